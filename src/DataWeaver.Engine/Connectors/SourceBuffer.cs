@@ -1,0 +1,109 @@
+using DataWeaver.Buffers;
+using DataWeaver.Internal;
+using DataWeaver.Records;
+
+namespace DataWeaver.Connectors;
+
+/// <summary>
+/// Where a <see cref="SourceReader{T}"/> puts the records it reads. The engine cuts them into batches,
+/// one partition per batch, and tracks their positions for acknowledgement.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class SourceBuffer<T>
+{
+    private readonly List<Part> _sealed = [];
+    private readonly int _batchSize;
+    private Batch<T>? _current;
+    private int _currentPartition;
+    private long _currentResume;
+    private PayloadBuffer? _lastPayload;
+    private int _limit;
+
+    internal SourceBuffer(int batchSize)
+    {
+        _batchSize = batchSize;
+    }
+
+    /// <summary>Gets how many records were added since the engine asked for this fill.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets how many more records fit in this fill.</summary>
+    public int Remaining => _limit - Count;
+
+    /// <summary>Gets a value indicating whether this fill holds as many records as it may.</summary>
+    public bool IsFull => Count >= _limit;
+
+    /// <summary>Gets the payload bytes added in this fill.</summary>
+    public long Bytes { get; private set; }
+
+    internal IReadOnlyList<Part> SealedParts => _sealed;
+
+    /// <summary>
+    /// Adds a record. Records of one partition MUST be added in their source order.
+    /// </summary>
+    /// <param name="record">The record.</param>
+    /// <param name="resumePosition">
+    /// The position from which the source resumes once this record and every earlier record of its partition
+    /// are acknowledged: for a Kafka record at offset 41 that is offset 42; for a line of a file, the byte
+    /// offset just past the line.
+    /// </param>
+    /// <param name="bytes">The record's payload size, counted against byte capacities; 0 when unknown.</param>
+    /// <param name="payload">
+    /// The pooled buffer the record's bytes live in, if any: the batch takes a reference of its own and
+    /// releases it once the record is acknowledged. The caller keeps its own reference.
+    /// </param>
+    public void Add(T record, SourcePosition resumePosition, int bytes = 0, PayloadBuffer? payload = null)
+    {
+        if (Count >= _limit)
+        {
+            ThrowHelper.ThrowInvalidOperation("The source buffer is full; return from FillAsync.");
+        }
+
+        var batch = _current;
+        if (batch is null || resumePosition.Partition != _currentPartition)
+        {
+            batch = StartBatch(resumePosition.Partition);
+        }
+
+        if (payload is not null && !ReferenceEquals(payload, _lastPayload))
+        {
+            batch.Share(payload);
+            _lastPayload = payload;
+        }
+
+        batch.Add(record);
+        batch.Bytes += bytes;
+        _currentResume = resumePosition.Offset;
+        Count++;
+        Bytes += bytes;
+    }
+
+    internal void Begin(int limit)
+    {
+        _limit = Math.Min(limit, _batchSize);
+        Count = 0;
+        Bytes = 0;
+        _sealed.Clear();
+    }
+
+    /// <summary>Closes the fill: every non-empty batch is in <see cref="SealedParts"/>.</summary>
+    internal void Seal()
+    {
+        if (_current is not null)
+        {
+            _sealed.Add(new Part(_current, _currentPartition, _currentResume));
+            _current = null;
+            _lastPayload = null;
+        }
+    }
+
+    private Batch<T> StartBatch(int partition)
+    {
+        Seal();
+        _current = Batch<T>.Rent(Math.Min(_batchSize, Math.Max(Remaining, 1)));
+        _currentPartition = partition;
+        return _current;
+    }
+
+    internal readonly record struct Part(Batch<T> Batch, int Partition, long ResumeOffset);
+}

@@ -1,0 +1,162 @@
+using DataWeaver.Buffers;
+using DataWeaver.Records;
+
+namespace DataWeaver.Internal;
+
+/// <summary>
+/// Learns, per source partition, the highest position up to which every record was acknowledged by every
+/// sink it went to (the watermark), however out of order the acknowledgements arrive.
+/// </summary>
+internal sealed class AcknowledgementTracker
+{
+    private readonly Dictionary<int, PartitionTracker> _partitions = [];
+    private readonly Lock _partitionsLock = new();
+    private readonly CapacityGate _gate;
+    private readonly Action<SourcePosition> _onAdvance;
+
+    public AcknowledgementTracker(CapacityGate gate, Action<SourcePosition> onAdvance)
+    {
+        _gate = gate;
+        _onAdvance = onAdvance;
+    }
+
+    /// <summary>Registers the next batch read from a partition; called in read order, by one reader.</summary>
+    public SourceLease Register(int partition, long resumeOffset, int records, long bytes)
+    {
+        PartitionTracker? tracker;
+        lock (_partitionsLock)
+        {
+            if (!_partitions.TryGetValue(partition, out tracker))
+            {
+                tracker = new PartitionTracker(this, partition);
+                _partitions.Add(partition, tracker);
+            }
+        }
+
+        return tracker.Register(resumeOffset, records, bytes);
+    }
+
+    /// <summary>Gets the current watermark of every partition that has one.</summary>
+    public IReadOnlyList<SourcePosition> Watermarks()
+    {
+        List<SourcePosition> result = [];
+        lock (_partitionsLock)
+        {
+            foreach (var tracker in _partitions.Values)
+            {
+                if (tracker.TryGetWatermark(out var offset))
+                {
+                    result.Add(new SourcePosition(tracker.Partition, offset));
+                }
+            }
+        }
+
+        result.Sort(static (a, b) => a.Partition.CompareTo(b.Partition));
+        return result;
+    }
+
+    /// <summary>Gets how many batches were read and are not yet acknowledged.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_partitionsLock)
+            {
+                return _partitions.Values.Sum(static p => p.Pending);
+            }
+        }
+    }
+
+    private void OnLeaseReleased(SourceLease lease, SourcePosition? advancedTo)
+    {
+        if (advancedTo is { } position)
+        {
+            _onAdvance(position);
+        }
+
+        _gate.Release(lease.Records, lease.Bytes);
+    }
+
+    internal sealed class PartitionTracker(AcknowledgementTracker owner, int partition)
+    {
+        private readonly Queue<SourceLease> _leases = new();
+        private readonly Lock _lock = new();
+        private long _watermark;
+        private bool _hasWatermark;
+
+        public int Partition { get; } = partition;
+
+        public int Pending
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _leases.Count;
+                }
+            }
+        }
+
+        public SourceLease Register(long resumeOffset, int records, long bytes)
+        {
+            var lease = new SourceLease(this, resumeOffset, records, bytes);
+            lock (_lock)
+            {
+                _leases.Enqueue(lease);
+            }
+
+            return lease;
+        }
+
+        public bool TryGetWatermark(out long offset)
+        {
+            lock (_lock)
+            {
+                offset = _watermark;
+                return _hasWatermark;
+            }
+        }
+
+        public void Complete(SourceLease lease)
+        {
+            SourcePosition? advancedTo = null;
+            lock (_lock)
+            {
+                lease.Done = true;
+                while (_leases.TryPeek(out var head) && head.Done)
+                {
+                    _leases.Dequeue();
+                    _watermark = head.ResumeOffset;
+                    _hasWatermark = true;
+                    advancedTo = new SourcePosition(Partition, _watermark);
+                }
+            }
+
+            owner.OnLeaseReleased(lease, advancedTo);
+        }
+    }
+
+    /// <summary>The acknowledgement token of one batch of source records.</summary>
+    internal sealed class SourceLease : BatchResource
+    {
+        private readonly PartitionTracker _tracker;
+
+        internal SourceLease(PartitionTracker tracker, long resumeOffset, int records, long bytes)
+        {
+            _tracker = tracker;
+            ResumeOffset = resumeOffset;
+            Records = records;
+            Bytes = bytes;
+        }
+
+        public long ResumeOffset { get; }
+
+        public int Records { get; }
+
+        public long Bytes { get; }
+
+        public bool Done { get; set; }
+
+        private protected override void OnReleased() => _tracker.Complete(this);
+    }
+}

@@ -1,0 +1,85 @@
+using DataWeaver.Connectors;
+using DataWeaver.Errors;
+using DataWeaver.Pipelines;
+
+namespace DataWeaver.Internal.Plan;
+
+/// <summary>What every builder of one pipeline shares: the stages recorded so far and whether it was built.</summary>
+internal sealed class BuilderState(PipelineOptions options, Connector source, Func<BranchState, CompileContext, SourcePlan> compileSource)
+{
+    private int _nextIndex;
+    private bool _built;
+
+    public PipelineOptions Options { get; } = options;
+
+    public Connector Source { get; } = source;
+
+    public BranchState Root { get; } = new();
+
+    public void Add(BranchState branch, StageDefinition stage)
+    {
+        EnsureNotBuilt();
+        stage.Index = ++_nextIndex;
+        branch.Stages.Add(stage);
+    }
+
+    public void EnsureNotBuilt()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("Cannot add stages to the builder after it has been used to build a pipeline once.");
+        }
+    }
+
+    public Pipeline Build()
+    {
+        EnsureNotBuilt();
+        List<string> errors = [.. Options.Validate()];
+        HashSet<object> sinks = new(ReferenceEqualityComparer.Instance);
+        ValidateBranch(Root, isRoot: true, errors, sinks);
+        if (errors.Count > 0)
+        {
+            throw new PipelineConfigurationException(errors.Select(e => $"pipeline '{Options.Name}': {e}").ToList());
+        }
+
+        _built = true;
+        var context = new CompileContext(Options);
+        var plan = compileSource(Root, context);
+        return new Pipeline(Options, plan, context.Sinks);
+    }
+
+    private void ValidateBranch(BranchState branch, bool isRoot, List<string> errors, HashSet<object> sinks)
+    {
+        var stages = branch.Stages;
+        for (var i = 0; i < stages.Count; i++)
+        {
+            var stage = stages[i];
+            errors.AddRange(stage.Validate(Options));
+            if (stage is not TerminalDefinition terminal)
+            {
+                continue;
+            }
+
+            if (stage is SinkDefinitionBase sink && !sinks.Add(sink.SinkObject))
+            {
+                errors.Add($"Sink '{sink.DisplayName}': the same sink connector instance is used twice; give each branch its own sink.");
+            }
+
+            if (i < stages.Count - 1)
+            {
+                errors.Add($"Stage '{stages[i + 1].DisplayName}' comes after {terminal.Kind} '{terminal.DisplayName}': a {terminal.Kind} ends its branch. Use Broadcast or Route to write to several sinks.");
+            }
+
+            foreach (var child in terminal.Branches)
+            {
+                ValidateBranch(child, isRoot: false, errors, sinks);
+            }
+
+            return;
+        }
+
+        errors.Add(stages.Count == 0
+            ? (isRoot ? $"the pipeline reading from '{Source.Name}' has no sink: end it with To(sink)." : "a branch has no stages and no sink: end every branch with To(sink).")
+            : $"the branch ending at stage '{stages[^1].DisplayName}' has no sink: end it with To(sink).");
+    }
+}

@@ -1,0 +1,76 @@
+using DataWeaver.Internal.Operators;
+using DataWeaver.Pipelines;
+
+namespace DataWeaver.Internal.Plan;
+
+/// <summary>One step of a pipeline as the builder recorded it, before compilation.</summary>
+internal abstract class StageDefinition(string kind, string? name)
+{
+    public string Kind { get; } = kind;
+
+    public string? Name { get; } = name;
+
+    /// <summary>Gets the stage's 1-based position in the order stages were added.</summary>
+    public int Index { get; set; }
+
+    public string DisplayName => Name ?? $"{Kind}{Index}";
+
+    public virtual IEnumerable<string> Validate(PipelineOptions options) => [];
+}
+
+/// <summary>A per-record operator: fused with its neighbours into one block.</summary>
+internal abstract class OperatorDefinition(string kind, string? name) : StageDefinition(kind, name)
+{
+    public abstract BatchOperator CreateOperator();
+}
+
+internal sealed class OperatorDefinition<TOperator>(string kind, string? name, Func<TOperator> create)
+    : OperatorDefinition(kind, name)
+    where TOperator : BatchOperator
+{
+    public override BatchOperator CreateOperator() => create();
+}
+
+/// <summary>Where a new block starts: a change of parallelism, ordering or batching.</summary>
+internal abstract class BoundaryDefinition(string kind, string? name, StageOptions options) : StageDefinition(kind, name)
+{
+    public StageOptions Options { get; } = options;
+
+    /// <summary>Compiles this boundary with the operators that follow it, feeding <paramref name="next"/>.</summary>
+    public abstract PlanNode Compile(IReadOnlyList<OperatorDefinition> operators, PlanNode next, PipelineOptions options);
+
+    public override IEnumerable<string> Validate(PipelineOptions options) => ValidateStageOptions(this, Options);
+
+    internal static IEnumerable<string> ValidateStageOptions(StageDefinition stage, StageOptions options)
+    {
+        if (options.DegreeOfParallelism is < 1 or > StageOptions.MaxDegreeOfParallelism)
+        {
+            yield return $"Stage '{stage.DisplayName}': DegreeOfParallelism must be from 1 to {StageOptions.MaxDegreeOfParallelism} (was {options.DegreeOfParallelism}).";
+        }
+
+        if (options.Capacity is < 1)
+        {
+            yield return $"Stage '{stage.DisplayName}': Capacity must be at least 1 record (was {options.Capacity}).";
+        }
+
+        if (options.CapacityBytes is < 1)
+        {
+            yield return $"Stage '{stage.DisplayName}': CapacityBytes must be at least 1 byte (was {options.CapacityBytes}).";
+        }
+    }
+}
+
+/// <summary>A step that ends a branch: a sink, or a fan-out into branches that end in sinks.</summary>
+internal abstract class TerminalDefinition(string kind, string? name) : StageDefinition(kind, name)
+{
+    public abstract PlanNode Compile(PipelineOptions options, CompileContext context);
+
+    /// <summary>Gets the branches this terminal fans out into, if any.</summary>
+    public virtual IEnumerable<BranchState> Branches => [];
+}
+
+/// <summary>The stages of one branch of the pipeline, in the order they were added.</summary>
+internal sealed class BranchState
+{
+    public List<StageDefinition> Stages { get; } = [];
+}

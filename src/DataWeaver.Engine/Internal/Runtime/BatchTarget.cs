@@ -1,0 +1,47 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>Where a block sends its output batches: the next block, or a fan-out into several.</summary>
+internal abstract class BatchTarget<T>
+{
+    /// <summary>Sends a batch, waiting while the target is full (backpressure). Ownership passes to the target.</summary>
+    public abstract ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken);
+
+    /// <summary>Signals that no more batches come from the one upstream.</summary>
+    public abstract void Complete();
+}
+
+/// <summary>The input of a Dataflow block, optionally behind a byte gate.</summary>
+internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate? byteGate) : BatchTarget<T>
+{
+    public CapacityGate? ByteGate => byteGate;
+
+    public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken)
+    {
+        if (byteGate is null && block.Post(batch))
+        {
+            return default;
+        }
+
+        return SendSlowAsync(batch, cancellationToken);
+    }
+
+    public override void Complete() => block.Complete();
+
+    private async ValueTask SendSlowAsync(Batch<T> batch, CancellationToken cancellationToken)
+    {
+        if (byteGate is not null)
+        {
+            await byteGate.WaitAsync(0, cancellationToken).ConfigureAwait(false);
+            byteGate.AddBytes(batch.Bytes);
+        }
+
+        if (!await block.SendAsync(batch, cancellationToken).ConfigureAwait(false))
+        {
+            // The block declined for good: it was faulted or cancelled because the pipeline is failing.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new OperationCanceledException("A block of the pipeline stopped accepting batches.");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Threading.Tasks.Dataflow;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>
+/// Re-cuts the stream into batches of <c>size</c> records, or fewer when <c>window</c> has passed since the
+/// first record of the batch arrived. Each output batch holds references to the resources of every input
+/// batch it took records from.
+/// </summary>
+internal sealed class BatchingNode<T>
+{
+    private static readonly Batch<T> s_tick = new();
+    private static readonly Batch<T> s_end = new();
+
+    private readonly string _name;
+    private readonly int _size;
+    private readonly TimeSpan? _window;
+    private readonly BatchTarget<T> _output;
+    private readonly RunContext _run;
+    private readonly TimeProvider _time;
+    private readonly ActionBlock<Batch<T>> _block;
+    private Batch<T>? _current;
+    private long _startedAt;
+
+    public BatchingNode(string name, int size, TimeSpan? window, int boundedCapacity, BatchTarget<T> output, RunContext run)
+    {
+        _name = name;
+        _size = size;
+        _window = window;
+        _output = output;
+        _run = run;
+        _time = run.Options.TimeProvider;
+        _block = new ActionBlock<Batch<T>>(ProcessAsync, NodeBlocks.Options(run, boundedCapacity, 1));
+        run.Track(_block.Completion);
+        NodeBlocks.CompleteOnSuccess(_block.Completion, output);
+        if (window is { } period)
+        {
+            var timer = _time.CreateTimer(static state => ((ActionBlock<Batch<T>>)state!).Post(s_tick), _block, period, period);
+            _block.Completion.ContinueWith(_ => timer.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Input = new EndSignallingTarget(this);
+    }
+
+    public BatchTarget<T> Input { get; }
+
+    private async Task ProcessAsync(Batch<T> input)
+    {
+        try
+        {
+            if (ReferenceEquals(input, s_tick))
+            {
+                if (_current is not null && WindowPassed())
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (ReferenceEquals(input, s_end))
+            {
+                if (_current is not null)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            var offset = 0;
+            while (offset < input.Count)
+            {
+                if (_current is null)
+                {
+                    _current = Batch<T>.Rent(_size);
+                    _startedAt = _time.GetTimestamp();
+                }
+
+                var take = Math.Min(_size - _current.Count, input.Count - offset);
+                input.Span.Slice(offset, take).CopyTo(_current.Items.AsSpan(_current.Count));
+                _current.Count += take;
+                _current.Bytes += input.Bytes * take / input.Count;
+                input.ShareResourcesWith(_current);
+                offset += take;
+                if (_current.Count == _size)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+
+            input.Release();
+            if (_current is not null && WindowPassed())
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _name);
+            throw;
+        }
+    }
+
+    private bool WindowPassed() => _window is { } window && _time.GetElapsedTime(_startedAt) >= window;
+
+    private ValueTask FlushAsync()
+    {
+        var batch = _current!;
+        _current = null;
+        return _output.SendAsync(batch, _run.AbortToken);
+    }
+
+    /// <summary>Completing the input first sends an end signal, so the last partial batch is flushed before the block completes.</summary>
+    private sealed class EndSignallingTarget(BatchingNode<T> node) : BatchTarget<T>
+    {
+        private readonly BlockTarget<T> _inner = new(node._block, byteGate: null);
+
+        public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken) =>
+            _inner.SendAsync(batch, cancellationToken);
+
+        public override void Complete() =>
+            node._block.SendAsync(s_end, node._run.AbortToken).ContinueWith(
+                static (_, block) => ((IDataflowBlock)block!).Complete(),
+                node._block,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+    }
+}

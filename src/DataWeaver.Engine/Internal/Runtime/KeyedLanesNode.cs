@@ -1,0 +1,82 @@
+using System.Threading.Tasks.Dataflow;
+using DataWeaver.Internal.Plan;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>
+/// Key-ordered lanes: each record goes to the lane its key hashes to, and each lane is one ordered worker,
+/// so records of one key keep their order while different keys run in parallel.
+/// </summary>
+internal sealed class KeyedLanesNode<TIn, TOut>
+{
+    public KeyedLanesNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
+    {
+        var lanes = new BlockTarget<TIn>[spec.DegreeOfParallelism];
+        var completions = new Task[lanes.Length];
+        var perLane = Bounds.BlockCapacity(spec.CapacityRecords / lanes.Length, run.Options.BatchSize, 1);
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            var gate = NodeBlocks.ByteGate(spec.CapacityBytes / lanes.Length);
+            var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate);
+            var block = new ActionBlock<Batch<TIn>>(worker.ProcessAsync, NodeBlocks.Options(run, perLane, 1));
+            run.Track(block.Completion);
+            completions[i] = block.Completion;
+            lanes[i] = new BlockTarget<TIn>(block, gate);
+        }
+
+        NodeBlocks.CompleteOnSuccess(Task.WhenAll(completions), output);
+        Input = new LaneRouter(lanes, (IBatchPartitioner<TIn>)spec.Partitioner!, spec.Name, run);
+    }
+
+    public BatchTarget<TIn> Input { get; }
+
+    /// <summary>Splits each batch by lane, on the sender's thread, and sends each part to its lane.</summary>
+    private sealed class LaneRouter(BlockTarget<TIn>[] lanes, IBatchPartitioner<TIn> partitioner, string stage, RunContext run)
+        : BatchTarget<TIn>
+    {
+        public override async ValueTask SendAsync(Batch<TIn> batch, CancellationToken cancellationToken)
+        {
+            var parts = new Batch<TIn>?[lanes.Length];
+            try
+            {
+                var items = batch.Items;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var lane = partitioner.GetLane(items[i], lanes.Length);
+                    (parts[lane] ??= Batch<TIn>.Rent(batch.Count)).Add(items[i]);
+                }
+            }
+            catch (Exception exception)
+            {
+                run.Fail(exception, stage + " (key selector)");
+                throw;
+            }
+
+            foreach (var part in parts)
+            {
+                if (part is not null)
+                {
+                    batch.ShareResourcesWith(part);
+                    part.Bytes = batch.Bytes * part.Count / batch.Count;
+                }
+            }
+
+            batch.Release();
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (parts[i] is { } part)
+                {
+                    await lanes[i].SendAsync(part, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        public override void Complete()
+        {
+            foreach (var lane in lanes)
+            {
+                lane.Complete();
+            }
+        }
+    }
+}

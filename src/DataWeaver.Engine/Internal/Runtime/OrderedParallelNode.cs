@@ -1,0 +1,44 @@
+using System.Threading.Tasks.Dataflow;
+using DataWeaver.Internal.Plan;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>
+/// Several workers whose output leaves in input order: a TransformBlock with EnsureOrdered runs the operators
+/// in parallel, and a single forwarder sends the results on in order.
+/// </summary>
+internal sealed class OrderedParallelNode<TIn, TOut>
+{
+    public OrderedParallelNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
+    {
+        var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
+        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate);
+        var transform = new TransformBlock<Batch<TIn>, Batch<TOut>?>(
+            batch =>
+            {
+                try
+                {
+                    var bytes = batch.Bytes;
+                    var result = worker.Apply(batch);
+                    worker.ReleaseGate(bytes);
+                    return result;
+                }
+                catch (Exception exception)
+                {
+                    run.Fail(exception, spec.Name);
+                    throw;
+                }
+            },
+            NodeBlocks.Options(run, spec.BoundedCapacity, spec.DegreeOfParallelism, ensureOrdered: true));
+        var forwarder = new ActionBlock<Batch<TOut>?>(
+            batch => batch is null ? Task.CompletedTask : worker.ForwardAsync(batch),
+            NodeBlocks.Options(run, spec.DegreeOfParallelism, 1));
+        transform.LinkTo(forwarder, new DataflowLinkOptions { PropagateCompletion = true });
+        run.Track(transform.Completion);
+        run.Track(forwarder.Completion);
+        NodeBlocks.CompleteOnSuccess(forwarder.Completion, output);
+        Input = new BlockTarget<TIn>(transform, gate);
+    }
+
+    public BatchTarget<TIn> Input { get; }
+}

@@ -1,0 +1,79 @@
+using System.Runtime.ExceptionServices;
+using DataWeaver.Pipelines;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>What the blocks of one run share: the abort token, the first failure, completions to wait for, counters.</summary>
+internal sealed class RunContext : IDisposable
+{
+    private readonly CancellationTokenSource _abort;
+    private readonly List<Task> _completions = [];
+    private ExceptionDispatchInfo? _failure;
+    private long _recordsWritten;
+    private long _recordsUnrouted;
+
+    public RunContext(PipelineOptions options, CancellationToken cancellationToken)
+    {
+        Options = options;
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    public PipelineOptions Options { get; }
+
+    public CancellationToken AbortToken => _abort.Token;
+
+    public ExceptionDispatchInfo? Failure => Volatile.Read(ref _failure);
+
+    public long RecordsWritten => Interlocked.Read(ref _recordsWritten);
+
+    public long RecordsUnrouted => Interlocked.Read(ref _recordsUnrouted);
+
+    public void AddWritten(int records) => Interlocked.Add(ref _recordsWritten, records);
+
+    public void AddUnrouted(int records) => Interlocked.Add(ref _recordsUnrouted, records);
+
+    /// <summary>Registers a block completion that the run waits for before it completes.</summary>
+    public void Track(Task completion)
+    {
+        lock (_completions)
+        {
+            _completions.Add(completion);
+        }
+    }
+
+    public Task WhenAllBlocksDone()
+    {
+        lock (_completions)
+        {
+            return Task.WhenAll(_completions);
+        }
+    }
+
+    /// <summary>Records the first failure (with the stage it happened in) and aborts every block.</summary>
+    public void Fail(Exception exception, string stage)
+    {
+        if (exception is OperationCanceledException && AbortToken.IsCancellationRequested)
+        {
+            return; // a consequence of an abort, not a cause
+        }
+
+        exception.Data["DataWeaver.Stage"] ??= stage;
+        if (Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null) is null)
+        {
+            Abort();
+        }
+    }
+
+    public void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose() => _abort.Dispose();
+}

@@ -1,0 +1,87 @@
+using DataWeaver.Connectors;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>
+/// The source's reading loop: takes in-flight credits, lets the source fill a buffer, registers each batch
+/// with the acknowledgement tracker and sends it into the graph. Stops reading on drain or abort.
+/// </summary>
+internal sealed class SourcePump<T>(
+    SourceConnector<T> source,
+    BatchTarget<T> first,
+    RunContext run,
+    CapacityGate gate,
+    AcknowledgementTracker tracker,
+    CancellationToken readToken)
+{
+    private long _recordsRead;
+
+    public long RecordsRead => Interlocked.Read(ref _recordsRead);
+
+    public async Task RunAsync()
+    {
+        var batchSize = run.Options.BatchSize;
+        var buffer = new SourceBuffer<T>(batchSize);
+        SourceReader<T>? reader = null;
+        try
+        {
+            reader = source.CreateReader();
+            var more = true;
+            while (more && !readToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await gate.WaitAsync(batchSize, readToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (readToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                buffer.Begin(batchSize);
+                try
+                {
+                    more = await reader.FillAsync(buffer, readToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (readToken.IsCancellationRequested)
+                {
+                    more = false;
+                }
+
+                buffer.Seal();
+                gate.Release(batchSize - buffer.Count, 0);
+                gate.AddBytes(buffer.Bytes);
+                foreach (var part in buffer.SealedParts)
+                {
+                    var batch = part.Batch;
+                    batch.Hold(tracker.Register(part.Partition, part.ResumeOffset, batch.Count, batch.Bytes));
+                    Interlocked.Add(ref _recordsRead, batch.Count);
+                    await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
+                }
+            }
+
+            if (!run.AbortToken.IsCancellationRequested)
+            {
+                first.Complete();
+            }
+        }
+        catch (Exception exception)
+        {
+            run.Fail(exception, source.Name);
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                try
+                {
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    run.Fail(exception, source.Name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using DataWeaver.Connectors;
+using DataWeaver.Internal.Plan;
+
+namespace DataWeaver.Pipelines;
+
+/// <summary>
+/// A built, validated and immutable pipeline: a source, transforms and sinks compiled into a bounded TPL
+/// Dataflow block graph. Create one with <see cref="From{T}"/> and the fluent <see cref="PipelineBuilder{T}"/>;
+/// run it with <see cref="Start"/> or <see cref="RunAsync"/>. One run at a time: connectors are stateful.
+/// </summary>
+public sealed class Pipeline
+{
+    private readonly SourcePlan _plan;
+    private readonly IReadOnlyList<Connector> _sinks;
+    private PipelineRun? _current;
+
+    internal Pipeline(PipelineOptions options, SourcePlan plan, IReadOnlyList<Connector> sinks)
+    {
+        Options = options;
+        _plan = plan;
+        _sinks = sinks;
+    }
+
+    /// <summary>Gets the pipeline's name.</summary>
+    public string Name => Options.Name;
+
+    /// <summary>Gets the options the pipeline was built with.</summary>
+    public PipelineOptions Options { get; }
+
+    /// <summary>Gets the source connector.</summary>
+    public Connector Source => _plan.Source;
+
+    /// <summary>Gets the sink connectors, in the order they were added.</summary>
+    public IReadOnlyList<Connector> Sinks => _sinks;
+
+    /// <summary>Starts describing a pipeline that reads from <paramref name="source"/>.</summary>
+    /// <typeparam name="T">The source's record type.</typeparam>
+    /// <param name="source">The source connector.</param>
+    /// <param name="options">The pipeline options; <see langword="null"/> uses the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static PipelineBuilder<T> From<T>(SourceConnector<T> source, PipelineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return PipelineBuilder<T>.Create(source, options ?? new PipelineOptions());
+    }
+
+    /// <summary>Describes the compiled block graph: blocks, the operators fused into each, and their bounds.</summary>
+    /// <returns>The graph; render it with <see cref="PipelineGraph.ToText"/> or <see cref="PipelineGraph.ToMermaid"/>.</returns>
+    public PipelineGraph Describe()
+    {
+        var writer = new GraphWriter();
+        _plan.Describe(writer);
+        return writer.ToGraph(Name, Options);
+    }
+
+    /// <summary>
+    /// Starts a run: opens the connectors, then reads, processes and writes until the source runs out, the run
+    /// is stopped or aborted, or a stage fails. Returns at once; await <see cref="PipelineRun.Completion"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Aborts the run when signalled.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="InvalidOperationException">A run of this pipeline has not completed yet.</exception>
+    public PipelineRun Start(CancellationToken cancellationToken = default)
+    {
+        lock (_plan)
+        {
+            if (_current is { Completion.IsCompleted: false })
+            {
+                throw new InvalidOperationException($"Pipeline '{Name}' is already running; wait for its run to complete before starting it again.");
+            }
+
+            _current = new PipelineRun(this, _plan, _sinks, cancellationToken);
+            return _current;
+        }
+    }
+
+    /// <summary>Starts a run and waits for it to complete.</summary>
+    /// <param name="cancellationToken">Aborts the run when signalled.</param>
+    /// <returns>A task that completes with the run (see <see cref="PipelineRun.Completion"/>).</returns>
+    public Task RunAsync(CancellationToken cancellationToken = default) => Start(cancellationToken).Completion;
+}

@@ -1,0 +1,83 @@
+namespace DataWeaver.Pipelines;
+
+/// <summary>Options of a whole pipeline. Copied when the pipeline is built; later changes do not affect it.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>The largest accepted <see cref="BatchSize"/>.</summary>
+    public const int MaxBatchSize = 1 << 16;
+
+    /// <summary>Gets the pipeline's name, used in graph descriptions, logs and errors.</summary>
+    /// <value>The default is <c>pipeline</c>.</value>
+    public string Name { get; init; } = "pipeline";
+
+    /// <summary>
+    /// Gets how many records the source puts in one batch at most. Blocks exchange batches, never single
+    /// records; larger batches cost less per record, smaller ones add less latency under light load (a batch
+    /// never waits to fill up: a source hands over what it has when the next record is not ready).
+    /// </summary>
+    /// <value>The default is 1,024; from 1 to 65,536.</value>
+    public int BatchSize { get; init; } = 1024;
+
+    /// <summary>
+    /// Gets how many source records may be in flight at once: read and not yet acknowledged by every sink they
+    /// went to. A hard bound: the source waits before reading more. This is what keeps memory bounded end to
+    /// end when a sink is slower than the source.
+    /// </summary>
+    /// <value>The default is 65,536; at least <see cref="BatchSize"/>.</value>
+    public int MaxInFlightRecords { get; init; } = 65_536;
+
+    /// <summary>
+    /// Gets how many payload bytes may be in flight at once, as reported by the source. The source reads no
+    /// new batch while the bound is reached, so it can be exceeded by at most one batch.
+    /// </summary>
+    /// <value>The default is 256 MiB; 0 means no byte bound.</value>
+    public long MaxInFlightBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets how many records may wait at the input of each block unless a stage says otherwise. The block's
+    /// bound is this divided by <see cref="BatchSize"/>, rounded up, and at least the stage's degree of parallelism.
+    /// </summary>
+    /// <value>The default is 4,096 (4 batches of the default size); at least 1.</value>
+    public int DefaultStageCapacity { get; init; } = 4096;
+
+    /// <summary>Gets how often acknowledged source positions are committed while the pipeline runs.</summary>
+    /// <value>The default is 5 seconds; <see cref="TimeSpan.Zero"/> commits only when the pipeline drains.</value>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the clock used for batch windows and commit intervals.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            yield return "PipelineOptions.Name must not be empty.";
+        }
+
+        if (BatchSize is < 1 or > MaxBatchSize)
+        {
+            yield return $"PipelineOptions.BatchSize must be from 1 to {MaxBatchSize} (was {BatchSize}).";
+        }
+
+        if (MaxInFlightRecords < BatchSize)
+        {
+            yield return $"PipelineOptions.MaxInFlightRecords must be at least BatchSize ({BatchSize}) (was {MaxInFlightRecords}).";
+        }
+
+        if (MaxInFlightBytes < 0)
+        {
+            yield return $"PipelineOptions.MaxInFlightBytes must be 0 (no bound) or positive (was {MaxInFlightBytes}).";
+        }
+
+        if (DefaultStageCapacity < 1)
+        {
+            yield return $"PipelineOptions.DefaultStageCapacity must be at least 1 record (was {DefaultStageCapacity}).";
+        }
+
+        if (CommitInterval < TimeSpan.Zero)
+        {
+            yield return $"PipelineOptions.CommitInterval must not be negative (was {CommitInterval}).";
+        }
+    }
+}

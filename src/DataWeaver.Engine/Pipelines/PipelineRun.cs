@@ -1,0 +1,227 @@
+using System.Diagnostics.CodeAnalysis;
+using DataWeaver.Connectors;
+using DataWeaver.Internal;
+using DataWeaver.Internal.Plan;
+using DataWeaver.Internal.Runtime;
+using DataWeaver.Records;
+
+namespace DataWeaver.Pipelines;
+
+/// <summary>
+/// One run of a <see cref="Pipeline"/>: started by <see cref="Pipeline.Start"/>, ended by the source running
+/// out of records, by <see cref="StopAsync"/> (drain), by <see cref="Abort"/> or the start token (abort), or by
+/// a failure.
+/// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The run disposes what it owns when it completes; a run has no other end.")]
+public sealed class PipelineRun
+{
+    private readonly RunContext _run;
+    private readonly SourcePlan _plan;
+    private readonly IReadOnlyList<Connector> _sinks;
+    private readonly CapacityGate _gate;
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    private readonly Dictionary<int, long> _committed = [];
+    private SourceRun? _source;
+    private int _state = (int)PipelineRunState.Running;
+
+    internal PipelineRun(Pipeline pipeline, SourcePlan plan, IReadOnlyList<Connector> sinks, CancellationToken cancellationToken)
+    {
+        Pipeline = pipeline;
+        _plan = plan;
+        _sinks = sinks;
+        _run = new RunContext(pipeline.Options, cancellationToken);
+        _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
+        Completion = Task.Run(ExecuteAsync, CancellationToken.None);
+    }
+
+    /// <summary>Gets the pipeline this run belongs to.</summary>
+    public Pipeline Pipeline { get; }
+
+    /// <summary>
+    /// Gets a task that completes when the run has ended: successfully once every record read was delivered
+    /// and committed; faulted with the original exception of the first failing stage (its stage name is in
+    /// <c>Exception.Data["DataWeaver.Stage"]</c>); cancelled when aborted.
+    /// </summary>
+    public Task Completion { get; }
+
+    /// <summary>Gets where the run is in its life.</summary>
+    public PipelineRunState State => (PipelineRunState)Volatile.Read(ref _state);
+
+    /// <summary>Gets, per source partition, the position up to which every record was acknowledged by every sink it went to.</summary>
+    public IReadOnlyList<SourcePosition> AcknowledgedPositions => _source?.Tracker.Watermarks() ?? [];
+
+    /// <summary>Gets the run's counters at this moment.</summary>
+    public PipelineStatistics Statistics => new(
+        _source?.RecordsRead ?? 0,
+        _run.RecordsWritten,
+        _gate.Records,
+        _gate.PeakRecords,
+        _run.RecordsUnrouted);
+
+    /// <summary>
+    /// Stops with a drain: the source stops reading, records in flight reach the sinks and are acknowledged,
+    /// positions are committed, then the run completes. If <paramref name="cancellationToken"/> fires first,
+    /// the run is aborted instead.
+    /// </summary>
+    /// <param name="cancellationToken">Turns the drain into an abort when signalled (a drain timeout).</param>
+    /// <returns>The run's <see cref="Completion"/>.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        RequestStop();
+        using (cancellationToken.Register(static state => ((PipelineRun)state!).Abort(), this))
+        {
+            await Completion.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Asks for a drain without waiting for it; see <see cref="StopAsync"/>.</summary>
+    public void RequestStop()
+    {
+        Interlocked.CompareExchange(ref _state, (int)PipelineRunState.Draining, (int)PipelineRunState.Running);
+        _stopReading.Cancel();
+    }
+
+    /// <summary>Aborts: every block stops, records in flight are dropped and never acknowledged.</summary>
+    public void Abort() => _run.Abort();
+
+    private async Task ExecuteAsync()
+    {
+        using var readToken = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token, _run.AbortToken);
+        using var commitLoopStop = CancellationTokenSource.CreateLinkedTokenSource(_run.AbortToken);
+        Task commitLoop = Task.CompletedTask;
+        try
+        {
+            _source = _plan.Instantiate(_run, _gate, readToken.Token);
+            foreach (var sink in _sinks)
+            {
+                await sink.OpenAsync(_run.AbortToken).ConfigureAwait(false);
+            }
+
+            await _plan.Source.OpenAsync(_run.AbortToken).ConfigureAwait(false);
+            commitLoop = CommitLoopAsync(commitLoopStop.Token);
+            await _source.RunAsync().ConfigureAwait(false);
+            await _run.WhenAllBlocksDone().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_run.Failure is null && !_run.AbortToken.IsCancellationRequested)
+            {
+                foreach (var sink in _sinks)
+                {
+                    await FlushAsync(sink).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, Pipeline.Name);
+        }
+
+        await commitLoopStop.CancelAsync().ConfigureAwait(false);
+        await commitLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await FinishAsync().ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync()
+    {
+        // What was acknowledged is committed even after a failure or an abort: it was delivered.
+        try
+        {
+            await CommitAdvancedAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _plan.Source.Name + " (commit)");
+        }
+
+        foreach (var connector in _sinks.Prepend(_plan.Source))
+        {
+            try
+            {
+                await connector.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                _run.Fail(exception, connector.Name + " (close)");
+            }
+        }
+
+        var failure = _run.Failure;
+        var aborted = _run.AbortToken.IsCancellationRequested;
+        Volatile.Write(ref _state, (int)(failure is not null ? PipelineRunState.Faulted : aborted ? PipelineRunState.Aborted : PipelineRunState.Completed));
+        _run.Dispose();
+        _commitLock.Dispose();
+        failure?.Throw();
+        if (aborted)
+        {
+            throw new OperationCanceledException($"Pipeline '{Pipeline.Name}' was aborted.");
+        }
+    }
+
+    private async Task FlushAsync(Connector sink)
+    {
+        if (sink is IFlushableSink flushable)
+        {
+            await flushable.FlushAsync(_run.AbortToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitLoopAsync(CancellationToken cancellationToken)
+    {
+        var interval = Pipeline.Options.CommitInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await CommitAdvancedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _plan.Source.Name + " (commit)");
+        }
+    }
+
+    private async Task CommitAdvancedAsync(CancellationToken cancellationToken)
+    {
+        if (_source is null)
+        {
+            return;
+        }
+
+        await _commitLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            List<SourcePosition> advanced = [];
+            foreach (var position in _source.Tracker.Watermarks())
+            {
+                if (!_committed.TryGetValue(position.Partition, out var committed) || committed != position.Offset)
+                {
+                    advanced.Add(position);
+                }
+            }
+
+            if (advanced.Count == 0)
+            {
+                return;
+            }
+
+            await _source.CommitAsync(advanced, cancellationToken).ConfigureAwait(false);
+            foreach (var position in advanced)
+            {
+                _committed[position.Partition] = position.Offset;
+            }
+        }
+        finally
+        {
+            _commitLock.Release();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace DataWeaver.Pipelines;
+
+/// <summary>Where a pipeline run is in its life.</summary>
+public enum PipelineRunState
+{
+    /// <summary>Reading, processing and writing.</summary>
+    Running,
+
+    /// <summary>A stop was requested: the source stopped reading and in-flight records are finishing.</summary>
+    Draining,
+
+    /// <summary>Every record read was delivered and acknowledged, and positions were committed.</summary>
+    Completed,
+
+    /// <summary>A stage failed; <see cref="PipelineRun.Completion"/> holds the exception.</summary>
+    Faulted,
+
+    /// <summary>The run was cancelled; records in flight were dropped unacknowledged.</summary>
+    Aborted,
+}
+
+/// <summary>Counters of a pipeline run, read at one moment.</summary>
+/// <param name="RecordsRead">Records the source handed to the engine.</param>
+/// <param name="RecordsWritten">Records handed to sinks whose write completed (counted once per sink).</param>
+/// <param name="RecordsInFlight">Source records read and not yet acknowledged.</param>
+/// <param name="PeakRecordsInFlight">The most source records ever in flight at once; never above <see cref="PipelineOptions.MaxInFlightRecords"/>.</param>
+/// <param name="RecordsUnrouted">Records that matched no branch of a route and were dropped.</param>
+public readonly record struct PipelineStatistics(
+    long RecordsRead,
+    long RecordsWritten,
+    long RecordsInFlight,
+    long PeakRecordsInFlight,
+    long RecordsUnrouted);
