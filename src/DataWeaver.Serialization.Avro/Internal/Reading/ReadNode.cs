@@ -10,9 +10,6 @@ internal delegate object? ReadFunc(ref AvroReader r);
 /// <summary>One step of a read plan built for a (writer, reader) schema pair: reads the writer's encoding and produces the reader's generic value.</summary>
 internal abstract class ReadNode
 {
-    /// <summary>Gets or sets the smallest number of bytes one value of the writer's schema takes.</summary>
-    public int MinSize { get; protected set; } = 1;
-
     public abstract object? Read(ref AvroReader r);
 
     public virtual void Skip(ref AvroReader r) => Read(ref r);
@@ -24,11 +21,10 @@ internal sealed class FuncNode : ReadNode
     private readonly ReadFunc _read;
     private readonly ReadFunc? _skip;
 
-    public FuncNode(ReadFunc read, int minSize, ReadFunc? skip = null)
+    public FuncNode(ReadFunc read, ReadFunc? skip = null)
     {
         _read = read;
         _skip = skip;
-        MinSize = minSize;
     }
 
     public override object? Read(ref AvroReader r) => _read(ref r);
@@ -64,9 +60,11 @@ internal sealed class UnionNode(ReadNode?[] branches, string[] errors) : ReadNod
 /// <summary>An array, read block by block.</summary>
 internal sealed class ArrayNode : ReadNode
 {
+    public const long MaxZeroSizeItems = 1_000_000;
+
     public ReadNode Items { get; set; } = null!;
 
-    public long MaxZeroSizeItems { get; init; } = 1_000_000;
+    public int ItemMinSize { get; set; }
 
     public override object? Read(ref AvroReader r)
     {
@@ -75,7 +73,7 @@ internal sealed class ArrayNode : ReadNode
         long count;
         while ((count = r.ReadBlockCount(out _)) != 0)
         {
-            r.CheckBlock(count + list.Count, Items.MinSize, MaxZeroSizeItems);
+            r.CheckBlock(count + list.Count, ItemMinSize, MaxZeroSizeItems);
             for (long i = 0; i < count; i++)
             {
                 list.Add(Items.Read(ref r));
@@ -100,7 +98,7 @@ internal sealed class ArrayNode : ReadNode
             }
 
             total += count;
-            r.CheckBlock(total, Items.MinSize, MaxZeroSizeItems);
+            r.CheckBlock(total, ItemMinSize, MaxZeroSizeItems);
             for (long i = 0; i < count; i++)
             {
                 Items.Skip(ref r);

@@ -14,18 +14,6 @@ internal sealed class RecordNode(RecordSchema reader) : ReadNode
     {
         _steps = steps;
         _defaults = defaults;
-        MinSize = 0;
-    }
-
-    public void ComputeMinSize(Func<ReadNode, int> minSize)
-    {
-        var total = 0;
-        foreach (var (_, node) in _steps)
-        {
-            total += minSize(node);
-        }
-
-        MinSize = total;
     }
 
     public override object? Read(ref AvroReader r)
