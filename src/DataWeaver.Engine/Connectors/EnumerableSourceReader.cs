@@ -19,12 +19,26 @@ internal sealed class EnumerableSourceReader<T> : SourceReader<T>
         _enumerator ??= _source.ReadAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (!buffer.IsFull)
         {
-            var next = _pending ?? _enumerator.MoveNextAsync();
-            _pending = null;
-            if (!next.IsCompleted && buffer.Count > 0)
+            ValueTask<bool> next;
+            if (_pending is { } pending)
             {
+                next = pending;
+                _pending = null;
+            }
+            else if (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            else
+            {
+                next = _enumerator.MoveNextAsync();
+            }
+
+            if (!next.IsCompleted && (buffer.Count > 0 || cancellationToken.IsCancellationRequested))
+            {
+                // Hand over what we have rather than wait; the read stays pending for the next fill.
                 _pending = next;
-                return true;
+                return !cancellationToken.IsCancellationRequested;
             }
 
             if (!await next.ConfigureAwait(false))

@@ -15,7 +15,11 @@ public abstract class SourceReader<T> : IAsyncDisposable
     /// added and the next one is not ready, so records never wait for a batch to fill up.
     /// </summary>
     /// <param name="buffer">Where the records go.</param>
-    /// <param name="cancellationToken">Signalled when the pipeline stops reading (drain) or aborts; stop waiting then.</param>
+    /// <param name="cancellationToken">
+    /// Signalled when the pipeline stops reading (drain) or aborts; stop waiting then. When it is already
+    /// signalled at the call, add only records the source has already read (a read that completed), wait
+    /// for nothing, and return <see langword="false"/>: this last call lets a drain deliver every record read.
+    /// </param>
     /// <returns><see langword="false"/> once the source has no more records (what was added still counts).</returns>
     public abstract ValueTask<bool> FillAsync(SourceBuffer<T> buffer, CancellationToken cancellationToken);
 

@@ -50,6 +50,11 @@ public sealed class GeneratorSource<T> : SourceConnector<T>
 
         public override async ValueTask<bool> FillAsync(SourceBuffer<T> buffer, CancellationToken cancellationToken)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return false; // a drain: nothing was read ahead
+            }
+
             var allowed = await AllowedAsync(cancellationToken).ConfigureAwait(false);
             var end = Math.Min(_end, Math.Min(_next + buffer.Remaining, allowed));
             var generate = source._generate;

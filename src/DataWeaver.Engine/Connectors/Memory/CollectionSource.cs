@@ -63,6 +63,11 @@ public sealed class CollectionSource<T> : SourceConnector<T>
 
         public override ValueTask<bool> FillAsync(SourceBuffer<T> buffer, CancellationToken cancellationToken)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new ValueTask<bool>(false); // a drain: nothing was read ahead
+            }
+
             var records = source._records;
             var end = Math.Min(records.Count, _next + buffer.Remaining);
             for (; _next < end; _next++)

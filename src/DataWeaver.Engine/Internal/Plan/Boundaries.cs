@@ -14,7 +14,9 @@ internal sealed class StageBoundary<T>(string kind, string? name, StageOptions o
             return next;
         }
 
-        return next.CreateSegment<T>(new SegmentSpec(DisplayName, operators, Options, partitioner: null, options));
+        // An implicit block is named after its first operator.
+        var name = implicitHead ? operators[0].DisplayName : DisplayName;
+        return next.CreateSegment<T>(new SegmentSpec(name, operators, Options, partitioner: null, options));
     }
 
     public override IEnumerable<string> Validate(PipelineOptions options)
@@ -53,7 +55,7 @@ internal sealed class BatchBoundary<T>(string? name, StageOptions options, int s
     {
         var after = operators.Count == 0
             ? next
-            : next.CreateSegment<T>(new SegmentSpec(DisplayName + ".ops", operators, StageOptions.Default, partitioner: null, options));
+            : next.CreateSegment<T>(new SegmentSpec(operators[0].DisplayName, operators, StageOptions.Default, partitioner: null, options));
         return new BatchPlan<T>(this, (PlanNode<T>)after, options);
     }
 

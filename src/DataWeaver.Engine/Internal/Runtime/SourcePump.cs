@@ -26,26 +26,20 @@ internal sealed class SourcePump<T>(
         try
         {
             reader = source.CreateReader();
-            var more = true;
-            while (more && !readToken.IsCancellationRequested)
+            while (true)
             {
-                try
-                {
-                    await gate.WaitAsync(batchSize, readToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (readToken.IsCancellationRequested)
-                {
-                    break;
-                }
-
+                // Once a stop is requested, one last fill hands over what the source already read, waiting for nothing.
+                var stopping = readToken.IsCancellationRequested;
+                await gate.WaitAsync(batchSize, run.AbortToken).ConfigureAwait(false);
                 buffer.Begin(batchSize);
+                bool more;
                 try
                 {
                     more = await reader.FillAsync(buffer, readToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (readToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (readToken.IsCancellationRequested && !run.AbortToken.IsCancellationRequested)
                 {
-                    more = false;
+                    more = true;
                 }
 
                 buffer.Seal();
@@ -57,6 +51,11 @@ internal sealed class SourcePump<T>(
                     batch.Hold(tracker.Register(part.Partition, part.ResumeOffset, batch.Count, batch.Bytes));
                     Interlocked.Add(ref _recordsRead, batch.Count);
                     await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
+                }
+
+                if (!more || stopping)
+                {
+                    break;
                 }
             }
 

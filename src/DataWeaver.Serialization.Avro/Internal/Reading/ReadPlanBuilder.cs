@@ -177,7 +177,7 @@ internal sealed class ReadPlanBuilder
         return Guid.TryParse(s, out var g) ? g : ThrowHelper.ThrowData<object>(start, $"'{s}' is not a valid uuid");
     }
 
-    private ReadNode FixedNode(FixedSchema w, FixedSchema r, string path)
+    private static FuncNode FixedNode(FixedSchema w, FixedSchema r, string path)
     {
         if (!NamesMatch(w, r) || w.Size != r.Size)
         {
@@ -195,7 +195,7 @@ internal sealed class ReadPlanBuilder
         return new FuncNode((ref AvroReader x) => new GenericFixed(r, x.ReadFixed(size).ToArray()), (ref AvroReader x) => x.ReadFixed(size).Length);
     }
 
-    private ReadNode EnumNode(EnumSchema w, EnumSchema r, string path)
+    private static FuncNode EnumNode(EnumSchema w, EnumSchema r, string path)
     {
         if (!NamesMatch(w, r))
         {
