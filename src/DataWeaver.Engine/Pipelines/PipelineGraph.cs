@@ -110,7 +110,7 @@ public sealed class PipelineGraph
         text.Append(CultureInfo.InvariantCulture, $"pipeline '{Name}': batches of {BatchSize}, at most {MaxInFlightRecords} records");
         if (MaxInFlightBytes > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $" / {MaxInFlightBytes} bytes");
+            text.Append(CultureInfo.InvariantCulture, $" / {MaxInFlightBytes / (1024.0 * 1024):0.#} MiB");
         }
 
         text.AppendLine(" in flight");

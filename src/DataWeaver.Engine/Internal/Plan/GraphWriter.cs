@@ -18,5 +18,18 @@ internal sealed class GraphWriter
 
     public void AddEdge(string from, string to, string? label) => _edges.Add(new GraphEdge(from, to, label));
 
-    public PipelineGraph ToGraph(string name, PipelineOptions options) => new(name, options, _blocks, _edges);
+    public PipelineGraph ToGraph(string name, PipelineOptions options) =>
+        new(name, options, _blocks, [.. _edges.OrderBy(e => _blocks.FindIndex(b => b.Id == e.From))]);
+
+    /// <summary>Names a connector type for people: <c>JsonLinesSink&lt;EnrichedOrder&gt;</c> rather than <c>JsonLinesSink`1</c>.</summary>
+    public static string TypeName(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)];
+        return $"{name}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>";
+    }
 }

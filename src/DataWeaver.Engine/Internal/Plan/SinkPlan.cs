@@ -25,7 +25,7 @@ internal sealed class SinkPlan<T>(SinkDefinition<T> definition, PipelineOptions 
             BoundedCapacity = BoundedCapacity,
             CapacityRecords = _capacityRecords,
             CapacityBytes = definition.Options.CapacityBytes,
-            Connector = definition.Sink.GetType().Name,
+            Connector = GraphWriter.TypeName(definition.Sink.GetType()),
             Dataflow = "ActionBlock",
         });
     }

@@ -39,7 +39,7 @@ internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first
             Name = source.Name,
             Kind = GraphBlockKind.Source,
             Operators = ["read"],
-            Connector = source.GetType().Name,
+            Connector = GraphWriter.TypeName(source.GetType()),
             Dataflow = "reading loop (a task)",
         });
         writer.AddEdge(id, first.Describe(writer), label: null);

@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Running;
+using DataWeaver.Benchmarks.Core;
+
+// Runs the benchmarks picked on the command line, for example:
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --filter '*PipelineThroughput*'
+// or, for a quick in-process look at time and bytes per record with fractions:
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe
+if (args is ["--probe", ..])
+{
+    await ThroughputProbe.RunAsync().ConfigureAwait(false);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what the tests need when it is missing, then runs them.
+#   bash eng/test.sh            # everything except the long soak tests
+#   bash eng/test.sh --soak     # the soak tests too
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_updated=0
+need_deb() {
+  # need_deb PACKAGE CHECK-COMMAND...
+  local package=$1; shift
+  if "$@" >/dev/null 2>&1; then return 0; fi
+  echo "test.sh: installing $package (needed by the tests)"
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
+}
+
+# Apache Avro's own implementation, the interop peer of our Avro codec (importable from /usr/bin/python3 only).
+need_deb python3-avro /usr/bin/python3 -c 'import avro.schema, avro.datafile, avro.io'
+
+filter="Category!=Soak"
+if [ "${1:-}" = "--soak" ]; then filter=""; fi
+
+log=$(mktemp)
+dotnet build DataWeaver.Engine.sln -c Release -nologo -v quiet
+set +e
+dotnet test DataWeaver.Engine.sln -c Release --no-build -nologo ${filter:+--filter "$filter"} >"$log" 2>&1
+status=$?
+set -e
+grep -vE '^\s+Passed [A-Za-z]' "$log" || true
+
+# One closing line for the whole run, summed over the test projects.
+sum() { grep -hoE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
+echo "$(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
+rm -f "$log"
+exit "$status"

@@ -1,0 +1,101 @@
+using DataWeaver.Pipelines;
+
+namespace DataWeaver.Connectors;
+
+/// <summary>
+/// A pipeline from one source connector to one sink connector (the seeds' <c>ConnectorPipeline</c>): the
+/// source's and the sink's <c>Process</c> run on the way. A thin wrapper over
+/// <c>Pipeline.From(source).To(sink).Build()</c>; use the fluent <see cref="Pipelines.Pipeline"/> builder for
+/// transforms, parallel stages or several sinks.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class ConnectorPipeline<T>
+{
+    private readonly Lock _lock = new();
+    private PipelineRun? _run;
+
+    /// <summary>Creates the pipeline (the seeds' <c>ConnectorPipeline(source, sink)</c>).</summary>
+    /// <param name="source">The source connector.</param>
+    /// <param name="sink">The sink connector.</param>
+    /// <param name="options">The pipeline options; <see langword="null"/> uses the defaults.</param>
+    /// <exception cref="Errors.PipelineConfigurationException">The options are invalid.</exception>
+    public ConnectorPipeline(SourceConnector<T> source, SinkConnector<T> sink, PipelineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
+        Source = source;
+        Sink = sink;
+        Pipeline = Pipeline.From(source, options).To(sink).Build();
+    }
+
+    /// <summary>Gets the source connector.</summary>
+    public SourceConnector<T> Source { get; }
+
+    /// <summary>Gets the sink connector.</summary>
+    public SinkConnector<T> Sink { get; }
+
+    /// <summary>Gets the built pipeline.</summary>
+    public Pipeline Pipeline { get; }
+
+    /// <summary>Gets the current (or last) run, or <see langword="null"/> before <see cref="Start"/>.</summary>
+    public PipelineRun? Run
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _run;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a task that completes when the current run ends (see <see cref="PipelineRun.Completion"/>), or a
+    /// completed task before <see cref="Start"/>.
+    /// </summary>
+    public Task Completion => Run?.Completion ?? Task.CompletedTask;
+
+    /// <summary>Starts the pipeline (the seeds' <c>pipeline.start()</c>) and returns at once.</summary>
+    /// <param name="cancellationToken">Aborts the run when signalled.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="InvalidOperationException">The pipeline is already running.</exception>
+    public PipelineRun Start(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _run = Pipeline.Start(cancellationToken);
+            return _run;
+        }
+    }
+
+    /// <summary>
+    /// Stops the current run with a drain (the HLD's <c>stop_pipeline</c>): the source stops reading, records in
+    /// flight are written, positions are committed. Does nothing before <see cref="Start"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Turns the drain into an abort when signalled.</param>
+    /// <returns>The run's completion.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        Run is { } run ? run.StopAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Starts the pipeline and waits until the run ends.</summary>
+    /// <param name="cancellationToken">Aborts the run when signalled.</param>
+    /// <returns>The run's completion.</returns>
+    public Task RunAsync(CancellationToken cancellationToken = default) => Start(cancellationToken).Completion;
+
+    /// <summary>Describes the compiled block graph.</summary>
+    /// <returns>The graph.</returns>
+    public PipelineGraph Describe() => Pipeline.Describe();
+}
+
+/// <summary>Creates <see cref="ConnectorPipeline{T}"/>s with the record type inferred.</summary>
+public static class ConnectorPipeline
+{
+    /// <summary>Creates a pipeline from a source to a sink (the HLD's <c>create_pipeline(source, sink)</c>).</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="source">The source connector.</param>
+    /// <param name="sink">The sink connector.</param>
+    /// <param name="options">The pipeline options; <see langword="null"/> uses the defaults.</param>
+    /// <returns>The pipeline, not started.</returns>
+    public static ConnectorPipeline<T> Create<T>(SourceConnector<T> source, SinkConnector<T> sink, PipelineOptions? options = null) =>
+        new(source, sink, options);
+}
