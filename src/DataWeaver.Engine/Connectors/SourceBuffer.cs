@@ -36,7 +36,7 @@ public sealed class SourceBuffer<T>
     /// <summary>Gets the payload bytes added in this fill.</summary>
     public long Bytes { get; private set; }
 
-    internal IReadOnlyList<Part> SealedParts => _sealed;
+    internal List<Part> SealedParts => _sealed;
 
     /// <summary>
     /// Adds a record. Records of one partition MUST be added in their source order.
@@ -75,6 +75,41 @@ public sealed class SourceBuffer<T>
         batch.Bytes += bytes;
         _currentResume = resumePosition.Offset;
         Count++;
+        Bytes += bytes;
+    }
+
+    /// <summary>
+    /// Adds records of one partition whose resume offsets are consecutive: record <c>i</c> of
+    /// <paramref name="records"/> resumes at <c>firstResumePosition.Offset + i</c> (an in-memory list, a
+    /// generator). One bulk copy instead of a call per record. At most <see cref="Remaining"/> records.
+    /// </summary>
+    /// <param name="records">The records, in source order.</param>
+    /// <param name="firstResumePosition">The resume position of the first record.</param>
+    /// <param name="bytes">The payload size of all the records together; 0 when unknown.</param>
+    public void AddRange(ReadOnlySpan<T> records, SourcePosition firstResumePosition, long bytes = 0)
+    {
+        if (records.Length > Remaining)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(records), records.Length, $"At most {Remaining} more records fit in this fill.");
+        }
+
+        if (records.IsEmpty)
+        {
+            return;
+        }
+
+        var batch = _current;
+        if (batch is null || firstResumePosition.Partition != _currentPartition)
+        {
+            batch = StartBatch(firstResumePosition.Partition);
+        }
+
+        batch.EnsureCapacity(batch.Count + records.Length);
+        records.CopyTo(batch.Items.AsSpan(batch.Count));
+        batch.Count += records.Length;
+        batch.Bytes += bytes;
+        _currentResume = firstResumePosition.Offset + records.Length - 1;
+        Count += records.Length;
         Bytes += bytes;
     }
 

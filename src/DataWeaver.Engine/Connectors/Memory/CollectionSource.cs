@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DataWeaver.Records;
 
 namespace DataWeaver.Connectors.Memory;
@@ -69,10 +70,23 @@ public sealed class CollectionSource<T> : SourceConnector<T>
             }
 
             var records = source._records;
-            var end = Math.Min(records.Count, _next + buffer.Remaining);
-            for (; _next < end; _next++)
+            var take = Math.Min(records.Count - _next, buffer.Remaining);
+            if (records is T[] array)
             {
-                buffer.Add(records[_next], new SourcePosition(0, _next + 1));
+                buffer.AddRange(array.AsSpan(_next, take), new SourcePosition(0, _next + 1));
+                _next += take;
+            }
+            else if (records is List<T> list)
+            {
+                buffer.AddRange(CollectionsMarshal.AsSpan(list).Slice(_next, take), new SourcePosition(0, _next + 1));
+                _next += take;
+            }
+            else
+            {
+                for (var end = _next + take; _next < end; _next++)
+                {
+                    buffer.Add(records[_next], new SourcePosition(0, _next + 1));
+                }
             }
 
             return new ValueTask<bool>(_next < records.Count && !cancellationToken.IsCancellationRequested);

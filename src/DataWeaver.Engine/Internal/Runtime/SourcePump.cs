@@ -45,10 +45,11 @@ internal sealed class SourcePump<T>(
                 buffer.Seal();
                 gate.Release(batchSize - buffer.Count, 0);
                 gate.AddBytes(buffer.Bytes);
-                foreach (var part in buffer.SealedParts)
+                var parts = buffer.SealedParts;
+                for (var i = 0; i < parts.Count; i++)
                 {
-                    var batch = part.Batch;
-                    batch.Hold(tracker.Register(part.Partition, part.ResumeOffset, batch.Count, batch.Bytes));
+                    var (batch, partition, resumeOffset) = parts[i];
+                    batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes));
                     Interlocked.Add(ref _recordsRead, batch.Count);
                     await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
                 }

@@ -1,0 +1,8 @@
+using SeedExample;
+
+var written = await SeedExampleRun.RunAsync(messages: 5);
+Console.WriteLine($"sink_topic holds {written.Count} messages:");
+foreach (var message in written)
+{
+    Console.WriteLine(message.ToJsonString());
+}
