@@ -1,10 +1,19 @@
 using BenchmarkDotNet.Running;
 using DataWeaver.Benchmarks.Core;
+using DataWeaver.Benchmarks.Serialization;
 
 // Runs the benchmarks picked on the command line, for example:
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --filter '*PipelineThroughput*'
 // or, for a quick in-process look at time and bytes per record with fractions:
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe
+// and for the serialization benchmarks (records/s and bytes per record):
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-serialization
+if (args is ["--probe-serialization", ..])
+{
+    SerializationProbe.Run();
+    return;
+}
+
 if (args is ["--probe", ..])
 {
     await ThroughputProbe.RunAsync().ConfigureAwait(false);

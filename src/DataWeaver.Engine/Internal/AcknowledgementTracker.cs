@@ -67,16 +67,6 @@ internal sealed class AcknowledgementTracker
         }
     }
 
-    private void OnLeaseReleased(SourceLease lease, SourcePosition? advancedTo)
-    {
-        if (advancedTo is { } position)
-        {
-            _onAdvance(position);
-        }
-
-        _gate.Release(lease.Records, lease.Bytes);
-    }
-
     internal sealed class PartitionTracker(AcknowledgementTracker owner, int partition)
     {
         private readonly Queue<SourceLease> _leases = new();
@@ -119,20 +109,26 @@ internal sealed class AcknowledgementTracker
 
         public void Complete(SourceLease lease)
         {
-            SourcePosition? advancedTo = null;
             lock (_lock)
             {
                 lease.Done = true;
+                var advanced = false;
                 while (_leases.TryPeek(out var head) && head.Done)
                 {
                     _leases.Dequeue();
                     _watermark = head.ResumeOffset;
                     _hasWatermark = true;
-                    advancedTo = new SourcePosition(Partition, _watermark);
+                    advanced = true;
+                }
+
+                // Under the lock, so a partition's watermarks reach the source in order (the callback MUST NOT block).
+                if (advanced)
+                {
+                    owner._onAdvance(new SourcePosition(Partition, _watermark));
                 }
             }
 
-            owner.OnLeaseReleased(lease, advancedTo);
+            owner._gate.Release(lease.Records, lease.Bytes);
         }
     }
 

@@ -28,8 +28,8 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
 
     private BatchResource? _firstResource;
     private List<BatchResource>? _moreResources;
-    private int _generation;
-    private int _acknowledged;
+    // Generation << 1 | acknowledged: one word, so checking the generation and marking it acknowledged is one CAS.
+    private int _state;
 
     public T[] Items { get; private set; } = [];
 
@@ -38,7 +38,7 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
     /// <summary>Gets or sets the payload bytes the records account for (an estimate after transforms).</summary>
     public long Bytes { get; set; }
 
-    public int Generation => Volatile.Read(ref _generation);
+    public int Generation => Volatile.Read(ref _state) >> 1;
 
     public Span<T> Span => Items.AsSpan(0, Count);
 
@@ -50,7 +50,6 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
         batch.Items = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 1));
         batch.Count = 0;
         batch.Bytes = 0;
-        Volatile.Write(ref batch._acknowledged, 0);
         return batch;
     }
 
@@ -144,7 +143,8 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
     /// <summary>Acknowledges the batch once, through a <see cref="Connectors.SinkAcknowledgement"/> of this generation.</summary>
     public void Acknowledge(int generation)
     {
-        if (generation != Volatile.Read(ref _generation) || Interlocked.Exchange(ref _acknowledged, 1) != 0)
+        var unacknowledged = generation << 1;
+        if (Interlocked.CompareExchange(ref _state, unacknowledged | 1, unacknowledged) != unacknowledged)
         {
             ThrowHelper.ThrowInvalidOperation("A sink batch was acknowledged more than once.");
         }
@@ -173,7 +173,8 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
     /// <summary>Returns the array and this object to their pools; the batch must hold no resources.</summary>
     public void Recycle()
     {
-        Interlocked.Increment(ref _generation);
+        // The next generation, not acknowledged: a stale acknowledgement of this one can no longer match.
+        Volatile.Write(ref _state, ((Volatile.Read(ref _state) >> 1) + 1) << 1);
         ReturnArray(Items);
         Items = [];
         Count = 0;

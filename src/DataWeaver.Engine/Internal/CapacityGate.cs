@@ -3,7 +3,7 @@ namespace DataWeaver.Internal;
 /// <summary>
 /// Counts records and bytes in flight and makes senders wait while the bound is reached. Records are a hard
 /// bound (credits are taken before records are read); bytes are checked before each batch is admitted, so
-/// they can overshoot by at most one batch.
+/// they can overshoot by at most one batch per concurrent sender. Every counter changes under one lock.
 /// </summary>
 internal sealed class CapacityGate
 {
@@ -57,7 +57,10 @@ internal sealed class CapacityGate
     {
         if (bytes != 0)
         {
-            Interlocked.Add(ref _bytes, bytes);
+            lock (_lock)
+            {
+                _bytes += bytes;
+            }
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class PipelineRun
     private readonly CancellationTokenSource _stopReading = new();
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Dictionary<int, long> _committed = [];
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SourceRun? _source;
     private int _state = (int)PipelineRunState.Running;
 
@@ -32,7 +33,7 @@ public sealed class PipelineRun
         _sinks = sinks;
         _run = new RunContext(pipeline.Options, cancellationToken);
         _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
-        Completion = Task.Run(ExecuteAsync, CancellationToken.None);
+        _ = Task.Run(ExecuteAsync, CancellationToken.None);
     }
 
     /// <summary>Gets the pipeline this run belongs to.</summary>
@@ -43,7 +44,7 @@ public sealed class PipelineRun
     /// and committed; faulted with the original exception of the first failing stage (its stage name is in
     /// <c>Exception.Data["DataWeaver.Stage"]</c>); cancelled when aborted.
     /// </summary>
-    public Task Completion { get; }
+    public Task Completion => _completion.Task;
 
     /// <summary>Gets where the run is in its life.</summary>
     public PipelineRunState State => (PipelineRunState)Volatile.Read(ref _state);
@@ -149,10 +150,20 @@ public sealed class PipelineRun
         Volatile.Write(ref _state, (int)(failure is not null ? PipelineRunState.Faulted : aborted ? PipelineRunState.Aborted : PipelineRunState.Completed));
         _run.Dispose();
         _commitLock.Dispose();
-        failure?.Throw();
-        if (aborted)
+
+        // Through a completion source: a failure that happens to be an OperationCanceledException (a timed-out
+        // HTTP call) still faults the task rather than cancelling it.
+        if (failure is not null)
         {
-            throw new OperationCanceledException($"Pipeline '{Pipeline.Name}' was aborted.");
+            _completion.SetException(failure.SourceException);
+        }
+        else if (aborted)
+        {
+            _completion.SetCanceled();
+        }
+        else
+        {
+            _completion.SetResult();
         }
     }
 

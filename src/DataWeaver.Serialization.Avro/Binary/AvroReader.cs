@@ -16,6 +16,7 @@ public ref struct AvroReader
     private readonly long _baseOffset;
     private int _position;
     private int _depth;
+    private long _zeroSizeItems;
 
     /// <summary>Creates a reader.</summary>
     /// <param name="data">The encoded bytes.</param>
@@ -27,6 +28,7 @@ public ref struct AvroReader
         _baseOffset = baseOffset;
         _position = 0;
         _depth = 0;
+        _zeroSizeItems = 0;
         MaxDepth = maxDepth;
     }
 
@@ -242,15 +244,30 @@ public ref struct AvroReader
     /// <summary>Leaves a nested record, array or map.</summary>
     public void Leave() => _depth--;
 
-    /// <summary>Checks that a block of <paramref name="count"/> items, each at least <paramref name="minItemSize"/> bytes, can fit in what is left.</summary>
-    /// <param name="count">The item count.</param>
+    /// <summary>
+    /// Checks that a block of <paramref name="count"/> items, each at least <paramref name="minItemSize"/> bytes,
+    /// can fit in what is left. Items that may take no bytes at all (<paramref name="minItemSize"/> 0) are
+    /// counted across everything this reader reads, so that nested blocks cannot multiply them.
+    /// </summary>
+    /// <param name="count">The item count of one block (not negative).</param>
     /// <param name="minItemSize">The smallest possible encoded size of one item.</param>
-    /// <param name="maxZeroSizeItems">The most items accepted when items may take no bytes at all.</param>
-    public readonly void CheckBlock(long count, int minItemSize, long maxZeroSizeItems)
+    /// <param name="maxZeroSizeItems">The most items that may take no bytes accepted in total by this reader.</param>
+    public void CheckBlock(long count, int minItemSize, long maxZeroSizeItems)
     {
-        if (minItemSize > 0 ? count > Remaining / minItemSize : count > maxZeroSizeItems)
+        if (minItemSize > 0)
         {
-            ThrowHelper.ThrowData(Offset, $"block count {count} is larger than the input can hold ({Remaining} bytes left)");
+            if (count > Remaining / minItemSize)
+            {
+                ThrowHelper.ThrowData(Offset, $"block count {count} is larger than the input can hold ({Remaining} bytes left)");
+            }
+        }
+        else if (count > maxZeroSizeItems - _zeroSizeItems)
+        {
+            ThrowHelper.ThrowData(Offset, $"block count {count} brings the items that take no bytes above the limit of {maxZeroSizeItems}");
+        }
+        else
+        {
+            _zeroSizeItems += count;
         }
     }
 

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using DataWeaver.Serialization.Avro.Binary;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Internal;
 using DataWeaver.Serialization.Avro.Internal.Reading;
+using DataWeaver.Serialization.Avro.Internal.Typed;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.Avro.Container;
@@ -20,7 +22,24 @@ public sealed class AvroContainerReader : IDisposable
     private readonly AvroContainerReaderOptions _options;
     private readonly byte[] _sync;
     private readonly bool _deflate;
+    private readonly int _recordMinSize;
     private long _position;
+
+    /// <summary>The most bytes allocated ahead of the data when reading a length-prefixed part.</summary>
+    private const int ReadChunk = 1024 * 1024;
+
+    /// <summary>The most header schemas kept in <see cref="RecentSchemas"/>; the cache is emptied when it is full.</summary>
+    private const int MaxRecentSchemas = 64;
+
+    /// <summary>The longest header schema JSON kept in <see cref="RecentSchemas"/>, in characters.</summary>
+    private const int MaxRecentSchemaLength = 64 * 1024;
+
+    /// <summary>
+    /// Schemas of recently opened files by their exact JSON. Files of one dataset share one schema instance and
+    /// so its read plans and typed converters, which are cached per instance: without it every file paid for
+    /// parsing, planning and compiling again (about 0.4 ms a file, 2 ms for a typed read, for a 20-field record).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, AvroSchema> RecentSchemas = new(StringComparer.Ordinal);
 
     private AvroContainerReader(Stream input, AvroContainerReaderOptions options)
     {
@@ -51,7 +70,7 @@ public sealed class AvroContainerReader : IDisposable
 
         try
         {
-            WriterSchema = AvroSchema.Parse(Encoding.UTF8.GetString(schemaJson));
+            WriterSchema = ParseSchema(Encoding.UTF8.GetString(schemaJson));
         }
         catch (AvroSchemaException ex)
         {
@@ -66,6 +85,7 @@ public sealed class AvroContainerReader : IDisposable
             _ => ThrowHelper.ThrowData<bool>(_position, $"unsupported codec '{Codec}' (supported: null, deflate)"),
         };
         ReaderSchema = options.ReaderSchema ?? WriterSchema;
+        _recordMinSize = MinSize.Of(WriterSchema);
         SchemaResolutionCheck();
     }
 
@@ -99,9 +119,22 @@ public sealed class AvroContainerReader : IDisposable
     /// <summary>Reads the records mapped to <typeparamref name="T"/> (<see cref="GenericRecord"/>, <see cref="object"/> or a C# type).</summary>
     /// <typeparam name="T">The record type.</typeparam>
     /// <returns>The records, lazily.</returns>
+    /// <exception cref="DeserializationException">A block is malformed, or <typeparamref name="T"/> cannot be mapped to the schema the file names (when no reader schema is given).</exception>
     public IEnumerable<T> Read<T>()
     {
         var plan = ReadPlanBuilder.Get(WriterSchema, ReaderSchema);
+        if (_options.ReaderSchema is null && typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
+        {
+            try
+            {
+                TypedConverters.Get(typeof(T), ReaderSchema);
+            }
+            catch (AvroSchemaException ex)
+            {
+                throw new DeserializationException(ThrowHelper.Format, 0, $"the file's schema cannot be mapped to {typeof(T).Name}: {ex.Problem}", ex);
+            }
+        }
+
         while (TryReadBlock(out var block, out var count, out var blockOffset))
         {
             var position = 0;
@@ -135,7 +168,39 @@ public sealed class AvroContainerReader : IDisposable
         return value;
     }
 
-    private void SchemaResolutionCheck() => ReadPlanBuilder.Get(WriterSchema, ReaderSchema);
+    /// <summary>The writer schema comes from the file: a file the reader schema cannot read is bad data, not bad configuration.</summary>
+    private static AvroSchema ParseSchema(string json)
+    {
+        if (json.Length > MaxRecentSchemaLength)
+        {
+            return AvroSchema.Parse(json);
+        }
+
+        if (RecentSchemas.TryGetValue(json, out var schema))
+        {
+            return schema;
+        }
+
+        schema = AvroSchema.Parse(json);
+        if (RecentSchemas.Count >= MaxRecentSchemas)
+        {
+            RecentSchemas.Clear();
+        }
+
+        return RecentSchemas.GetOrAdd(json, schema);
+    }
+
+    private void SchemaResolutionCheck()
+    {
+        try
+        {
+            ReadPlanBuilder.Get(WriterSchema, ReaderSchema);
+        }
+        catch (AvroSchemaException ex)
+        {
+            throw new DeserializationException(ThrowHelper.Format, 0, "the file's schema cannot be read as the reader schema: " + ex.Problem, ex);
+        }
+    }
 
     private bool TryReadBlock(out byte[] block, out long count, out long blockOffset)
     {
@@ -164,7 +229,7 @@ public sealed class AvroContainerReader : IDisposable
         }
 
         block = _deflate ? Inflate(data, blockOffset) : data;
-        if (count > 0 && count > block.Length && MinSize.Of(WriterSchema) > 0)
+        if (_recordMinSize > 0 ? count > block.Length / _recordMinSize : count > ArrayNode.MaxZeroSizeItems)
         {
             ThrowHelper.ThrowData(blockOffset, $"block record count {count} is larger than its {block.Length} bytes can hold");
         }
@@ -267,13 +332,28 @@ public sealed class AvroContainerReader : IDisposable
         return (long)(result >> 1) ^ -(long)(result & 1);
     }
 
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> bytes. Memory grows with the bytes that actually arrive, not with
+    /// the length the file claims: a corrupt length costs at most <see cref="ReadChunk"/> bytes, not its size.
+    /// </summary>
     private byte[] ReadExact(int count, string what)
     {
-        var buffer = new byte[count];
-        var read = _input.ReadAtLeast(buffer, count, throwOnEndOfStream: false);
-        if (read < count)
+        var buffer = new byte[Math.Min(count, ReadChunk)];
+        var read = 0;
+        while (true)
         {
-            ThrowHelper.ThrowData(_position + read, $"truncated file: the {what} needs {count} bytes, {read} are left");
+            read += _input.ReadAtLeast(buffer.AsSpan(read), buffer.Length - read, throwOnEndOfStream: false);
+            if (read < buffer.Length)
+            {
+                ThrowHelper.ThrowData(_position + read, $"truncated file: the {what} needs {count} bytes, {read} are left");
+            }
+
+            if (read == count)
+            {
+                break;
+            }
+
+            Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, count));
         }
 
         _position += count;

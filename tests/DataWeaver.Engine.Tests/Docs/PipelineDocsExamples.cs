@@ -87,7 +87,11 @@ public sealed class PipelineDocsExamples
             .Build()
             .Start();
 
-        await Task.Delay(100);
+        while (run.Statistics.RecordsWritten < 10_000)
+        {
+            await Task.Delay(10);                                // let it run a little
+        }
+
         await run.StopAsync();                                   // drain: stop reading, deliver what was read, commit
 
         Console.WriteLine($"{run.State}: read {run.Statistics.RecordsRead}, wrote {run.Statistics.RecordsWritten}");

@@ -66,6 +66,38 @@ public sealed class BatchStageTests
         Assert.Equal(Enumerable.Range(0, 10), sink.Records);
     }
 
+    [Fact]
+    public async Task Batch_FilterKeepsOneRecordPerSourceBatch_FlushesEarlyInsteadOfStalling()
+    {
+        // Each kept record pins the credits of its whole 1,024-record source batch: 100 of them would pin
+        // 102,400 credits, more than the 65,536 in flight allowed. The batch must flush early, not stall.
+        var sink = new BatchSizeSink<long>();
+        var input = Enumerable.Range(0, 1_000_000).Select(i => (long)i).ToArray();
+        var run = Pipeline.From(new CollectionSource<long>(input)).Filter(x => x % 1024 == 0).Batch(100).To(sink).Build().Start();
+
+        await run.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(input.Where(x => x % 1024 == 0), sink.Records);
+        Assert.All(sink.Sizes, size => Assert.InRange(size, 1, 100));
+        Assert.Equal(1_000_000, Assert.Single(run.AcknowledgedPositions).Offset);
+    }
+
+    [Fact]
+    public async Task StopAsync_BatchHoldingEveryCredit_DrainsAndDeliversEverythingRead()
+    {
+        var sink = new BatchSizeSink<long>();
+        var source = new CountingSource();
+        var options = new PipelineOptions { BatchSize = 100, MaxInFlightRecords = 1_000 };
+        var run = Pipeline.From(source, options).Filter(x => x % 50 == 0).Batch(1_000).To(sink).Build().Start();
+        await LifecycleTests.WaitUntil(() => sink.Records.Count > 10);
+
+        await run.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(Enumerable.Range(0, (int)source.Read).Where(x => x % 50 == 0).Select(x => (long)x), sink.Records);
+        Assert.Equal(source.Read, Assert.Single(run.AcknowledgedPositions).Offset);
+    }
+
     private sealed class ChannelSource(ChannelReader<int> reader) : SourceConnector<int>("channel")
     {
         public override async IAsyncEnumerable<int> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

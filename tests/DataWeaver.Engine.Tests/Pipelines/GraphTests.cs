@@ -100,6 +100,17 @@ public sealed class GraphTests
     }
 
     [Fact]
+    public void Build_BatchLargerThanInFlightBound_Fails()
+    {
+        var error = Assert.Throws<PipelineConfigurationException>(() =>
+            Pipeline.From(Source, new PipelineOptions { MaxInFlightRecords = 10_000 }).Batch(20_000).To(new CollectionSink<int>()).Build());
+
+        Assert.Equal(
+            "pipeline 'pipeline': Stage 'batch1': batch size 20000 is above PipelineOptions.MaxInFlightRecords (10000), so its batches could never fill; raise MaxInFlightRecords or lower the size.",
+            Assert.Single(error.Errors));
+    }
+
+    [Fact]
     public void Build_SameSinkTwice_Fails()
     {
         var sink = new CollectionSink<int>("dup");

@@ -124,6 +124,31 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Completion_SinkThrowsTaskCanceled_IsFaultedNotCancelled()
+    {
+        var timeout = new TaskCanceledException("HTTP request timed out");
+        var run = Pipeline.From(new CountingSource(count: 10)).To(new ThrowingSink(timeout)).Build().Start();
+
+        var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => run.Completion);
+
+        Assert.Same(timeout, thrown);
+        Assert.True(run.Completion.IsFaulted);
+        Assert.Equal(PipelineRunState.Faulted, run.State);
+    }
+
+    [Fact]
+    public async Task Acknowledge_Twice_ThrowsAndAcknowledgesOnce()
+    {
+        var sink = new DoubleAckSink();
+        var source = new CountingSource(count: 100);
+        var run = Pipeline.From(source).To(sink).Build().Start();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => run.Completion);
+
+        Assert.Equal("A sink batch was acknowledged more than once.", sink.SecondError?.Message);
+    }
+
+    [Fact]
     public async Task Start_WhileRunning_Throws()
     {
         var sink = new GatedSink<long>();
@@ -158,6 +183,29 @@ public sealed class LifecycleTests
         while (!condition())
         {
             await Task.Delay(1, timeout.Token);
+        }
+    }
+
+    private sealed class DoubleAckSink() : DataWeaver.Connectors.SinkConnector<long>("double")
+    {
+        public Exception? SecondError { get; private set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<long> batch, CancellationToken cancellationToken = default) => default;
+
+        public override ValueTask WriteBatchAsync(ReadOnlyMemory<long> batch, DataWeaver.Connectors.SinkAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
+        {
+            acknowledgement.Acknowledge();
+            try
+            {
+                acknowledgement.Acknowledge();
+            }
+            catch (InvalidOperationException e)
+            {
+                SecondError = e;
+                throw;
+            }
+
+            return default;
         }
     }
 

@@ -67,6 +67,66 @@ public sealed class OrderingTests
         Assert.Equal(new SourcePosition(0, 100_000), source.Commits.Last());
     }
 
+    [Fact]
+    public async Task ParallelSinks_EightWriters_WatermarksReachTheSourceInOrder()
+    {
+        var source = new CountingSource(count: 200_000);
+        var sink = new CollectionSink<long>();
+        await Pipeline.From(source, new PipelineOptions { BatchSize = 16 })
+            .Parallel(8, StageOrdering.Unordered).Map(x => x)
+            .To(sink, new StageOptions { DegreeOfParallelism = 8 })
+            .Build()
+            .RunAsync();
+
+        var acknowledged = source.Acknowledged.Select(p => p.Offset).ToArray();
+        Assert.Equal(acknowledged.Order(), acknowledged);
+        Assert.Equal(200_000, acknowledged[^1]);
+        Assert.Equal(200_000, sink.Records.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Parallel_StatefulStructOperator_EachWorkerHasItsOwnCopy()
+    {
+        var input = Enumerable.Range(0, 200_000).Select(i => (long)i).ToArray();
+        var sink = new CollectionSink<long>();
+        OverlapDetector.Overlaps = 0;
+
+        await Pipeline.From(new CollectionSource<long>(input), new PipelineOptions { BatchSize = 64 })
+            .Parallel(8, StageOrdering.Unordered)
+            .Map<long, OverlapDetector>(default)
+            .To(sink)
+            .Build()
+            .RunAsync();
+
+        Assert.Equal(0, OverlapDetector.Overlaps);
+        Assert.Equal(input, sink.Records.Order());
+    }
+
+    /// <summary>Counts calls that find their own copy already busy: only possible if workers share a copy.</summary>
+    public struct OverlapDetector : IMapOperator<long, long>
+    {
+        private static int s_overlaps;
+        private int _busy;
+
+        public static int Overlaps
+        {
+            get => Volatile.Read(ref s_overlaps);
+            set => Volatile.Write(ref s_overlaps, value);
+        }
+
+        public long Map(long value)
+        {
+            if (Interlocked.Exchange(ref _busy, 1) != 0)
+            {
+                Interlocked.Increment(ref s_overlaps);
+            }
+
+            Thread.SpinWait(20);
+            Volatile.Write(ref _busy, 0);
+            return value;
+        }
+    }
+
     /// <summary>Spins on one batch in five so parallel workers finish out of order.</summary>
     private static long SlowOnSomeBatches(long x)
     {

@@ -71,6 +71,11 @@ internal sealed class BatchBoundary<T>(string? name, StageOptions options, int s
             yield return $"Stage '{DisplayName}': batch size must be from 1 to {MaxSize} (was {Size}).";
         }
 
+        if (Size > options.MaxInFlightRecords)
+        {
+            yield return $"Stage '{DisplayName}': batch size {Size} is above PipelineOptions.MaxInFlightRecords ({options.MaxInFlightRecords}), so its batches could never fill; raise MaxInFlightRecords or lower the size.";
+        }
+
         if (Window is { } window && window <= TimeSpan.Zero)
         {
             yield return $"Stage '{DisplayName}': batch window must be positive (was {window}).";

@@ -4,13 +4,15 @@ namespace DataWeaver.Internal.Runtime;
 
 /// <summary>
 /// Re-cuts the stream into batches of <c>size</c> records, or fewer when <c>window</c> has passed since the
-/// first record of the batch arrived. Each output batch holds references to the resources of every input
-/// batch it took records from.
+/// first record of the batch arrived, or when the source waits for in-flight credits (the records held here
+/// pin them: without an early flush a batch that can't fill would stall the pipeline). Each output batch
+/// holds references to the resources of every input batch it took records from.
 /// </summary>
 internal sealed class BatchingNode<T>
 {
     private static readonly Batch<T> s_tick = new();
     private static readonly Batch<T> s_end = new();
+    private static readonly Batch<T> s_pressure = new();
 
     private readonly string _name;
     private readonly int _size;
@@ -21,6 +23,7 @@ internal sealed class BatchingNode<T>
     private readonly ActionBlock<Batch<T>> _block;
     private Batch<T>? _current;
     private long _startedAt;
+    private int _pressureSignalled;
 
     public BatchingNode(string name, int size, TimeSpan? window, int boundedCapacity, BatchTarget<T> output, RunContext run)
     {
@@ -39,6 +42,7 @@ internal sealed class BatchingNode<T>
             _block.Completion.ContinueWith(_ => timer.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
+        run.OnPressure(SignalPressure);
         Input = new EndSignallingTarget(this);
     }
 
@@ -51,6 +55,17 @@ internal sealed class BatchingNode<T>
             if (ReferenceEquals(input, s_tick))
             {
                 if (_current is not null && WindowPassed())
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (ReferenceEquals(input, s_pressure))
+            {
+                Volatile.Write(ref _pressureSignalled, 0);
+                if (_current is not null)
                 {
                     await FlushAsync().ConfigureAwait(false);
                 }
@@ -90,7 +105,7 @@ internal sealed class BatchingNode<T>
             }
 
             input.Release();
-            if (_current is not null && WindowPassed())
+            if (_current is not null && (WindowPassed() || _run.UnderPressure))
             {
                 await FlushAsync().ConfigureAwait(false);
             }
@@ -99,6 +114,14 @@ internal sealed class BatchingNode<T>
         {
             _run.Fail(exception, _name);
             throw;
+        }
+    }
+
+    private void SignalPressure()
+    {
+        if (Interlocked.Exchange(ref _pressureSignalled, 1) == 0)
+        {
+            _ = _block.SendAsync(s_pressure, _run.AbortToken);
         }
     }
 

@@ -9,7 +9,7 @@ internal sealed class FusedNode<TIn, TOut>
     public FusedNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
     {
         var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
-        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate);
+        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism);
         var block = new ActionBlock<Batch<TIn>>(
             worker.ProcessAsync,
             NodeBlocks.Options(run, spec.BoundedCapacity, spec.DegreeOfParallelism, ensureOrdered: false));

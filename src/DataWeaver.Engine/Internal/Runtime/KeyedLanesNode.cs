@@ -17,7 +17,7 @@ internal sealed class KeyedLanesNode<TIn, TOut>
         for (var i = 0; i < lanes.Length; i++)
         {
             var gate = NodeBlocks.ByteGate(spec.CapacityBytes / lanes.Length);
-            var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate);
+            var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, concurrency: 1);
             var block = new ActionBlock<Batch<TIn>>(worker.ProcessAsync, NodeBlocks.Options(run, perLane, 1));
             run.Track(block.Completion);
             completions[i] = block.Completion;

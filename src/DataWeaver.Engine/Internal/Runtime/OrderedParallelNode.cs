@@ -12,7 +12,7 @@ internal sealed class OrderedParallelNode<TIn, TOut>
     public OrderedParallelNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
     {
         var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
-        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate);
+        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism);
         var transform = new TransformBlock<Batch<TIn>, Batch<TOut>?>(
             batch =>
             {

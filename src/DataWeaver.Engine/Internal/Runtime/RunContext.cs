@@ -8,6 +8,8 @@ internal sealed class RunContext : IDisposable
 {
     private readonly CancellationTokenSource _abort;
     private readonly List<Task> _completions = [];
+    private readonly List<Action> _pressureReliefs = [];
+    private int _underPressure;
     private ExceptionDispatchInfo? _failure;
     private long _recordsWritten;
     private long _recordsUnrouted;
@@ -48,6 +50,37 @@ internal sealed class RunContext : IDisposable
             return Task.WhenAll(_completions);
         }
     }
+
+    /// <summary>Registers what a node does to give back in-flight credits it holds (a batching node flushes early).</summary>
+    public void OnPressure(Action relieve)
+    {
+        lock (_pressureReliefs)
+        {
+            _pressureReliefs.Add(relieve);
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the source is waiting for in-flight credits right now.</summary>
+    public bool UnderPressure => Volatile.Read(ref _underPressure) != 0;
+
+    /// <summary>
+    /// Called by the source when it must wait for in-flight credits: nodes that hold records back let go of
+    /// what they hold now, and of what reaches them until <see cref="EndPressure"/>.
+    /// </summary>
+    public void RelievePressure()
+    {
+        Volatile.Write(ref _underPressure, 1);
+        lock (_pressureReliefs)
+        {
+            foreach (var relieve in _pressureReliefs)
+            {
+                relieve();
+            }
+        }
+    }
+
+    /// <summary>Called by the source once it got its credits.</summary>
+    public void EndPressure() => Volatile.Write(ref _underPressure, 0);
 
     /// <summary>Records the first failure (with the stage it happened in) and aborts every block.</summary>
     public void Fail(Exception exception, string stage)

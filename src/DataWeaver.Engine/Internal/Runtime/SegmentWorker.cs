@@ -1,20 +1,69 @@
+using System.Collections.Concurrent;
 using DataWeaver.Internal.Operators;
 using DataWeaver.Internal.Plan;
 
 namespace DataWeaver.Internal.Runtime;
 
-/// <summary>Runs a segment's fused operators over a batch and sends the result on. Shared by every kind of transform node.</summary>
-internal sealed class SegmentWorker<TIn, TOut>(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, CapacityGate? byteGate)
+/// <summary>
+/// Runs a segment's fused operators over a batch and sends the result on. Shared by every kind of transform
+/// node. Each concurrent invocation gets operators of its own (struct operators may keep state).
+/// </summary>
+internal sealed class SegmentWorker<TIn, TOut>
 {
-    private readonly BatchOperator[] _operators = spec.CreateOperators();
+    private readonly SegmentSpec _spec;
+    private readonly BatchTarget<TOut> _output;
+    private readonly RunContext _run;
+    private readonly CapacityGate? _byteGate;
+    private readonly BatchOperator[]? _single;
+    private readonly ConcurrentBag<BatchOperator[]>? _sets;
 
-    public string Name => spec.Name;
+    /// <summary>Creates the worker; <paramref name="concurrency"/> is how many invocations may run at once (one operator set each).</summary>
+    public SegmentWorker(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, CapacityGate? byteGate, int concurrency)
+    {
+        _spec = spec;
+        _output = output;
+        _run = run;
+        _byteGate = byteGate;
+        if (concurrency == 1)
+        {
+            _single = spec.CreateOperators();
+        }
+        else
+        {
+            _sets = [];
+            for (var i = 0; i < concurrency; i++)
+            {
+                _sets.Add(spec.CreateOperators());
+            }
+        }
+    }
+
+    public string Name => _spec.Name;
 
     /// <summary>Applies the operators; <see langword="null"/> when nothing is left of the batch.</summary>
     public Batch<TOut>? Apply(Batch<TIn> batch)
     {
+        if (_single is not null)
+        {
+            return Apply(_single, batch);
+        }
+
+        // At most `concurrency` invocations run at once, so a set is always there to take.
+        _sets!.TryTake(out var operators);
+        try
+        {
+            return Apply(operators!, batch);
+        }
+        finally
+        {
+            _sets.Add(operators!);
+        }
+    }
+
+    private static Batch<TOut>? Apply(BatchOperator[] operators, Batch<TIn> batch)
+    {
         IBatch? current = batch;
-        foreach (var op in _operators)
+        foreach (var op in operators)
         {
             current = op.Apply(current);
             if (current is null)
@@ -39,7 +88,7 @@ internal sealed class SegmentWorker<TIn, TOut>(SegmentSpec spec, BatchTarget<TOu
                 return Task.CompletedTask;
             }
 
-            var send = output.SendAsync(result, run.AbortToken);
+            var send = _output.SendAsync(result, _run.AbortToken);
             if (send.IsCompletedSuccessfully)
             {
                 ReleaseGate(bytes);
@@ -50,7 +99,7 @@ internal sealed class SegmentWorker<TIn, TOut>(SegmentSpec spec, BatchTarget<TOu
         }
         catch (Exception exception)
         {
-            run.Fail(exception, spec.Name);
+            _run.Fail(exception, _spec.Name);
             throw;
         }
     }
@@ -58,11 +107,11 @@ internal sealed class SegmentWorker<TIn, TOut>(SegmentSpec spec, BatchTarget<TOu
     /// <summary>Sends an already processed batch on (the forwarding half of an ordered parallel node).</summary>
     public Task ForwardAsync(Batch<TOut> batch)
     {
-        var send = output.SendAsync(batch, run.AbortToken);
+        var send = _output.SendAsync(batch, _run.AbortToken);
         return send.IsCompletedSuccessfully ? Task.CompletedTask : AwaitSendAsync(send, bytes: 0);
     }
 
-    public void ReleaseGate(long bytes) => byteGate?.Release(0, bytes);
+    public void ReleaseGate(long bytes) => _byteGate?.Release(0, bytes);
 
     private async Task AwaitSendAsync(ValueTask send, long bytes)
     {
@@ -73,7 +122,7 @@ internal sealed class SegmentWorker<TIn, TOut>(SegmentSpec spec, BatchTarget<TOu
         }
         catch (Exception exception)
         {
-            run.Fail(exception, spec.Name);
+            _run.Fail(exception, _spec.Name);
             throw;
         }
     }

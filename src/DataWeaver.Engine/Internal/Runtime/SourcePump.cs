@@ -30,7 +30,15 @@ internal sealed class SourcePump<T>(
             {
                 // Once a stop is requested, one last fill hands over what the source already read, waiting for nothing.
                 var stopping = readToken.IsCancellationRequested;
-                await gate.WaitAsync(batchSize, run.AbortToken).ConfigureAwait(false);
+                var credits = gate.WaitAsync(batchSize, run.AbortToken);
+                if (!credits.IsCompleted)
+                {
+                    // The bound is reached: records held back by batching stages pin credits; let them go.
+                    run.RelievePressure();
+                }
+
+                await credits.ConfigureAwait(false);
+                run.EndPressure();
                 buffer.Begin(batchSize);
                 bool more;
                 try

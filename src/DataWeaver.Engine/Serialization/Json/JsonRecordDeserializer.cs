@@ -1,30 +1,37 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using DataWeaver.Serialization.Internal;
 
 namespace DataWeaver.Serialization.Json;
 
 /// <summary>
-/// Decodes JSON values with System.Text.Json. Malformed JSON raises a <see cref="DeserializationException"/>
-/// (a data error) with the byte offset of the problem.
+/// Decodes JSON values with System.Text.Json. Bad input (malformed or truncated JSON, invalid UTF-8, a value of the
+/// wrong shape, a <c>null</c> value, a record above the maximum size) raises a <see cref="DeserializationException"/>
+/// (a data error) with the absolute byte offset of the problem within the record.
 /// </summary>
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class JsonRecordDeserializer<T> : IRecordDeserializer<T>
 {
     private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly int _maxRecordBytes;
 
     /// <summary>Creates a deserializer from type metadata, typically from a source-generated <c>JsonSerializerContext</c>.</summary>
     /// <param name="typeInfo">The type metadata.</param>
-    public JsonRecordDeserializer(JsonTypeInfo<T> typeInfo)
+    /// <param name="maxRecordBytes">The largest record accepted, in bytes; the default is 1 MiB (<see cref="JsonRecordOptions.DefaultMaxRecordBytes"/>), at least 1.</param>
+    public JsonRecordDeserializer(JsonTypeInfo<T> typeInfo, int maxRecordBytes = JsonRecordOptions.DefaultMaxRecordBytes)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecordBytes, 1);
         _typeInfo = typeInfo;
+        _maxRecordBytes = maxRecordBytes;
     }
 
     /// <summary>Creates a deserializer from serializer options.</summary>
     /// <param name="options">The options; <see langword="null"/> uses <see cref="JsonSerializerOptions.Web"/>.</param>
-    public JsonRecordDeserializer(JsonSerializerOptions? options = null)
-        : this((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)))
+    /// <param name="maxRecordBytes">The largest record accepted, in bytes; the default is 1 MiB, at least 1.</param>
+    public JsonRecordDeserializer(JsonSerializerOptions? options = null, int maxRecordBytes = JsonRecordOptions.DefaultMaxRecordBytes)
+        : this((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)), maxRecordBytes)
     {
     }
 
@@ -34,14 +41,27 @@ public sealed class JsonRecordDeserializer<T> : IRecordDeserializer<T>
     /// <inheritdoc />
     public T Deserialize(ReadOnlySpan<byte> data)
     {
+        if (data.Length > _maxRecordBytes)
+        {
+            throw JsonErrors.TooLarge(data.Length, _maxRecordBytes);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(data))
+        {
+            throw JsonErrors.InvalidUtf8(data);
+        }
+
+        T? value;
         try
         {
-            return JsonSerializer.Deserialize(data, _typeInfo) ?? throw new DeserializationException("json", 0, "the value is null");
+            value = JsonSerializer.Deserialize(data, _typeInfo);
         }
         catch (JsonException exception)
         {
-            throw new DeserializationException("json", exception.BytePositionInLine ?? 0, exception.Message, exception);
+            throw JsonErrors.From(data, exception);
         }
+
+        return value ?? throw NullValue(data);
     }
 
     /// <inheritdoc />
@@ -52,14 +72,29 @@ public sealed class JsonRecordDeserializer<T> : IRecordDeserializer<T>
             return Deserialize(data.FirstSpan);
         }
 
-        var reader = new Utf8JsonReader(data);
+        if (data.Length > _maxRecordBytes)
+        {
+            throw JsonErrors.TooLarge(data.Length, _maxRecordBytes);
+        }
+
+        // Segmented records are rare (line sources cut contiguous records) and bounded by the maximum size: decode a
+        // pooled contiguous copy, so validation, trailing-data checks and error offsets are the span path's.
+        var length = (int)data.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            return JsonSerializer.Deserialize(ref reader, _typeInfo) ?? throw new DeserializationException("json", 0, "the value is null");
+            data.CopyTo(rented);
+            return Deserialize(rented.AsSpan(0, length));
         }
-        catch (JsonException exception)
+        finally
         {
-            throw new DeserializationException("json", reader.BytesConsumed, exception.Message, exception);
+            ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    private static DeserializationException NullValue(ReadOnlySpan<byte> data)
+    {
+        var start = data.Length - data.TrimStart(" \t\r\n"u8).Length;
+        return new DeserializationException(JsonErrors.Format, start, $"the value is null, expected {Internal.TypeNames.Of(typeof(T))}");
     }
 }

@@ -60,6 +60,7 @@ internal sealed class UnionNode(ReadNode?[] branches, string[] errors) : ReadNod
 /// <summary>An array, read block by block.</summary>
 internal sealed class ArrayNode : ReadNode
 {
+    /// <summary>The most items that take no bytes (nulls, empty records) one datum may hold, in all its arrays together.</summary>
     public const long MaxZeroSizeItems = 1_000_000;
 
     public ReadNode Items { get; set; } = null!;
@@ -73,7 +74,7 @@ internal sealed class ArrayNode : ReadNode
         long count;
         while ((count = r.ReadBlockCount(out _)) != 0)
         {
-            r.CheckBlock(count + list.Count, ItemMinSize, MaxZeroSizeItems);
+            r.CheckBlock(count, ItemMinSize, MaxZeroSizeItems);
             for (long i = 0; i < count; i++)
             {
                 list.Add(Items.Read(ref r));
@@ -88,7 +89,6 @@ internal sealed class ArrayNode : ReadNode
     {
         r.Enter();
         long count;
-        long total = 0;
         while ((count = r.ReadBlockCount(out var size)) != 0)
         {
             if (size >= 0)
@@ -97,8 +97,7 @@ internal sealed class ArrayNode : ReadNode
                 continue;
             }
 
-            total += count;
-            r.CheckBlock(total, ItemMinSize, MaxZeroSizeItems);
+            r.CheckBlock(count, ItemMinSize, MaxZeroSizeItems);
             for (long i = 0; i < count; i++)
             {
                 Items.Skip(ref r);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.Avro.Internal.Typed;
@@ -11,10 +12,12 @@ namespace DataWeaver.Serialization.Avro.Internal.Typed;
 /// </summary>
 internal static class TypedAccessors
 {
-    private static readonly ConcurrentDictionary<(Type, RecordSchema), Func<object, object?>?[]> Cache = new();
+    /// <summary>Keyed weakly on the schema instance, so that accessors die with the schemas they were built for.</summary>
+    private static readonly ConditionalWeakTable<RecordSchema, ConcurrentDictionary<Type, Func<object, object?>?[]>> Cache = [];
 
     public static Func<object, object?>?[] Get(Type type, RecordSchema schema) =>
-        Cache.GetOrAdd((type, schema), static key => Build(key.Item1, key.Item2));
+        Cache.GetValue(schema, static _ => new ConcurrentDictionary<Type, Func<object, object?>?[]>())
+            .GetOrAdd(type, static (t, s) => Build(t, s), schema);
 
     private static Func<object, object?>?[] Build(Type type, RecordSchema schema)
     {

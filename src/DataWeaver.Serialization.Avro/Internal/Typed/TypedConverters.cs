@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 
@@ -13,14 +14,19 @@ namespace DataWeaver.Serialization.Avro.Internal.Typed;
 /// </summary>
 internal static class TypedConverters
 {
-    private static readonly ConcurrentDictionary<(Type, AvroSchema), Func<object?, object?>> Cache = new();
+    /// <summary>
+    /// Keyed weakly on the schema instance: a container file's schema is parsed per file, and converters
+    /// (compiled expression trees) built for it must die with it rather than pile up for the process's life.
+    /// </summary>
+    private static readonly ConditionalWeakTable<AvroSchema, ConcurrentDictionary<Type, Func<object?, object?>>> Cache = [];
 
     [ThreadStatic]
     private static Dictionary<(Type, AvroSchema), Box>? building;
 
     public static Func<object?, object?> Get(Type type, AvroSchema schema)
     {
-        if (Cache.TryGetValue((type, schema), out var cached))
+        var perSchema = Cache.GetValue(schema, static _ => new ConcurrentDictionary<Type, Func<object?, object?>>());
+        if (perSchema.TryGetValue(type, out var cached))
         {
             return cached;
         }
@@ -37,7 +43,7 @@ internal static class TypedConverters
             box = new Box();
             building[(type, schema)] = box;
             box.Convert = Build(type, schema);
-            return Cache.GetOrAdd((type, schema), box.Convert);
+            return perSchema.GetOrAdd(type, box.Convert);
         }
         finally
         {
