@@ -8,9 +8,18 @@ using DataWeaver.Benchmarks.Serialization;
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe
 // and for the serialization benchmarks (records/s and bytes per record):
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-serialization
+// or for the Protobuf rows alone:
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-protobuf
+if (args is ["--probe-protobuf", ..])
+{
+    ProtobufSerializationProbe.Run();
+    return;
+}
+
 if (args is ["--probe-serialization", ..])
 {
     SerializationProbe.Run();
+    ProtobufSerializationProbe.Run();
     return;
 }
 

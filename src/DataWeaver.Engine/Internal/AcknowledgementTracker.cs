@@ -147,6 +147,8 @@ internal sealed class AcknowledgementTracker
 
         public long ResumeOffset { get; }
 
+        public int Partition => _tracker.Partition;
+
         public int Records { get; }
 
         public long Bytes { get; }

@@ -10,6 +10,12 @@ internal interface IBatch
 {
     int Count { get; }
 
+    /// <summary>Gives <paramref name="other"/> a reference of its own to every resource of this batch.</summary>
+    void ShareResourcesWith<TOther>(Batch<TOther> other);
+
+    /// <summary>Gets the resume position of the first source batch these records came from, if any.</summary>
+    Records.SourcePosition? SourceBatchEnd();
+
     /// <summary>Finishes the batch: releases its resources (acknowledging source leases) and recycles it.</summary>
     void Release();
 }
@@ -138,6 +144,25 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
                 other.Share(r);
             }
         }
+    }
+
+    /// <summary>Gets the resume position of the first source batch these records came from, if any (for error reports).</summary>
+    public Records.SourcePosition? SourceBatchEnd()
+    {
+        if (_firstResource is AcknowledgementTracker.SourceLease first)
+        {
+            return new Records.SourcePosition(first.Partition, first.ResumeOffset);
+        }
+
+        foreach (var resource in (IEnumerable<BatchResource>?)_moreResources ?? [])
+        {
+            if (resource is AcknowledgementTracker.SourceLease lease)
+            {
+                return new Records.SourcePosition(lease.Partition, lease.ResumeOffset);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Acknowledges the batch once, through a <see cref="Connectors.SinkAcknowledgement"/> of this generation.</summary>

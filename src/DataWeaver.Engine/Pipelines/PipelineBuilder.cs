@@ -1,6 +1,7 @@
 using DataWeaver.Connectors;
 using DataWeaver.Internal.Operators;
 using DataWeaver.Internal.Plan;
+using DataWeaver.Pipelines.ErrorHandling;
 
 namespace DataWeaver.Pipelines;
 
@@ -31,7 +32,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<TOut> Map<TOut>(Func<T, TOut> selector, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, () => new MapOperator<T, TOut>(selector)));
+        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, errors => new MapOperator<T, TOut>(selector, errors)));
     }
 
     /// <summary>
@@ -45,7 +46,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder, now of <typeparamref name="TOut"/>.</returns>
     public PipelineBuilder<TOut> Map<TOut, TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IMapOperator<T, TOut> =>
-        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, () => new StructMapOperator<T, TOut, TOperator>(op)));
+        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, errors => new StructMapOperator<T, TOut, TOperator>(op, errors)));
 
     /// <summary>Keeps the records for which <paramref name="predicate"/> holds; the others count as handled (acknowledged).</summary>
     /// <param name="predicate">The condition.</param>
@@ -54,7 +55,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<T> Filter(Func<T, bool> predicate, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, () => new FilterOperator<T>(predicate)));
+        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, errors => new FilterOperator<T>(predicate, errors)));
     }
 
     /// <summary>Keeps records with a struct predicate the JIT specializes and inlines. Each worker gets its own copy.</summary>
@@ -64,7 +65,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder.</returns>
     public PipelineBuilder<T> Filter<TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IFilterOperator<T> =>
-        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, () => new StructFilterOperator<T, TOperator>(op)));
+        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, errors => new StructFilterOperator<T, TOperator>(op, errors)));
 
     /// <summary>Turns each record into zero or more records, in order. A record that yields none counts as handled.</summary>
     /// <typeparam name="TOut">The output record type.</typeparam>
@@ -74,7 +75,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<TOut> FlatMap<TOut>(Func<T, IEnumerable<TOut>> selector, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return Next<TOut>(new OperatorDefinition<FlatMapOperator<T, TOut>>("flatmap", name, () => new FlatMapOperator<T, TOut>(selector)));
+        return Next<TOut>(new OperatorDefinition<FlatMapOperator<T, TOut>>("flatmap", name, errors => new FlatMapOperator<T, TOut>(selector, errors)));
     }
 
     /// <summary>Starts a new block with the given options; the per-record steps that follow are fused into it.</summary>
@@ -166,6 +167,38 @@ public sealed class PipelineBuilder<T>
         return Next<T>(new SinkDefinition<T>(sink, options ?? StageOptions.Default));
     }
 
+    /// <summary>
+    /// Sets the error policy of the step just added (a map, filter, flat-map or sink): retry transient errors,
+    /// then dead-letter, skip or fail. Steps without one use <see cref="PipelineOptions.ErrorPolicy"/>.
+    /// </summary>
+    /// <param name="policy">The policy.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">The step just added is not a map, filter, flat-map or sink.</exception>
+    public PipelineBuilder<T> OnError(ErrorPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _state.EnsureNotBuilt();
+        var last = _branch.Stages.Count > 0 ? _branch.Stages[^1] : null;
+        if (last is not (OperatorDefinition or SinkDefinitionBase))
+        {
+            throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
+        }
+
+        last.Policy = policy;
+        return this;
+    }
+
+    /// <summary>Describes and sets the error policy of the step just added; see <see cref="OnError(ErrorPolicy)"/>.</summary>
+    /// <param name="describe">Describes the policy, e.g. <c>e => e.Retry(3).DeadLetterTo(dlq)</c>.</param>
+    /// <returns>The builder.</returns>
+    public PipelineBuilder<T> OnError(Action<ErrorPolicyBuilder> describe)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        var builder = ErrorPolicy.Create();
+        describe(builder);
+        return OnError(builder.Build());
+    }
+
     /// <summary>Validates the whole pipeline and compiles it. Can be called once per builder.</summary>
     /// <returns>The immutable pipeline.</returns>
     /// <exception cref="Errors.PipelineConfigurationException">The pipeline is invalid; every problem is listed, naming its stage.</exception>
@@ -176,7 +209,7 @@ public sealed class PipelineBuilder<T>
         var state = new BuilderState(options, source, (root, context) =>
         {
             List<OperatorDefinition> head = source.OverridesProcess
-                ? [new OperatorDefinition<MapOperator<T, T>>("process", "process", () => new MapOperator<T, T>(source.Process)) { Index = 0 }]
+                ? [new OperatorDefinition<MapOperator<T, T>>("process", "process", errors => new MapOperator<T, T>(source.Process, errors)) { Index = 0 }]
                 : [];
             return new SourcePlan<T>(source, (PlanNode<T>)context.CompileBranch<T>(root, head));
         });

@@ -180,6 +180,7 @@ public sealed class PipelineGraph
     {
         GraphBlockKind.Source => "reads batches",
         GraphBlockKind.FanOut => "no queue",
+        _ when block.Ordering == StageOrdering.KeyOrdered => FormattableString.Invariant($"{block.DegreeOfParallelism} lanes, key-ordered, bounded by the pipeline's in-flight bound"),
         _ => FormattableString.Invariant(
             $"dop {block.DegreeOfParallelism}, {block.Ordering.ToString().ToLowerInvariant()}, bound {block.BoundedCapacity} batches ({block.CapacityRecords} records{(block.CapacityBytes is { } b ? FormattableString.Invariant($", {b} bytes") : string.Empty)})"),
     };

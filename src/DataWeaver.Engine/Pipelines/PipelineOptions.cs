@@ -1,3 +1,6 @@
+using DataWeaver.Errors;
+using DataWeaver.Pipelines.ErrorHandling;
+
 namespace DataWeaver.Pipelines;
 
 /// <summary>Options of a whole pipeline. Copied when the pipeline is built; later changes do not affect it.</summary>
@@ -40,13 +43,41 @@ public sealed record PipelineOptions
     /// <value>The default is 4,096 (4 batches of the default size); at least 1.</value>
     public int DefaultStageCapacity { get; init; } = 4096;
 
-    /// <summary>Gets how often acknowledged source positions are committed while the pipeline runs.</summary>
-    /// <value>The default is 5 seconds; <see cref="TimeSpan.Zero"/> commits only when the pipeline drains.</value>
+    /// <summary>
+    /// Gets how often acknowledged source positions are committed while the pipeline runs; they are committed
+    /// once more when the run ends (source done, drain, failure or abort) in every mode. After a crash, what was
+    /// acknowledged but not committed is read again: the shorter the interval, the fewer duplicates.
+    /// <see cref="TimeSpan.Zero"/> commits continuously: as soon as a watermark advances, coalesced (commits
+    /// never overlap; the next starts when the previous finished, with every advance since), so after a crash
+    /// the duplicates are bounded by the in-flight window (<see cref="MaxInFlightRecords"/>) plus what was
+    /// acknowledged during one commit, rather than by the interval.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> commits only when the run ends.
+    /// </summary>
+    /// <value>
+    /// The default is 5 seconds; a positive interval, <see cref="TimeSpan.Zero"/> (continuous) or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> (only when the run ends).
+    /// </value>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets the clock used for batch windows and commit intervals.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets the error policy of every stage that sets none with <c>OnError</c>.</summary>
+    /// <value>The default is <see cref="ErrorPolicy.FailFast"/>: no retries, the first error stops the pipeline.</value>
+    public ErrorPolicy ErrorPolicy { get; init; } = ErrorPolicy.FailFast;
+
+    /// <summary>
+    /// Gets how to classify exceptions that are not <see cref="DataWeaverException"/>s: return a class, or
+    /// <see langword="null"/> to leave it to the defaults (timeouts and open circuits are transient, anything
+    /// else is <see cref="UnknownErrorClass"/>). MUST NOT throw.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public Func<Exception, ErrorClass?>? ClassifyError { get; init; }
+
+    /// <summary>Gets the class of exceptions nothing else classifies.</summary>
+    /// <value>The default is <see cref="ErrorClass.Fatal"/>.</value>
+    public ErrorClass UnknownErrorClass { get; init; } = ErrorClass.Fatal;
 
     internal IEnumerable<string> Validate()
     {
@@ -75,9 +106,9 @@ public sealed record PipelineOptions
             yield return $"PipelineOptions.DefaultStageCapacity must be at least 1 record (was {DefaultStageCapacity}).";
         }
 
-        if (CommitInterval < TimeSpan.Zero)
+        if (CommitInterval < TimeSpan.Zero && CommitInterval != Timeout.InfiniteTimeSpan)
         {
-            yield return $"PipelineOptions.CommitInterval must not be negative (was {CommitInterval}).";
+            yield return $"PipelineOptions.CommitInterval must be positive, TimeSpan.Zero (continuous) or Timeout.InfiniteTimeSpan (only when the run ends) (was {CommitInterval}).";
         }
     }
 }

@@ -15,6 +15,7 @@ namespace DataWeaver.Pipelines;
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The run disposes what it owns when it completes; a run has no other end.")]
 public sealed class PipelineRun
 {
+    private static readonly TimeSpan ContinuousCommitPollInterval = TimeSpan.FromMilliseconds(1);
     private readonly RunContext _run;
     private readonly SourcePlan _plan;
     private readonly IReadOnlyList<Connector> _sinks;
@@ -23,6 +24,8 @@ public sealed class PipelineRun
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Dictionary<int, long> _committed = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _advanced = new(0, 1);
+    private int _advancePending;
     private SourceRun? _source;
     private int _state = (int)PipelineRunState.Running;
 
@@ -31,7 +34,7 @@ public sealed class PipelineRun
         Pipeline = pipeline;
         _plan = plan;
         _sinks = sinks;
-        _run = new RunContext(pipeline.Options, cancellationToken);
+        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken);
         _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
         _ = Task.Run(ExecuteAsync, CancellationToken.None);
     }
@@ -58,7 +61,10 @@ public sealed class PipelineRun
         _run.RecordsWritten,
         _gate.Records,
         _gate.PeakRecords,
-        _run.RecordsUnrouted);
+        _run.RecordsUnrouted,
+        _run.RecordsSkipped,
+        _run.RecordsDeadLettered,
+        _run.Retries);
 
     /// <summary>
     /// Stops with a drain: the source stops reading, records in flight reach the sinks and are acknowledged,
@@ -175,19 +181,62 @@ public sealed class PipelineRun
         }
     }
 
-    private async Task CommitLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Wakes the continuous commit loop: a watermark advanced. Called under the tracker's lock, so it only
+    /// flips a flag and releases a semaphore at most once per wake-up; it never blocks.
+    /// </summary>
+    internal void OnWatermarkAdvanced()
+    {
+        if (Interlocked.Exchange(ref _advancePending, 1) == 0)
+        {
+            _advanced.Release();
+        }
+    }
+
+    private Task CommitLoopAsync(CancellationToken cancellationToken)
     {
         var interval = Pipeline.Options.CommitInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
+        return interval == Timeout.InfiniteTimeSpan ? Task.CompletedTask
+            : interval == TimeSpan.Zero ? ContinuousCommitLoopAsync(cancellationToken)
+            : PeriodicCommitLoopAsync(interval, cancellationToken);
+    }
 
+    private async Task PeriodicCommitLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
         try
         {
             while (true)
             {
                 await Task.Delay(interval, Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await CommitAdvancedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _plan.Source.Name + " (commit)");
+        }
+    }
+
+    /// <summary>
+    /// Commits whenever a watermark advanced since the last commit, one commit at a time: advances that arrive
+    /// during a commit are coalesced into the next one, which starts as soon as that commit finished.
+    /// </summary>
+    private async Task ContinuousCommitLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                // Woken by OnWatermarkAdvanced; the short wait bound also catches advances of trackers that do
+                // not signal (committing nothing costs a look at the watermarks).
+                if (await _advanced.WaitAsync(ContinuousCommitPollInterval, cancellationToken).ConfigureAwait(false))
+                {
+                    Volatile.Write(ref _advancePending, 0);
+                }
+
                 await CommitAdvancedAsync(cancellationToken).ConfigureAwait(false);
             }
         }

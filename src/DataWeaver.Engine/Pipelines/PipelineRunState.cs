@@ -25,9 +25,15 @@ public enum PipelineRunState
 /// <param name="RecordsInFlight">Source records read and not yet acknowledged.</param>
 /// <param name="PeakRecordsInFlight">The most source records ever in flight at once; never above <see cref="PipelineOptions.MaxInFlightRecords"/>.</param>
 /// <param name="RecordsUnrouted">Records that matched no branch of a route and were dropped.</param>
+/// <param name="RecordsSkipped">Records an error policy skipped.</param>
+/// <param name="RecordsDeadLettered">Records an error policy sent to a dead-letter sink.</param>
+/// <param name="Retries">Retries of records and sink batches with transient errors.</param>
 public readonly record struct PipelineStatistics(
     long RecordsRead,
     long RecordsWritten,
     long RecordsInFlight,
     long PeakRecordsInFlight,
-    long RecordsUnrouted);
+    long RecordsUnrouted,
+    long RecordsSkipped = 0,
+    long RecordsDeadLettered = 0,
+    long Retries = 0);

@@ -21,8 +21,11 @@ public readonly record struct Record<TValue>(
     TValue Value,
     RecordHeaders? Headers,
     DateTimeOffset Timestamp,
-    SourcePosition Position)
+    SourcePosition Position) : IRecordEnvelope
 {
+    /// <inheritdoc />
+    object? IRecordEnvelope.BoxedValue => Value;
+
     /// <summary>Returns a copy of this record with another value and the same envelope.</summary>
     /// <typeparam name="TOther">The new value type.</typeparam>
     /// <param name="value">The new value.</param>

@@ -4,6 +4,7 @@ using DataWeaver.Serialization.Avro.Framing;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Internal;
 using DataWeaver.Serialization.Avro.Internal.Reading;
+using DataWeaver.Serialization.Avro.Internal.Typed;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.Avro.Serializers;
@@ -21,6 +22,9 @@ public sealed class AvroDeserializer<T> : IRecordDeserializer<T>
     private readonly AvroSchema _readerSchema;
     private readonly AvroSerializerOptions _options;
 
+    /// <summary>The typed reader of the deserializer's own writer schema; <see langword="null"/> for generic values.</summary>
+    private readonly TypedReader<T>? _typed;
+
     /// <summary>Creates the deserializer and builds the schema resolution once.</summary>
     /// <param name="writerSchema">The schema data is written with (the default when framing names no other).</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -34,7 +38,7 @@ public sealed class AvroDeserializer<T> : IRecordDeserializer<T>
         ReadPlanBuilder.Get(_writerSchema, _readerSchema);
         if (typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
         {
-            Internal.Typed.TypedConverters.Get(typeof(T), _readerSchema);
+            _typed = TypedReaderBuilder.Get<T>(_writerSchema, _readerSchema);
         }
     }
 
@@ -68,6 +72,18 @@ public sealed class AvroDeserializer<T> : IRecordDeserializer<T>
         }
 
         var reader = new AvroReader(data[offset..], offset, _options.MaxDepth);
+        if (_typed is not null)
+        {
+            var typed = ReferenceEquals(writer, _writerSchema) ? _typed : TypedReaderFor(writer, offset);
+            var result = typed.Read(ref reader);
+            if (!reader.End)
+            {
+                ThrowHelper.ThrowData(reader.Offset, $"{reader.Remaining} unexpected bytes after the value");
+            }
+
+            return result;
+        }
+
         object? value;
         try
         {
@@ -109,6 +125,18 @@ public sealed class AvroDeserializer<T> : IRecordDeserializer<T>
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private TypedReader<T> TypedReaderFor(AvroSchema writer, int offset)
+    {
+        try
+        {
+            return TypedReaderBuilder.Get<T>(writer, _readerSchema);
+        }
+        catch (AvroSchemaException ex)
+        {
+            throw new DeserializationException(ThrowHelper.Format, offset, "the writer schema cannot be read as the reader schema: " + ex.Problem, ex);
         }
     }
 }

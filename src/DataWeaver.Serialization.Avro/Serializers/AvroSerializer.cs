@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Avro.Binary;
+using DataWeaver.Serialization.Avro.Generic;
+using DataWeaver.Serialization.Avro.Internal.Typed;
 using DataWeaver.Serialization.Avro.Internal.Writing;
 using DataWeaver.Serialization.Avro.Schema;
 
@@ -22,6 +24,9 @@ public sealed class AvroSerializer<T> : IRecordSerializer<T>
     private readonly AvroSchema _schema;
     private readonly AvroSerializerOptions _options;
 
+    /// <summary>The typed writer of a C# type; <see langword="null"/> for generic values.</summary>
+    private readonly TypedWriter<T>? _typed;
+
     /// <summary>Creates the serializer.</summary>
     /// <param name="schema">The writer schema.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -30,6 +35,10 @@ public sealed class AvroSerializer<T> : IRecordSerializer<T>
         ArgumentNullException.ThrowIfNull(schema);
         _schema = schema;
         _options = (options ?? new AvroSerializerOptions()).Validate();
+        if (typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
+        {
+            _typed = TypedWriterBuilder.Get<T>(schema);
+        }
     }
 
     /// <inheritdoc />
@@ -63,7 +72,15 @@ public sealed class AvroSerializer<T> : IRecordSerializer<T>
         }
 
         var w = new AvroWriter(buffer);
-        ValueWriter.Write(ref w, _schema, value);
+        if (_typed is not null)
+        {
+            _typed.Write(ref w, value);
+        }
+        else
+        {
+            ValueWriter.Write(ref w, _schema, value);
+        }
+
         w.Flush();
         if (buffer.WrittenCount > _options.MaxRecordSize)
         {

@@ -19,8 +19,8 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
     {
         _source = source;
         _file = new FileStream(source.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        _file.Seek(source.Options.StartOffset, SeekOrigin.Begin);
-        _bufferOffset = source.Options.StartOffset;
+        _file.Seek(source.ReadStartOffset, SeekOrigin.Begin);
+        _bufferOffset = source.ReadStartOffset;
         _buffer = source.Options.Pool.Rent(source.Options.BufferSize);
     }
 

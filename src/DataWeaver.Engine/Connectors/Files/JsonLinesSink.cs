@@ -11,6 +11,12 @@ namespace DataWeaver.Connectors.Files;
 /// line end appended, and the batch written to the file with one call. A batch is acknowledged once the
 /// operating system has it (or the disk, with <see cref="JsonLinesSinkOptions.FlushToDisk"/>).
 /// </summary>
+/// <remarks>
+/// Crash recovery: a process killed in the middle of a write can leave an incomplete last line. Such a line
+/// was never acknowledged, so its record is read again after a restart; when the sink opens in
+/// <see cref="JsonLinesSinkOptions.Append"/> mode it therefore cuts a last line that has no line end (see
+/// <see cref="TruncatedBytes"/>). Do not append to a file whose last line was deliberately written without one.
+/// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The pipeline opens and closes the sink once per run (OpenAsync, CloseAsync).")]
 public sealed class JsonLinesSink<T> : SinkConnector<T>
@@ -40,9 +46,21 @@ public sealed class JsonLinesSink<T> : SinkConnector<T>
     /// <summary>Gets the sink's options.</summary>
     public JsonLinesSinkOptions Options { get; }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Gets how many bytes the last <see cref="OpenAsync"/> cut from the end of the file: an incomplete last
+    /// line, left by a writer that crashed mid-write. Always 0 unless <see cref="JsonLinesSinkOptions.Append"/>.
+    /// </summary>
+    public long TruncatedBytes { get; private set; }
+
+    /// <summary>
+    /// Opens the file: replaces it, or with <see cref="JsonLinesSinkOptions.Append"/> appends to it after cutting
+    /// an incomplete last line (one with no line end).
+    /// </summary>
+    /// <param name="cancellationToken">Aborts the open.</param>
+    /// <returns>A task that completes once the file is open.</returns>
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
+        TruncatedBytes = Options.Append ? TruncateIncompleteLastLine() : 0;
         _buffer = new PooledBufferWriter();
         _file = new FileStream(FilePath, Options.Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
         return default;
@@ -70,6 +88,43 @@ public sealed class JsonLinesSink<T> : SinkConnector<T>
             await file.DisposeAsync().ConfigureAwait(false);
             _buffer.Dispose();
         }
+    }
+
+    /// <summary>Cuts the file after its last line end; returns how many bytes were cut.</summary>
+    private long TruncateIncompleteLastLine()
+    {
+        if (!File.Exists(FilePath))
+        {
+            return 0;
+        }
+
+        using var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var length = file.Length;
+        var chunk = new byte[(int)Math.Min(length, 64 * 1024)];
+        var end = length;
+        while (end > 0)
+        {
+            var size = (int)Math.Min(end, chunk.Length);
+            file.Position = end - size;
+            file.ReadExactly(chunk, 0, size);
+            var newline = chunk.AsSpan(0, size).LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                end = end - size + newline + 1;
+                break;
+            }
+
+            end -= size;
+        }
+
+        if (end == length)
+        {
+            return 0;
+        }
+
+        file.SetLength(end);
+        file.Flush(flushToDisk: Options.FlushToDisk);
+        return length - end;
     }
 
     private void Encode(ReadOnlySpan<T> records)

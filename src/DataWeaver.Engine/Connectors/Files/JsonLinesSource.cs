@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DataWeaver.Checkpoints;
 using DataWeaver.Records;
 
 namespace DataWeaver.Connectors.Files;
@@ -13,12 +14,14 @@ namespace DataWeaver.Connectors.Files;
 /// Positions are byte offsets: a record's <see cref="Record{TValue}.Position"/> is the offset of its line's
 /// first byte; its resume position is the offset just past its line end. After a commit,
 /// <see cref="CommittedOffset"/> is the offset to pass as <see cref="JsonLinesSourceOptions.StartOffset"/>
-/// to resume. Decoding the JSON is the next step's business (e.g. a map with a deserializer), so it can run
+/// to resume; with a <see cref="JsonLinesSourceOptions.CheckpointStore"/> the source saves it on each commit
+/// and resumes from it by itself. Decoding the JSON is the next step's business (e.g. a map with a deserializer), so it can run
 /// in parallel.
 /// </remarks>
 public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 {
     private long _committed;
+    private long _readFrom;
 
     /// <summary>Creates the source.</summary>
     /// <param name="path">The file to read.</param>
@@ -32,6 +35,8 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
         Options = options ?? new JsonLinesSourceOptions();
         Options.Validate();
         _committed = Options.StartOffset;
+        _readFrom = Options.StartOffset;
+        CheckpointKey = Options.CheckpointKey ?? DefaultCheckpointKey(path);
     }
 
     /// <summary>Gets the file read.</summary>
@@ -42,6 +47,47 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
 
     /// <summary>Gets the byte offset up to which every line was acknowledged and committed.</summary>
     public long CommittedOffset => Interlocked.Read(ref _committed);
+
+    /// <summary>Gets the key of this source's checkpoint in <see cref="JsonLinesSourceOptions.CheckpointStore"/>.</summary>
+    public string CheckpointKey { get; }
+
+    /// <summary>Gets the byte offset the current (or last) run started reading at: a loaded checkpoint, or <see cref="JsonLinesSourceOptions.StartOffset"/>.</summary>
+    public long ReadStartOffset => Interlocked.Read(ref _readFrom);
+
+    /// <summary>Gets the checkpoint key a source reading <paramref name="path"/> uses unless told otherwise.</summary>
+    /// <param name="path">The file read.</param>
+    /// <returns><c>jsonl:</c> followed by the file's full path.</returns>
+    public static string DefaultCheckpointKey(string path) => "jsonl:" + Path.GetFullPath(path);
+
+    /// <summary>
+    /// Opens the source: with a <see cref="JsonLinesSourceOptions.CheckpointStore"/>, loads the checkpoint and
+    /// resumes from it.
+    /// </summary>
+    /// <param name="cancellationToken">Aborts the open.</param>
+    /// <returns>A task that completes once the start offset is known.</returns>
+    /// <exception cref="CheckpointException">
+    /// The checkpoint is corrupt, lies beyond the end of the file, or not at a line start: the file was
+    /// replaced, truncated or edited since.
+    /// </exception>
+    public override async ValueTask OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var start = Options.StartOffset;
+        if (Options.CheckpointStore is { } store)
+        {
+            var positions = await store.LoadAsync(CheckpointKey, cancellationToken).ConfigureAwait(false);
+            foreach (var position in positions ?? [])
+            {
+                if (position.Partition == 0)
+                {
+                    start = position.Offset;
+                    CheckStart(start);
+                    Interlocked.Exchange(ref _committed, start);
+                }
+            }
+        }
+
+        Interlocked.Exchange(ref _readFrom, start);
+    }
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<Record<ReadOnlyMemory<byte>>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -84,6 +130,25 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             Interlocked.Exchange(ref _committed, position.Offset);
         }
 
-        return default;
+        return Options.CheckpointStore is { } store && positions.Count > 0
+            ? store.SaveAsync(CheckpointKey, [new SourcePosition(0, CommittedOffset)], cancellationToken)
+            : default;
+    }
+
+    /// <summary>Checks that a checkpointed offset is the start of a line of the file as it is now.</summary>
+    private void CheckStart(long offset)
+    {
+        using var handle = File.OpenHandle(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = RandomAccess.GetLength(handle);
+        if (offset > length)
+        {
+            throw new CheckpointException(FilePath, $"The checkpoint '{CheckpointKey}' is at byte offset {offset}, beyond the end of '{FilePath}' ({length} bytes): the file was replaced or truncated since. Delete the checkpoint to read the file from StartOffset.");
+        }
+
+        Span<byte> before = stackalloc byte[1];
+        if (offset > 0 && offset < length && (RandomAccess.Read(handle, before, offset - 1) != 1 || before[0] != (byte)'\n'))
+        {
+            throw new CheckpointException(FilePath, $"The checkpoint '{CheckpointKey}' is at byte offset {offset} of '{FilePath}', which is not the start of a line: the file was replaced or edited since. Delete the checkpoint to read the file from StartOffset.");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using DataWeaver.Buffers;
+using DataWeaver.Checkpoints;
 
 namespace DataWeaver.Connectors.Files;
 
@@ -13,9 +14,27 @@ public sealed record JsonLinesSourceOptions
     /// <value>The default is 1 MiB; from 1 byte to 1 GiB.</value>
     public int MaxRecordBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Gets the byte offset to start reading from: a committed resume position.</summary>
+    /// <summary>
+    /// Gets the byte offset to start reading from: a committed resume position. A checkpoint loaded from
+    /// <see cref="CheckpointStore"/> takes precedence.
+    /// </summary>
     /// <value>The default is 0, the start of the file.</value>
     public long StartOffset { get; init; }
+
+    /// <summary>
+    /// Gets where the source keeps its committed offset: each commit saves it, and opening the source loads it
+    /// and resumes there (overriding <see cref="StartOffset"/>), so a pipeline restarted after a crash or a
+    /// stop reads on from its last commit.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no checkpoint; each run starts at <see cref="StartOffset"/>.</value>
+    public ICheckpointStore? CheckpointStore { get; init; }
+
+    /// <summary>Gets the key of the source's checkpoint in <see cref="CheckpointStore"/>.</summary>
+    /// <value>
+    /// The default is <see langword="null"/>, which uses <see cref="JsonLinesSource.DefaultCheckpointKey"/> of the
+    /// file: <c>jsonl:</c> and the file's full path.
+    /// </value>
+    public string? CheckpointKey { get; init; }
 
     /// <summary>Gets the pool read buffers come from.</summary>
     /// <value>The default is <see cref="PayloadPool.Shared"/>.</value>
@@ -40,6 +59,11 @@ public sealed record JsonLinesSourceOptions
         if (StartOffset < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(StartOffset), StartOffset, "JsonLinesSourceOptions.StartOffset must not be negative.");
+        }
+
+        if (CheckpointKey is { Length: 0 })
+        {
+            throw new ArgumentException("JsonLinesSourceOptions.CheckpointKey must not be empty; null uses the default key.", nameof(CheckpointKey));
         }
     }
 }

@@ -1,68 +1,67 @@
+using DataWeaver.Internal.Runtime;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Internal.Operators;
 
-internal sealed class FilterOperator<T>(Func<T, bool> predicate) : BatchOperator
+internal sealed class FilterOperator<T>(Func<T, bool> predicate, RecordErrorHandler? errors) : BatchOperator(errors)
 {
-    public override IBatch? Apply(IBatch input)
+    public override ValueTask<IBatch?> ApplyAsync(IBatch input)
     {
         var batch = (Batch<T>)input;
         var items = batch.Items;
         var count = batch.Count;
         var kept = 0;
-        for (var i = 0; i < count; i++)
+        var i = 0;
+        try
         {
-            var item = items[i];
-            if (predicate(item))
+            for (; i < count; i++)
             {
-                items[kept++] = item;
+                var item = items[i];
+                if (predicate(item))
+                {
+                    items[kept++] = item;
+                }
             }
         }
-
-        return Compact(batch, kept);
-    }
-
-    internal static IBatch? Compact(Batch<T> batch, int kept)
-    {
-        var count = batch.Count;
-        if (kept == 0)
+        catch (Exception error) when (Errors is not null)
         {
-            batch.Release();
-            return null;
+            return FilterSlowAsync(batch, kept, i, error, predicate);
         }
 
-        if (kept != count)
-        {
-            batch.Bytes = batch.Bytes * kept / count;
-            batch.Count = kept;
-        }
-
-        return batch;
+        return new(Compact(batch, kept));
     }
 }
 
-internal sealed class StructFilterOperator<T, TOperator>(TOperator op) : BatchOperator
+internal sealed class StructFilterOperator<T, TOperator>(TOperator op, RecordErrorHandler? errors) : BatchOperator(errors)
     where TOperator : struct, IFilterOperator<T>
 {
 #pragma warning disable IDE0044 // Not readonly: a readonly struct field would be copied on every call, and operators may keep state.
     private TOperator _op = op;
 #pragma warning restore IDE0044
 
-    public override IBatch? Apply(IBatch input)
+    public override ValueTask<IBatch?> ApplyAsync(IBatch input)
     {
         var batch = (Batch<T>)input;
         var items = batch.Items;
         var count = batch.Count;
         var kept = 0;
-        for (var i = 0; i < count; i++)
+        var i = 0;
+        try
         {
-            var item = items[i];
-            if (_op.Include(item))
+            for (; i < count; i++)
             {
-                items[kept++] = item;
+                var item = items[i];
+                if (_op.Include(item))
+                {
+                    items[kept++] = item;
+                }
             }
         }
+        catch (Exception error) when (Errors is not null)
+        {
+            return FilterSlowAsync(batch, kept, i, error, x => _op.Include(x));
+        }
 
-        return FilterOperator<T>.Compact(batch, kept);
+        return new(Compact(batch, kept));
     }
 }

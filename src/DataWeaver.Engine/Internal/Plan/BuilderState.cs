@@ -37,6 +37,13 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
         List<string> errors = [.. Options.Validate()];
         HashSet<object> sinks = new(ReferenceEqualityComparer.Instance);
         ValidateBranch(Root, isRoot: true, errors, sinks);
+        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).OfType<Connector>().Distinct())
+        {
+            if (sinks.Contains(deadLetters))
+            {
+                errors.Add($"Sink '{deadLetters.Name}' is both a sink of the pipeline and a dead-letter sink; give dead letters a sink of their own.");
+            }
+        }
         if (errors.Count > 0)
         {
             throw new PipelineConfigurationException(errors.Select(e => $"pipeline '{Options.Name}': {e}").ToList());
@@ -45,8 +52,17 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
         _built = true;
         var context = new CompileContext(Options);
         var plan = compileSource(Root, context);
+        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).OfType<Connector>().Distinct())
+        {
+            context.AddSink(deadLetters);
+        }
+
         return new Pipeline(Options, plan, context.Sinks);
     }
+
+    private static IEnumerable<Connector?> DeadLetterSinks(BranchState branch) =>
+        branch.Stages.SelectMany(stage => (stage is TerminalDefinition terminal ? terminal.Branches.SelectMany(DeadLetterSinks) : [])
+            .Prepend(stage.Policy?.DeadLetterSink));
 
     private void ValidateBranch(BranchState branch, bool isRoot, List<string> errors, HashSet<object> sinks)
     {

@@ -15,7 +15,8 @@ internal sealed class SegmentSpec
         Partitioner = partitioner;
         CapacityRecords = stage.Capacity ?? pipeline.DefaultStageCapacity;
         CapacityBytes = stage.CapacityBytes;
-        BoundedCapacity = Bounds.BlockCapacity(CapacityRecords, pipeline.BatchSize, DegreeOfParallelism);
+        // Key-ordered lanes are bounded by the pipeline's in-flight bound only (see KeyedLanesNode).
+        BoundedCapacity = Ordering == StageOrdering.KeyOrdered ? 0 : Bounds.BlockCapacity(CapacityRecords, pipeline.BatchSize, DegreeOfParallelism);
     }
 
     public string Name { get; }
@@ -36,7 +37,7 @@ internal sealed class SegmentSpec
     /// <summary>Gets the Dataflow block bound, in batches.</summary>
     public int BoundedCapacity { get; }
 
-    public BatchOperator[] CreateOperators() => [.. Operators.Select(static o => o.CreateOperator())];
+    public BatchOperator[] CreateOperators(Runtime.RunContext run) => [.. Operators.Select(o => o.CreateOperator(run))];
 }
 
 internal static class Bounds

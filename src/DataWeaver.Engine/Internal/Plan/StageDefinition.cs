@@ -1,5 +1,7 @@
 using DataWeaver.Internal.Operators;
+using DataWeaver.Internal.Runtime;
 using DataWeaver.Pipelines;
+using DataWeaver.Pipelines.ErrorHandling;
 
 namespace DataWeaver.Internal.Plan;
 
@@ -15,20 +17,30 @@ internal abstract class StageDefinition(string kind, string? name)
 
     public string DisplayName => Name ?? $"{Kind}{Index}";
 
+    /// <summary>Gets or sets the stage's own error policy (set by <c>OnError</c>); <see langword="null"/> uses the pipeline's.</summary>
+    public ErrorPolicy? Policy { get; set; }
+
     public virtual IEnumerable<string> Validate(PipelineOptions options) => [];
 }
 
 /// <summary>A per-record operator: fused with its neighbours into one block.</summary>
 internal abstract class OperatorDefinition(string kind, string? name) : StageDefinition(kind, name)
 {
-    public abstract BatchOperator CreateOperator();
+    /// <summary>Creates the operator of one worker, with an error handler when its policy does more than fail.</summary>
+    public BatchOperator CreateOperator(RunContext run)
+    {
+        var policy = Policy ?? run.Options.ErrorPolicy;
+        return CreateOperator(policy.IsFailFast ? null : new RecordErrorHandler(DisplayName, policy, run));
+    }
+
+    protected abstract BatchOperator CreateOperator(RecordErrorHandler? errors);
 }
 
-internal sealed class OperatorDefinition<TOperator>(string kind, string? name, Func<TOperator> create)
+internal sealed class OperatorDefinition<TOperator>(string kind, string? name, Func<RecordErrorHandler?, TOperator> create)
     : OperatorDefinition(kind, name)
     where TOperator : BatchOperator
 {
-    public override BatchOperator CreateOperator() => create();
+    protected override BatchOperator CreateOperator(RecordErrorHandler? errors) => create(errors);
 }
 
 /// <summary>Where a new block starts: a change of parallelism, ordering or batching.</summary>

@@ -5,7 +5,10 @@ namespace DataWeaver.Internal.Runtime;
 
 /// <summary>
 /// Key-ordered lanes: each record goes to the lane its key hashes to, and each lane is one ordered worker,
-/// so records of one key keep their order while different keys run in parallel.
+/// so records of one key keep their order while different keys run in parallel. Lanes have no bound of their
+/// own: a lane that is slow (a record retrying) must not stop the router from feeding the other lanes. The
+/// pipeline's in-flight bound limits them all, so a stuck lane holds the others back only once it holds
+/// <c>MaxInFlightRecords</c> records.
 /// </summary>
 internal sealed class KeyedLanesNode<TIn, TOut>
 {
@@ -13,12 +16,11 @@ internal sealed class KeyedLanesNode<TIn, TOut>
     {
         var lanes = new BlockTarget<TIn>[spec.DegreeOfParallelism];
         var completions = new Task[lanes.Length];
-        var perLane = Bounds.BlockCapacity(spec.CapacityRecords / lanes.Length, run.Options.BatchSize, 1);
         for (var i = 0; i < lanes.Length; i++)
         {
             var gate = NodeBlocks.ByteGate(spec.CapacityBytes / lanes.Length);
             var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, concurrency: 1);
-            var block = new ActionBlock<Batch<TIn>>(worker.ProcessAsync, NodeBlocks.Options(run, perLane, 1));
+            var block = new ActionBlock<Batch<TIn>>(worker.ProcessAsync, NodeBlocks.Options(run, DataflowBlockOptions.Unbounded, 1));
             run.Track(block.Completion);
             completions[i] = block.Completion;
             lanes[i] = new BlockTarget<TIn>(block, gate);

@@ -14,12 +14,12 @@ internal sealed class OrderedParallelNode<TIn, TOut>
         var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
         var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism);
         var transform = new TransformBlock<Batch<TIn>, Batch<TOut>?>(
-            batch =>
+            async batch =>
             {
                 try
                 {
                     var bytes = batch.Bytes;
-                    var result = worker.Apply(batch);
+                    var result = await worker.ApplyAsync(batch).ConfigureAwait(false);
                     worker.ReleaseGate(bytes);
                     return result;
                 }

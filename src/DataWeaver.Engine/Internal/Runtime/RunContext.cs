@@ -1,5 +1,8 @@
 using System.Runtime.ExceptionServices;
+using DataWeaver.Connectors;
+using DataWeaver.Internal.Plan;
 using DataWeaver.Pipelines;
+using DataWeaver.Pipelines.ErrorHandling;
 
 namespace DataWeaver.Internal.Runtime;
 
@@ -8,20 +11,64 @@ internal sealed class RunContext : IDisposable
 {
     private readonly CancellationTokenSource _abort;
     private readonly List<Task> _completions = [];
+    private readonly List<Task> _deadLetterCompletions = [];
+    private readonly Dictionary<SinkConnector<DeadLetter>, BatchTarget<DeadLetter>> _deadLetterTargets = new(ReferenceEqualityComparer.Instance);
+    private long _retries;
+    private long _skipped;
+    private long _deadLettered;
     private readonly List<Action> _pressureReliefs = [];
     private int _underPressure;
     private ExceptionDispatchInfo? _failure;
     private long _recordsWritten;
     private long _recordsUnrouted;
 
-    public RunContext(PipelineOptions options, CancellationToken cancellationToken)
+    public RunContext(PipelineOptions options, string sourceName, CancellationToken cancellationToken)
     {
         Options = options;
+        SourceName = sourceName;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
     public PipelineOptions Options { get; }
 
+    public string SourceName { get; }
+
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public long RecordsSkipped => Interlocked.Read(ref _skipped);
+
+    public long RecordsDeadLettered => Interlocked.Read(ref _deadLettered);
+
+    public void AddRetries(int retries) => Interlocked.Add(ref _retries, retries);
+
+    public void AddSkipped(int records) => Interlocked.Add(ref _skipped, records);
+
+    public void AddDeadLettered(int records) => Interlocked.Add(ref _deadLettered, records);
+
+    /// <summary>Gets the input of a dead-letter sink's block, created on first use; its block is completed after every other block.</summary>
+    public BatchTarget<DeadLetter> DeadLetterTarget(SinkConnector<DeadLetter> sink)
+    {
+        lock (_deadLetterTargets)
+        {
+            if (!_deadLetterTargets.TryGetValue(sink, out var target))
+            {
+                var options = StageOptions.Default;
+                target = new SinkNode<DeadLetter>(sink.Name, sink, options, policy: null, Bounds.BlockCapacity(Options.DefaultStageCapacity, Options.BatchSize, 1), this, deadLetter: true).Input;
+                _deadLetterTargets.Add(sink, target);
+            }
+
+            return target;
+        }
+    }
+
+    /// <summary>Registers the completion of a dead-letter sink's block.</summary>
+    public void TrackDeadLetter(Task completion)
+    {
+        lock (_completions)
+        {
+            _deadLetterCompletions.Add(completion);
+        }
+    }
     public CancellationToken AbortToken => _abort.Token;
 
     public ExceptionDispatchInfo? Failure => Volatile.Read(ref _failure);
@@ -43,12 +90,40 @@ internal sealed class RunContext : IDisposable
         }
     }
 
-    public Task WhenAllBlocksDone()
+    /// <summary>Waits for every block; dead-letter sinks are completed once every block that could feed them is done.</summary>
+    public async Task WhenAllBlocksDone()
     {
+        Task[] main;
         lock (_completions)
         {
-            return Task.WhenAll(_completions);
+            main = [.. _completions];
         }
+
+        try
+        {
+            await Task.WhenAll(main).ConfigureAwait(false);
+        }
+        finally
+        {
+            BatchTarget<DeadLetter>[] deadLetters;
+            lock (_deadLetterTargets)
+            {
+                deadLetters = [.. _deadLetterTargets.Values];
+            }
+
+            foreach (var target in deadLetters)
+            {
+                target.Complete();
+            }
+        }
+
+        Task[] tail;
+        lock (_completions)
+        {
+            tail = [.. _deadLetterCompletions];
+        }
+
+        await Task.WhenAll(tail).ConfigureAwait(false);
     }
 
     /// <summary>Registers what a node does to give back in-flight credits it holds (a batching node flushes early).</summary>

@@ -26,53 +26,38 @@ internal sealed class SegmentWorker<TIn, TOut>
         _byteGate = byteGate;
         if (concurrency == 1)
         {
-            _single = spec.CreateOperators();
+            _single = spec.CreateOperators(run);
         }
         else
         {
             _sets = [];
             for (var i = 0; i < concurrency; i++)
             {
-                _sets.Add(spec.CreateOperators());
+                _sets.Add(spec.CreateOperators(run));
             }
         }
     }
 
     public string Name => _spec.Name;
 
-    /// <summary>Applies the operators; <see langword="null"/> when nothing is left of the batch.</summary>
-    public Batch<TOut>? Apply(Batch<TIn> batch)
+    /// <summary>Applies the operators; <see langword="null"/> when nothing is left of the batch. Synchronous unless a record failed.</summary>
+    public ValueTask<Batch<TOut>?> ApplyAsync(Batch<TIn> batch)
     {
         if (_single is not null)
         {
-            return Apply(_single, batch);
+            return ApplyAsync(_single, batch);
         }
 
         // At most `concurrency` invocations run at once, so a set is always there to take.
         _sets!.TryTake(out var operators);
-        try
-        {
-            return Apply(operators!, batch);
-        }
-        finally
+        var apply = ApplyAsync(operators!, batch);
+        if (apply.IsCompleted)
         {
             _sets.Add(operators!);
-        }
-    }
-
-    private static Batch<TOut>? Apply(BatchOperator[] operators, Batch<TIn> batch)
-    {
-        IBatch? current = batch;
-        foreach (var op in operators)
-        {
-            current = op.Apply(current);
-            if (current is null)
-            {
-                return null;
-            }
+            return apply;
         }
 
-        return (Batch<TOut>)current;
+        return ReturnSetAfterAsync(apply, operators!);
     }
 
     /// <summary>The body of a block: apply, then send on. Failures are reported to the run before they fault the block.</summary>
@@ -81,7 +66,13 @@ internal sealed class SegmentWorker<TIn, TOut>
         var bytes = batch.Bytes;
         try
         {
-            var result = Apply(batch);
+            var apply = ApplyAsync(batch);
+            if (!apply.IsCompletedSuccessfully)
+            {
+                return ProcessSlowAsync(apply, bytes);
+            }
+
+            var result = apply.Result;
             if (result is null)
             {
                 ReleaseGate(bytes);
@@ -96,6 +87,53 @@ internal sealed class SegmentWorker<TIn, TOut>
             }
 
             return AwaitSendAsync(send, bytes);
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _spec.Name);
+            throw;
+        }
+    }
+
+    private static async ValueTask<Batch<TOut>?> ApplyAsync(BatchOperator[] operators, Batch<TIn> batch)
+    {
+        IBatch? current = batch;
+        foreach (var op in operators)
+        {
+            var apply = op.ApplyAsync(current);
+            current = apply.IsCompletedSuccessfully ? apply.Result : await apply.ConfigureAwait(false);
+            if (current is null)
+            {
+                return null;
+            }
+        }
+
+        return (Batch<TOut>)current;
+    }
+
+    private async ValueTask<Batch<TOut>?> ReturnSetAfterAsync(ValueTask<Batch<TOut>?> apply, BatchOperator[] operators)
+    {
+        try
+        {
+            return await apply.ConfigureAwait(false);
+        }
+        finally
+        {
+            _sets!.Add(operators);
+        }
+    }
+
+    private async Task ProcessSlowAsync(ValueTask<Batch<TOut>?> apply, long bytes)
+    {
+        try
+        {
+            var result = await apply.ConfigureAwait(false);
+            if (result is not null)
+            {
+                await _output.SendAsync(result, _run.AbortToken).ConfigureAwait(false);
+            }
+
+            ReleaseGate(bytes);
         }
         catch (Exception exception)
         {

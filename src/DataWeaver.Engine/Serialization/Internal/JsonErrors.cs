@@ -55,6 +55,10 @@ internal static class JsonErrors
     public static DeserializationException TooLarge(long length, int limit) =>
         new(Format, limit, $"the record is {length} bytes, above the maximum record size of {limit} bytes");
 
-    public static DeserializationException InvalidUtf8(ReadOnlySpan<byte> data) =>
-        new(Format, Utf8Errors.IndexOfInvalid(data), "invalid UTF-8");
+    /// <summary>A decoding failure of System.Text.Json: invalid UTF-8 anywhere in the record comes first (as a validation before decoding would report it), then the exception's own position.</summary>
+    public static DeserializationException FromDecode(ReadOnlySpan<byte> data, JsonException exception) =>
+        System.Text.Unicode.Utf8.IsValid(data) ? From(data, exception) : InvalidUtf8(data, exception);
+
+    public static DeserializationException InvalidUtf8(ReadOnlySpan<byte> data, Exception? innerException = null) =>
+        new(Format, Utf8Errors.IndexOfInvalid(data), "invalid UTF-8", innerException);
 }

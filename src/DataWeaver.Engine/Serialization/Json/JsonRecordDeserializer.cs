@@ -46,11 +46,11 @@ public sealed class JsonRecordDeserializer<T> : IRecordDeserializer<T>
             throw JsonErrors.TooLarge(data.Length, _maxRecordBytes);
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(data))
-        {
-            throw JsonErrors.InvalidUtf8(data);
-        }
-
+        // System.Text.Json rejects bytes of 0x80 and above outside strings, and invalid UTF-8 in the strings it
+        // transcodes, but not in those it compares or skips as bytes (property names, ignored values). So UTF-8 is
+        // checked only where it can matter: after a failure (invalid UTF-8 is then the error reported) and after a
+        // success on input that is not plain ASCII. ASCII input, almost every record, is valid UTF-8 by itself:
+        // its check is one vectorized pass, cheaper than a full UTF-8 validation.
         T? value;
         try
         {
@@ -58,7 +58,17 @@ public sealed class JsonRecordDeserializer<T> : IRecordDeserializer<T>
         }
         catch (JsonException exception)
         {
-            throw JsonErrors.From(data, exception);
+            throw JsonErrors.FromDecode(data, exception);
+        }
+        catch (Exception exception) when (!System.Text.Unicode.Utf8.IsValid(data))
+        {
+            // Any other failure on invalid UTF-8 (for example from a custom converter) is the data's fault.
+            throw JsonErrors.InvalidUtf8(data, exception);
+        }
+
+        if (!System.Text.Ascii.IsValid(data) && !System.Text.Unicode.Utf8.IsValid(data))
+        {
+            throw JsonErrors.InvalidUtf8(data);
         }
 
         return value ?? throw NullValue(data);

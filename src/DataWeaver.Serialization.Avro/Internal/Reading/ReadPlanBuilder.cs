@@ -260,12 +260,12 @@ internal sealed class ReadPlanBuilder
         return node;
     }
 
-    private static bool NamesMatch(NamedSchema w, NamedSchema r) =>
+    internal static bool NamesMatch(NamedSchema w, NamedSchema r) =>
         r.IsNamed(w.FullName) || r.Name == w.Name || r.Aliases.Any(a => a == w.Name || a.EndsWith("." + w.Name, StringComparison.Ordinal) && w.Namespace is null);
 
-    private static bool SameKind(AvroSchema w, AvroSchema r) => w.Type == r.Type && (w is not NamedSchema wn || NamesMatch(wn, (NamedSchema)r));
+    internal static bool SameKind(AvroSchema w, AvroSchema r) => w.Type == r.Type && (w is not NamedSchema wn || NamesMatch(wn, (NamedSchema)r));
 
-    private static bool Promotes(AvroType w, AvroType r) => (w, r) switch
+    internal static bool Promotes(AvroType w, AvroType r) => (w, r) switch
     {
         (AvroType.Int, AvroType.Long or AvroType.Float or AvroType.Double) => true,
         (AvroType.Long, AvroType.Float or AvroType.Double) => true,

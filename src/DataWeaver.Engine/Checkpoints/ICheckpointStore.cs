@@ -1,0 +1,30 @@
+using DataWeaver.Records;
+
+namespace DataWeaver.Checkpoints;
+
+/// <summary>
+/// Keeps the committed positions of sources that have no broker to commit to (a file, a directory): what a
+/// source saves on <see cref="Connectors.SourceConnector{T}.CommitAsync"/> it loads again when it opens, so a
+/// restarted pipeline resumes where the last run committed.
+/// </summary>
+/// <remarks>
+/// A save replaces the whole checkpoint of its key; a store MUST make it atomic (a reader sees the old
+/// checkpoint or the new one, never a mix) and durable once the returned task completes. The engine never
+/// saves one key concurrently with itself (commits are serialized), but different keys may be saved at once.
+/// </remarks>
+public interface ICheckpointStore
+{
+    /// <summary>Loads the positions last saved under <paramref name="key"/>.</summary>
+    /// <param name="key">Names the source, e.g. <see cref="Connectors.Files.JsonLinesSource.DefaultCheckpointKey"/>.</param>
+    /// <param name="cancellationToken">Aborts the load.</param>
+    /// <returns>The positions, one per partition; <see langword="null"/> when nothing was saved under the key.</returns>
+    /// <exception cref="CheckpointException">The stored checkpoint cannot be read.</exception>
+    ValueTask<IReadOnlyList<SourcePosition>?> LoadAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves <paramref name="positions"/> under <paramref name="key"/>, replacing what was saved before.</summary>
+    /// <param name="key">Names the source.</param>
+    /// <param name="positions">The resume position of every partition of the source.</param>
+    /// <param name="cancellationToken">Aborts the save; the previous checkpoint then stays in place.</param>
+    /// <returns>A task that completes once the checkpoint is durable.</returns>
+    ValueTask SaveAsync(string key, IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default);
+}

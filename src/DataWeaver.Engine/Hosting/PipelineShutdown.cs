@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using DataWeaver.Pipelines;
+
+namespace DataWeaver.Hosting;
+
+/// <summary>
+/// Runs a pipeline from a command-line program until it ends or the process is asked to stop: the first
+/// SIGTERM, SIGINT (Ctrl+C) or SIGQUIT drains the run (the source stops reading, what was read is delivered
+/// and committed) within a timeout, after which the run is aborted; a second signal aborts at once.
+/// </summary>
+/// <remarks>
+/// While the run lasts, the signals do not terminate the process: the handlers cancel the default action,
+/// so the program decides its exit code after the call returns. Hosted runs (a .NET Generic Host) stop
+/// through the host's own shutdown instead.
+/// </remarks>
+public static class PipelineShutdown
+{
+    /// <summary>The signals that stop a run: SIGTERM, SIGINT (Ctrl+C) and SIGQUIT.</summary>
+    public static IReadOnlyList<PosixSignal> Signals { get; } = [PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT];
+
+    /// <summary>
+    /// Starts <paramref name="pipeline"/> and waits for the run to end, draining it on the first stop signal
+    /// and aborting it on the second or when <paramref name="drainTimeout"/> has passed since the first.
+    /// </summary>
+    /// <param name="pipeline">The pipeline to run.</param>
+    /// <param name="drainTimeout">
+    /// How long a drain may take before the run is aborted, measured on the pipeline's
+    /// <see cref="PipelineOptions.TimeProvider"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits for the drain.
+    /// </param>
+    /// <param name="cancellationToken">Aborts the run, as the token of <see cref="Pipeline.Start"/> does.</param>
+    /// <returns>
+    /// <see cref="PipelineRunState.Completed"/> when the source ran out or a drain finished (everything read
+    /// was delivered and committed); <see cref="PipelineRunState.Aborted"/> when the drain timed out, a second
+    /// signal came or <paramref name="cancellationToken"/> fired.
+    /// </returns>
+    /// <exception cref="Exception">The run failed: the original exception of the failing stage.</exception>
+    public static Task<PipelineRunState> RunUntilSignalAsync(Pipeline pipeline, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        CheckTimeout(drainTimeout);
+        return RunUntilSignalAsync(pipeline, drainTimeout, SubscribeToSignals, cancellationToken);
+    }
+
+    /// <summary>The same, with the stop signals coming from <paramref name="subscribe"/> (tests raise them by hand).</summary>
+    internal static async Task<PipelineRunState> RunUntilSignalAsync(
+        Pipeline pipeline, TimeSpan drainTimeout, Func<Action, IDisposable> subscribe, CancellationToken cancellationToken)
+    {
+        CheckTimeout(drainTimeout);
+        var run = pipeline.Start(cancellationToken);
+        using var handler = new StopHandler(run, drainTimeout, pipeline.Options.TimeProvider);
+        using (subscribe(handler.OnSignal))
+        {
+            await run.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (run.Completion.IsFaulted)
+        {
+            await run.Completion.ConfigureAwait(false); // rethrows the original exception
+        }
+
+        return run.Completion.IsCanceled ? PipelineRunState.Aborted : PipelineRunState.Completed;
+    }
+
+    private static void CheckTimeout(TimeSpan drainTimeout)
+    {
+        if (drainTimeout < TimeSpan.Zero && drainTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(drainTimeout), drainTimeout, "The drain timeout must not be negative, or be Timeout.InfiniteTimeSpan.");
+        }
+    }
+
+    private static Registrations SubscribeToSignals(Action onSignal)
+    {
+        var registrations = new Registrations();
+        foreach (var signal in Signals)
+        {
+            try
+            {
+                registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true; // the process lives on: the run decides when it ends
+                    onSignal();
+                }));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // This platform cannot deliver that signal (SIGQUIT on some); the others still stop the run.
+            }
+        }
+
+        return registrations;
+    }
+
+    private sealed class Registrations : List<PosixSignalRegistration>, IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in this)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+
+    /// <summary>First signal: drain, with a timer that aborts; any later signal: abort.</summary>
+    private sealed class StopHandler(PipelineRun run, TimeSpan drainTimeout, TimeProvider timeProvider) : IDisposable
+    {
+        private readonly Lock _lock = new();
+        private ITimer? _timer;
+        private int _signals;
+        private bool _disposed;
+
+        public void OnSignal()
+        {
+            if (Interlocked.Increment(ref _signals) > 1)
+            {
+                run.Abort();
+                return;
+            }
+
+            run.RequestStop();
+            if (drainTimeout == Timeout.InfiniteTimeSpan)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                if (!_disposed)
+                {
+                    _timer = timeProvider.CreateTimer(static state => ((PipelineRun)state!).Abort(), run, drainTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _disposed = true;
+                _timer?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Runtime.ExceptionServices;
+using DataWeaver.Errors;
+using DataWeaver.Pipelines.ErrorHandling;
+using DataWeaver.Records;
+using Polly;
+
+namespace DataWeaver.Internal.Runtime;
+
+/// <summary>
+/// Applies a stage's error policy to records that failed: retries transient errors through the policy's
+/// resilience pipeline, then dead-letters, skips or fails. One per operator instance (per worker), so its
+/// list of pending dead letters needs no lock.
+/// </summary>
+internal sealed class RecordErrorHandler
+{
+    private readonly ErrorPolicy _policy;
+    private readonly ResiliencePipeline? _resilience;
+    private readonly RunContext _run;
+    private readonly Func<Exception, ErrorClass> _classify;
+    private List<DeadLetter>? _pending;
+
+    public RecordErrorHandler(string stage, ErrorPolicy policy, RunContext run)
+        : this(stage, policy, run, CreateResilience(policy, run))
+    {
+    }
+
+    /// <summary>Creates a handler sharing an already built resilience pipeline (one per sink, several handlers).</summary>
+    public RecordErrorHandler(string stage, ErrorPolicy policy, RunContext run, ResiliencePipeline? resilience)
+    {
+        Stage = stage;
+        _policy = policy;
+        _run = run;
+        var options = run.Options;
+        _classify = e => ErrorPolicy.Classify(e, options);
+        _resilience = resilience;
+    }
+
+    public ErrorPolicy Policy => _policy;
+
+    public static ResiliencePipeline? CreateResilience(ErrorPolicy policy, RunContext run)
+    {
+        var options = run.Options;
+        return policy.CreateResilience(e => ErrorPolicy.Classify(e, options), options.TimeProvider);
+    }
+
+    public string Stage { get; }
+
+    public ResiliencePipeline? Resilience => _resilience;
+
+    public ErrorClass Classify(Exception exception) => _classify(exception);
+
+    /// <summary>
+    /// Handles a record whose first try threw <paramref name="first"/>: returns the value of a successful retry,
+    /// or <c>Ok = false</c> when the record was dead-lettered or skipped. Throws (the original error) to fail.
+    /// </summary>
+    public async ValueTask<(bool Ok, TOut Value)> HandleAsync<TIn, TOut>(TIn record, Exception first, Func<TIn, TOut> attempt, IBatch holder)
+    {
+        var error = first;
+        var attempts = 1;
+        var errorClass = _classify(error);
+        if (errorClass == ErrorClass.Transient && _resilience is not null)
+        {
+            var state = new Attempt<TIn, TOut>(record, attempt);
+            try
+            {
+                var value = await _resilience.ExecuteAsync(
+                    static (state, _) => ValueTask.FromResult(state.Run()),
+                    state,
+                    _run.AbortToken).ConfigureAwait(false);
+                _run.AddRetries(state.Count);
+                return (true, value);
+            }
+            catch (Exception retryError) when (retryError is not OperationCanceledException || !_run.AbortToken.IsCancellationRequested)
+            {
+                _run.AddRetries(state.Count);
+                attempts += state.Count;
+                error = retryError;
+                errorClass = _classify(error);
+            }
+        }
+
+        Drop(record, error, errorClass, attempts, holder);
+        return (false, default!);
+    }
+
+    /// <summary>Dead-letters or skips a record for good, or throws to fail the pipeline.</summary>
+    public void Drop<T>(T record, Exception error, ErrorClass errorClass, int attempts, IBatch holder)
+    {
+        if (errorClass == ErrorClass.Fatal || _policy.Action == ErrorAction.Fail)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        if (_policy.Action == ErrorAction.Skip)
+        {
+            _run.AddSkipped(1);
+            return;
+        }
+
+        var position = (object?)record is IRecordEnvelope envelope ? envelope.Position : (SourcePosition?)null;
+        (_pending ??= []).Add(new DeadLetter(
+            record, error, errorClass, Stage, _run.SourceName, attempts, _run.Options.TimeProvider.GetUtcNow(), position, holder.SourceBatchEnd()));
+    }
+
+    /// <summary>
+    /// Sends the pending dead letters as one batch holding references to <paramref name="holder"/>'s resources, so
+    /// the source records count as handled only once the dead-letter sink wrote them. Call before the holder moves on.
+    /// </summary>
+    public async ValueTask FlushAsync(IBatch holder)
+    {
+        if (_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var batch = Batch<DeadLetter>.Rent(pending.Count);
+        foreach (var letter in pending)
+        {
+            batch.Add(letter);
+        }
+
+        pending.Clear();
+        holder.ShareResourcesWith(batch);
+        _run.AddDeadLettered(batch.Count);
+        await _run.DeadLetterTarget(_policy.DeadLetterSink!).SendAsync(batch, _run.AbortToken).ConfigureAwait(false);
+    }
+
+    private sealed class Attempt<TIn, TOut>(TIn record, Func<TIn, TOut> attempt)
+    {
+        public int Count { get; private set; }
+
+        public TOut Run()
+        {
+            Count++;
+            return attempt(record);
+        }
+    }
+}
