@@ -18,6 +18,7 @@ public sealed class SourceBuffer<T>
     private long _currentResume;
     private PayloadBuffer? _lastPayload;
     private int _limit;
+    private List<Rejected>? _rejects;
 
     internal SourceBuffer(int batchSize)
     {
@@ -113,6 +114,28 @@ public sealed class SourceBuffer<T>
         Bytes += bytes;
     }
 
+    /// <summary>
+    /// Reports a record the source could not read (oversized, undecodable) instead of throwing, so the
+    /// pipeline's source error policy decides: dead-letter it with <paramref name="raw"/> bytes, skip it, or fail
+    /// (the default, with <paramref name="error"/>). Its position counts as read: once the policy handled it,
+    /// reading may resume after it. Does not count against <see cref="Remaining"/>.
+    /// </summary>
+    /// <param name="error">Why the record is bad; a <see cref="Errors.DataWeaverException"/> with <see cref="Errors.ErrorClass.Data"/> in general.</param>
+    /// <param name="position">Where the bad record starts.</param>
+    /// <param name="resumePosition">Where reading resumes after it.</param>
+    /// <param name="raw">The bytes to keep with a dead letter (a prefix of an oversized record); copied.</param>
+    public void Reject(Exception error, SourcePosition position, SourcePosition resumePosition, ReadOnlySpan<byte> raw = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (_current is null || resumePosition.Partition != _currentPartition)
+        {
+            StartBatch(resumePosition.Partition);
+        }
+
+        (_rejects ??= []).Add(new Rejected(error, position, raw.ToArray()));
+        _currentResume = resumePosition.Offset;
+    }
+
     internal void Begin(int limit)
     {
         _limit = Math.Min(limit, _batchSize);
@@ -126,7 +149,8 @@ public sealed class SourceBuffer<T>
     {
         if (_current is not null)
         {
-            _sealed.Add(new Part(_current, _currentPartition, _currentResume));
+            _sealed.Add(new Part(_current, _currentPartition, _currentResume, _rejects));
+            _rejects = null;
             _current = null;
             _lastPayload = null;
         }
@@ -140,5 +164,7 @@ public sealed class SourceBuffer<T>
         return _current;
     }
 
-    internal readonly record struct Part(Batch<T> Batch, int Partition, long ResumeOffset);
+    internal readonly record struct Part(Batch<T> Batch, int Partition, long ResumeOffset, List<Rejected>? Rejects);
+
+    internal readonly record struct Rejected(Exception Error, SourcePosition Position, byte[] Raw);
 }

@@ -169,7 +169,8 @@ public sealed class PipelineBuilder<T>
 
     /// <summary>
     /// Sets the error policy of the step just added (a map, filter, flat-map or sink): retry transient errors,
-    /// then dead-letter, skip or fail. Steps without one use <see cref="PipelineOptions.ErrorPolicy"/>.
+    /// then dead-letter, skip or fail. Steps without one use <see cref="PipelineOptions.ErrorPolicy"/>. Right after
+    /// <see cref="Pipeline.From{T}"/>, it sets the policy of the records the source rejects (an oversized line).
     /// </summary>
     /// <param name="policy">The policy.</param>
     /// <returns>The builder.</returns>
@@ -179,6 +180,13 @@ public sealed class PipelineBuilder<T>
         ArgumentNullException.ThrowIfNull(policy);
         _state.EnsureNotBuilt();
         var last = _branch.Stages.Count > 0 ? _branch.Stages[^1] : null;
+        if (last is null && ReferenceEquals(_branch, _state.Root))
+        {
+            // Right after From: the policy of the records the source rejects.
+            _state.SourcePolicy = policy;
+            return this;
+        }
+
         if (last is not (OperatorDefinition or SinkDefinitionBase))
         {
             throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
@@ -206,12 +214,12 @@ public sealed class PipelineBuilder<T>
 
     internal static PipelineBuilder<T> Create(SourceConnector<T> source, PipelineOptions options)
     {
-        var state = new BuilderState(options, source, (root, context) =>
+        var state = new BuilderState(options, source, (state, context) =>
         {
             List<OperatorDefinition> head = source.OverridesProcess
                 ? [new OperatorDefinition<MapOperator<T, T>>("process", "process", errors => new MapOperator<T, T>(source.Process, errors)) { Index = 0 }]
                 : [];
-            return new SourcePlan<T>(source, (PlanNode<T>)context.CompileBranch<T>(root, head));
+            return new SourcePlan<T>(source, (PlanNode<T>)context.CompileBranch<T>(state.Root, head), state.SourcePolicy);
         });
         return new PipelineBuilder<T>(state, state.Root);
     }

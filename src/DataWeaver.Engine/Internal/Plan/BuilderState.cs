@@ -1,11 +1,12 @@
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
 using DataWeaver.Pipelines;
+using ErrorHandlingPolicy = DataWeaver.Pipelines.ErrorHandling.ErrorPolicy;
 
 namespace DataWeaver.Internal.Plan;
 
 /// <summary>What every builder of one pipeline shares: the stages recorded so far and whether it was built.</summary>
-internal sealed class BuilderState(PipelineOptions options, Connector source, Func<BranchState, CompileContext, SourcePlan> compileSource)
+internal sealed class BuilderState(PipelineOptions options, Connector source, Func<BuilderState, CompileContext, SourcePlan> compileSource)
 {
     private int _nextIndex;
     private bool _built;
@@ -15,6 +16,9 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
     public Connector Source { get; } = source;
 
     public BranchState Root { get; } = new();
+
+    /// <summary>Gets or sets the error policy for records the source rejects (OnError right after From).</summary>
+    public ErrorHandlingPolicy? SourcePolicy { get; set; }
 
     public void Add(BranchState branch, StageDefinition stage)
     {
@@ -37,7 +41,7 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
         List<string> errors = [.. Options.Validate()];
         HashSet<object> sinks = new(ReferenceEqualityComparer.Instance);
         ValidateBranch(Root, isRoot: true, errors, sinks);
-        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).OfType<Connector>().Distinct())
+        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).Append(SourcePolicy?.DeadLetterSink).OfType<Connector>().Distinct())
         {
             if (sinks.Contains(deadLetters))
             {
@@ -51,8 +55,8 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
 
         _built = true;
         var context = new CompileContext(Options);
-        var plan = compileSource(Root, context);
-        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).OfType<Connector>().Distinct())
+        var plan = compileSource(this, context);
+        foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).Append(SourcePolicy?.DeadLetterSink).OfType<Connector>().Distinct())
         {
             context.AddSink(deadLetters);
         }

@@ -28,7 +28,7 @@ internal abstract class SourceRun(AcknowledgementTracker tracker)
     public abstract ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken);
 }
 
-internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first) : SourcePlan
+internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first, Pipelines.ErrorHandling.ErrorPolicy? policy) : SourcePlan
 {
     public override Connector Source => source;
 
@@ -49,7 +49,7 @@ internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first
     public override SourceRun Instantiate(RunContext run, CapacityGate gate, CancellationToken readToken)
     {
         var tracker = new AcknowledgementTracker(gate, source.OnAcknowledged);
-        var pump = new SourcePump<T>(source, first.Instantiate(run), run, gate, tracker, readToken);
+        var pump = new SourcePump<T>(source, first.Instantiate(run), run, gate, tracker, policy ?? run.Options.ErrorPolicy, readToken);
         return new Run(source, pump, tracker);
     }
 

@@ -12,11 +12,26 @@ internal sealed class SourcePump<T>(
     RunContext run,
     CapacityGate gate,
     AcknowledgementTracker tracker,
+    Pipelines.ErrorHandling.ErrorPolicy policy,
     CancellationToken readToken)
 {
     private long _recordsRead;
+    private RecordErrorHandler? _errors;
 
     public long RecordsRead => Interlocked.Read(ref _recordsRead);
+
+    /// <summary>Applies the source's error policy to the records the reader rejected (before the batch moves on).</summary>
+    private async ValueTask HandleRejectsAsync(List<SourceBuffer<T>.Rejected> rejects, Batch<T> batch)
+    {
+        _errors ??= new RecordErrorHandler(source.Name, policy, run);
+        foreach (var reject in rejects)
+        {
+            var letter = new Records.Record<ReadOnlyMemory<byte>>(ReadOnlyMemory<byte>.Empty, reject.Raw, null, run.Options.TimeProvider.GetUtcNow(), reject.Position);
+            _errors.Drop(letter, reject.Error, _errors.Classify(reject.Error), attempts: 1, batch);
+        }
+
+        await _errors.FlushAsync(batch).ConfigureAwait(false);
+    }
 
     public async Task RunAsync()
     {
@@ -56,9 +71,20 @@ internal sealed class SourcePump<T>(
                 var parts = buffer.SealedParts;
                 for (var i = 0; i < parts.Count; i++)
                 {
-                    var (batch, partition, resumeOffset) = parts[i];
+                    var (batch, partition, resumeOffset, rejects) = parts[i];
                     batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes));
                     Interlocked.Add(ref _recordsRead, batch.Count);
+                    if (rejects is not null)
+                    {
+                        await HandleRejectsAsync(rejects, batch).ConfigureAwait(false);
+                    }
+
+                    if (batch.Count == 0)
+                    {
+                        batch.Release(); // only rejected records: their dead letters hold the lease now
+                        continue;
+                    }
+
                     await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
                 }
 
