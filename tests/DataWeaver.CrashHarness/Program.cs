@@ -11,12 +11,14 @@ using DataWeaver.Serialization.Json;
 //   JsonLinesSource(input, file checkpoints) -> Map (keeps the id) -> JsonLinesSink(output, Append)
 // with continuous commits. Exit code 0: the input was read to its end, or a stop signal drained the run.
 var settings = HarnessSettings.Parse(args);
+var store = new TimedCheckpointStore(new FileCheckpointStore(settings.Checkpoints, new FileCheckpointStoreOptions { FlushToDisk = settings.FlushToDisk }));
 var source = new JsonLinesSource(settings.Input, new JsonLinesSourceOptions
 {
-    CheckpointStore = new FileCheckpointStore(settings.Checkpoints),
+    // Checkpoints as durable as the output: both survive the process being killed, both fsync with --fsync 1.
+    CheckpointStore = store,
     CheckpointKey = HarnessSettings.CheckpointKey,
 });
-var sink = new JsonLinesSink<OutputLine>(settings.Output, new JsonRecordSerializer<OutputLine>(), new JsonLinesSinkOptions { Append = true });
+var sink = new JsonLinesSink<OutputLine>(settings.Output, new JsonRecordSerializer<OutputLine>(), new JsonLinesSinkOptions { Append = true, FlushToDisk = settings.FlushToDisk });
 var options = new PipelineOptions
 {
     Name = "crash-harness",
@@ -39,11 +41,35 @@ var pipeline = Pipeline.From(source, options)
     .Build();
 
 var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, settings.DrainTimeout);
-Console.WriteLine($"{state}: started at offset {source.ReadStartOffset}, committed {source.CommittedOffset}, cut {sink.TruncatedBytes} bytes of an incomplete line");
+Console.WriteLine($"{state}: started at offset {source.ReadStartOffset}, committed {source.CommittedOffset}, cut {sink.TruncatedBytes} bytes of an incomplete line; {store}");
 return state == PipelineRunState.Completed ? 0 : 3;
 
 namespace DataWeaver.CrashHarness
 {
+    /// <summary>Counts the checkpoint saves and times them.</summary>
+    public sealed class TimedCheckpointStore(ICheckpointStore inner) : ICheckpointStore
+    {
+        private long _saves;
+        private long _totalTicks;
+        private long _maxTicks;
+
+        public ValueTask<IReadOnlyList<DataWeaver.Records.SourcePosition>?> LoadAsync(string key, CancellationToken cancellationToken = default) =>
+            inner.LoadAsync(key, cancellationToken);
+
+        public async ValueTask SaveAsync(string key, IReadOnlyList<DataWeaver.Records.SourcePosition> positions, CancellationToken cancellationToken = default)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await inner.SaveAsync(key, positions, cancellationToken);
+            var ticks = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
+            _saves++;
+            _totalTicks += ticks;
+            _maxTicks = Math.Max(_maxTicks, ticks);
+        }
+
+        public override string ToString() =>
+            $"{_saves} checkpoint saves, mean {(_saves == 0 ? 0 : TimeSpan.FromTicks(_totalTicks / _saves).TotalMilliseconds):0.000} ms, max {TimeSpan.FromTicks(_maxTicks).TotalMilliseconds:0.000} ms";
+    }
+
     /// <summary>One output line: the input's unique id and a value derived from the input line.</summary>
     public sealed record OutputLine(long Id, int Length, string Tag)
     {
@@ -71,7 +97,7 @@ namespace DataWeaver.CrashHarness
         }
     }
 
-    /// <summary>Command line: <c>input output checkpoints [--max-in-flight N] [--batch-size N] [--pause-every N] [--drain-timeout-ms N]</c>.</summary>
+    /// <summary>Command line: <c>input output checkpoints [--max-in-flight N] [--batch-size N] [--pause-every N] [--fsync 0|1] [--drain-timeout-ms N]</c>.</summary>
     public sealed record HarnessSettings(string Input, string Output, string Checkpoints)
     {
         /// <summary>The checkpoint key of the input.</summary>
@@ -83,13 +109,15 @@ namespace DataWeaver.CrashHarness
 
         public long PauseEvery { get; init; }
 
+        public bool FlushToDisk { get; init; }
+
         public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
         public static HarnessSettings Parse(string[] args)
         {
             if (args.Length < 3)
             {
-                throw new ArgumentException("usage: input output checkpoints [--max-in-flight N] [--batch-size N] [--pause-every N] [--drain-timeout-ms N]");
+                throw new ArgumentException("usage: input output checkpoints [--max-in-flight N] [--batch-size N] [--pause-every N] [--fsync 0|1] [--drain-timeout-ms N]");
             }
 
             var settings = new HarnessSettings(args[0], args[1], args[2]);
@@ -101,6 +129,7 @@ namespace DataWeaver.CrashHarness
                     "--max-in-flight" => settings with { MaxInFlightRecords = (int)value },
                     "--batch-size" => settings with { BatchSize = (int)value },
                     "--pause-every" => settings with { PauseEvery = value },
+                    "--fsync" => settings with { FlushToDisk = value != 0 },
                     "--drain-timeout-ms" => settings with { DrainTimeout = TimeSpan.FromMilliseconds(value) },
                     _ => throw new ArgumentException("unknown option " + args[i]),
                 };

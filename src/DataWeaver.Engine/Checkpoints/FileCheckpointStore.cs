@@ -21,6 +21,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
 {
     private const int Version = 1;
     private const int MaxReadableBytes = 1024 * 1024;
+    private bool _directoryExists;
 
     /// <summary>Creates the store; the folder is created when the first checkpoint is saved.</summary>
     /// <param name="directory">The folder holding the checkpoint files.</param>
@@ -81,17 +82,24 @@ public sealed class FileCheckpointStore : ICheckpointStore
     }
 
     /// <inheritdoc />
-    public async ValueTask SaveAsync(string key, IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
+    /// <remarks>The save is synchronous (a small write, an optional fsync and a rename); the task is complete when it returns.</remarks>
+    public ValueTask SaveAsync(string key, IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
+        cancellationToken.ThrowIfCancellationRequested();
         var path = GetPath(key);
         var content = Serialize(key, positions, Options.TimeProvider.GetUtcNow());
-        System.IO.Directory.CreateDirectory(Directory);
-        var temporary = path + ".tmp";
-        var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-        await using (file.ConfigureAwait(false))
+        if (!Volatile.Read(ref _directoryExists))
         {
-            await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            System.IO.Directory.CreateDirectory(Directory);
+            Volatile.Write(ref _directoryExists, true);
+        }
+
+        // A few hundred bytes: written synchronously, which costs less than a round trip through async file I/O.
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            file.Write(content.Span);
             if (Options.FlushToDisk)
             {
                 file.Flush(flushToDisk: true);
@@ -100,6 +108,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
 
         // rename(2): atomic on POSIX file systems and NTFS; readers see the old file or the new one.
         File.Move(temporary, path, overwrite: true);
+        return default;
     }
 
     private static ReadOnlyMemory<byte> Serialize(string key, IReadOnlyList<SourcePosition> positions, DateTimeOffset savedAt)

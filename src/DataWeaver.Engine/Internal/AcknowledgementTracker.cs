@@ -14,10 +14,39 @@ internal sealed class AcknowledgementTracker
     private readonly CapacityGate _gate;
     private readonly Action<SourcePosition> _onAdvance;
 
-    public AcknowledgementTracker(CapacityGate gate, Action<SourcePosition> onAdvance)
+    private readonly bool _holdUntilCommitted;
+
+    /// <param name="gate">The in-flight credits.</param>
+    /// <param name="onAdvance">Told of every watermark advance, under the partition's lock; MUST NOT block.</param>
+    /// <param name="holdUntilCommitted">
+    /// Whether credits return only once a commit covers the records (continuous commits), so that records read and
+    /// not yet committed never exceed the in-flight bound; otherwise they return on acknowledgement.
+    /// </param>
+    public AcknowledgementTracker(CapacityGate gate, Action<SourcePosition> onAdvance, bool holdUntilCommitted = false)
     {
         _gate = gate;
         _onAdvance = onAdvance;
+        _holdUntilCommitted = holdUntilCommitted;
+    }
+
+    /// <summary>Returns the credits of records a commit now covers (only when credits are held until committed).</summary>
+    public void Committed(IReadOnlyList<SourcePosition> positions)
+    {
+        if (!_holdUntilCommitted)
+        {
+            return;
+        }
+
+        foreach (var position in positions)
+        {
+            PartitionTracker? tracker;
+            lock (_partitionsLock)
+            {
+                _partitions.TryGetValue(position.Partition, out tracker);
+            }
+
+            tracker?.Committed(position.Offset);
+        }
     }
 
     /// <summary>Registers the next batch read from a partition; called in read order, by one reader.</summary>
@@ -70,6 +99,7 @@ internal sealed class AcknowledgementTracker
     internal sealed class PartitionTracker(AcknowledgementTracker owner, int partition)
     {
         private readonly Queue<SourceLease> _leases = new();
+        private readonly Queue<SourceLease> _uncommitted = new();
         private readonly Lock _lock = new();
         private long _watermark;
         private bool _hasWatermark;
@@ -116,6 +146,11 @@ internal sealed class AcknowledgementTracker
                 while (_leases.TryPeek(out var head) && head.Done)
                 {
                     _leases.Dequeue();
+                    if (owner._holdUntilCommitted)
+                    {
+                        _uncommitted.Enqueue(head);
+                    }
+
                     _watermark = head.ResumeOffset;
                     _hasWatermark = true;
                     advanced = true;
@@ -128,7 +163,29 @@ internal sealed class AcknowledgementTracker
                 }
             }
 
-            owner._gate.Release(lease.Records, lease.Bytes);
+            if (!owner._holdUntilCommitted)
+            {
+                owner._gate.Release(lease.Records, lease.Bytes);
+            }
+        }
+
+        public void Committed(long offset)
+        {
+            long records = 0, bytes = 0;
+            lock (_lock)
+            {
+                while (_uncommitted.TryPeek(out var head) && head.ResumeOffset <= offset)
+                {
+                    _uncommitted.Dequeue();
+                    records += head.Records;
+                    bytes += head.Bytes;
+                }
+            }
+
+            if (records != 0 || bytes != 0)
+            {
+                owner._gate.Release(records, bytes);
+            }
         }
     }
 

@@ -15,7 +15,6 @@ namespace DataWeaver.Pipelines;
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The run disposes what it owns when it completes; a run has no other end.")]
 public sealed class PipelineRun
 {
-    private static readonly TimeSpan ContinuousCommitPollInterval = TimeSpan.FromMilliseconds(1);
     private readonly RunContext _run;
     private readonly SourcePlan _plan;
     private readonly IReadOnlyList<Connector> _sinks;
@@ -34,7 +33,7 @@ public sealed class PipelineRun
         Pipeline = pipeline;
         _plan = plan;
         _sinks = sinks;
-        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken);
+        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken) { WatermarkAdvanced = OnWatermarkAdvanced };
         _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
         _ = Task.Run(ExecuteAsync, CancellationToken.None);
     }
@@ -230,12 +229,9 @@ public sealed class PipelineRun
         {
             while (true)
             {
-                // Woken by OnWatermarkAdvanced; the short wait bound also catches advances of trackers that do
-                // not signal (committing nothing costs a look at the watermarks).
-                if (await _advanced.WaitAsync(ContinuousCommitPollInterval, cancellationToken).ConfigureAwait(false))
-                {
-                    Volatile.Write(ref _advancePending, 0);
-                }
+                // Woken by OnWatermarkAdvanced (the tracker calls it on every advance).
+                await _advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _advancePending, 0);
 
                 await CommitAdvancedAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -278,6 +274,9 @@ public sealed class PipelineRun
             {
                 _committed[position.Partition] = position.Offset;
             }
+
+            // With continuous commits, in-flight credits come back only now (see AcknowledgementTracker).
+            _source.Tracker.Committed(advanced);
         }
         finally
         {

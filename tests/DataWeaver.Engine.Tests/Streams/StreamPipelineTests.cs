@@ -89,7 +89,7 @@ public sealed class StreamPipelineTests
             await framework.ProduceMessageAsync("in", $"k{i % 10}", i.ToString());
         }
 
-        var options = new PipelineOptions { CommitInterval = TimeSpan.Zero };
+        var options = new PipelineOptions { CommitInterval = Timeout.InfiniteTimeSpan };
         var source = new StreamSource(framework, "in");
         var firstSink = new CountingSink(1000);
         var first = Pipeline.From(source, options).To(firstSink).Build().Start();
@@ -130,7 +130,7 @@ public sealed class StreamPipelineTests
 
         // A sink that never acknowledges: nothing of this run can be committed.
         var stuck = new StuckSink();
-        var run = Pipeline.From(new StreamSource(framework, "in"), new PipelineOptions { CommitInterval = TimeSpan.Zero }).To(stuck).Build().Start();
+        var run = Pipeline.From(new StreamSource(framework, "in"), new PipelineOptions { CommitInterval = Timeout.InfiniteTimeSpan }).To(stuck).Build().Start();
         await stuck.Written.WaitAsync(Guard);
         run.Abort();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.Completion);

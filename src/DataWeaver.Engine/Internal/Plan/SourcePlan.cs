@@ -48,7 +48,15 @@ internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first
 
     public override SourceRun Instantiate(RunContext run, CapacityGate gate, CancellationToken readToken)
     {
-        var tracker = new AcknowledgementTracker(gate, source.OnAcknowledged);
+        var continuous = run.Options.CommitInterval == TimeSpan.Zero;
+        var tracker = new AcknowledgementTracker(
+            gate,
+            position =>
+            {
+                source.OnAcknowledged(position);
+                run.WatermarkAdvanced?.Invoke();
+            },
+            holdUntilCommitted: continuous);
         var pump = new SourcePump<T>(source, first.Instantiate(run), run, gate, tracker, policy ?? run.Options.ErrorPolicy, readToken);
         return new Run(source, pump, tracker);
     }

@@ -33,6 +33,9 @@ internal sealed class RunContext : IDisposable
 
     public string SourceName { get; }
 
+    /// <summary>Gets or sets what to tell of every watermark advance (the continuous commit loop); MUST NOT block.</summary>
+    public Action? WatermarkAdvanced { get; set; }
+
     public long Retries => Interlocked.Read(ref _retries);
 
     public long RecordsSkipped => Interlocked.Read(ref _skipped);
