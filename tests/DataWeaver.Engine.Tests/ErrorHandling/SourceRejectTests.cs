@@ -83,3 +83,45 @@ public sealed class SourceRejectTests
         }
     }
 }
+
+public sealed class JsonLinesRejectTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("dw-reject-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task OversizedLines_DeadLetteredWithPrefixAndOffset_OtherLinesDelivered()
+    {
+        var input = Path.Combine(_dir, "in.jsonl");
+        string[] lines =
+        [
+            "{\"ok\":1}",
+            "{\"big\":\"" + new string('x', 6_000) + "\"}",   // fits in a read buffer, above the limit
+            "{\"ok\":2}",
+            "{\"huge\":\"" + new string('y', 50_000) + "\"}", // spans many read buffers
+            "{\"ok\":3}",
+        ];
+        await File.WriteAllLinesAsync(input, lines);
+        var offsets = lines.Select((_, i) => (long)lines.Take(i).Sum(l => l.Length + 1)).ToArray();
+        var deadLetters = new DataWeaver.Connectors.Memory.CollectionSink<DeadLetter>("dlq");
+        var sink = new DataWeaver.Connectors.Memory.CollectionSink<string>();
+        var source = new DataWeaver.Connectors.Files.JsonLinesSource(input, new DataWeaver.Connectors.Files.JsonLinesSourceOptions { BufferSize = 16_384, MaxRecordBytes = 5_000 });
+
+        var run = Pipeline.From(source)
+            .OnError(e => e.DeadLetterTo(deadLetters))
+            .Map(r => Encoding.UTF8.GetString(r.Value.Span))
+            .To(sink)
+            .Build()
+            .Start();
+        await run.Completion;
+
+        Assert.Equal([lines[0], lines[2], lines[4]], sink.Records);
+        Assert.Equal([offsets[1], offsets[3]], deadLetters.Records.Select(d => d.Position!.Value.Offset));
+        Assert.All(deadLetters.Records, d => Assert.IsType<RecordTooLargeException>(d.Exception));
+        Assert.Equal(lines[1][..1024], Encoding.UTF8.GetString(deadLetters.Records[0].Payload.Span));
+        Assert.Equal(lines[3][..1024], Encoding.UTF8.GetString(deadLetters.Records[1].Payload.Span));
+        Assert.Equal(lines[3].Length, ((RecordTooLargeException)deadLetters.Records[1].Exception).Size);
+        Assert.Equal(new FileInfo(input).Length, source.CommittedOffset);
+    }
+}

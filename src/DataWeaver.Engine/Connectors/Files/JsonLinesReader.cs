@@ -15,6 +15,13 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
     private int _end;           // end of the bytes read into _buffer
     private bool _eof;
 
+    // A line above MaxRecordBytes is skipped to its end and rejected with its first bytes, not kept whole.
+    private const int RejectedPrefixBytes = 1024;
+    private bool _skipping;
+    private long _skipStart;
+    private long _skipLength;
+    private byte[] _skipPrefix = [];
+
     public JsonLinesReader(JsonLinesSource source)
     {
         _source = source;
@@ -42,7 +49,12 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
 
             if (_eof)
             {
-                if (_start < _end)
+                if (_skipping)
+                {
+                    EndSkip(buffer, _end - _start, _bufferOffset + _end);
+                    _start = _end;
+                }
+                else if (_start < _end)
                 {
                     // The last line has no line end.
                     Emit(buffer, _start, _end - _start, _bufferOffset + _end, now);
@@ -76,6 +88,22 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
         while (!buffer.IsFull && _start < _end)
         {
             var length = bytes.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (_skipping)
+            {
+                // Inside an oversized line: drop bytes up to its end.
+                var dropped = length < 0 ? _end - _start : length;
+                if (length < 0)
+                {
+                    _skipLength += dropped;
+                    _start = _end;
+                    return;
+                }
+
+                EndSkip(buffer, dropped, _bufferOffset + _start + length + 1);
+                _start += length + 1;
+                continue;
+            }
+
             if (length < 0)
             {
                 return;
@@ -95,7 +123,9 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
 
         if (length > _source.Options.MaxRecordBytes)
         {
-            throw TooLarge(start, length);
+            var offset = _bufferOffset + start;
+            buffer.Reject(TooLarge(offset, length), new SourcePosition(0, offset), new SourcePosition(0, resumeOffset), _buffer.Array.AsSpan(start, Math.Min(length, RejectedPrefixBytes)));
+            return;
         }
 
         if (length == 0)
@@ -123,7 +153,13 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
         var pending = _end - _start;
         if (pending > _source.Options.MaxRecordBytes)
         {
-            throw TooLarge(_start, pending);
+            // The line is already too long: keep its first bytes for the dead letter and drop the rest as it comes.
+            _skipping = true;
+            _skipStart = _bufferOffset + _start;
+            _skipLength = pending;
+            _skipPrefix = _buffer.Array.AsSpan(_start, Math.Min(pending, RejectedPrefixBytes)).ToArray();
+            _start = _end;
+            pending = 0;
         }
 
         var size = Math.Max(_source.Options.BufferSize, pending * 2);
@@ -145,6 +181,14 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
         _end = pending;
     }
 
-    private RecordTooLargeException TooLarge(int start, int length) =>
-        new($"{_source.FilePath} byte offset {_bufferOffset + start}", length, _source.Options.MaxRecordBytes);
+    /// <summary>Rejects the oversized line being skipped: <paramref name="tail"/> more bytes up to its end, reading resumes at <paramref name="resumeOffset"/>.</summary>
+    private void EndSkip(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, long tail, long resumeOffset)
+    {
+        _skipping = false;
+        buffer.Reject(TooLarge(_skipStart, _skipLength + tail), new SourcePosition(0, _skipStart), new SourcePosition(0, resumeOffset), _skipPrefix);
+        _skipPrefix = [];
+    }
+
+    private RecordTooLargeException TooLarge(long offset, long length) =>
+        new($"{_source.FilePath} byte offset {offset}", length, _source.Options.MaxRecordBytes);
 }
