@@ -123,15 +123,23 @@ public sealed class AvroContainerReader : IDisposable
     public IEnumerable<T> Read<T>()
     {
         var plan = ReadPlanBuilder.Get(WriterSchema, ReaderSchema);
-        if (_options.ReaderSchema is null && typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
+        TypedReader<T>? typed = null;
+        if (typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
         {
-            try
+            if (_options.ReaderSchema is null)
             {
-                TypedConverters.Get(typeof(T), ReaderSchema);
+                try
+                {
+                    typed = TypedReaderBuilder.Get<T>(WriterSchema, ReaderSchema);
+                }
+                catch (AvroSchemaException ex)
+                {
+                    throw new DeserializationException(ThrowHelper.Format, 0, $"the file's schema cannot be mapped to {typeof(T).Name}: {ex.Problem}", ex);
+                }
             }
-            catch (AvroSchemaException ex)
+            else
             {
-                throw new DeserializationException(ThrowHelper.Format, 0, $"the file's schema cannot be mapped to {typeof(T).Name}: {ex.Problem}", ex);
+                typed = TypedReaderBuilder.Get<T>(WriterSchema, ReaderSchema);
             }
         }
 
@@ -140,6 +148,12 @@ public sealed class AvroContainerReader : IDisposable
             var position = 0;
             for (long i = 0; i < count; i++)
             {
+                if (typed is not null)
+                {
+                    yield return ReadOne(typed, block, ref position, blockOffset);
+                    continue;
+                }
+
                 var value = ReadOne(plan, block, ref position, blockOffset);
                 yield return AvroDatum.ConvertTo<T>(value, ReaderSchema, blockOffset + position);
             }
@@ -158,6 +172,14 @@ public sealed class AvroContainerReader : IDisposable
         {
             _input.Dispose();
         }
+    }
+
+    private T ReadOne<T>(TypedReader<T> typed, byte[] block, ref int position, long blockOffset)
+    {
+        var reader = new AvroReader(block.AsSpan(position), blockOffset + position, _options.MaxDepth);
+        var value = typed.Read(ref reader);
+        position += reader.Position;
+        return value;
     }
 
     private object? ReadOne(ReadNode plan, byte[] block, ref int position, long blockOffset)

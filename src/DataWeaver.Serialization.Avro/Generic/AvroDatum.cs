@@ -88,6 +88,20 @@ public static class AvroDatum
     /// <exception cref="DeserializationException">The data is malformed or does not map to <typeparamref name="T"/>.</exception>
     public static T Read<T>(ReadOnlySpan<byte> data, AvroSchema writerSchema, AvroSchema? readerSchema = null)
     {
+        if (typeof(T) != typeof(object) && typeof(T) != typeof(GenericRecord))
+        {
+            ArgumentNullException.ThrowIfNull(writerSchema);
+            var typed = TypedReaderBuilder.Get<T>(writerSchema, readerSchema ?? writerSchema);
+            var reader = new AvroReader(data);
+            var result = typed.Read(ref reader);
+            if (!reader.End)
+            {
+                ThrowHelper.ThrowData(reader.Offset, $"{reader.Remaining} unexpected bytes after the value");
+            }
+
+            return result;
+        }
+
         var value = Read(data, writerSchema, readerSchema);
         return ConvertTo<T>(value, readerSchema ?? writerSchema, data.Length);
     }

@@ -12,6 +12,8 @@ public sealed class DocumentationExampleTests
 {
     public sealed record User(long Id, string Name, string? Email, Color Favorite, List<string> Tags);
 
+    public sealed record UserV2(long Id, string Name, string? Email, int Score);
+
     public enum Color { Red, Green }
 
     private const string UserSchemaJson = """
@@ -40,6 +42,48 @@ public sealed class DocumentationExampleTests
         Assert.Null(user.Email);
         Assert.Equal(Color.Green, user.Favorite);
         Assert.Equal(["x"], user.Tags);
+    }
+
+    [Fact]
+    public void TypedDeserializer_NewerReaderSchema_ResolvesStraightIntoType()
+    {
+        var v1 = AvroSchema.Parse(UserSchemaJson);
+        var v2 = AvroSchema.Parse("""
+            {"type":"record","name":"User","namespace":"com.example","fields":[
+              {"name":"id","type":"long"},
+              {"name":"name","type":"string"},
+              {"name":"email","type":["null","string"],"default":null},
+              {"name":"score","type":"int","default":0}]}
+            """);
+        var buffer = new ArrayBufferWriter<byte>();
+        new AvroSerializer<User>(v1).Serialize(new User(1, "Ada", "a@x", Color.Green, ["x"]), buffer);
+
+        var deserializer = new AvroDeserializer<UserV2>(v1, new AvroSerializerOptions { ReaderSchema = v2 });
+        UserV2 user = deserializer.Deserialize(buffer.WrittenSpan);   // favorite and tags skipped, score = 0
+
+        Assert.Equal(new UserV2(1, "Ada", "a@x", 0), user);
+    }
+
+    [Fact]
+    public void Registry_AddAvro_TypedConfluentRoundTrip()
+    {
+        var registry = SerializerRegistry.CreateBuilder().AddAvro().Build();
+        var settings = new Dictionary<string, string>
+        {
+            ["schema"] = UserSchemaJson,                    // or a path: "schemas/user.avsc"
+            ["framing"] = "confluent",
+            ["schemaId"] = "42",
+        };
+        IRecordSerializer<User> serializer = registry.CreateSerializer<User>("avro", settings);
+        IRecordDeserializer<User> deserializer = registry.CreateDeserializer<User>("avro", settings);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        serializer.Serialize(new User(1, "Ada", null, Color.Green, ["x"]), buffer);
+        User user = deserializer.Deserialize(buffer.WrittenSpan);
+
+        Assert.Equal(["avro", "json", "raw", "utf8"], registry.Formats);
+        Assert.Equal(Convert.FromHexString("000000002A0206416461000202027800"), buffer.WrittenSpan.ToArray());
+        Assert.Equal("Ada", user.Name);
     }
 
     [Fact]
