@@ -75,6 +75,31 @@ public sealed class DocumentationExampleTests
     }
 
     [Fact]
+    public void Registry_AddProtobuf_ConfluentSettings()
+    {
+        var registry = SerializerRegistry.CreateBuilder().AddProtobuf().Build();
+        var settings = new Dictionary<string, string> { ["framing"] = "confluent", ["schemaId"] = "42" };
+
+        var serializer = registry.CreateSerializer<Envelope.Types.Third>("protobuf", settings);
+        var buffer = new ArrayBufferWriter<byte>();
+        serializer.Serialize(new Envelope.Types.Third { C = "c" }, buffer);
+
+        var deserializer = registry.CreateDeserializer<Envelope.Types.Third>("protobuf", new Dictionary<string, string> { ["framing"] = "confluent" });
+        var message = deserializer.Deserialize(buffer.WrittenSpan);
+
+        var e = Assert.Throws<SerializerConfigurationException>(
+            () => registry.CreateSerializer<Nested>("protobuf", new Dictionary<string, string> { ["framing"] = "confluent", ["maxRecordSize"] = "8" }));
+
+        Assert.Equal(["json", "protobuf", "raw", "utf8"], registry.Formats);
+        Assert.Equal(Convert.FromHexString("000000002a" + "040204" + "0a0163"), buffer.WrittenSpan.ToArray());
+        Assert.Equal("c", message.C);
+        Assert.Equal(
+            "Format 'protobuf' for type 'Nested': framing confluent needs setting schemaId to write records; "
+            + "setting maxRecordSize must be an integer from 16 to 1073741824 (was '8').",
+            e.Message);
+    }
+
+    [Fact]
     public void Errors_TruncatedInput_DeserializationException()
     {
         var deserializer = new ProtobufDeserializer<Nested>();

@@ -40,7 +40,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             // Kill somewhere in the kill-th sixth of the expected output, once this run has written something.
             var fraction = (kill - 1 + 0.2 + (0.7 * random.NextDouble())) / (Kills + 1);
             var target = Math.Max(files.OutputLength + 1, (long)(fraction * files.ExpectedOutputBytes));
-            using var process = files.Start(MaxInFlightRecords, BatchSize, pauseEvery: 20_000);
+            using var process = files.Start(MaxInFlightRecords, BatchSize, pauseEvery: 100);
             var reached = await files.WaitForOutputAsync(process, target, Guard);
             Assert.True(reached, $"kill {kill}: the harness ended before its output reached {target} bytes: {await DescribeAsync(process)}");
             process.Kill();                                    // SIGKILL on Linux
