@@ -151,7 +151,10 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
         }
 
         var pending = _end - _start;
-        if (pending > _source.Options.MaxRecordBytes)
+
+        // A trailing \r may belong to a \r\n line end that the next read completes; it is not part of the line.
+        var lineBytes = pending > 0 && _buffer.Array[_end - 1] == (byte)'\r' ? pending - 1 : pending;
+        if (lineBytes > _source.Options.MaxRecordBytes)
         {
             // The line is already too long: keep its first bytes for the dead letter and drop the rest as it comes.
             _skipping = true;

@@ -20,11 +20,11 @@ internal sealed class RecordErrorHandler
     private List<DeadLetter>? _pending;
 
     public RecordErrorHandler(string stage, ErrorPolicy policy, RunContext run)
-        : this(stage, policy, run, CreateResilience(policy, run))
+        : this(stage, policy, run, run.Resilience(policy, sink: false))
     {
     }
 
-    /// <summary>Creates a handler sharing an already built resilience pipeline (one per sink, several handlers).</summary>
+    /// <summary>Creates a handler with a given resilience pipeline (a sink's, whose attempts all run inside it).</summary>
     public RecordErrorHandler(string stage, ErrorPolicy policy, RunContext run, ResiliencePipeline? resilience)
     {
         Stage = stage;
@@ -35,17 +35,7 @@ internal sealed class RecordErrorHandler
         _resilience = resilience;
     }
 
-    public ErrorPolicy Policy => _policy;
-
-    public static ResiliencePipeline? CreateResilience(ErrorPolicy policy, RunContext run)
-    {
-        var options = run.Options;
-        return policy.CreateResilience(e => ErrorPolicy.Classify(e, options), options.TimeProvider);
-    }
-
     public string Stage { get; }
-
-    public ResiliencePipeline? Resilience => _resilience;
 
     public ErrorClass Classify(Exception exception) => _classify(exception);
 

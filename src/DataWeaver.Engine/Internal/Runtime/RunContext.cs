@@ -13,6 +13,7 @@ internal sealed class RunContext : IDisposable
     private readonly List<Task> _completions = [];
     private readonly List<Task> _deadLetterCompletions = [];
     private readonly Dictionary<SinkConnector<DeadLetter>, BatchTarget<DeadLetter>> _deadLetterTargets = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<(ErrorPolicy Policy, bool Sink), Polly.ResiliencePipeline?> _resilience = [];
     private long _retries;
     private long _skipped;
     private long _deadLettered;
@@ -47,6 +48,25 @@ internal sealed class RunContext : IDisposable
     public void AddSkipped(int records) => Interlocked.Add(ref _skipped, records);
 
     public void AddDeadLettered(int records) => Interlocked.Add(ref _deadLettered, records);
+
+    /// <summary>
+    /// Gets the resilience pipeline of a policy, one per policy and run: every worker and lane of the stages that
+    /// use the policy shares its circuit breaker.
+    /// </summary>
+    public Polly.ResiliencePipeline? Resilience(ErrorPolicy policy, bool sink)
+    {
+        lock (_resilience)
+        {
+            if (!_resilience.TryGetValue((policy, sink), out var pipeline))
+            {
+                var options = Options;
+                pipeline = policy.CreateResilience(e => ErrorPolicy.Classify(e, options), options.TimeProvider, firstTryInside: sink);
+                _resilience.Add((policy, sink), pipeline);
+            }
+
+            return pipeline;
+        }
+    }
 
     /// <summary>Gets the input of a dead-letter sink's block, created on first use; its block is completed after every other block.</summary>
     public BatchTarget<DeadLetter> DeadLetterTarget(SinkConnector<DeadLetter> sink)
@@ -93,7 +113,11 @@ internal sealed class RunContext : IDisposable
         }
     }
 
-    /// <summary>Waits for every block; dead-letter sinks are completed once every block that could feed them is done.</summary>
+    /// <summary>
+    /// Waits for every block; dead-letter sinks are completed once every block that could feed them is done, and
+    /// waited for too, even after a failure, so they are never closed in the middle of a write. Failures are
+    /// recorded through <see cref="Fail"/>, not thrown here.
+    /// </summary>
     public async Task WhenAllBlocksDone()
     {
         Task[] main;
@@ -102,22 +126,16 @@ internal sealed class RunContext : IDisposable
             main = [.. _completions];
         }
 
-        try
+        await Task.WhenAll(main).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        BatchTarget<DeadLetter>[] deadLetters;
+        lock (_deadLetterTargets)
         {
-            await Task.WhenAll(main).ConfigureAwait(false);
+            deadLetters = [.. _deadLetterTargets.Values];
         }
-        finally
-        {
-            BatchTarget<DeadLetter>[] deadLetters;
-            lock (_deadLetterTargets)
-            {
-                deadLetters = [.. _deadLetterTargets.Values];
-            }
 
-            foreach (var target in deadLetters)
-            {
-                target.Complete();
-            }
+        foreach (var target in deadLetters)
+        {
+            target.Complete();
         }
 
         Task[] tail;
@@ -126,7 +144,7 @@ internal sealed class RunContext : IDisposable
             tail = [.. _deadLetterCompletions];
         }
 
-        await Task.WhenAll(tail).ConfigureAwait(false);
+        await Task.WhenAll(tail).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Registers what a node does to give back in-flight credits it holds (a batching node flushes early).</summary>

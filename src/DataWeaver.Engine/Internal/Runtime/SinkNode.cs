@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
@@ -9,8 +10,10 @@ namespace DataWeaver.Internal.Runtime;
 
 /// <summary>
 /// A sink's block: runs the sink's process step, then hands the batch to the sink with its acknowledgement.
-/// A failed write goes to the sink's error policy: transient errors retry the batch; what still fails is
-/// written record by record, so only the records that fail are dead-lettered or skipped.
+/// With a resilience pipeline (retries, timeout, breaker) every attempt of a write runs inside it. A write that
+/// still fails goes to the sink's error policy: unless it fails the run, the records are written one by one, so
+/// only the records that fail are dead-lettered or skipped. A batch the sink acknowledged during an attempt that
+/// then failed counts as written and is never touched again.
 /// </summary>
 internal sealed class SinkNode<T>
 {
@@ -30,7 +33,7 @@ internal sealed class SinkNode<T>
         _process = sink.OverridesProcess;
         _gate = NodeBlocks.ByteGate(options.CapacityBytes);
         _policy = policy;
-        _resilience = policy is null ? null : RecordErrorHandler.CreateResilience(policy, run);
+        _resilience = policy is null ? null : run.Resilience(policy, sink: true);
         var block = new ActionBlock<Batch<T>>(
             WriteAsync,
             NodeBlocks.Options(run, boundedCapacity, options.DegreeOfParallelism, ensureOrdered: false));
@@ -54,27 +57,29 @@ internal sealed class SinkNode<T>
         var bytes = batch.Bytes;
         try
         {
-            if (_process)
+            if (_process && !TryProcess(batch, out var failedAt, out var error))
             {
-                var items = batch.Items;
-                for (var i = 0; i < count; i++)
-                {
-                    items[i] = _sink.Process(items[i]);
-                }
+                return ProcessSlowThenWriteAsync(batch, failedAt, error, count, bytes);
             }
 
-            var write = _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, batch.Generation), _run.AbortToken);
+            if (_resilience is not null)
+            {
+                return WriteResilientAsync(batch, count, bytes);
+            }
+
+            var generation = batch.Generation;
+            var write = _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), _run.AbortToken);
             if (write.IsCompletedSuccessfully)
             {
                 Done(count, bytes);
                 return Task.CompletedTask;
             }
 
-            return AwaitWriteAsync(write, batch, count, bytes);
+            return AwaitWriteAsync(write, batch, generation, count, bytes);
         }
         catch (Exception exception) when (_policy is not null && !Aborting(exception))
         {
-            return RecoverAsync(batch, exception, count, bytes);
+            return RecoverAsync(batch, batch.Generation, exception, attempts: 1, count, bytes);
         }
         catch (Exception exception)
         {
@@ -83,7 +88,100 @@ internal sealed class SinkNode<T>
         }
     }
 
-    private async Task AwaitWriteAsync(ValueTask write, Batch<T> batch, int count, long bytes)
+    /// <summary>Runs the sink's process step in place; on the first record that throws, says where.</summary>
+    private bool TryProcess(Batch<T> batch, out int failedAt, out Exception error)
+    {
+        var items = batch.Items;
+        var i = 0;
+        try
+        {
+            for (; i < batch.Count; i++)
+            {
+                items[i] = _sink.Process(items[i]);
+            }
+
+            failedAt = -1;
+            error = null!;
+            return true;
+        }
+        catch (Exception exception) when (_policy is not null)
+        {
+            failedAt = i;
+            error = exception;
+            return false;
+        }
+    }
+
+    /// <summary>The process step failed on a record: the policy handles the failing records, the rest are written.</summary>
+    private async Task ProcessSlowThenWriteAsync(Batch<T> batch, int failedAt, Exception first, int count, long bytes)
+    {
+        try
+        {
+            var handler = new RecordErrorHandler(_name, _policy!, _run);
+            var items = batch.Items;
+            var kept = failedAt;
+            for (var i = failedAt; i < batch.Count; i++)
+            {
+                var record = items[i];
+                bool ok;
+                T value;
+                if (i == failedAt)
+                {
+                    (ok, value) = await handler.HandleAsync(record, first, _sink.Process, batch).ConfigureAwait(false);
+                }
+                else
+                {
+                    try
+                    {
+                        value = _sink.Process(record);
+                        ok = true;
+                    }
+                    catch (Exception error)
+                    {
+                        (ok, value) = await handler.HandleAsync(record, error, _sink.Process, batch).ConfigureAwait(false);
+                    }
+                }
+
+                if (ok)
+                {
+                    items[kept++] = value;
+                }
+            }
+
+            await handler.FlushAsync(batch).ConfigureAwait(false);
+            if (kept == 0)
+            {
+                batch.Release();
+                Done(0, bytes);
+                return;
+            }
+
+            batch.Count = kept;
+            if (_resilience is not null)
+            {
+                await WriteResilientAsync(batch, kept, bytes).ConfigureAwait(false);
+                return;
+            }
+
+            var generation = batch.Generation;
+            try
+            {
+                await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), _run.AbortToken).ConfigureAwait(false);
+                Done(kept, bytes);
+            }
+            catch (Exception error) when (!Aborting(error))
+            {
+                await RecoverAsync(batch, generation, error, attempts: 1, kept, bytes).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _name);
+            throw;
+        }
+    }
+
+    private async Task AwaitWriteAsync(ValueTask write, Batch<T> batch, int generation, int count, long bytes)
     {
         try
         {
@@ -92,7 +190,7 @@ internal sealed class SinkNode<T>
         }
         catch (Exception exception) when (_policy is not null && !Aborting(exception))
         {
-            await RecoverAsync(batch, exception, count, bytes).ConfigureAwait(false);
+            await RecoverAsync(batch, generation, exception, attempts: 1, count, bytes).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -101,60 +199,75 @@ internal sealed class SinkNode<T>
         }
     }
 
-    /// <summary>The slow path of a failed write: retry the batch, then isolate the records that keep failing.</summary>
-    private async Task RecoverAsync(Batch<T> batch, Exception first, int count, long bytes)
+    /// <summary>Every attempt of the write inside the resilience pipeline (retries, timeout, breaker).</summary>
+    private async Task WriteResilientAsync(Batch<T> batch, int count, long bytes)
     {
-        var handler = new RecordErrorHandler(_name, _policy!, _run, _resilience);
+        var generation = batch.Generation;
+        var (written, error, attempts) = await TryWriteAsync(batch, generation).ConfigureAwait(false);
+        if (written)
+        {
+            Done(count, bytes);
+            return;
+        }
+
+        await RecoverAsync(batch, generation, error!, attempts, count, bytes).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes through the resilience pipeline; returns whether it was written, else the last error and the attempts made.</summary>
+    private async Task<(bool Written, Exception? Error, int Attempts)> TryWriteAsync(Batch<T> batch, int generation)
+    {
+        var attempts = 0;
         try
         {
-            var (written, error) = await RetryAsync(batch, first, handler).ConfigureAwait(false);
-            if (!written)
-            {
-                var errorClass = handler.Classify(error!);
-                if (errorClass == ErrorClass.Fatal || _policy!.Action == ErrorAction.Fail)
+            await _resilience!.ExecuteAsync(
+                async ct =>
                 {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error!);
-                }
+                    if (batch.Generation != generation)
+                    {
+                        return; // acknowledged by an earlier attempt that then failed: written
+                    }
 
-                await IsolateAsync(batch, handler).ConfigureAwait(false);
+                    attempts++;
+                    await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), ct).ConfigureAwait(false);
+                },
+                _run.AbortToken).ConfigureAwait(false);
+            return (true, null, attempts);
+        }
+        catch (Exception exception) when (!Aborting(exception))
+        {
+            return (batch.Generation != generation, exception, attempts);
+        }
+        finally
+        {
+            _run.AddRetries(Math.Max(0, attempts - 1));
+        }
+    }
+
+    /// <summary>The write failed for good: fail the run, or write the records one by one so only the bad ones are dropped.</summary>
+    private async Task RecoverAsync(Batch<T> batch, int generation, Exception error, int attempts, int count, long bytes)
+    {
+        try
+        {
+            if (batch.Generation != generation)
+            {
+                Done(count, bytes); // the sink acknowledged the batch before the attempt failed
+                return;
             }
 
+            var handler = new RecordErrorHandler(_name, _policy!, _run, _resilience);
+            var errorClass = handler.Classify(error);
+            if (errorClass == ErrorClass.Fatal || _policy!.Action == ErrorAction.Fail)
+            {
+                ExceptionDispatchInfo.Throw(error);
+            }
+
+            await IsolateAsync(batch, handler).ConfigureAwait(false);
             Done(count, bytes);
         }
         catch (Exception exception)
         {
             _run.Fail(exception, _name);
             throw;
-        }
-    }
-
-    /// <summary>Retries a whole batch while its errors are transient; returns whether it was written, else the last error.</summary>
-    private async Task<(bool Written, Exception? Error)> RetryAsync(Batch<T> batch, Exception first, RecordErrorHandler handler)
-    {
-        if (handler.Classify(first) != ErrorClass.Transient || handler.Resilience is not { } resilience)
-        {
-            return (false, first);
-        }
-
-        var attempts = 0;
-        try
-        {
-            await resilience.ExecuteAsync(
-                async ct =>
-                {
-                    attempts++;
-                    await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, batch.Generation), ct).ConfigureAwait(false);
-                },
-                _run.AbortToken).ConfigureAwait(false);
-            return (true, null);
-        }
-        catch (Exception exception) when (!Aborting(exception))
-        {
-            return (false, exception);
-        }
-        finally
-        {
-            _run.AddRetries(attempts);
         }
     }
 
@@ -167,19 +280,39 @@ internal sealed class SinkNode<T>
             var single = Batch<T>.Rent(1);
             single.Add(record);
             batch.ShareResourcesWith(single);
-            try
+            var generation = single.Generation;
+            Exception? error;
+            int attempts;
+            if (_resilience is not null)
             {
-                await _sink.WriteBatchAsync(single.Memory, new SinkAcknowledgement(single, single.Generation), _run.AbortToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (!Aborting(error))
-            {
-                var (written, last) = await RetryAsync(single, error, handler).ConfigureAwait(false);
-                if (!written)
+                bool written;
+                (written, error, attempts) = await TryWriteAsync(single, generation).ConfigureAwait(false);
+                if (written)
                 {
-                    handler.Drop(record, last!, handler.Classify(last!), attempts: 1, batch);
-                    single.Release();
+                    continue;
                 }
             }
+            else
+            {
+                attempts = 1;
+                try
+                {
+                    await _sink.WriteBatchAsync(single.Memory, new SinkAcknowledgement(single, generation), _run.AbortToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception exception) when (!Aborting(exception))
+                {
+                    if (single.Generation != generation)
+                    {
+                        continue; // acknowledged, then failed: written
+                    }
+
+                    error = exception;
+                }
+            }
+
+            handler.Drop(record, error!, handler.Classify(error!), attempts, batch);
+            single.Release();
         }
 
         // The dead letters take references before the batch lets go of its own.

@@ -46,7 +46,11 @@ public sealed class ErrorPolicy
     /// <value>The default is <see langword="null"/>: no limit.</value>
     public TimeSpan? AttemptTimeout { get; }
 
-    /// <summary>Gets the circuit breaker options, if any: after too many transient failures, attempts fail at once for a while.</summary>
+    /// <summary>
+    /// Gets the circuit breaker options, if any: after too many transient failures, attempts fail at once for a while.
+    /// One breaker per policy and run, shared by every worker and lane of the stages that use the policy; it sees every
+    /// attempt of a sink write, and the retries (not the first tries) of a transform.
+    /// </summary>
     /// <value>The default is <see langword="null"/>: no circuit breaker.</value>
     public CircuitBreakerStrategyOptions? CircuitBreaker { get; }
 
@@ -68,27 +72,32 @@ public sealed class ErrorPolicy
     /// <summary>Gets a value indicating whether the policy only fails (no retries, no dead letters, no skips): no error handling is needed.</summary>
     internal bool IsFailFast => Action == ErrorAction.Fail && MaxAttempts <= 1 && AttemptTimeout is null && CircuitBreaker is null && CustomResilience is null;
 
-    /// <summary>Builds the resilience pipeline that retries (and times out, and breaks) transient errors; <see langword="null"/> when there is nothing to do.</summary>
-    internal ResiliencePipeline? CreateResilience(Func<Exception, ErrorClass> classify, TimeProvider time)
+    /// <summary>
+    /// Builds the resilience pipeline for transient errors; <see langword="null"/> when there is nothing to do.
+    /// For sink writes (<paramref name="firstTryInside"/>) every attempt runs inside it, so timeouts and the breaker
+    /// see them all; for per-record transforms only the retries do (the first try is the fused loop).
+    /// </summary>
+    internal ResiliencePipeline? CreateResilience(Func<Exception, ErrorClass> classify, TimeProvider time, bool firstTryInside)
     {
         if (CustomResilience is not null)
         {
             return CustomResilience;
         }
 
-        if (MaxAttempts <= 1 && AttemptTimeout is null && CircuitBreaker is null)
+        var retries = MaxAttempts - 1;
+        if (firstTryInside ? retries == 0 && AttemptTimeout is null && CircuitBreaker is null : retries == 0)
         {
             return null;
         }
 
         var transient = new PredicateBuilder().Handle<Exception>(e => classify(e) == ErrorClass.Transient);
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (MaxAttempts > 2)
+        var pipelineRetries = firstTryInside ? retries : retries - 1;
+        if (pipelineRetries > 0)
         {
-            // The first try happened outside the pipeline; the pipeline's first call is the first retry.
             builder.AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = MaxAttempts - 2,
+                MaxRetryAttempts = pipelineRetries,
                 Delay = RetryDelay,
                 MaxDelay = MaxRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -109,7 +118,7 @@ public sealed class ErrorPolicy
             });
         }
 
-        if (AttemptTimeout is { } timeout)
+        if (AttemptTimeout is { } timeout && firstTryInside)
         {
             builder.AddTimeout(new TimeoutStrategyOptions { Timeout = timeout });
         }

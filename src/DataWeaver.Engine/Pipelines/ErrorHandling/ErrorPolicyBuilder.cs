@@ -87,7 +87,7 @@ public sealed class ErrorPolicyBuilder
     }
 
     /// <summary>Uses a resilience pipeline of your own for transient errors instead of the retry, timeout and breaker options.</summary>
-    /// <param name="pipeline">The pipeline; its first call is the first retry (the first try happened already).</param>
+    /// <param name="pipeline">The pipeline. Every attempt of a sink write runs inside it; for a per-record transform its first call is the first retry (the first try is the block's loop).</param>
     /// <returns>This builder.</returns>
     public ErrorPolicyBuilder Resilience(ResiliencePipeline pipeline)
     {
