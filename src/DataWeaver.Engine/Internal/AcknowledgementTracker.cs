@@ -84,18 +84,6 @@ internal sealed class AcknowledgementTracker
         return result;
     }
 
-    /// <summary>Gets how many batches were read and are not yet acknowledged.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_partitionsLock)
-            {
-                return _partitions.Values.Sum(static p => p.Pending);
-            }
-        }
-    }
-
     internal sealed class PartitionTracker(AcknowledgementTracker owner, int partition)
     {
         private readonly Queue<SourceLease> _leases = new();
@@ -105,17 +93,6 @@ internal sealed class AcknowledgementTracker
         private bool _hasWatermark;
 
         public int Partition { get; } = partition;
-
-        public int Pending
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _leases.Count;
-                }
-            }
-        }
 
         public SourceLease Register(long resumeOffset, int records, long bytes)
         {

@@ -38,8 +38,6 @@ internal sealed class SegmentWorker<TIn, TOut>
         }
     }
 
-    public string Name => _spec.Name;
-
     /// <summary>Applies the operators; <see langword="null"/> when nothing is left of the batch. Synchronous unless a record failed.</summary>
     public ValueTask<Batch<TOut>?> ApplyAsync(Batch<TIn> batch)
     {

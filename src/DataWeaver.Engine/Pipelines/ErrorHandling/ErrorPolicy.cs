@@ -134,12 +134,4 @@ public sealed class ErrorPolicy
         TimeoutException or TimeoutRejectedException or BrokenCircuitException => ErrorClass.Transient,
         _ => options.UnknownErrorClass,
     };
-
-    internal IEnumerable<string> Validate(string stage)
-    {
-        if (Action == ErrorAction.DeadLetter && DeadLetterSink is null)
-        {
-            yield return $"Stage '{stage}': the error policy dead-letters but has no dead-letter sink.";
-        }
-    }
 }
