@@ -1,0 +1,18 @@
+namespace DataWeaver.Kafka.Tests.Support;
+
+/// <summary>
+/// A test that injects faults into librdkafka's mock cluster: skipped, with the reason, when
+/// <c>DATAWEAVER_KAFKA_BOOTSTRAP</c> points the tests at a real cluster.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class MockKafkaFactAttribute : FactAttribute
+{
+    /// <summary>Creates the attribute; sets <see cref="FactAttribute.Skip"/> when a real cluster is configured.</summary>
+    public MockKafkaFactAttribute()
+    {
+        if (KafkaTestCluster.RealBootstrapServers is { } servers)
+        {
+            Skip = $"Fault injection needs librdkafka's mock cluster; {KafkaTestCluster.BootstrapEnvironmentVariable}={servers} points the tests at a real cluster.";
+        }
+    }
+}
