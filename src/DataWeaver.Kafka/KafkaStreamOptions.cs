@@ -1,0 +1,75 @@
+namespace DataWeaver.Kafka;
+
+/// <summary>
+/// Settings of a <see cref="KafkaStreamFramework"/>: where the brokers are, how the clients name themselves and any
+/// further librdkafka setting. The producer is idempotent with <c>acks=all</c> and the <c>murmur2_random</c>
+/// partitioner by default, so keys land on the partitions <see cref="Streams.StreamPartitioner"/> picks in process.
+/// </summary>
+public sealed record KafkaStreamOptions
+{
+    /// <summary>Gets the framework's name, used in connector names, logs and errors.</summary>
+    /// <value>The default is <c>"kafka"</c>.</value>
+    public string Name { get; init; } = "kafka";
+
+    /// <summary>Gets the brokers to bootstrap from (librdkafka's <c>bootstrap.servers</c>, comma separated host:port).</summary>
+    /// <value>The default is an empty string; set it before use.</value>
+    public string BootstrapServers { get; init; } = string.Empty;
+
+    /// <summary>Gets the client id every client of the framework reports to the brokers (<c>client.id</c>).</summary>
+    /// <value>The default is <c>"dataweaver"</c>.</value>
+    public string ClientId { get; init; } = "dataweaver";
+
+    /// <summary>
+    /// Gets further librdkafka settings (name to value, as in librdkafka's CONFIGURATION.md) applied to every client
+    /// the framework creates (producer, consumers, metadata queries), after the framework's defaults, so they win.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no further settings.</value>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>
+    /// Gets further librdkafka settings for the group consumers only (for example <c>session.timeout.ms</c>), applied
+    /// after <see cref="Settings"/>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no further settings.</value>
+    public IReadOnlyDictionary<string, string>? ConsumerSettings { get; init; }
+
+    /// <summary>Gets the replication factor of the topics <see cref="KafkaStreamFramework.CreateStreamAsync"/> creates.</summary>
+    /// <value>The default is -1: the brokers' <c>default.replication.factor</c>.</value>
+    public short ReplicationFactor { get; init; } = -1;
+
+    /// <summary>
+    /// Gets the largest message (key + value + headers, in bytes) produced; larger ones are rejected with
+    /// <see cref="Streams.StreamErrorCode.MessageTooLarge"/> before anything of the batch is sent. Keep it at or below
+    /// the brokers' and the topic's <c>message.max.bytes</c>.
+    /// </summary>
+    /// <value>The default is 1,000,000 (librdkafka's and Kafka's default <c>message.max.bytes</c>).</value>
+    public int MaxMessageBytes { get; init; } = 1_000_000;
+
+    /// <summary>Gets how long metadata, watermark, admin and commit calls may take before they fail.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets how many consumed messages a consumer buffers ahead of its reader. Above it the consumer pauses its
+    /// partitions (it keeps polling, so it stays in the group) and resumes them once half of the buffer is read.
+    /// </summary>
+    /// <value>The default is 10,000 messages.</value>
+    public int ConsumerBufferMessages { get; init; } = 10_000;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(BootstrapServers))
+        {
+            throw new ArgumentException("KafkaStreamOptions.BootstrapServers must name at least one broker.", nameof(BootstrapServers));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(Name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ClientId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConsumerBufferMessages, 2);
+        if (OperationTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(OperationTimeout), OperationTimeout, "KafkaStreamOptions.OperationTimeout must be positive.");
+        }
+    }
+}
