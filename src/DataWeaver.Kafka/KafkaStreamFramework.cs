@@ -448,16 +448,19 @@ public sealed class KafkaStreamFramework : IStreamFramework
         return created;
     }
 
-    private ProducerConfig CreateProducerConfig() => Apply(new ProducerConfig
+    private ProducerConfig CreateProducerConfig() => CreateProducerConfig(Options);
+
+    /// <summary>The framework's producer settings for <paramref name="options"/> (shared with <see cref="KafkaSink"/>).</summary>
+    internal static ProducerConfig CreateProducerConfig(KafkaStreamOptions options) => Apply(options.Settings, new ProducerConfig
     {
-        BootstrapServers = Options.BootstrapServers,
-        ClientId = Options.ClientId,
+        BootstrapServers = options.BootstrapServers,
+        ClientId = options.ClientId,
         EnableIdempotence = true,
         Acks = Acks.All,
         Partitioner = Confluent.Kafka.Partitioner.Murmur2Random,
         LingerMs = 5,
         BatchNumMessages = 10_000,
-        MessageMaxBytes = Math.Max(Options.MaxMessageBytes + 1024, 1_000_000),
+        MessageMaxBytes = Math.Max(options.MaxMessageBytes + 1024, 1_000_000),
     });
 
     private static T Apply<T>(IReadOnlyDictionary<string, string>? settings, T config)

@@ -1,0 +1,294 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using DataWeaver.Connectors;
+using DataWeaver.Errors;
+using DataWeaver.Records;
+using DataWeaver.Streams;
+
+namespace DataWeaver.Kafka;
+
+/// <summary>
+/// Produces each record's key, value, headers (and optionally partition and timestamp) to a Kafka topic with its
+/// own idempotent producer, acknowledging a batch from the producer's delivery reports: a batch is handed to
+/// librdkafka without waiting for the brokers, and its <see cref="SinkAcknowledgement"/> is called once the last
+/// delivery report of the batch arrived and every message of it was stored.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The producer is the one <see cref="KafkaStreamFramework"/> builds (idempotent, <c>acks=all</c>,
+/// <c>murmur2_random</c>, so keys land where <see cref="StreamPartitioner.ForKey"/> puts them), from the same
+/// <see cref="KafkaStreamOptions"/>, but owned by the sink: created in <see cref="OpenAsync"/>, disposed in
+/// <see cref="CloseAsync"/>. <see cref="FlushAsync"/> waits for this sink's messages only, and the sink's settings
+/// (<see cref="KafkaStreamOptions.Settings"/>) do not change the framework's producer.
+/// </para>
+/// <para>
+/// Errors: a message librdkafka refuses when it is produced (too large for <c>message.max.bytes</c>, unknown
+/// partition) fails that <see cref="WriteBatchAsync"/> at once. A failed delivery report faults the sink: the
+/// batch is never acknowledged, and the next <see cref="WriteBatchAsync"/> and every <see cref="FlushAsync"/>
+/// throw the error, classified by <see cref="KafkaErrors.Map(Error, string, string?, int?, Exception?)"/>
+/// (message too large: data; retriable: transient; anything else: fatal). A faulted sink stays faulted until the
+/// next run opens it again.
+/// </para>
+/// </remarks>
+public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
+{
+    private readonly object _gate = new();
+    private IProducer<byte[], byte[]>? _producer;
+    private Exception? _fault;
+    private long _inFlight;
+
+    /// <summary>Creates the sink.</summary>
+    /// <param name="options">Where the brokers are and further producer settings (<see cref="KafkaStreamOptions.Settings"/>).</param>
+    /// <param name="topic">The topic to produce to; it must exist.</param>
+    /// <param name="sinkOptions">Partitioning and timestamps; <see langword="null"/> uses the defaults (partition by key, keep timestamps).</param>
+    /// <param name="name">The connector name; <see langword="null"/> uses <c>kafka:{topic}</c>.</param>
+    public KafkaSink(KafkaStreamOptions options, string topic, StreamSinkOptions? sinkOptions = null, string? name = null)
+        : base(name ?? "kafka:" + topic)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        options.Validate();
+        Options = options;
+        Topic = topic;
+        SinkOptions = sinkOptions ?? new StreamSinkOptions();
+    }
+
+    /// <summary>Gets the producer's settings.</summary>
+    public KafkaStreamOptions Options { get; }
+
+    /// <summary>Gets the topic written to.</summary>
+    public string Topic { get; }
+
+    /// <summary>Gets the partitioning and timestamp options.</summary>
+    /// <value>The default keeps timestamps and partitions by key (<see cref="StreamSinkOptions.KeepPartition"/> is <see langword="false"/>).</value>
+    public StreamSinkOptions SinkOptions { get; }
+
+    /// <summary>Gets how many produced messages still wait for their delivery report.</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <inheritdoc />
+    /// <remarks>Creates the producer and clears the fault of a previous run.</remarks>
+    public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
+    {
+        KafkaNativeLibrary.EnsureLoaded();
+        lock (_gate)
+        {
+            _producer ??= new ProducerBuilder<byte[], byte[]>(KafkaStreamFramework.CreateProducerConfig(Options)).Build();
+            _fault = null;
+            Interlocked.Exchange(ref _inFlight, 0); // a previous run's producer is disposed: no report of it arrives any more
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Disposes the producer; messages not delivered by then are not acknowledged.</remarks>
+    public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
+    {
+        IProducer<byte[], byte[]>? producer;
+        lock (_gate)
+        {
+            producer = _producer;
+            _producer = null;
+        }
+
+        if (producer is not null)
+        {
+            await Task.Run(producer.Dispose, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask WriteAsync(ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("KafkaSink acknowledges from delivery reports: the pipeline calls WriteBatchAsync.");
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Hands every record to the producer with one delivery handler for the batch (no wait per message) and returns
+    /// once all are queued in librdkafka; when its queue is full it waits asynchronously for room. The
+    /// acknowledgement is called from the delivery report thread once every message of the batch was stored.
+    /// </remarks>
+    public override async ValueTask WriteBatchAsync(
+        ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, SinkAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFaulted();
+        var producer = Volatile.Read(ref _producer)
+            ?? throw new InvalidOperationException($"Sink '{Name}' is not open; the pipeline opens it (OpenAsync) before writing.");
+        var count = batch.Length;
+        if (count == 0)
+        {
+            acknowledgement.Acknowledge();
+            return;
+        }
+
+        var delivery = new BatchDelivery(this, acknowledgement, count);
+        var keepPartition = SinkOptions.KeepPartition;
+        var keepTimestamp = SinkOptions.KeepTimestamp;
+        var produced = 0;
+        try
+        {
+            while (produced < count)
+            {
+                var record = batch.Span[produced];
+                var destination = new TopicPartition(Topic, keepPartition ? new Partition(record.Position.Partition) : Partition.Any);
+                var message = ToKafka(record, keepTimestamp);
+                Interlocked.Increment(ref _inFlight);
+                try
+                {
+                    producer.Produce(destination, message, delivery.Handler);
+                    produced++;
+                }
+                catch (ProduceException<byte[], byte[]> exception) when (exception.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                    throw;
+                }
+            }
+        }
+        catch (ProduceException<byte[], byte[]> exception)
+        {
+            delivery.Abandon();
+            throw KafkaErrors.Map(exception, $"Producing to '{Topic}'", Topic, keepPartition ? batch.Span[produced].Position.Partition : null);
+        }
+        catch
+        {
+            delivery.Abandon();
+            throw;
+        }
+
+        delivery.AllProduced();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Flushes the producer and waits until every delivery report of this sink arrived (at most
+    /// <see cref="KafkaStreamOptions.OperationTimeout"/>), then throws the fault of a failed delivery, if any.
+    /// </remarks>
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var producer = Volatile.Read(ref _producer);
+        if (producer is not null)
+        {
+            var timeout = Options.OperationTimeout;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await Task.Run(() => producer.Flush(timeout), cancellationToken).ConfigureAwait(false);
+            while (Interlocked.Read(ref _inFlight) > 0)
+            {
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > timeout)
+                {
+                    ThrowIfFaulted();
+                    throw new DataWeaverException(
+                        ErrorClass.Transient,
+                        $"Flushing '{Topic}': {Interlocked.Read(ref _inFlight):N0} message(s) still without a delivery report after {timeout.TotalSeconds:N0} s.");
+                }
+
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        ThrowIfFaulted();
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            // The delivery error itself (its class and code), thrown again by every call until the next run.
+            ExceptionDispatchInfo.Throw(fault);
+        }
+    }
+
+    private void Fault(Exception error) => Interlocked.CompareExchange(ref _fault, error, null);
+
+    private static Message<byte[], byte[]> ToKafka(in Record<ReadOnlyMemory<byte>> record, bool keepTimestamp)
+    {
+        Headers? headers = null;
+        if (record.Headers is { Count: > 0 } source)
+        {
+            headers = [];
+            foreach (var header in source)
+            {
+                headers.Add(header.Name, header.Value.ToArray());
+            }
+        }
+
+        return new Message<byte[], byte[]>
+        {
+            Key = record.Key.IsEmpty ? null! : AsArray(record.Key),
+            Value = AsArray(record.Value),
+            Headers = headers,
+            Timestamp = keepTimestamp && record.Timestamp != default ? new Timestamp(record.Timestamp) : Timestamp.Default,
+        };
+    }
+
+    /// <summary>The bytes as an array: the backing array itself when the memory spans all of it, else a copy.</summary>
+    private static byte[] AsArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
+
+    /// <summary>The delivery reports of one batch: acknowledges it when the last one arrived and all succeeded.</summary>
+    private sealed class BatchDelivery
+    {
+        private readonly KafkaSink _sink;
+        private readonly SinkAcknowledgement _acknowledgement;
+        private int _remaining;
+        private int _failed;
+
+        public BatchDelivery(KafkaSink sink, SinkAcknowledgement acknowledgement, int count)
+        {
+            _sink = sink;
+            _acknowledgement = acknowledgement;
+            _remaining = count + 1; // + 1 until every message is produced, so no report acknowledges early
+            Handler = OnDelivery;
+        }
+
+        public Action<DeliveryReport<byte[], byte[]>> Handler { get; }
+
+        public void AllProduced() => Done();
+
+        public void Abandon()
+        {
+            Volatile.Write(ref _failed, 1);
+            Done();
+        }
+
+        private void OnDelivery(DeliveryReport<byte[], byte[]> report)
+        {
+            try
+            {
+                if (report.Error.IsError)
+                {
+                    Volatile.Write(ref _failed, 1);
+                    _sink.Fault(KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value));
+                }
+
+                Done();
+            }
+#pragma warning disable CA1031 // The delivery thread must not throw: the error faults the sink instead.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _sink.Fault(exception);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _sink._inFlight);
+            }
+        }
+
+        private void Done()
+        {
+            if (Interlocked.Decrement(ref _remaining) == 0 && Volatile.Read(ref _failed) == 0)
+            {
+                _acknowledgement.Acknowledge();
+            }
+        }
+    }
+}
