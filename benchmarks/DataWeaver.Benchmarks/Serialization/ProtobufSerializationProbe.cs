@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DataWeaver.Benchmarks.Serialization;
 
 /// <summary>
@@ -16,38 +14,14 @@ public static class ProtobufSerializationProbe
         Console.WriteLine($"Protobuf record: {protobuf.EncodedSize} bytes");
         (string Name, Func<int, long> Run)[] variants =
         [
-            ("Protobuf encode: ToByteArray", n => Loop(n, protobuf.Encode_ToByteArray)),
-            ("Protobuf encode: ProtobufSerializer", n => Loop(n, protobuf.Encode_ProtobufSerializer)),
-            ("Protobuf decode: ParseFrom(byte[])", n => Loop(n, () => protobuf.Decode_ParseFrom().Quantity)),
-            ("Protobuf decode: ProtobufDeserializer", n => Loop(n, () => protobuf.Decode_ProtobufDeserializer().Quantity)),
+            ("Protobuf encode: ToByteArray", n => SerializationProbe.Loop(n, protobuf.Encode_ToByteArray)),
+            ("Protobuf encode: ProtobufSerializer", n => SerializationProbe.Loop(n, protobuf.Encode_ProtobufSerializer)),
+            ("Protobuf decode: ParseFrom(byte[])", n => SerializationProbe.Loop(n, () => protobuf.Decode_ParseFrom().Quantity)),
+            ("Protobuf decode: ProtobufDeserializer", n => SerializationProbe.Loop(n, () => protobuf.Decode_ProtobufDeserializer().Quantity)),
         ];
 
-        Console.WriteLine($"{"Method",-38} {"run",3} {"ns/record",10} {"records/s",12} {"B/record",10}");
-        foreach (var (name, run) in variants)
-        {
-            run(records / 10);
-            for (var i = 0; i < runs; i++)
-            {
-                var before = GC.GetTotalAllocatedBytes(precise: true);
-                var watch = Stopwatch.StartNew();
-                _ = run(records);
-                watch.Stop();
-                var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-                Console.WriteLine($"{name,-38} {i,3} {watch.Elapsed.TotalNanoseconds / records,10:F1} {records / watch.Elapsed.TotalSeconds,12:N0} {allocated / (double)records,10:F3}");
-            }
-        }
+        SerializationProbe.Measure(variants, records, runs);
 
         protobuf.Cleanup();
-    }
-
-    private static long Loop(int records, Func<int> body)
-    {
-        long sum = 0;
-        for (var i = 0; i < records; i++)
-        {
-            sum += body();
-        }
-
-        return sum;
     }
 }

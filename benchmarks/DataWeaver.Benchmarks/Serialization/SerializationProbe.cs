@@ -27,6 +27,15 @@ public static class SerializationProbe
             ("Avro decode: typed", n => Loop(n, () => avro.Decode_Typed().Quantity)),
         ];
 
+        Measure(variants, records, runs);
+
+        json.Cleanup();
+        avro.Cleanup();
+    }
+
+    /// <summary>Runs each variant once to warm up, then <paramref name="runs"/> times, printing time, records/s and bytes per record.</summary>
+    internal static void Measure((string Name, Func<int, long> Run)[] variants, int records, int runs)
+    {
         Console.WriteLine($"{"Method",-38} {"run",3} {"ns/record",10} {"records/s",12} {"B/record",10}");
         foreach (var (name, run) in variants)
         {
@@ -41,12 +50,10 @@ public static class SerializationProbe
                 Console.WriteLine($"{name,-38} {i,3} {watch.Elapsed.TotalNanoseconds / records,10:F1} {records / watch.Elapsed.TotalSeconds,12:N0} {allocated / (double)records,10:F3}");
             }
         }
-
-        json.Cleanup();
-        avro.Cleanup();
     }
 
-    private static long Loop(int records, Func<int> body)
+    /// <summary>Calls <paramref name="body"/> <paramref name="records"/> times, summing its results so the work is not dead.</summary>
+    internal static long Loop(int records, Func<int> body)
     {
         long sum = 0;
         for (var i = 0; i < records; i++)
