@@ -164,7 +164,13 @@ public sealed class ProduceConsumeTests(ITestOutputHelper output)
         ErrorCode[] retriable = [ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable, ErrorCode.NotEnoughReplicasAfterAppend];
         var errors = Enumerable.Range(0, 50).Select(i => retriable[i % retriable.Length]).ToArray();
         var producer = new SequenceProducer();
-        using (var client = KafkaClients.Producer(cluster.ProducerConfig(), output))
+        var config = cluster.ProducerConfig();
+
+        // One request in flight per connection: when an injected error fails a batch while a later batch of the same
+        // partition is already in flight, librdkafka resends both, and the mock (unlike a real broker) appends the
+        // later one twice instead of answering DuplicateSequence. CI saw 2 duplicates that way once.
+        config.MaxInFlight = 1;
+        using (var client = KafkaClients.Producer(config, output))
         {
             // Connect first, so the errors hit Produce requests carrying data.
             await client.ProduceAsync(topic, new Message<byte[], byte[]> { Key = [], Value = new byte[8] }.WithSequence(0));
