@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using DataWeaver.Kafka.Testing.Internal;
 
-namespace DataWeaver.Kafka.Tests.Support;
+namespace DataWeaver.Kafka.Testing;
 
 /// <summary>
 /// librdkafka's mock Kafka cluster (librdkafka 2.0.2), started in this process through P/Invoke: brokers 1..N that speak

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace DataWeaver.Kafka.Tests.Support;
+namespace DataWeaver.Kafka.Testing.Internal;
 
 /// <summary>
 /// P/Invoke into librdkafka.so.1's mock cluster (/usr/include/librdkafka/rdkafka_mock.h, librdkafka 2.0.2).
