@@ -9,6 +9,15 @@ namespace DataWeaver.Kafka;
 /// A Confluent consumer in a consumer group behind <see cref="IStreamConsumer"/>. A dedicated thread polls with
 /// short timeouts and hands messages to the reader through a buffer; commits are manual.
 /// </summary>
+/// <remarks>
+/// Rebalances: when partitions are revoked, the poll thread (inside librdkafka's rebalance callback) stops handing
+/// out their buffered messages, waits up to <see cref="StreamConsumerOptions.RevocationDrainTimeout"/> until every
+/// message it handed out of them was acknowledged (<see cref="OnAcknowledged"/>), commits what was acknowledged, and
+/// only then returns, letting the partitions go. Lost partitions (the session expired) are dropped without a
+/// commit. Backpressure: above <see cref="KafkaStreamOptions.ConsumerBufferMessages"/> buffered messages every
+/// assigned partition is paused (newly assigned ones too) while the thread keeps polling, so the member stays in
+/// the group however slow the pipeline is.
+/// </remarks>
 internal sealed class KafkaStreamConsumer : IStreamConsumer
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -19,25 +28,36 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly int[] _epochs;
+    private readonly long[] _handed;
+    private readonly long[] _firstHanded;
+    private readonly long[] _acknowledged;
+    private readonly SemaphoreSlim _acknowledgedSignal = new(0);
+    private readonly TimeSpan _drainTimeout;
     private readonly int _high;
     private readonly int _low;
     private IReadOnlyList<int> _assignment = [];
     private int _epoch;
     private int _buffered;
     private int _disposed;
+    private int _assignmentVersion;
 
-    public KafkaStreamConsumer(KafkaStreamFramework framework, string topic, int partitions, string groupId, ConsumerConfig config)
+    public KafkaStreamConsumer(KafkaStreamFramework framework, string topic, int partitions, StreamConsumerOptions options, ConsumerConfig config)
     {
         _framework = framework;
         Topic = topic;
-        GroupId = groupId;
+        GroupId = options.GroupId;
+        _drainTimeout = options.RevocationDrainTimeout;
         _epochs = new int[partitions];
+        _handed = new long[partitions];
+        _firstHanded = new long[partitions];
+        _acknowledged = new long[partitions];
+        _handed.AsSpan().Fill(-1);
         _high = framework.Options.ConsumerBufferMessages;
         _low = _high / 2;
         _consumer = new ConsumerBuilder<byte[], byte[]>(config)
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
-            .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked.Select(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, lost) => OnRevoked(lost.Select(p => p.TopicPartition)))
+            .SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, [.. revoked.Select(p => p.TopicPartition)], drain: true))
+            .SetPartitionsLostHandler((consumer, lost) => OnRevoked(consumer, [.. lost.Select(p => p.TopicPartition)], drain: false))
             .Build();
     }
 
@@ -61,7 +81,15 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
             var partition = buffered.Message.Partition;
             if (buffered.Epoch == Volatile.Read(ref _epochs[partition]))
             {
+                // Handed out: a revocation of the partition waits for its acknowledgement. The exchange is a full
+                // fence against the revocation's epoch bump, so at worst one message slips past a revocation
+                // (it may then be written twice, never lost).
                 message = buffered.Message;
+                if (Interlocked.Exchange(ref _handed[partition], message.Offset + 1) < 0)
+                {
+                    Volatile.Write(ref _firstHanded[partition], message.Offset);
+                }
+
                 return true;
             }
 
@@ -134,6 +162,18 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
         }
     }
 
+    public void OnAcknowledged(SourcePosition position)
+    {
+        if ((uint)position.Partition < (uint)_acknowledged.Length)
+        {
+            Volatile.Write(ref _acknowledged[position.Partition], position.Offset);
+            if (_acknowledgedSignal.CurrentCount == 0)
+            {
+                _acknowledgedSignal.Release();
+            }
+        }
+    }
+
     public async ValueTask<IReadOnlyList<SourcePosition>> GetCommittedOffsetsAsync(CancellationToken cancellationToken = default)
     {
         var timeout = _framework.Options.OperationTimeout;
@@ -164,6 +204,7 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     {
         Exception? failure = null;
         var paused = false;
+        var pausedVersion = 0;
         try
         {
             _consumer.Subscribe(Topic);
@@ -172,6 +213,7 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
                 if (paused != Volatile.Read(ref _buffered) > (paused ? _low : _high))
                 {
                     paused = !paused;
+                    pausedVersion = _assignmentVersion;
                     var assignment = _consumer.Assignment;
                     if (paused)
                     {
@@ -181,6 +223,12 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
                     {
                         _consumer.Resume(assignment);
                     }
+                }
+                else if (paused && pausedVersion != _assignmentVersion)
+                {
+                    // Partitions assigned while paused start unpaused: pause them too, or the buffer grows past its bound.
+                    pausedVersion = _assignmentVersion;
+                    _consumer.Pause(_consumer.Assignment);
                 }
 
                 ConsumeResult<byte[], byte[]>? result;
@@ -237,7 +285,7 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
 
             _consumer.Dispose();
             _buffer.Writer.TryComplete(failure);
-            _stopping.Dispose();
+            _stopping.Dispose(); // _acknowledgedSignal stays: pipeline threads may still signal it (it holds no handle)
             _stopped.TrySetResult();
         }
     }
@@ -246,21 +294,62 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     {
         foreach (var partition in assigned)
         {
+            Volatile.Write(ref _handed[partition.Partition.Value], -1);
             Volatile.Write(ref _epochs[partition.Partition.Value], Interlocked.Increment(ref _epoch));
         }
+
+        _assignmentVersion++;
 
         Volatile.Write(ref _assignment, [.. _assignment.Union(assigned.Select(p => p.Partition.Value)).Order()]);
     }
 
-    private void OnRevoked(IEnumerable<TopicPartition> revoked)
+    private void OnRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartition> revoked, bool drain)
     {
         var gone = revoked.Select(p => p.Partition.Value).ToHashSet();
         foreach (var partition in gone)
         {
-            Volatile.Write(ref _epochs[partition], Interlocked.Increment(ref _epoch));
+            Interlocked.Exchange(ref _epochs[partition], Interlocked.Increment(ref _epoch)); // full fence: see TryConsume
+        }
+
+        if (drain)
+        {
+            CommitDrained(consumer, gone);
         }
 
         Volatile.Write(ref _assignment, [.. _assignment.Where(p => !gone.Contains(p))]);
+    }
+
+    /// <summary>
+    /// Waits (bounded) until what was handed out of <paramref name="partitions"/> is acknowledged, then commits the
+    /// acknowledged positions. A commit that fails is left to the next owner, who re-reads from the last commit.
+    /// </summary>
+    private void CommitDrained(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
+    {
+        var deadline = Environment.TickCount64 + (long)(_stopping.IsCancellationRequested ? 0 : _drainTimeout.TotalMilliseconds);
+        while (partitions.Any(p => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p]))
+            && Environment.TickCount64 < deadline && !_stopping.IsCancellationRequested)
+        {
+            _acknowledgedSignal.Wait(TimeSpan.FromMilliseconds(50));
+        }
+
+        // Only positions of this assignment: something handed out now and acknowledged past where it started.
+        var offsets = partitions
+            .Where(p => Volatile.Read(ref _handed[p]) >= 0 && Volatile.Read(ref _acknowledged[p]) > Volatile.Read(ref _firstHanded[p]))
+            .Select(p => new TopicPartitionOffset(Topic, p, Math.Min(Volatile.Read(ref _acknowledged[p]), Volatile.Read(ref _handed[p]))))
+            .ToList();
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException)
+        {
+            // The group moved on (fenced, coordinator gone): the new owner starts from the last commit (at least once).
+        }
     }
 
     private readonly record struct Buffered(StreamMessage Message, int Epoch);

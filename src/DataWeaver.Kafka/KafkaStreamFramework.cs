@@ -292,7 +292,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.StartFrom == StreamStartPosition.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
         }));
-        var consumer = new KafkaStreamConsumer(this, topic, partitions, options.GroupId, config);
+        var consumer = new KafkaStreamConsumer(this, topic, partitions, options, config);
         _consumers[consumer] = 0;
         if (Volatile.Read(ref _state) != Running)
         {

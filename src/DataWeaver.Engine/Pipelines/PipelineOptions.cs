@@ -59,6 +59,14 @@ public sealed record PipelineOptions
     /// </value>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets how long a commit that fails with a transient error (a broker's request timeout, a coordinator moving)
+    /// is retried, with exponential backoff from 100 ms to 5 s, before the run fails. Positions stay uncommitted
+    /// meanwhile, nothing is lost; <see cref="TimeSpan.Zero"/> fails the run on the first failed commit.
+    /// </summary>
+    /// <value>The default is 30 seconds; zero or positive.</value>
+    public TimeSpan CommitRetryTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets the clock used for batch windows and commit intervals.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -109,6 +117,11 @@ public sealed record PipelineOptions
         if (CommitInterval < TimeSpan.Zero && CommitInterval != Timeout.InfiniteTimeSpan)
         {
             yield return $"PipelineOptions.CommitInterval must be positive, TimeSpan.Zero (continuous) or Timeout.InfiniteTimeSpan (only when the run ends) (was {CommitInterval}).";
+        }
+
+        if (CommitRetryTimeout < TimeSpan.Zero)
+        {
+            yield return $"PipelineOptions.CommitRetryTimeout must be zero or positive (was {CommitRetryTimeout}).";
         }
     }
 }

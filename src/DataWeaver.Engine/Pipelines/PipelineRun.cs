@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using DataWeaver.Connectors;
+using DataWeaver.Errors;
+using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Internal;
 using DataWeaver.Internal.Plan;
 using DataWeaver.Internal.Runtime;
@@ -25,6 +27,7 @@ public sealed class PipelineRun
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _advanced = new(0, 1);
     private int _advancePending;
+    private long _commitRetries;
     private SourceRun? _source;
     private int _state = (int)PipelineRunState.Running;
 
@@ -53,6 +56,9 @@ public sealed class PipelineRun
 
     /// <summary>Gets, per source partition, the position up to which every record was acknowledged by every sink it went to.</summary>
     public IReadOnlyList<SourcePosition> AcknowledgedPositions => _source?.Tracker.Watermarks() ?? [];
+
+    /// <summary>Gets how many commits failed with a transient error and were retried (see <see cref="PipelineOptions.CommitRetryTimeout"/>).</summary>
+    public long CommitRetries => Interlocked.Read(ref _commitRetries);
 
     /// <summary>Gets the run's counters at this moment.</summary>
     public PipelineStatistics Statistics => new(
@@ -245,6 +251,31 @@ public sealed class PipelineRun
         }
     }
 
+    /// <summary>Commits, retrying transient failures with backoff for up to <see cref="PipelineOptions.CommitRetryTimeout"/>.</summary>
+    private async Task CommitWithRetriesAsync(List<SourcePosition> positions, CancellationToken cancellationToken)
+    {
+        var options = Pipeline.Options;
+        var started = options.TimeProvider.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await _source!.CommitAsync(positions, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested
+                && ErrorPolicy.Classify(exception, options) == ErrorClass.Transient
+                && options.TimeProvider.GetElapsedTime(started) + delay <= options.CommitRetryTimeout)
+            {
+                Interlocked.Increment(ref _commitRetries);
+            }
+
+            await Task.Delay(delay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
     private async Task CommitAdvancedAsync(CancellationToken cancellationToken)
     {
         if (_source is null)
@@ -269,7 +300,7 @@ public sealed class PipelineRun
                 return;
             }
 
-            await _source.CommitAsync(advanced, cancellationToken).ConfigureAwait(false);
+            await CommitWithRetriesAsync(advanced, cancellationToken).ConfigureAwait(false);
             foreach (var position in advanced)
             {
                 _committed[position.Partition] = position.Offset;

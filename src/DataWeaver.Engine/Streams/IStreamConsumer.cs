@@ -60,4 +60,16 @@ public interface IStreamConsumer : IAsyncDisposable
     /// <param name="cancellationToken">Aborts the call.</param>
     /// <returns>The committed offset (next to read) of every partition.</returns>
     ValueTask<IReadOnlyList<SourcePosition>> GetCommittedOffsetsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tells the consumer that every message of a partition before <paramref name="position"/> was acknowledged by
+    /// the pipeline. A consumer that loses partitions in a rebalance uses it to wait for the messages it handed out
+    /// and to commit exactly what was acknowledged before it lets a partition go
+    /// (<see cref="StreamConsumerOptions.RevocationDrainTimeout"/>). Called from pipeline threads; MUST NOT block,
+    /// MUST NOT throw. The default does nothing.
+    /// </summary>
+    /// <param name="position">The partition and its new resume position (the next offset to read).</param>
+    void OnAcknowledged(SourcePosition position)
+    {
+    }
 }

@@ -27,6 +27,16 @@ public sealed record StreamConsumerOptions
     /// <value>The default is <see cref="StreamStartPosition.Earliest"/>.</value>
     public StreamStartPosition StartFrom { get; init; } = StreamStartPosition.Earliest;
 
+    /// <summary>
+    /// Gets how long a consumer that loses partitions in a rebalance waits for the records it already handed out
+    /// of those partitions to be acknowledged, before it commits what was acknowledged and lets the partitions go.
+    /// Within it a graceful rebalance duplicates nothing; past it the new owner re-reads what was not committed
+    /// (at least once). Keep it well below the group's rebalance timeout (Kafka's <c>max.poll.interval.ms</c>).
+    /// Consumers that cannot lose partitions ignore it.
+    /// </summary>
+    /// <value>The default is 10 seconds; zero (commit what is acknowledged at once) or positive.</value>
+    public TimeSpan RevocationDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(GroupId))
@@ -37,6 +47,11 @@ public sealed record StreamConsumerOptions
         if (StartFrom is not (StreamStartPosition.Earliest or StreamStartPosition.Latest))
         {
             throw new ArgumentOutOfRangeException(nameof(StartFrom), StartFrom, "StreamConsumerOptions.StartFrom must be Earliest or Latest.");
+        }
+
+        if (RevocationDrainTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RevocationDrainTimeout), RevocationDrainTimeout, "StreamConsumerOptions.RevocationDrainTimeout must be zero or positive.");
         }
     }
 }

@@ -50,6 +50,9 @@ public class StreamSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     /// <summary>Gets the consumer options.</summary>
     public StreamConsumerOptions Options { get; }
 
+    /// <summary>Gets the partitions the current run's consumer owns now (ascending); empty when not open or not yet assigned.</summary>
+    public IReadOnlyList<int> Assignment => Consumer?.Assignment ?? [];
+
     /// <summary>Gets the consumer of the current run, or <see langword="null"/> when the source is not open.</summary>
     protected IStreamConsumer? Consumer => Volatile.Read(ref _consumer);
 
@@ -106,6 +109,10 @@ public class StreamSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     /// <inheritdoc />
     protected internal override SourcePosition GetResumePosition(in Record<ReadOnlyMemory<byte>> record, long ordinal) =>
         new(record.Position.Partition, record.Position.Offset + 1);
+
+    /// <inheritdoc />
+    /// <remarks>Passes the position on to the consumer (<see cref="IStreamConsumer.OnAcknowledged"/>), which drains on revocation with it.</remarks>
+    protected internal override void OnAcknowledged(SourcePosition position) => Consumer?.OnAcknowledged(position);
 
     /// <inheritdoc />
     protected internal override int GetSize(in Record<ReadOnlyMemory<byte>> record) => record.Key.Length + record.Value.Length;

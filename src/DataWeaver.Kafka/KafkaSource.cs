@@ -1,0 +1,36 @@
+using DataWeaver.Streams;
+
+namespace DataWeaver.Kafka;
+
+/// <summary>
+/// Reads a Kafka topic as a member of a consumer group and commits the group's offsets as the pipeline
+/// acknowledges records (at least once): a <see cref="StreamSource"/> over a <see cref="KafkaStreamFramework"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Several pipelines (in one process or many) with the same <see cref="StreamConsumerOptions.GroupId"/> share the
+/// topic's partitions. A record's position is its (partition, offset); the group commits offset + 1 once the record
+/// and everything before it in its partition were written by every sink (periodically, see
+/// <see cref="Pipelines.PipelineOptions.CommitInterval"/>, and when the run ends).
+/// </para>
+/// <para>
+/// Rebalances: when a member joins or leaves, a revoked partition's buffered messages are dropped, the records
+/// already in the pipeline are waited for (up to <see cref="StreamConsumerOptions.RevocationDrainTimeout"/>), what
+/// was acknowledged is committed, and only then is the partition let go, so a graceful rebalance duplicates
+/// nothing. Backpressure pauses the partitions while the consumer keeps polling: however slow the sinks, the member
+/// stays in the group. A member that dies leaves its uncommitted records to the next owner (at least once: the
+/// duplicates are bounded by <see cref="Pipelines.PipelineOptions.MaxInFlightRecords"/> with continuous commits).
+/// </para>
+/// </remarks>
+public sealed class KafkaSource : StreamSource
+{
+    /// <summary>Creates the source.</summary>
+    /// <param name="kafka">The Kafka stream framework (brokers, client settings); it must be started before the pipeline runs.</param>
+    /// <param name="topic">The topic to read; it must exist.</param>
+    /// <param name="options">The consumer group, where a new group starts and the revocation drain; <see langword="null"/> uses the defaults (group <c>dataweaver</c>, earliest, 10 s).</param>
+    /// <param name="name">The connector name; <see langword="null"/> uses <c>kafka:{topic}</c>.</param>
+    public KafkaSource(KafkaStreamFramework kafka, string topic, StreamConsumerOptions? options = null, string? name = null)
+        : base(kafka, topic, options, name ?? "kafka:" + topic)
+    {
+    }
+}

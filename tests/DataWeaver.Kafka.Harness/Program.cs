@@ -1,0 +1,65 @@
+using System.Globalization;
+using DataWeaver.Hosting;
+using DataWeaver.Kafka;
+using DataWeaver.Pipelines;
+using DataWeaver.Streams;
+
+// One member of a consumer group: KafkaSource(input) -> Map (value + 'm') -> KafkaSink(output, same partition), with
+// continuous commits. Prints "assignment: p,q,..." whenever its partitions change and "state: ..." at the end.
+// SIGTERM/SIGINT drain it (exit 0); the scale-out tests also kill it with SIGKILL.
+//   DataWeaver.Kafka.Harness BOOTSTRAP INPUT OUTPUT GROUP MAX-IN-FLIGHT PAUSE-EVERY
+var bootstrap = args[0];
+var input = args[1];
+var outputTopic = args[2];
+var group = args[3];
+var maxInFlight = int.Parse(args[4], CultureInfo.InvariantCulture);
+var pauseEvery = long.Parse(args[5], CultureInfo.InvariantCulture);
+
+var options = new KafkaStreamOptions
+{
+    BootstrapServers = bootstrap,
+    ClientId = "harness-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+    ConsumerBufferMessages = 2_000,
+    ConsumerSettings = new Dictionary<string, string> { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
+};
+await using var kafka = new KafkaStreamFramework(options);
+await kafka.StartAsync();
+var source = new KafkaSource(kafka, input, new StreamConsumerOptions { GroupId = group });
+long seen = 0;
+var pipeline = Pipeline.From(source, new PipelineOptions { Name = "scale-out", CommitInterval = TimeSpan.Zero, MaxInFlightRecords = maxInFlight, BatchSize = 256 })
+    .Map(record =>
+    {
+        if (pauseEvery > 0 && Interlocked.Increment(ref seen) % pauseEvery == 0)
+        {
+            Thread.Sleep(1); // paces the member so that stops and kills land mid-stream
+        }
+
+        var mapped = new byte[record.Value.Length + 1];
+        record.Value.Span.CopyTo(mapped);
+        mapped[^1] = (byte)'m';
+        return record.WithValue<ReadOnlyMemory<byte>>(mapped);
+    })
+    .To(new KafkaSink(options, outputTopic, new StreamSinkOptions { KeepPartition = true }))
+    .Build();
+
+using var watching = new CancellationTokenSource();
+var watcher = Task.Run(async () =>
+{
+    var last = string.Empty;
+    while (!watching.IsCancellationRequested)
+    {
+        var now = string.Join(',', source.Assignment);
+        if (now != last)
+        {
+            Console.WriteLine("assignment: " + now);
+            last = now;
+        }
+
+        await Task.Delay(50, CancellationToken.None);
+    }
+});
+var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSeconds(30));
+await watching.CancelAsync();
+await watcher;
+Console.WriteLine($"state: {state}");
+return state == PipelineRunState.Completed ? 0 : 3;
