@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Confluent.Kafka;
 using DataWeaver.Kafka.Tests.Support;
 using Xunit.Abstractions;
 
