@@ -23,7 +23,7 @@ public static class KafkaErrors
     public static DataWeaverException Map(Error error, string operation, string? topic = null, int? partition = null, Exception? inner = null)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var text = $"{operation} failed: {error.Code} ({error.Reason}).";
+        var text = KafkaSecrets.Scrub($"{operation} failed: {error.Code} ({error.Reason}).");
         StreamErrorCode? code = error.Code switch
         {
             ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge => StreamErrorCode.MessageTooLarge,

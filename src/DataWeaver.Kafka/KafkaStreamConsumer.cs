@@ -33,6 +33,8 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     private readonly long[] _acknowledged;
     private readonly SemaphoreSlim _acknowledgedSignal = new(0);
     private readonly TimeSpan _drainTimeout;
+    private readonly Action<KafkaLogMessage> _log;
+    private readonly Dictionary<int, long> _uncommittedAtRevocation = []; // poll thread only
     private readonly int _high;
     private readonly int _low;
     private IReadOnlyList<int> _assignment = [];
@@ -47,6 +49,7 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
         Topic = topic;
         GroupId = options.GroupId;
         _drainTimeout = options.RevocationDrainTimeout;
+        _log = framework.Options.LogHandler ?? KafkaSecrets.WriteToStandardError;
         _epochs = new int[partitions];
         _handed = new long[partitions];
         _firstHanded = new long[partitions];
@@ -54,11 +57,13 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
         _handed.AsSpan().Fill(-1);
         _high = framework.Options.ConsumerBufferMessages;
         _low = _high / 2;
-        _consumer = new ConsumerBuilder<byte[], byte[]>(config)
-            .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
+        _consumer = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config)
+            .SetLogHandler(KafkaSecrets.LogHandler(framework.Options))
+            .SetErrorHandler(KafkaSecrets.ErrorHandler(framework.Options))
+            .SetPartitionsAssignedHandler((consumer, assigned) => OnAssigned(consumer, assigned))
             .SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, [.. revoked.Select(p => p.TopicPartition)], drain: true))
             .SetPartitionsLostHandler((consumer, lost) => OnRevoked(consumer, [.. lost.Select(p => p.TopicPartition)], drain: false))
-            .Build();
+            .Build(), "consumer");
     }
 
     public string Topic { get; }
@@ -290,8 +295,9 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
         }
     }
 
-    private void OnAssigned(List<TopicPartition> assigned)
+    private void OnAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> assigned)
     {
+        CommitReturningPartitions(consumer, assigned);
         foreach (var partition in assigned)
         {
             Volatile.Write(ref _handed[partition.Partition.Value], -1);
@@ -320,12 +326,44 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     }
 
     /// <summary>
+    /// Commits, in the new generation and before the consumer fetches where to resume, the drained positions of returning
+    /// partitions whose commit at revocation was refused: nobody else owned them in between, so nothing is re-read.
+    /// </summary>
+    private void CommitReturningPartitions(IConsumer<byte[], byte[]> consumer, List<TopicPartition> assigned)
+    {
+        if (_uncommittedAtRevocation.Count == 0)
+        {
+            return;
+        }
+
+        var returning = assigned
+            .Where(p => _uncommittedAtRevocation.ContainsKey(p.Partition.Value))
+            .Select(p => new TopicPartitionOffset(Topic, p.Partition, _uncommittedAtRevocation[p.Partition.Value]))
+            .ToList();
+        _uncommittedAtRevocation.Clear();
+        if (returning.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(returning);
+        }
+        catch (KafkaException exception)
+        {
+            _log(new KafkaLogMessage(KafkaLogLevel.Warning, Topic, "REVOKE", KafkaSecrets.Scrub($"Committing the drained positions of returning partitions of '{Topic}' failed: {exception.Error.Reason}.")));
+        }
+    }
+
+    /// <summary>
     /// Waits (bounded) until what was handed out of <paramref name="partitions"/> is acknowledged, then commits the
     /// acknowledged positions. A commit that fails is left to the next owner, who re-reads from the last commit.
     /// </summary>
     private void CommitDrained(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
     {
-        var deadline = Environment.TickCount64 + (long)(_stopping.IsCancellationRequested ? 0 : _drainTimeout.TotalMilliseconds);
+        var started = Environment.TickCount64;
+        var deadline = started + (long)(_stopping.IsCancellationRequested ? 0 : _drainTimeout.TotalMilliseconds);
         while (partitions.Any(p => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p]))
             && Environment.TickCount64 < deadline && !_stopping.IsCancellationRequested)
         {
@@ -337,19 +375,35 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
             .Where(p => Volatile.Read(ref _handed[p]) >= 0 && Volatile.Read(ref _acknowledged[p]) > Volatile.Read(ref _firstHanded[p]))
             .Select(p => new TopicPartitionOffset(Topic, p, Math.Min(Volatile.Read(ref _acknowledged[p]), Volatile.Read(ref _handed[p]))))
             .ToList();
-        if (offsets.Count == 0)
+        var undrained = partitions.Where(p => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p])).ToList();
+        var outcome = "nothing to commit";
+        if (offsets.Count > 0)
         {
-            return;
+            try
+            {
+                consumer.Commit(offsets);
+                outcome = "committed " + string.Join(", ", offsets.Select(o => $"{o.Partition.Value}@{o.Offset.Value}"));
+            }
+            catch (KafkaException exception)
+            {
+                // Refused mid-rebalance (some brokers, and always the mock, answer REBALANCE_IN_PROGRESS) or fenced: the next
+                // owner starts from the last commit (at least once). Should a partition come back here, its drained
+                // position is committed in the new generation before reading resumes (CommitReturningPartitions).
+                outcome = "commit failed: " + exception.Error.Reason;
+                foreach (var offset in offsets)
+                {
+                    _uncommittedAtRevocation[offset.Partition.Value] = offset.Offset.Value;
+                }
+            }
         }
 
-        try
-        {
-            consumer.Commit(offsets);
-        }
-        catch (KafkaException)
-        {
-            // The group moved on (fenced, coordinator gone): the new owner starts from the last commit (at least once).
-        }
+        _log(new KafkaLogMessage(
+            undrained.Count > 0 || outcome.StartsWith("commit failed", StringComparison.Ordinal) ? KafkaLogLevel.Warning : KafkaLogLevel.Info,
+            Topic,
+            "REVOKE",
+            KafkaSecrets.Scrub(
+                $"'{Topic}' partitions [{string.Join(',', partitions.Order())}] revoked from group '{GroupId}': drained in {Environment.TickCount64 - started} ms" +
+                (undrained.Count > 0 ? $", still in flight in [{string.Join(',', undrained)}] after the drain timeout" : string.Empty) + $"; {outcome}.")));
     }
 
     private readonly record struct Buffered(StreamMessage Message, int Epoch);

@@ -68,7 +68,10 @@ public sealed class KafkaStreamFramework : IStreamFramework
             }
 
             KafkaNativeLibrary.EnsureLoaded();
-            var producer = new ProducerBuilder<byte[], byte[]>(CreateProducerConfig()).Build();
+            var producer = KafkaSecrets.Build(
+                () => new ProducerBuilder<byte[], byte[]>(CreateProducerConfig())
+                    .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
+                "producer");
             _producer = producer;
             _admin = new DependentAdminClientBuilder(producer.Handle).Build();
             Volatile.Write(ref _state, Running);
@@ -322,7 +325,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
         return await Task.Run(
             () =>
             {
-                using var client = new ConsumerBuilder<byte[], byte[]>(config).Build();
+                using var client = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler(KafkaSecrets.LogHandler(Options)).Build(), "consumer");
                 try
                 {
                     return ReadCommitted(client, topic, partitions, timeout);
@@ -432,13 +435,14 @@ public sealed class KafkaStreamFramework : IStreamFramework
             return client;
         }
 
-        var created = new ConsumerBuilder<byte[], byte[]>(Apply(new ConsumerConfig
+        var config = Apply(new ConsumerConfig
         {
             BootstrapServers = Options.BootstrapServers,
             ClientId = Options.ClientId,
             GroupId = Options.ClientId + "-watermarks",
             EnableAutoCommit = false,
-        })).Build();
+        });
+        var created = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler(KafkaSecrets.LogHandler(Options)).Build(), "consumer");
         if (Interlocked.CompareExchange(ref _watermarkClient, created, null) is { } other)
         {
             created.Dispose();

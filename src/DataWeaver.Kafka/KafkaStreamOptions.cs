@@ -56,8 +56,24 @@ public sealed record KafkaStreamOptions
     /// <value>The default is 10,000 messages.</value>
     public int ConsumerBufferMessages { get; init; } = 10_000;
 
+    /// <summary>
+    /// Gets further values to scrub from logs and exceptions (for example a secret that reached a setting through a
+    /// configuration file). The values of secret settings (<see cref="KafkaSecrets.IsSecretSetting"/>: passwords, keys,
+    /// tokens, <c>sasl.jaas.config</c>) are scrubbed without being listed here.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: only the secret settings' values.</value>
+    public IReadOnlyCollection<string>? SecretValues { get; init; }
+
+    /// <summary>
+    /// Gets where librdkafka's log lines and error events go, every secret value already replaced by
+    /// <see cref="KafkaSecrets.Mask"/>. Called on librdkafka's threads: MUST NOT block, MUST NOT throw.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: lines are written to standard error (<c>level|client|facility| message</c>).</value>
+    public Action<KafkaLogMessage>? LogHandler { get; init; }
+
     internal void Validate()
     {
+        KafkaSecrets.Register(this);
         if (string.IsNullOrWhiteSpace(BootstrapServers))
         {
             throw new ArgumentException("KafkaStreamOptions.BootstrapServers must name at least one broker.", nameof(BootstrapServers));

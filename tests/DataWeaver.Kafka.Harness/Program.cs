@@ -20,6 +20,13 @@ var options = new KafkaStreamOptions
     BootstrapServers = bootstrap,
     ClientId = "harness-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
     ConsumerBufferMessages = 2_000,
+    LogHandler = line =>
+    {
+        if (line.Facility == "REVOKE" || line.Level <= KafkaLogLevel.Warning)
+        {
+            Console.WriteLine($"kafka {line.Level} {line.Facility}: {line.Message}");
+        }
+    },
     ConsumerSettings = new Dictionary<string, string> { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
 };
 await using var kafka = new KafkaStreamFramework(options);

@@ -27,6 +27,9 @@ public sealed class HarnessProcess : IDisposable
     /// <summary>The partitions the member last reported owning ("0,3,5"; empty when none).</summary>
     public string Assignment => assignment;
 
+    /// <summary>The last partitions the member reported owning before it owned none (its partitions when it was stopped).</summary>
+    public string LastPartitions { get; private set; } = string.Empty;
+
     /// <summary>Everything the process printed.</summary>
     public string Output => string.Join(Environment.NewLine, lines);
 
@@ -109,6 +112,10 @@ public sealed class HarnessProcess : IDisposable
         if (line.StartsWith("assignment: ", StringComparison.Ordinal))
         {
             assignment = line["assignment: ".Length..];
+            if (assignment.Length > 0)
+            {
+                LastPartitions = assignment;
+            }
         }
     }
 }

@@ -89,12 +89,16 @@ public sealed class SequenceChecker(long expected)
     private readonly byte[] seen = new byte[expected];
     private readonly Dictionary<int, long> lastPerPartition = [];
     private readonly Dictionary<int, long> nextOffsetPerPartition = [];
+    private readonly Dictionary<int, long> duplicatesPerPartition = [];
 
     /// <summary>Distinct sequence numbers seen.</summary>
     public long Distinct { get; private set; }
 
     /// <summary>Messages seen more than once.</summary>
     public long Duplicates { get; private set; }
+
+    /// <summary>Messages seen more than once, per partition they were read from.</summary>
+    public IReadOnlyDictionary<int, long> DuplicatesByPartition => duplicatesPerPartition;
 
     /// <summary>Messages that arrived after a higher number of the same partition.</summary>
     public long OutOfOrder { get; private set; }
@@ -130,6 +134,7 @@ public sealed class SequenceChecker(long expected)
         if (seen[sequence] != 0)
         {
             Duplicates++;
+            duplicatesPerPartition[partition] = duplicatesPerPartition.GetValueOrDefault(partition) + 1;
         }
         else
         {
