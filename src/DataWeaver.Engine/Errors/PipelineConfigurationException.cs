@@ -4,7 +4,7 @@ namespace DataWeaver.Errors;
 /// A pipeline definition or options object is invalid. Raised when a pipeline is built, before anything
 /// connects or starts; <see cref="Errors"/> lists every problem found, each naming the stage or option.
 /// </summary>
-public sealed class PipelineConfigurationException : DataWeaverException
+public class PipelineConfigurationException : DataWeaverException
 {
     /// <summary>Creates the exception from the list of problems found.</summary>
     /// <param name="errors">Every problem found, each naming the stage or option it concerns.</param>

@@ -1,4 +1,5 @@
 using DataWeaver.Buffers;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Records;
 
 namespace DataWeaver.Internal;
@@ -13,6 +14,7 @@ internal sealed class AcknowledgementTracker
     private readonly Lock _partitionsLock = new();
     private readonly CapacityGate _gate;
     private readonly Action<SourcePosition> _onAdvance;
+    private readonly RunMetrics? _metrics;
 
     private readonly bool _holdUntilCommitted;
 
@@ -22,11 +24,44 @@ internal sealed class AcknowledgementTracker
     /// Whether credits return only once a commit covers the records (continuous commits), so that records read and
     /// not yet committed never exceed the in-flight bound; otherwise they return on acknowledgement.
     /// </param>
-    public AcknowledgementTracker(CapacityGate gate, Action<SourcePosition> onAdvance, bool holdUntilCommitted = false)
+    /// <param name="metrics">Told of every acknowledged source batch (the end-to-end latency), outside the locks.</param>
+    public AcknowledgementTracker(CapacityGate gate, Action<SourcePosition> onAdvance, bool holdUntilCommitted = false, RunMetrics? metrics = null)
     {
         _gate = gate;
         _onAdvance = onAdvance;
         _holdUntilCommitted = holdUntilCommitted;
+        _metrics = metrics;
+    }
+
+    /// <summary>Records that a commit covered every record through the given watermarks (see <see cref="Progress"/>), for the commit lag.</summary>
+    public void CommittedThrough(IReadOnlyList<PartitionProgress> committed)
+    {
+        foreach (var progress in committed)
+        {
+            PartitionTracker? tracker;
+            lock (_partitionsLock)
+            {
+                _partitions.TryGetValue(progress.Partition, out tracker);
+            }
+
+            tracker?.CommittedThrough(progress.Acknowledged);
+        }
+    }
+
+    /// <summary>Gets, per partition, the records read, acknowledged through the watermark and committed, with the watermark.</summary>
+    public IReadOnlyList<PartitionProgress> Progress()
+    {
+        List<PartitionProgress> result = [];
+        lock (_partitionsLock)
+        {
+            foreach (var tracker in _partitions.Values)
+            {
+                result.Add(tracker.Progress());
+            }
+        }
+
+        result.Sort(static (a, b) => a.Partition.CompareTo(b.Partition));
+        return result;
     }
 
     /// <summary>Returns the credits of records a commit now covers (only when credits are held until committed).</summary>
@@ -50,7 +85,7 @@ internal sealed class AcknowledgementTracker
     }
 
     /// <summary>Registers the next batch read from a partition; called in read order, by one reader.</summary>
-    public SourceLease Register(int partition, long resumeOffset, int records, long bytes)
+    public SourceLease Register(int partition, long resumeOffset, int records, long bytes, long readTimestamp = 0)
     {
         PartitionTracker? tracker;
         lock (_partitionsLock)
@@ -62,7 +97,7 @@ internal sealed class AcknowledgementTracker
             }
         }
 
-        return tracker.Register(resumeOffset, records, bytes);
+        return tracker.Register(resumeOffset, records, bytes, readTimestamp);
     }
 
     /// <summary>Gets the current watermark of every partition that has one.</summary>
@@ -91,18 +126,38 @@ internal sealed class AcknowledgementTracker
         private readonly Lock _lock = new();
         private long _watermark;
         private bool _hasWatermark;
+        private long _read;
+        private long _acknowledged;
+        private long _committed;
 
         public int Partition { get; } = partition;
 
-        public SourceLease Register(long resumeOffset, int records, long bytes)
+        public SourceLease Register(long resumeOffset, int records, long bytes, long readTimestamp)
         {
-            var lease = new SourceLease(this, resumeOffset, records, bytes);
+            var lease = new SourceLease(this, resumeOffset, records, bytes, readTimestamp);
             lock (_lock)
             {
                 _leases.Enqueue(lease);
+                _read += records;
             }
 
             return lease;
+        }
+
+        public PartitionProgress Progress()
+        {
+            lock (_lock)
+            {
+                return new PartitionProgress(Partition, _hasWatermark, _watermark, _read, _acknowledged, _committed);
+            }
+        }
+
+        public void CommittedThrough(long acknowledgedRecords)
+        {
+            lock (_lock)
+            {
+                _committed = Math.Max(_committed, acknowledgedRecords);
+            }
         }
 
         public bool TryGetWatermark(out long offset)
@@ -130,6 +185,7 @@ internal sealed class AcknowledgementTracker
 
                     _watermark = head.ResumeOffset;
                     _hasWatermark = true;
+                    _acknowledged += head.Records;
                     advanced = true;
                 }
 
@@ -144,6 +200,8 @@ internal sealed class AcknowledgementTracker
             {
                 owner._gate.Release(lease.Records, lease.Bytes);
             }
+
+            owner._metrics?.Acknowledged(lease.ReadTimestamp);
         }
 
         public void Committed(long offset)
@@ -171,12 +229,13 @@ internal sealed class AcknowledgementTracker
     {
         private readonly PartitionTracker _tracker;
 
-        internal SourceLease(PartitionTracker tracker, long resumeOffset, int records, long bytes)
+        internal SourceLease(PartitionTracker tracker, long resumeOffset, int records, long bytes, long readTimestamp)
         {
             _tracker = tracker;
             ResumeOffset = resumeOffset;
             Records = records;
             Bytes = bytes;
+            ReadTimestamp = readTimestamp;
         }
 
         public long ResumeOffset { get; }
@@ -187,8 +246,20 @@ internal sealed class AcknowledgementTracker
 
         public long Bytes { get; }
 
+        /// <summary>Gets when the records were read, on the pipeline's TimeProvider.</summary>
+        public long ReadTimestamp { get; }
+
         public bool Done { get; set; }
 
         private protected override void OnReleased() => _tracker.Complete(this);
     }
 }
+
+/// <summary>Where one source partition stands.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="HasWatermark">Whether any record of the partition was acknowledged yet.</param>
+/// <param name="Watermark">The resume offset up to which every record was acknowledged.</param>
+/// <param name="Read">Records read.</param>
+/// <param name="Acknowledged">Records up to the watermark.</param>
+/// <param name="Committed">Records a commit covered.</param>
+internal readonly record struct PartitionProgress(int Partition, bool HasWatermark, long Watermark, long Read, long Acknowledged, long Committed);

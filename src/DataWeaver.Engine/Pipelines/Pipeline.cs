@@ -46,11 +46,14 @@ public sealed class Pipeline
 
     /// <summary>Describes the compiled block graph: blocks, the operators fused into each, and their bounds.</summary>
     /// <returns>The graph; render it with <see cref="PipelineGraph.ToText"/> or <see cref="PipelineGraph.ToMermaid"/>.</returns>
-    public PipelineGraph Describe()
+    public PipelineGraph Describe() => DescribeWithOwners().Graph;
+
+    /// <summary>Describes the graph and which plan node described which block (a run's block counters follow it).</summary>
+    internal (PipelineGraph Graph, IReadOnlyDictionary<object, string> Owners) DescribeWithOwners()
     {
         var writer = new GraphWriter();
         _plan.Describe(writer);
-        return writer.ToGraph(Name, Options);
+        return (writer.ToGraph(Name, Options), writer.Owners);
     }
 
     /// <summary>

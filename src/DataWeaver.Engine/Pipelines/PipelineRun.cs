@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using DataWeaver.Connectors;
+using DataWeaver.Diagnostics;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Errors;
 using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Internal;
@@ -26,6 +28,8 @@ public sealed class PipelineRun
     private readonly Dictionary<int, long> _committed = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _advanced = new(0, 1);
+    private readonly RunMetrics _metrics;
+    private readonly long _startedAt;
     private int _advancePending;
     private long _commitRetries;
     private SourceRun? _source;
@@ -36,8 +40,12 @@ public sealed class PipelineRun
         Pipeline = pipeline;
         _plan = plan;
         _sinks = sinks;
-        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken) { WatermarkAdvanced = OnWatermarkAdvanced };
         _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
+        var (graph, owners) = pipeline.DescribeWithOwners();
+        _metrics = new RunMetrics(this, graph, owners, _gate);
+        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken) { WatermarkAdvanced = OnWatermarkAdvanced, Metrics = _metrics };
+        _startedAt = pipeline.Options.TimeProvider.GetTimestamp();
+        LiveRuns.Started(_metrics);
         _ = Task.Run(ExecuteAsync, CancellationToken.None);
     }
 
@@ -47,7 +55,8 @@ public sealed class PipelineRun
     /// <summary>
     /// Gets a task that completes when the run has ended: successfully once every record read was delivered
     /// and committed; faulted with the original exception of the first failing stage (its stage name is in
-    /// <c>Exception.Data["DataWeaver.Stage"]</c>); cancelled when aborted.
+    /// <c>Exception.Data["DataWeaver.Stage"]</c>, its <see cref="Errors.ErrorClass"/> in
+    /// <c>Exception.Data["DataWeaver.ErrorClass"]</c>); cancelled when aborted.
     /// </summary>
     public Task Completion => _completion.Task;
 
@@ -60,7 +69,11 @@ public sealed class PipelineRun
     /// <summary>Gets how many commits failed with a transient error and were retried (see <see cref="PipelineOptions.CommitRetryTimeout"/>).</summary>
     public long CommitRetries => Interlocked.Read(ref _commitRetries);
 
-    /// <summary>Gets the run's counters at this moment.</summary>
+    /// <summary>
+    /// Gets the run's counters at this moment, with one entry per block of <see cref="Pipeline.Describe"/> (queue fill,
+    /// records, busy time). Cheap enough to read a few times per second for a progress display; take two readings and
+    /// divide by the difference of their <see cref="PipelineStatistics.Elapsed"/> for rates and busy shares.
+    /// </summary>
     public PipelineStatistics Statistics => new(
         _source?.RecordsRead ?? 0,
         _run.RecordsWritten,
@@ -69,7 +82,23 @@ public sealed class PipelineRun
         _run.RecordsUnrouted,
         _run.RecordsSkipped,
         _run.RecordsDeadLettered,
-        _run.Retries);
+        _run.Retries)
+    {
+        Errors = _metrics.Errors,
+        CommitLag = _metrics.CommitLag(),
+        Elapsed = Pipeline.Options.TimeProvider.GetElapsedTime(_startedAt),
+        Blocks = _metrics.ReadBlocks(),
+    };
+
+    /// <summary>
+    /// Occurs after each commit of source positions (periodic, continuous, or the last one when the run ends), on the
+    /// thread that committed. Handlers MUST NOT block or throw: the commit path waits for them, and an exception they
+    /// throw fails the run.
+    /// </summary>
+    public event EventHandler<PipelineCommittedEventArgs>? Committed;
+
+    /// <summary>Gets the source's acknowledgement tracker, once the run created it.</summary>
+    internal AcknowledgementTracker? Tracker => _source?.Tracker;
 
     /// <summary>
     /// Stops with a drain: the source stops reading, records in flight reach the sinks and are acknowledged,
@@ -159,6 +188,7 @@ public sealed class PipelineRun
         var failure = _run.Failure;
         var aborted = _run.AbortToken.IsCancellationRequested;
         Volatile.Write(ref _state, (int)(failure is not null ? PipelineRunState.Faulted : aborted ? PipelineRunState.Aborted : PipelineRunState.Completed));
+        LiveRuns.Ended(_metrics);
         _run.Dispose();
         _commitLock.Dispose();
 
@@ -287,11 +317,13 @@ public sealed class PipelineRun
         try
         {
             List<SourcePosition> advanced = [];
-            foreach (var position in _source.Tracker.Watermarks())
+            List<PartitionProgress> progress = [];
+            foreach (var partition in _source.Tracker.Progress())
             {
-                if (!_committed.TryGetValue(position.Partition, out var committed) || committed != position.Offset)
+                if (partition.HasWatermark && (!_committed.TryGetValue(partition.Partition, out var committed) || committed != partition.Watermark))
                 {
-                    advanced.Add(position);
+                    advanced.Add(new SourcePosition(partition.Partition, partition.Watermark));
+                    progress.Add(partition);
                 }
             }
 
@@ -308,6 +340,9 @@ public sealed class PipelineRun
 
             // With continuous commits, in-flight credits come back only now (see AcknowledgementTracker).
             _source.Tracker.Committed(advanced);
+            _source.Tracker.CommittedThrough(progress);
+            _metrics.Committed();
+            Committed?.Invoke(this, new PipelineCommittedEventArgs(advanced, _metrics.CommitLag()));
         }
         finally
         {

@@ -1,3 +1,5 @@
+using DataWeaver.Diagnostics;
+
 namespace DataWeaver.Pipelines;
 
 /// <summary>Where a pipeline run is in its life.</summary>
@@ -36,4 +38,30 @@ public readonly record struct PipelineStatistics(
     long RecordsUnrouted,
     long RecordsSkipped = 0,
     long RecordsDeadLettered = 0,
-    long Retries = 0);
+    long Retries = 0)
+{
+    private readonly IReadOnlyList<BlockStatistics>? _blocks;
+
+    /// <summary>
+    /// Gets the errors so far: records and sink batches whose first attempt failed, and the failure that stopped the
+    /// run (see <see cref="DataWeaverInstruments.Errors"/>).
+    /// </summary>
+    /// <value>The default is 0.</value>
+    public long Errors { get; init; }
+
+    /// <summary>Gets the records read and not yet covered by a commit of their source positions, over every partition.</summary>
+    /// <value>The default is 0.</value>
+    public long CommitLag { get; init; }
+
+    /// <summary>Gets the time since the run started, on the pipeline's TimeProvider: the clock to compute rates and busy shares with.</summary>
+    /// <value>The default is <see cref="TimeSpan.Zero"/>.</value>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Gets one entry per block of <see cref="Pipeline.Describe"/>, in the same order, with the same ids and names.</summary>
+    /// <value>The default is an empty list.</value>
+    public IReadOnlyList<BlockStatistics> Blocks
+    {
+        get => _blocks ?? [];
+        init => _blocks = value;
+    }
+}

@@ -14,7 +14,8 @@ internal sealed class BatchPlan<T>(BatchBoundary<T> definition, PlanNode<T> next
             definition.Window,
             Bounds.BlockCapacity(_capacityRecords, options.BatchSize, 1),
             next.Instantiate(run),
-            run).Input;
+            run,
+            run.Metrics?.Block(this)).Input;
 
     public override string Describe(GraphWriter writer)
     {
@@ -28,7 +29,7 @@ internal sealed class BatchPlan<T>(BatchBoundary<T> definition, PlanNode<T> next
             BoundedCapacity = Bounds.BlockCapacity(_capacityRecords, options.BatchSize, 1),
             CapacityRecords = _capacityRecords,
             Dataflow = "ActionBlock",
-        });
+        }, owner: this);
         writer.AddEdge(id, next.Describe(writer), label: null);
         return id;
     }

@@ -10,9 +10,10 @@ internal sealed class FanOutPlan<T>(TerminalDefinition definition, IReadOnlyList
     public override BatchTarget<T> Instantiate(RunContext run)
     {
         BatchTarget<T>[] targets = [.. branches.Select(b => b.Instantiate(run))];
+        var counters = run.Metrics?.Block(this);
         return predicates is null
-            ? new BroadcastTarget<T>(targets)
-            : new RouteTarget<T>(targets, [.. predicates], run);
+            ? new BroadcastTarget<T>(targets, counters)
+            : new RouteTarget<T>(targets, [.. predicates], run, definition.DisplayName, counters);
     }
 
     public override string Describe(GraphWriter writer)
@@ -25,7 +26,7 @@ internal sealed class FanOutPlan<T>(TerminalDefinition definition, IReadOnlyList
             DegreeOfParallelism = 1,
             Ordering = StageOrdering.Ordered,
             Dataflow = "none (runs in the sending block)",
-        });
+        }, owner: this);
         for (var i = 0; i < branches.Count; i++)
         {
             var label = predicates is null ? $"copy {i + 1}" : predicates[i] is null ? "otherwise" : $"when #{i + 1}";

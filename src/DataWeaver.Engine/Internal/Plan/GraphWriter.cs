@@ -8,11 +8,20 @@ internal sealed class GraphWriter
 {
     private readonly List<GraphBlock> _blocks = [];
     private readonly List<GraphEdge> _edges = [];
+    private readonly Dictionary<object, string> _owners = new(ReferenceEqualityComparer.Instance);
 
-    public string AddBlock(GraphBlock block)
+    /// <summary>Gets the id of the block each plan node described (the node passed itself as the owner).</summary>
+    public IReadOnlyDictionary<object, string> Owners => _owners;
+
+    public string AddBlock(GraphBlock block, object? owner = null)
     {
         var id = "b" + _blocks.Count.ToString(CultureInfo.InvariantCulture);
         _blocks.Add(block with { Id = id });
+        if (owner is not null)
+        {
+            _owners[owner] = id;
+        }
+
         return id;
     }
 

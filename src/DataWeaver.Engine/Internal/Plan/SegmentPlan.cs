@@ -9,11 +9,12 @@ internal sealed class SegmentPlan<TIn, TOut>(SegmentSpec spec, PlanNode<TOut> ne
     public override BatchTarget<TIn> Instantiate(RunContext run)
     {
         var output = next.Instantiate(run);
+        var counters = run.Metrics?.Block(this);
         return spec switch
         {
-            { Ordering: StageOrdering.KeyOrdered } => new KeyedLanesNode<TIn, TOut>(spec, output, run).Input,
-            { Ordering: StageOrdering.Ordered, DegreeOfParallelism: > 1 } => new OrderedParallelNode<TIn, TOut>(spec, output, run).Input,
-            _ => new FusedNode<TIn, TOut>(spec, output, run).Input,
+            { Ordering: StageOrdering.KeyOrdered } => new KeyedLanesNode<TIn, TOut>(spec, output, run, counters).Input,
+            { Ordering: StageOrdering.Ordered, DegreeOfParallelism: > 1 } => new OrderedParallelNode<TIn, TOut>(spec, output, run, counters).Input,
+            _ => new FusedNode<TIn, TOut>(spec, output, run, counters).Input,
         };
     }
 
@@ -35,7 +36,7 @@ internal sealed class SegmentPlan<TIn, TOut>(SegmentSpec spec, PlanNode<TOut> ne
                 { Ordering: StageOrdering.Ordered, DegreeOfParallelism: > 1 } => "TransformBlock (EnsureOrdered) -> ActionBlock",
                 _ => "ActionBlock",
             },
-        });
+        }, owner: this);
         writer.AddEdge(id, next.Describe(writer), label: null);
         return id;
     }

@@ -10,7 +10,7 @@ internal sealed class SinkPlan<T>(SinkDefinition<T> definition, PipelineOptions 
     private int BoundedCapacity => Bounds.BlockCapacity(_capacityRecords, options.BatchSize, definition.Options.DegreeOfParallelism);
 
     public override BatchTarget<T> Instantiate(RunContext run) =>
-        new SinkNode<T>(definition.DisplayName, definition.Sink, definition.Options, definition.Policy ?? options.ErrorPolicy, BoundedCapacity, run).Input;
+        new SinkNode<T>(definition.DisplayName, definition.Sink, definition.Options, definition.Policy ?? options.ErrorPolicy, BoundedCapacity, run, counters: run.Metrics?.Block(this)).Input;
 
     public override string Describe(GraphWriter writer)
     {
@@ -27,6 +27,6 @@ internal sealed class SinkPlan<T>(SinkDefinition<T> definition, PipelineOptions 
             CapacityBytes = definition.Options.CapacityBytes,
             Connector = GraphWriter.TypeName(definition.Sink.GetType()),
             Dataflow = "ActionBlock",
-        });
+        }, owner: this);
     }
 }

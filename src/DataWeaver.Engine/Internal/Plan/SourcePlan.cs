@@ -41,7 +41,7 @@ internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first
             Operators = ["read"],
             Connector = GraphWriter.TypeName(source.GetType()),
             Dataflow = "reading loop (a task)",
-        });
+        }, owner: this);
         writer.AddEdge(id, first.Describe(writer), label: null);
         return id;
     }
@@ -56,8 +56,9 @@ internal sealed class SourcePlan<T>(SourceConnector<T> source, PlanNode<T> first
                 source.OnAcknowledged(position);
                 run.WatermarkAdvanced?.Invoke();
             },
-            holdUntilCommitted: continuous);
-        var pump = new SourcePump<T>(source, first.Instantiate(run), run, gate, tracker, policy ?? run.Options.ErrorPolicy, readToken);
+            holdUntilCommitted: continuous,
+            run.Metrics);
+        var pump = new SourcePump<T>(source, first.Instantiate(run), run, gate, tracker, policy ?? run.Options.ErrorPolicy, run.Metrics?.Block(this), readToken);
         return new Run(source, pump, tracker);
     }
 

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Dataflow;
+using DataWeaver.Diagnostics.Internal;
 
 namespace DataWeaver.Internal.Runtime;
 
@@ -12,13 +13,14 @@ internal abstract class BatchTarget<T>
     public abstract void Complete();
 }
 
-/// <summary>The input of a Dataflow block, optionally behind a byte gate.</summary>
-internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate? byteGate) : BatchTarget<T>
+/// <summary>The input of a Dataflow block, optionally behind a byte gate; counts what enters it in the block's counters.</summary>
+internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate? byteGate, BlockCounters? counters = null) : BatchTarget<T>
 {
     public CapacityGate? ByteGate => byteGate;
 
     public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken)
     {
+        counters?.Enter(batch.Count); // before the hand-off: the batch is the block's once posted
         if (byteGate is null && block.Post(batch))
         {
             return default;

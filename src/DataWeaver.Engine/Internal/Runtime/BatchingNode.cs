@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Dataflow;
+using DataWeaver.Diagnostics.Internal;
 
 namespace DataWeaver.Internal.Runtime;
 
@@ -21,13 +22,15 @@ internal sealed class BatchingNode<T>
     private readonly RunContext _run;
     private readonly TimeProvider _time;
     private readonly ActionBlock<Batch<T>> _block;
+    private readonly BlockCounters? _counters;
     private Batch<T>? _current;
     private long _startedAt;
     private int _pressureSignalled;
 
-    public BatchingNode(string name, int size, TimeSpan? window, int boundedCapacity, BatchTarget<T> output, RunContext run)
+    public BatchingNode(string name, int size, TimeSpan? window, int boundedCapacity, BatchTarget<T> output, RunContext run, BlockCounters? counters)
     {
         _name = name;
+        _counters = counters;
         _size = size;
         _window = window;
         _output = output;
@@ -43,6 +46,7 @@ internal sealed class BatchingNode<T>
         }
 
         run.OnPressure(SignalPressure);
+        counters?.ObserveQueue(() => _block.InputCount);
         Input = new EndSignallingTarget(this);
     }
 
@@ -83,6 +87,7 @@ internal sealed class BatchingNode<T>
                 return;
             }
 
+            var started = _counters?.Begin(input.Count) ?? 0;
             var offset = 0;
             while (offset < input.Count)
             {
@@ -105,6 +110,7 @@ internal sealed class BatchingNode<T>
             }
 
             input.Release();
+            _counters?.End(started);
             if (_current is not null && (WindowPassed() || _run.UnderPressure))
             {
                 await FlushAsync().ConfigureAwait(false);
@@ -137,7 +143,7 @@ internal sealed class BatchingNode<T>
     /// <summary>Completing the input first sends an end signal, so the last partial batch is flushed before the block completes.</summary>
     private sealed class EndSignallingTarget(BatchingNode<T> node) : BatchTarget<T>
     {
-        private readonly BlockTarget<T> _inner = new(node._block, byteGate: null);
+        private readonly BlockTarget<T> _inner = new(node._block, byteGate: null, node._counters);
 
         public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken) =>
             _inner.SendAsync(batch, cancellationToken);

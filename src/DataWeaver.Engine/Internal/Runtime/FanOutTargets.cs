@@ -1,10 +1,13 @@
+using DataWeaver.Diagnostics.Internal;
+
 namespace DataWeaver.Internal.Runtime;
 
 /// <summary>Every branch gets every record: branches after the first get a copy of the batch sharing its resources.</summary>
-internal sealed class BroadcastTarget<T>(BatchTarget<T>[] branches) : BatchTarget<T>
+internal sealed class BroadcastTarget<T>(BatchTarget<T>[] branches, BlockCounters? counters) : BatchTarget<T>
 {
     public override async ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken)
     {
+        counters?.Pass(batch.Count);
         // Copy first: once the original is sent, it belongs to its branch.
         var copies = new Batch<T>[branches.Length - 1];
         for (var i = 0; i < copies.Length; i++)
@@ -34,10 +37,11 @@ internal sealed class BroadcastTarget<T>(BatchTarget<T>[] branches) : BatchTarge
 }
 
 /// <summary>Each record takes the first branch whose predicate holds (a null predicate always holds); others are dropped and counted.</summary>
-internal sealed class RouteTarget<T>(BatchTarget<T>[] branches, Func<T, bool>?[] predicates, RunContext run) : BatchTarget<T>
+internal sealed class RouteTarget<T>(BatchTarget<T>[] branches, Func<T, bool>?[] predicates, RunContext run, string stage, BlockCounters? counters) : BatchTarget<T>
 {
     public override async ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken)
     {
+        counters?.Pass(batch.Count);
         var parts = new Batch<T>?[branches.Length];
         var unrouted = 0;
         var items = batch.Items;
@@ -66,7 +70,7 @@ internal sealed class RouteTarget<T>(BatchTarget<T>[] branches, Func<T, bool>?[]
 
         if (unrouted > 0)
         {
-            run.AddUnrouted(unrouted);
+            run.AddUnrouted(unrouted, stage);
         }
 
         batch.Release();

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Dataflow;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Internal.Plan;
 
 namespace DataWeaver.Internal.Runtime;
@@ -12,18 +13,19 @@ namespace DataWeaver.Internal.Runtime;
 /// </summary>
 internal sealed class KeyedLanesNode<TIn, TOut>
 {
-    public KeyedLanesNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
+    public KeyedLanesNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, BlockCounters? counters)
     {
         var lanes = new BlockTarget<TIn>[spec.DegreeOfParallelism];
         var completions = new Task[lanes.Length];
         for (var i = 0; i < lanes.Length; i++)
         {
             var gate = NodeBlocks.ByteGate(spec.CapacityBytes / lanes.Length);
-            var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, concurrency: 1);
+            var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, concurrency: 1, counters);
             var block = new ActionBlock<Batch<TIn>>(worker.ProcessAsync, NodeBlocks.Options(run, DataflowBlockOptions.Unbounded, 1));
             run.Track(block.Completion);
             completions[i] = block.Completion;
-            lanes[i] = new BlockTarget<TIn>(block, gate);
+            counters?.ObserveQueue(() => block.InputCount);
+            lanes[i] = new BlockTarget<TIn>(block, gate, counters);
         }
 
         NodeBlocks.CompleteOnSuccess(Task.WhenAll(completions), output);

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Dataflow;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Internal.Plan;
 
 namespace DataWeaver.Internal.Runtime;
@@ -9,17 +10,17 @@ namespace DataWeaver.Internal.Runtime;
 /// </summary>
 internal sealed class OrderedParallelNode<TIn, TOut>
 {
-    public OrderedParallelNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run)
+    public OrderedParallelNode(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, BlockCounters? counters)
     {
         var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
-        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism);
+        var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism, counters);
         var transform = new TransformBlock<Batch<TIn>, Batch<TOut>?>(
             async batch =>
             {
                 try
                 {
                     var bytes = batch.Bytes;
-                    var result = await worker.ApplyAsync(batch).ConfigureAwait(false);
+                    var result = await worker.ApplyTimedAsync(batch).ConfigureAwait(false);
                     worker.ReleaseGate(bytes);
                     return result;
                 }
@@ -37,7 +38,8 @@ internal sealed class OrderedParallelNode<TIn, TOut>
         run.Track(transform.Completion);
         run.Track(forwarder.Completion);
         NodeBlocks.CompleteOnSuccess(forwarder.Completion, output);
-        Input = new BlockTarget<TIn>(transform, gate);
+        counters?.ObserveQueue(() => transform.InputCount);
+        Input = new BlockTarget<TIn>(transform, gate, counters);
     }
 
     public BatchTarget<TIn> Input { get; }

@@ -48,6 +48,7 @@ internal sealed class RecordErrorHandler
         var error = first;
         var attempts = 1;
         var errorClass = _classify(error);
+        _run.CountError(Stage, errorClass, error);
         if (errorClass == ErrorClass.Transient && _resilience is not null)
         {
             var state = new Attempt<TIn, TOut>(record, attempt);
@@ -57,12 +58,12 @@ internal sealed class RecordErrorHandler
                     static (state, _) => ValueTask.FromResult(state.Run()),
                     state,
                     _run.AbortToken).ConfigureAwait(false);
-                _run.AddRetries(state.Count);
+                _run.AddRetries(state.Count, Stage);
                 return (true, value);
             }
             catch (Exception retryError) when (retryError is not OperationCanceledException || !_run.AbortToken.IsCancellationRequested)
             {
-                _run.AddRetries(state.Count);
+                _run.AddRetries(state.Count, Stage);
                 attempts += state.Count;
                 error = retryError;
                 errorClass = _classify(error);
@@ -83,7 +84,7 @@ internal sealed class RecordErrorHandler
 
         if (_policy.Action == ErrorAction.Skip)
         {
-            _run.AddSkipped(1);
+            _run.AddSkipped(1, Stage);
             return;
         }
 
@@ -111,7 +112,7 @@ internal sealed class RecordErrorHandler
 
         pending.Clear();
         holder.ShareResourcesWith(batch);
-        _run.AddDeadLettered(batch.Count);
+        _run.AddDeadLettered(batch.Count, Stage);
         await _run.DeadLetterTarget(_policy.DeadLetterSink!).SendAsync(batch, _run.AbortToken).ConfigureAwait(false);
     }
 

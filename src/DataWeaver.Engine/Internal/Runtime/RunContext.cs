@@ -1,5 +1,7 @@
 using System.Runtime.ExceptionServices;
 using DataWeaver.Connectors;
+using DataWeaver.Diagnostics.Internal;
+using DataWeaver.Errors;
 using DataWeaver.Internal.Plan;
 using DataWeaver.Pipelines;
 using DataWeaver.Pipelines.ErrorHandling;
@@ -37,17 +39,35 @@ internal sealed class RunContext : IDisposable
     /// <summary>Gets or sets what to tell of every watermark advance (the continuous commit loop); MUST NOT block.</summary>
     public Action? WatermarkAdvanced { get; set; }
 
+    /// <summary>Gets the run's metrics: block counters and instruments; <see langword="null"/> reports nothing.</summary>
+    public RunMetrics? Metrics { get; init; }
+
     public long Retries => Interlocked.Read(ref _retries);
 
     public long RecordsSkipped => Interlocked.Read(ref _skipped);
 
     public long RecordsDeadLettered => Interlocked.Read(ref _deadLettered);
 
-    public void AddRetries(int retries) => Interlocked.Add(ref _retries, retries);
+    public void AddRetries(int retries, string stage)
+    {
+        Interlocked.Add(ref _retries, retries);
+        Metrics?.Retried(stage, retries);
+    }
 
-    public void AddSkipped(int records) => Interlocked.Add(ref _skipped, records);
+    public void AddSkipped(int records, string stage)
+    {
+        Interlocked.Add(ref _skipped, records);
+        Metrics?.Skipped(stage, records);
+    }
 
-    public void AddDeadLettered(int records) => Interlocked.Add(ref _deadLettered, records);
+    public void AddDeadLettered(int records, string stage)
+    {
+        Interlocked.Add(ref _deadLettered, records);
+        Metrics?.DeadLettered(stage, records);
+    }
+
+    /// <summary>Counts an error in a stage (once per exception object; see <see cref="RunMetrics.Error"/>).</summary>
+    public void CountError(string stage, ErrorClass errorClass, Exception? exception = null) => Metrics?.Error(stage, errorClass, exception);
 
     /// <summary>
     /// Gets the resilience pipeline of a policy, one per policy and run: every worker and lane of the stages that
@@ -100,9 +120,17 @@ internal sealed class RunContext : IDisposable
 
     public long RecordsUnrouted => Interlocked.Read(ref _recordsUnrouted);
 
-    public void AddWritten(int records) => Interlocked.Add(ref _recordsWritten, records);
+    public void AddWritten(string sink, int records, long bytes)
+    {
+        Interlocked.Add(ref _recordsWritten, records);
+        Metrics?.SinkWritten(sink, records, bytes);
+    }
 
-    public void AddUnrouted(int records) => Interlocked.Add(ref _recordsUnrouted, records);
+    public void AddUnrouted(int records, string stage)
+    {
+        Interlocked.Add(ref _recordsUnrouted, records);
+        Metrics?.Unrouted(stage, records);
+    }
 
     /// <summary>Registers a block completion that the run waits for before it completes.</summary>
     public void Track(Task completion)
@@ -189,6 +217,9 @@ internal sealed class RunContext : IDisposable
         exception.Data["DataWeaver.Stage"] ??= stage;
         if (Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null) is null)
         {
+            var errorClass = ErrorPolicy.Classify(exception, Options);
+            exception.Data["DataWeaver.ErrorClass"] = errorClass;
+            CountError(exception.Data["DataWeaver.Stage"] as string ?? stage, errorClass, exception);
             Abort();
         }
     }

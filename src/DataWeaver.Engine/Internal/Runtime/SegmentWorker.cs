@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Internal.Operators;
 using DataWeaver.Internal.Plan;
 
@@ -16,11 +17,13 @@ internal sealed class SegmentWorker<TIn, TOut>
     private readonly CapacityGate? _byteGate;
     private readonly BatchOperator[]? _single;
     private readonly ConcurrentBag<BatchOperator[]>? _sets;
+    private readonly BlockCounters? _counters;
 
     /// <summary>Creates the worker; <paramref name="concurrency"/> is how many invocations may run at once (one operator set each).</summary>
-    public SegmentWorker(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, CapacityGate? byteGate, int concurrency)
+    public SegmentWorker(SegmentSpec spec, BatchTarget<TOut> output, RunContext run, CapacityGate? byteGate, int concurrency, BlockCounters? counters)
     {
         _spec = spec;
+        _counters = counters;
         _output = output;
         _run = run;
         _byteGate = byteGate;
@@ -58,18 +61,40 @@ internal sealed class SegmentWorker<TIn, TOut>
         return ReturnSetAfterAsync(apply, operators!);
     }
 
+    /// <summary>Applies the operators, counting the batch and the time it took in the block's counters.</summary>
+    public ValueTask<Batch<TOut>?> ApplyTimedAsync(Batch<TIn> batch)
+    {
+        if (_counters is null)
+        {
+            return ApplyAsync(batch);
+        }
+
+        var started = _counters.Begin(batch.Count);
+        var apply = ApplyAsync(batch);
+        if (apply.IsCompleted)
+        {
+            _counters.End(started);
+            return apply;
+        }
+
+        return EndAfterAsync(apply, started);
+    }
+
     /// <summary>The body of a block: apply, then send on. Failures are reported to the run before they fault the block.</summary>
     public Task ProcessAsync(Batch<TIn> batch)
     {
         var bytes = batch.Bytes;
         try
         {
+            // Busy time is the operators' time only: waiting for room downstream is backpressure, not work.
+            var started = _counters?.Begin(batch.Count) ?? 0;
             var apply = ApplyAsync(batch);
             if (!apply.IsCompletedSuccessfully)
             {
-                return ProcessSlowAsync(apply, bytes);
+                return ProcessSlowAsync(apply, bytes, started);
             }
 
+            _counters?.End(started);
             var result = apply.Result;
             if (result is null)
             {
@@ -121,11 +146,24 @@ internal sealed class SegmentWorker<TIn, TOut>
         }
     }
 
-    private async Task ProcessSlowAsync(ValueTask<Batch<TOut>?> apply, long bytes)
+    private async ValueTask<Batch<TOut>?> EndAfterAsync(ValueTask<Batch<TOut>?> apply, long started)
+    {
+        try
+        {
+            return await apply.ConfigureAwait(false);
+        }
+        finally
+        {
+            _counters!.End(started);
+        }
+    }
+
+    private async Task ProcessSlowAsync(ValueTask<Batch<TOut>?> apply, long bytes, long started)
     {
         try
         {
             var result = await apply.ConfigureAwait(false);
+            _counters?.End(started);
             if (result is not null)
             {
                 await _output.SendAsync(result, _run.AbortToken).ConfigureAwait(false);

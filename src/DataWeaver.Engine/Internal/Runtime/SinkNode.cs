@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
 using DataWeaver.Connectors;
+using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Errors;
 using DataWeaver.Pipelines;
 using DataWeaver.Pipelines.ErrorHandling;
@@ -24,10 +25,13 @@ internal sealed class SinkNode<T>
     private readonly bool _process;
     private readonly ErrorPolicy? _policy;
     private readonly ResiliencePipeline? _resilience;
+    private readonly BlockCounters? _counters;
 
-    public SinkNode(string name, SinkConnector<T> sink, StageOptions options, ErrorPolicy? policy, int boundedCapacity, RunContext run, bool deadLetter = false)
+    public SinkNode(
+        string name, SinkConnector<T> sink, StageOptions options, ErrorPolicy? policy, int boundedCapacity, RunContext run, bool deadLetter = false, BlockCounters? counters = null)
     {
         _name = name;
+        _counters = counters;
         _sink = sink;
         _run = run;
         _process = sink.OverridesProcess;
@@ -35,7 +39,7 @@ internal sealed class SinkNode<T>
         _policy = policy;
         _resilience = policy is null ? null : run.Resilience(policy, sink: true);
         var block = new ActionBlock<Batch<T>>(
-            WriteAsync,
+            counters is null ? WriteAsync : WriteTimedAsync,
             NodeBlocks.Options(run, boundedCapacity, options.DegreeOfParallelism, ensureOrdered: false));
         if (deadLetter)
         {
@@ -46,10 +50,37 @@ internal sealed class SinkNode<T>
             run.Track(block.Completion);
         }
 
-        Input = new BlockTarget<T>(block, _gate);
+        counters?.ObserveQueue(() => block.InputCount);
+        Input = new BlockTarget<T>(block, _gate, counters);
     }
 
     public BatchTarget<T> Input { get; }
+
+    /// <summary>A write, counted with the time it took (the sink's whole write, I/O included) in the block's counters.</summary>
+    private Task WriteTimedAsync(Batch<T> batch)
+    {
+        var started = _counters!.Begin(batch.Count);
+        var write = WriteAsync(batch);
+        if (write.IsCompleted)
+        {
+            _counters.End(started);
+            return write;
+        }
+
+        return EndAfterAsync(write, started);
+    }
+
+    private async Task EndAfterAsync(Task write, long started)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            _counters!.End(started);
+        }
+    }
 
     private Task WriteAsync(Batch<T> batch)
     {
@@ -231,6 +262,11 @@ internal sealed class SinkNode<T>
                     await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), ct).ConfigureAwait(false);
                 },
                 _run.AbortToken).ConfigureAwait(false);
+            if (attempts > 1)
+            {
+                _run.CountError(_name, ErrorClass.Transient); // failed first, then written by a retry
+            }
+
             return (true, null, attempts);
         }
         catch (Exception exception) when (!Aborting(exception))
@@ -239,7 +275,7 @@ internal sealed class SinkNode<T>
         }
         finally
         {
-            _run.AddRetries(Math.Max(0, attempts - 1));
+            _run.AddRetries(Math.Max(0, attempts - 1), _name);
         }
     }
 
@@ -248,14 +284,15 @@ internal sealed class SinkNode<T>
     {
         try
         {
+            var handler = new RecordErrorHandler(_name, _policy!, _run, _resilience);
+            var errorClass = handler.Classify(error);
+            _run.CountError(_name, errorClass, error);
             if (batch.Generation != generation)
             {
                 Done(count, bytes); // the sink acknowledged the batch before the attempt failed
                 return;
             }
 
-            var handler = new RecordErrorHandler(_name, _policy!, _run, _resilience);
-            var errorClass = handler.Classify(error);
             if (errorClass == ErrorClass.Fatal || _policy!.Action == ErrorAction.Fail)
             {
                 ExceptionDispatchInfo.Throw(error);
@@ -311,7 +348,9 @@ internal sealed class SinkNode<T>
                 }
             }
 
-            handler.Drop(record, error!, handler.Classify(error!), attempts, batch);
+            var errorClass = handler.Classify(error!);
+            _run.CountError(_name, errorClass, error);
+            handler.Drop(record, error!, errorClass, attempts, batch);
             single.Release();
         }
 
@@ -324,7 +363,7 @@ internal sealed class SinkNode<T>
 
     private void Done(int count, long bytes)
     {
-        _run.AddWritten(count);
+        _run.AddWritten(_name, count, bytes);
         _gate?.Release(0, bytes);
     }
 }

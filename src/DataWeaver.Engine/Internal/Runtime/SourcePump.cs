@@ -1,4 +1,5 @@
 using DataWeaver.Connectors;
+using DataWeaver.Diagnostics.Internal;
 
 namespace DataWeaver.Internal.Runtime;
 
@@ -13,6 +14,7 @@ internal sealed class SourcePump<T>(
     CapacityGate gate,
     AcknowledgementTracker tracker,
     Pipelines.ErrorHandling.ErrorPolicy policy,
+    BlockCounters? counters,
     CancellationToken readToken)
 {
     private long _recordsRead;
@@ -27,7 +29,9 @@ internal sealed class SourcePump<T>(
         foreach (var reject in rejects)
         {
             var letter = new Records.Record<ReadOnlyMemory<byte>>(ReadOnlyMemory<byte>.Empty, reject.Raw, null, run.Options.TimeProvider.GetUtcNow(), reject.Position);
-            _errors.Drop(letter, reject.Error, _errors.Classify(reject.Error), attempts: 1, batch);
+            var errorClass = _errors.Classify(reject.Error);
+            run.CountError(source.Name, errorClass, reject.Error);
+            _errors.Drop(letter, reject.Error, errorClass, attempts: 1, batch);
         }
 
         await _errors.FlushAsync(batch).ConfigureAwait(false);
@@ -36,6 +40,7 @@ internal sealed class SourcePump<T>(
     public async Task RunAsync()
     {
         var batchSize = run.Options.BatchSize;
+        var time = run.Options.TimeProvider;
         var buffer = new SourceBuffer<T>(batchSize);
         SourceReader<T>? reader = null;
         try
@@ -56,6 +61,7 @@ internal sealed class SourcePump<T>(
                 run.EndPressure();
                 buffer.Begin(batchSize);
                 bool more;
+                var fillStarted = time.GetTimestamp();
                 try
                 {
                     more = await reader.FillAsync(buffer, readToken).ConfigureAwait(false);
@@ -65,15 +71,29 @@ internal sealed class SourcePump<T>(
                     more = true;
                 }
 
+                // One clock read per fill: the fill's work time and the read time of its batches (end-to-end latency).
+                var readAt = time.GetTimestamp();
                 buffer.Seal();
                 gate.Release(batchSize - buffer.Count, 0);
                 gate.AddBytes(buffer.Bytes);
                 var parts = buffer.SealedParts;
+                if (counters is not null)
+                {
+                    var filled = 0;
+                    foreach (var part in parts)
+                    {
+                        filled += part.Batch.Count;
+                    }
+
+                    counters.AddWork(filled, readAt - fillStarted);
+                }
+
                 for (var i = 0; i < parts.Count; i++)
                 {
                     var (batch, partition, resumeOffset, rejects) = parts[i];
-                    batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes));
+                    batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt));
                     Interlocked.Add(ref _recordsRead, batch.Count);
+                    run.Metrics?.SourceRead(batch.Count, batch.Bytes);
                     if (rejects is not null)
                     {
                         await HandleRejectsAsync(rejects, batch).ConfigureAwait(false);

@@ -105,6 +105,7 @@ public sealed class DeadLetter
                 Memory<byte> bytes => bytes.ToArray(),
                 byte[] bytes => bytes.ToArray(),
                 string text => Encoding.UTF8.GetBytes(text),
+                Serialization.Json.JsonRecord json => json.Utf8.ToArray(),
                 _ => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), JsonSerializerOptions.Web),
             };
         }

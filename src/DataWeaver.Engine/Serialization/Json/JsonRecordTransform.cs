@@ -72,7 +72,7 @@ public sealed class JsonRecordTransform
 
         try
         {
-            WriteObject(writer, source.Utf8.Span, _root);
+            WriteObject(writer, source.Utf8.Span, _root, source);
             writer.Flush();
             return writer.BytesCommitted;
         }
@@ -94,7 +94,7 @@ public sealed class JsonRecordTransform
         return new JsonRecord(scratch.WrittenSpan.ToArray());
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, ReadOnlySpan<byte> json, Node node)
+    private static void WriteObject(Utf8JsonWriter writer, ReadOnlySpan<byte> json, Node node, in JsonRecord record)
     {
         var children = node.Frozen;
         Span<bool> seen = children.Length <= 64 ? stackalloc bool[64] : new bool[children.Length];
@@ -116,6 +116,12 @@ public sealed class JsonRecordTransform
                 }
 
                 var operation = child?.Operation ?? Operation.Keep;
+                var value = operation == Operation.Set && first ? child!.ValueFor(record) : null;
+                if (operation == Operation.Set && first && value is null)
+                {
+                    operation = Operation.Keep; // a computed value of null leaves the field as it is
+                }
+
                 switch (operation)
                 {
                     case Operation.Keep:
@@ -126,7 +132,7 @@ public sealed class JsonRecordTransform
                         break;
                     case Operation.Set when first:
                         writer.WritePropertyName(child!.Utf8Name!);
-                        child.Value!.WriteTo(writer);
+                        value!.WriteTo(writer);
                         break;
                 }
 
@@ -143,14 +149,14 @@ public sealed class JsonRecordTransform
                     continue;
                 }
 
-                var value = json[start..(int)reader.BytesConsumed];
+                var raw = json[start..(int)reader.BytesConsumed];
                 if (child is not null && child.Frozen.Length > 0 && type == JsonTokenType.StartObject)
                 {
-                    WriteObject(writer, value, child);
+                    WriteObject(writer, raw, child, record);
                 }
                 else
                 {
-                    writer.WriteRawValue(value, skipInputValidation: true);
+                    writer.WriteRawValue(raw, skipInputValidation: true);
                 }
             }
         }
@@ -163,14 +169,18 @@ public sealed class JsonRecordTransform
                 continue;
             }
 
-            writer.WritePropertyName(child.Utf8Name!);
             if (child.Operation == Operation.Set)
             {
-                child.Value!.WriteTo(writer);
+                if (child.ValueFor(record) is { } value)
+                {
+                    writer.WritePropertyName(child.Utf8Name!);
+                    value.WriteTo(writer);
+                }
             }
-            else
+            else if (child.WritesFor(record))
             {
-                WriteObject(writer, default, child);
+                writer.WritePropertyName(child.Utf8Name!);
+                WriteObject(writer, default, child, record);
             }
         }
 
@@ -229,7 +239,27 @@ public sealed class JsonRecordTransform
 
         public JsonFieldValue? Value { get; set; }
 
+        /// <summary>Gets or sets the function computing a set field's value from the whole record; <see langword="null"/> for a constant value.</summary>
+        public Func<JsonRecord, JsonFieldValue?>? Compute { get; set; }
+
         public byte[] NewName { get; set; } = [];
+
+        /// <summary>The value a set writes for <paramref name="record"/>: the constant, or the computed one (<see langword="null"/>: leave the field as it is).</summary>
+        public JsonFieldValue? ValueFor(in JsonRecord record) => Value ?? Compute?.Invoke(record);
+
+        /// <summary>Gets a value indicating whether a missing object is written for <paramref name="record"/>: a set below it has a value for it.</summary>
+        public bool WritesFor(in JsonRecord record)
+        {
+            foreach (var child in Frozen)
+            {
+                if (child.Operation == Operation.Set ? child.ValueFor(record) is not null : child.CreatesWhenMissing && child.WritesFor(record))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>Gets a value indicating whether a missing field is written: a set, or a plain object holding a set.</summary>
         public bool CreatesWhenMissing { get; private set; }

@@ -31,6 +31,23 @@ public sealed class JsonRecordTransformBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets a field to a value computed from the whole record (the record as it was before this transform): replaces
+    /// its value, or adds it at the end of its object. When <paramref name="compute"/> returns <see langword="null"/>,
+    /// the field is left as it is (and not added when missing). Allocates what <paramref name="compute"/> allocates.
+    /// </summary>
+    /// <param name="path">The field.</param>
+    /// <param name="compute">Computes the value. MUST be thread-safe; an exception it throws fails the record.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The path conflicts with an operation already added.</exception>
+    public JsonRecordTransformBuilder Set(JsonFieldPath path, Func<JsonRecord, JsonFieldValue?> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        var node = Leaf(path, JsonRecordTransform.Operation.Set);
+        node.Compute = compute;
+        return this;
+    }
+
     /// <summary>Renames a field, keeping its place and value; nothing happens when it is missing. A field already named <paramref name="newName"/> stays: drop it too to replace it.</summary>
     /// <param name="path">The dotted path of the field.</param>
     /// <param name="newName">The new name, in the same object (not a path).</param>

@@ -1,0 +1,43 @@
+namespace DataWeaver.Configuration;
+
+/// <summary>
+/// A source, sink or dead-letter target of a pipeline definition: a registered type, its format and settings. Immutable;
+/// equality ignores <see cref="Location"/>, so a file read as YAML equals the same file read as JSON.
+/// </summary>
+public sealed record ConnectorDefinition
+{
+    /// <summary>Gets the connector type, as registered in the <see cref="ConnectorRegistry"/> (<c>json-lines-file</c>, <c>stream</c>, ...).</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Gets the connector's name in graphs, logs and errors.</summary>
+    /// <value>The default is the type, with <c>#2</c>, <c>#3</c>... for the second and later sinks of one type.</value>
+    public required string Name { get; init; }
+
+    /// <summary>Gets what the connector is for.</summary>
+    public required ConnectorRole Role { get; init; }
+
+    /// <summary>Gets the format of the connector's bytes.</summary>
+    /// <value>The default is <c>json</c> with no settings.</value>
+    public FormatDefinition Format { get; init; } = FormatDefinition.Json;
+
+    /// <summary>Gets the field whose value keys each message (sinks of messages only).</summary>
+    /// <value>The default is <see langword="null"/>: messages without a key.</value>
+    public string? Key { get; init; }
+
+    /// <summary>Gets the connector's settings, a mapping (empty when the file sets none).</summary>
+    public required ConfigValue Settings { get; init; }
+
+    /// <summary>Gets the key path of the connector, e.g. <c>pipelines[0].sinks[1]</c>.</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>Gets where the connector is written. Not part of equality.</summary>
+    public ConfigLocation Location { get; init; }
+
+    /// <inheritdoc />
+    public bool Equals(ConnectorDefinition? other) =>
+        other is not null && Type == other.Type && Name == other.Name && Role == other.Role && Format.Equals(other.Format)
+        && Key == other.Key && Settings.Equals(other.Settings) && Path == other.Path;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Type, Name, Role, Format, Key, Settings, Path);
+}

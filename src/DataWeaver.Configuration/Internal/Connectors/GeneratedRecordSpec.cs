@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using DataWeaver.Configuration.Internal.Transforms;
+using DataWeaver.Serialization.Json;
+
+namespace DataWeaver.Configuration.Internal.Connectors;
+
+/// <summary>
+/// The records of a <c>generator</c> source, from its <c>fields</c> setting: each field is a constant, a template
+/// string with <c>{n}</c> placeholders (<c>{n}</c>, <c>{n % 7}</c>, <c>{n / 2}</c>, <c>{n * 3}</c>, <c>{n + 1}</c>,
+/// <c>{n - 1}</c>, n being the record's sequence number), or a mapping with one of <c>number</c> (<c>((n % mod) * multiply) + add</c>),
+/// <c>cycle</c> (the n-th item, round), <c>template</c>, <c>value</c> (any constant), <c>timestamp</c>
+/// (<c>start + n * step</c> as ISO 8601) or <c>object</c> (nested fields). Deterministic, thread-safe.
+/// </summary>
+internal sealed class GeneratedRecordSpec
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly string[] Kinds = ["number", "cycle", "template", "value", "timestamp", "object"];
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private readonly (JsonEncodedText Name, Action<Utf8JsonWriter, long> Write)[] _fields;
+
+    private GeneratedRecordSpec((JsonEncodedText, Action<Utf8JsonWriter, long>)[] fields) => _fields = fields;
+
+    public static GeneratedRecordSpec Compile(ConfigValue fields, List<ConfigurationError> errors)
+    {
+        if (fields.Kind != ConfigValueKind.Mapping || fields.Properties.Count == 0)
+        {
+            errors.Add(ConfigurationError.At(fields, "Expected a mapping of field names to what to generate, e.g. { id: { number: {} }, name: \"user-{n}\" }.", ConfigurationErrorCode.Type));
+            return new GeneratedRecordSpec([]);
+        }
+
+        return new GeneratedRecordSpec([.. fields.Properties.Select(p => (JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping), Field(p.Value, errors)))]);
+    }
+
+    public JsonRecord Generate(long n)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = t_writer;
+        if (writer is null)
+        {
+            writer = t_writer = new Utf8JsonWriter(buffer, WriterOptions);
+        }
+        else
+        {
+            writer.Reset(buffer);
+        }
+
+        WriteObject(writer, n);
+        writer.Flush();
+        return JsonRecord.Parse(buffer.WrittenSpan.ToArray());
+    }
+
+    private void WriteObject(Utf8JsonWriter writer, long n)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, write) in _fields)
+        {
+            writer.WritePropertyName(name);
+            write(writer, n);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static Action<Utf8JsonWriter, long> Field(ConfigValue spec, List<ConfigurationError> errors)
+    {
+        switch (spec.Kind)
+        {
+            case ConfigValueKind.String:
+                return Template(spec, spec.Text!, errors);
+            case ConfigValueKind.Mapping when spec.Properties is [var only] && Kinds.Contains(only.Name):
+                return Kind(only.Name, only.Value, errors);
+            case ConfigValueKind.Mapping:
+                var names = spec.Properties.Select(p => p.Name).ToList();
+                var hint = names.Count == 1 ? Suggestions.DidYouMean(names[0], Kinds) : string.Empty;
+                errors.Add(ConfigurationError.At(spec, $"A generated field is a constant, a template string, or a mapping with one of: {Suggestions.List(Kinds)}; found {(names.Count == 0 ? "an empty mapping" : Suggestions.List(names))}{hint}."));
+                return static (w, _) => w.WriteNullValue();
+            default:
+                return Constant(spec);
+        }
+    }
+
+    private static Action<Utf8JsonWriter, long> Kind(string kind, ConfigValue value, List<ConfigurationError> errors)
+    {
+        switch (kind)
+        {
+            case "template" when value.Kind == ConfigValueKind.String:
+                return Template(value, value.Text!, errors);
+            case "value":
+                return Constant(value);
+            case "number":
+                return Number(value, errors);
+            case "cycle" when value.Kind == ConfigValueKind.Sequence && value.Items.Count > 0:
+                var items = value.Items.Select(i => Encoding.UTF8.GetBytes(i.ToJson(revealSecrets: true))).ToArray();
+                return (w, n) => w.WriteRawValue(items[n % items.Length], skipInputValidation: true);
+            case "timestamp":
+                return Timestamp(value, errors);
+            case "object" when value.Kind == ConfigValueKind.Mapping:
+                var nested = Compile(value, errors);
+                return nested.WriteObject;
+            default:
+                errors.Add(ConfigurationError.At(value, kind switch
+                {
+                    "cycle" => "'cycle' takes a non-empty sequence of values.",
+                    "object" => "'object' takes a mapping of nested fields.",
+                    _ => $"'{kind}' takes a string.",
+                }, ConfigurationErrorCode.Type));
+                return static (w, _) => w.WriteNullValue();
+        }
+    }
+
+    private static Action<Utf8JsonWriter, long> Constant(ConfigValue value)
+    {
+        var raw = Encoding.UTF8.GetBytes(value.ToJson(revealSecrets: true));
+        return (w, _) => w.WriteRawValue(raw, skipInputValidation: true);
+    }
+
+    private static Action<Utf8JsonWriter, long> Template(ConfigValue at, string text, List<ConfigurationError> errors)
+    {
+        var template = Template<long>.TryCompile(text, SequenceExpression, out var error);
+        if (template is null)
+        {
+            errors.Add(ConfigurationError.At(at, error!));
+            return static (w, _) => w.WriteNullValue();
+        }
+
+        return (w, n) => w.WriteStringValue(template.Render(n));
+    }
+
+    /// <summary>Compiles <c>n</c>, <c>n % 7</c>, <c>n / 2</c>, <c>n * 3</c>, <c>n + 1</c>, <c>n - 1</c>.</summary>
+    private static (Func<long, string>? Render, string? Error) SequenceExpression(string expression)
+    {
+        const string Help = "a placeholder of a generated field is {n}, or {n OP K} with OP one of % / * + - and K an integer";
+        var text = expression.Replace(" ", string.Empty, StringComparison.Ordinal);
+        if (text == "n")
+        {
+            return (static n => n.ToString(CultureInfo.InvariantCulture), null);
+        }
+
+        if (text.Length < 3 || text[0] != 'n' || !long.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var k))
+        {
+            return (null, $"'{{{expression}}}': {Help}.");
+        }
+
+        Func<long, long>? op = text[1] switch
+        {
+            '%' when k > 0 => n => n % k,
+            '/' when k > 0 => n => n / k,
+            '*' => n => n * k,
+            '+' => n => n + k,
+            '-' => n => n - k,
+            _ => null,
+        };
+        return op is null ? (null, $"'{{{expression}}}': {Help} (and K above 0 for % and /).") : (n => op(n).ToString(CultureInfo.InvariantCulture), null);
+    }
+
+    private static Action<Utf8JsonWriter, long> Number(ConfigValue spec, List<ConfigurationError> errors)
+    {
+        if (spec.Kind is not (ConfigValueKind.Mapping or ConfigValueKind.Null))
+        {
+            errors.Add(ConfigurationError.At(spec, "'number' takes a mapping of mod, multiply and add (all optional): ((n % mod) * multiply) + add.", ConfigurationErrorCode.Type));
+            return static (w, _) => w.WriteNullValue();
+        }
+
+        decimal Read(string name, decimal fallback)
+        {
+            var value = spec[name];
+            if (value is null)
+            {
+                return fallback;
+            }
+
+            if (!value.TryGetDecimal(out var number))
+            {
+                errors.Add(ConfigurationError.At(value, $"'{name}' must be a number; found {value.Describe()}.", ConfigurationErrorCode.Type));
+            }
+
+            return number;
+        }
+
+        foreach (var property in spec.Properties.Where(p => p.Name is not ("mod" or "multiply" or "add")))
+        {
+            errors.Add(new ConfigurationError(ConfigurationErrorCode.UnknownKey, property.Value.Path, $"Unknown key '{property.Name}' of 'number'{Suggestions.DidYouMean(property.Name, ["mod", "multiply", "add"])}; it takes mod, multiply and add.", property.NameLocation));
+        }
+
+        var mod = Read("mod", 0);
+        var multiply = Read("multiply", 1);
+        var add = Read("add", 0);
+        if (mod < 0 || mod != decimal.Truncate(mod))
+        {
+            errors.Add(ConfigurationError.At(spec["mod"]!, "'mod' must be a positive integer.", ConfigurationErrorCode.Range));
+        }
+
+        var modulus = (long)mod;
+        if (multiply == decimal.Truncate(multiply) && add == decimal.Truncate(add))
+        {
+            var (m, a) = ((long)multiply, (long)add);
+            return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * m) + a);
+        }
+
+        return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * multiply) + add);
+    }
+
+    private static Action<Utf8JsonWriter, long> Timestamp(ConfigValue spec, List<ConfigurationError> errors)
+    {
+        var start = spec["start"];
+        var step = spec["step"];
+        if (spec.Kind != ConfigValueKind.Mapping || start is null || !DateTimeOffset.TryParse(start.Text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var origin))
+        {
+            errors.Add(ConfigurationError.At(start ?? spec, "'timestamp' takes { start: an ISO 8601 time such as 2026-01-01T00:00:00Z, step: a duration such as 1s }."));
+            return static (w, _) => w.WriteNullValue();
+        }
+
+        var interval = TimeSpan.FromSeconds(1);
+        if (step is not null && !Units.TryParseDuration(step.Text, out interval))
+        {
+            errors.Add(ConfigurationError.At(step, $"'step' must be a duration such as 1s or 50ms; found {step.Describe()}.", ConfigurationErrorCode.Pattern));
+        }
+
+        return (w, n) => w.WriteStringValue(Timestamps.FormatIso(origin + (interval * n)));
+    }
+}
