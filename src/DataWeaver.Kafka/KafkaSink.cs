@@ -24,9 +24,10 @@ namespace DataWeaver.Kafka;
 /// </para>
 /// <para>
 /// Errors: a message librdkafka refuses when it is produced (too large for <c>message.max.bytes</c>, unknown
-/// partition) fails that <see cref="WriteBatchAsync"/> at once. A failed delivery report faults the sink: the
-/// batch is never acknowledged, and the next <see cref="WriteBatchAsync"/> and every <see cref="FlushAsync"/>
-/// throw the error, classified by <see cref="KafkaErrors.Map(Error, string, string?, int?, Exception?)"/>
+/// partition) fails that <see cref="WriteBatchAsync"/> at once. A failed delivery report (after librdkafka's own
+/// retries) fails the run at once through <see cref="SinkAcknowledgement.Fail"/>: the batch is never acknowledged,
+/// so its positions are never committed, and the next <see cref="WriteBatchAsync"/> and every <see cref="FlushAsync"/>
+/// throw the error too, classified by <see cref="KafkaErrors.Map(Error, string, string?, int?, Exception?)"/>
 /// (message too large: data; retriable: transient; anything else: fatal). A faulted sink stays faulted until the
 /// next run opens it again.
 /// </para>
@@ -54,6 +55,20 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         SinkOptions = sinkOptions ?? new StreamSinkOptions();
     }
 
+    /// <summary>Creates a sink that writes inside the transactions of an exactly-once pipeline (see <see cref="KafkaTransactions"/>).</summary>
+    /// <param name="transactions">The transactions, shared with the pipeline's <see cref="KafkaSource"/>.</param>
+    /// <param name="topic">The topic to produce to; it must exist.</param>
+    /// <param name="sinkOptions">Partitioning and timestamps; <see langword="null"/> uses the defaults (partition by key, keep timestamps).</param>
+    /// <param name="name">The connector name; <see langword="null"/> uses <c>kafka:{topic}</c>.</param>
+    public KafkaSink(KafkaTransactions transactions, string topic, StreamSinkOptions? sinkOptions = null, string? name = null)
+        : this((transactions ?? throw new ArgumentNullException(nameof(transactions))).Options, topic, sinkOptions, name)
+    {
+        Transactions = transactions;
+    }
+
+    /// <summary>Gets the transactions the sink writes in, or <see langword="null"/> (the default) for an idempotent, non-transactional producer.</summary>
+    public KafkaTransactions? Transactions { get; }
+
     /// <summary>Gets the producer's settings.</summary>
     public KafkaStreamOptions Options { get; }
 
@@ -74,7 +89,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         KafkaNativeLibrary.EnsureLoaded();
         lock (_gate)
         {
-            _producer ??= KafkaSecrets.Build(
+            _producer ??= Transactions?.Open() ?? KafkaSecrets.Build(
                 () => new ProducerBuilder<byte[], byte[]>(KafkaStreamFramework.CreateProducerConfig(Options))
                     .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
                 "producer");
@@ -98,7 +113,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 
         if (producer is not null)
         {
-            await Task.Run(producer.Dispose, CancellationToken.None).ConfigureAwait(false);
+            await Task.Run(Transactions is { } transactions ? transactions.Close : producer.Dispose, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -268,8 +283,12 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             {
                 if (report.Error.IsError)
                 {
-                    Volatile.Write(ref _failed, 1);
-                    _sink.Fault(KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value));
+                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
+                    _sink.Fault(error);
+                    if (Interlocked.Exchange(ref _failed, 1) == 0)
+                    {
+                        _acknowledgement.Fail(error); // the run fails now, not at the next write (a stream may bring none)
+                    }
                 }
 
                 Done();

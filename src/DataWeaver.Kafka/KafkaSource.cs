@@ -32,5 +32,35 @@ public sealed class KafkaSource : StreamSource
     public KafkaSource(KafkaStreamFramework kafka, string topic, StreamConsumerOptions? options = null, string? name = null)
         : base(kafka, topic, options, name ?? "kafka:" + topic)
     {
+        Kafka = kafka;
     }
+
+    /// <summary>Creates a source whose positions are committed inside the transactions of an exactly-once pipeline.</summary>
+    /// <param name="kafka">The Kafka stream framework; it must be started before the pipeline runs.</param>
+    /// <param name="topic">The topic to read; it must exist.</param>
+    /// <param name="transactions">The transactions, shared with the pipeline's <see cref="KafkaSink"/>.</param>
+    /// <param name="options">The consumer group, where a new group starts and the drain timeout; <see langword="null"/> uses the defaults.</param>
+    /// <param name="name">The connector name; <see langword="null"/> uses <c>kafka:{topic}</c>.</param>
+    public KafkaSource(KafkaStreamFramework kafka, string topic, KafkaTransactions transactions, StreamConsumerOptions? options = null, string? name = null)
+        : this(kafka, topic, options, name)
+    {
+        ArgumentNullException.ThrowIfNull(transactions);
+        Transactions = transactions;
+    }
+
+    /// <summary>Gets the transactions positions are committed in, or <see langword="null"/> (the default) for plain group commits.</summary>
+    public KafkaTransactions? Transactions { get; }
+
+    private KafkaStreamFramework Kafka { get; }
+
+    /// <inheritdoc />
+    /// <remarks>With <see cref="Transactions"/>: one transaction (see <see cref="KafkaTransactions"/>); the positions committed are the source's own drained ones.</remarks>
+    public override ValueTask CommitAsync(IReadOnlyList<Records.SourcePosition> positions, CancellationToken cancellationToken = default) =>
+        Transactions is not null && Consumer is KafkaStreamConsumer consumer
+            ? new ValueTask(consumer.CommitTransactionAsync(cancellationToken))
+            : base.CommitAsync(positions, cancellationToken);
+
+    /// <inheritdoc />
+    protected override async ValueTask<IStreamConsumer> CreateConsumerAsync(CancellationToken cancellationToken) =>
+        await Kafka.ConsumeStreamCoreAsync(Topic, Options, Transactions, cancellationToken).ConfigureAwait(false);
 }

@@ -35,6 +35,9 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     private readonly TimeSpan _drainTimeout;
     private readonly Action<KafkaLogMessage> _log;
     private readonly Dictionary<int, long> _uncommittedAtRevocation = []; // poll thread only
+    private readonly KafkaTransactions? _transactions;
+    private readonly Lock _barrierLock = new();
+    private TaskCompletionSource? _barrier; // set while a transaction commits: nothing is handed out meanwhile
     private readonly int _high;
     private readonly int _low;
     private IReadOnlyList<int> _assignment = [];
@@ -43,8 +46,10 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     private int _disposed;
     private int _assignmentVersion;
 
-    public KafkaStreamConsumer(KafkaStreamFramework framework, string topic, int partitions, StreamConsumerOptions options, ConsumerConfig config)
+    public KafkaStreamConsumer(
+        KafkaStreamFramework framework, string topic, int partitions, StreamConsumerOptions options, ConsumerConfig config, KafkaTransactions? transactions = null)
     {
+        _transactions = transactions;
         _framework = framework;
         Topic = topic;
         GroupId = options.GroupId;
@@ -80,6 +85,26 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
 
     public bool TryConsume(out StreamMessage message)
     {
+        if (_transactions is null)
+        {
+            return TryHandOut(out message);
+        }
+
+        // Exactly once: a transaction commit must see every message handed out before it, and none after it started.
+        lock (_barrierLock)
+        {
+            if (_barrier is not null)
+            {
+                message = default;
+                return false;
+            }
+
+            return TryHandOut(out message);
+        }
+    }
+
+    private bool TryHandOut(out StreamMessage message)
+    {
         while (Volatile.Read(ref _disposed) == 0 && _buffer.Reader.TryRead(out var buffered))
         {
             Interlocked.Decrement(ref _buffered);
@@ -110,6 +135,11 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
         if (Volatile.Read(ref _disposed) != 0)
         {
             return false;
+        }
+
+        if (Volatile.Read(ref _barrier) is { } barrier)
+        {
+            await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -317,13 +347,93 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
             Interlocked.Exchange(ref _epochs[partition], Interlocked.Increment(ref _epoch)); // full fence: see TryConsume
         }
 
-        if (drain)
+        if (drain && _transactions is not null)
+        {
+            try
+            {
+                CommitTransaction(consumer);
+            }
+#pragma warning disable CA1031 // On the poll thread inside librdkafka's callback: the failure ends the consumer instead.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _buffer.Writer.TryComplete(exception);
+            }
+        }
+        else if (drain)
         {
             CommitDrained(consumer, gone);
         }
 
         Volatile.Write(ref _assignment, [.. _assignment.Where(p => !gone.Contains(p))]);
     }
+
+    /// <summary>
+    /// Exactly once: stops handing out messages, waits until every message handed out was acknowledged (written into the
+    /// open transaction), then commits the transaction with the acknowledged positions of the assigned partitions. What
+    /// cannot drain within <see cref="StreamConsumerOptions.RevocationDrainTimeout"/> aborts the transaction and throws
+    /// (fatal): restarting resumes from the last committed transaction, so nothing is lost or written twice.
+    /// </summary>
+    internal Task CommitTransactionAsync(CancellationToken cancellationToken) =>
+        Task.Run(() => CommitTransaction(_consumer), cancellationToken);
+
+    private void CommitTransaction(IConsumer<byte[], byte[]> consumer)
+    {
+        var transactions = _transactions!;
+        lock (transactions.Gate)
+        {
+            var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_barrierLock)
+            {
+                _barrier = barrier;
+            }
+
+            try
+            {
+                var all = Enumerable.Range(0, _handed.Length).ToHashSet();
+                var undrained = WaitUntilAcknowledged(all, Environment.TickCount64 + (long)_drainTimeout.TotalMilliseconds);
+                if (undrained.Count > 0)
+                {
+                    transactions.Abort();
+                    throw new Errors.DataWeaverException(
+                        Errors.ErrorClass.Fatal,
+                        $"The transaction of '{transactions.TransactionalId}' was aborted: records of '{Topic}' partitions [{string.Join(',', undrained)}] were still " +
+                        $"not written after {_drainTimeout.TotalSeconds:N0} s. Restarting resumes from the last committed transaction.");
+                }
+
+                transactions.Commit(AcknowledgedOffsets(Assignment), consumer.ConsumerGroupMetadata);
+            }
+            finally
+            {
+                lock (_barrierLock)
+                {
+                    _barrier = null;
+                }
+
+                barrier.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Waits until nothing handed out of <paramref name="partitions"/> awaits its acknowledgement, or the deadline.</summary>
+    /// <returns>The partitions still waiting (empty when drained).</returns>
+    private List<int> WaitUntilAcknowledged(HashSet<int> partitions, long deadline)
+    {
+        while (partitions.Any(Undrained) && Environment.TickCount64 < deadline && !_stopping.IsCancellationRequested)
+        {
+            _acknowledgedSignal.Wait(TimeSpan.FromMilliseconds(50));
+        }
+
+        return [.. partitions.Where(Undrained)];
+
+        bool Undrained(int p) => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p]);
+    }
+
+    /// <summary>The acknowledged positions of <paramref name="partitions"/> in this assignment (something handed out and acknowledged past where it started).</summary>
+    private List<TopicPartitionOffset> AcknowledgedOffsets(IEnumerable<int> partitions) =>
+        [.. partitions
+            .Where(p => Volatile.Read(ref _handed[p]) >= 0 && Volatile.Read(ref _acknowledged[p]) > Volatile.Read(ref _firstHanded[p]))
+            .Select(p => new TopicPartitionOffset(Topic, p, Math.Min(Volatile.Read(ref _acknowledged[p]), Volatile.Read(ref _handed[p]))))];
 
     /// <summary>
     /// Commits, in the new generation and before the consumer fetches where to resume, the drained positions of returning
@@ -363,19 +473,8 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer
     private void CommitDrained(IConsumer<byte[], byte[]> consumer, HashSet<int> partitions)
     {
         var started = Environment.TickCount64;
-        var deadline = started + (long)(_stopping.IsCancellationRequested ? 0 : _drainTimeout.TotalMilliseconds);
-        while (partitions.Any(p => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p]))
-            && Environment.TickCount64 < deadline && !_stopping.IsCancellationRequested)
-        {
-            _acknowledgedSignal.Wait(TimeSpan.FromMilliseconds(50));
-        }
-
-        // Only positions of this assignment: something handed out now and acknowledged past where it started.
-        var offsets = partitions
-            .Where(p => Volatile.Read(ref _handed[p]) >= 0 && Volatile.Read(ref _acknowledged[p]) > Volatile.Read(ref _firstHanded[p]))
-            .Select(p => new TopicPartitionOffset(Topic, p, Math.Min(Volatile.Read(ref _acknowledged[p]), Volatile.Read(ref _handed[p]))))
-            .ToList();
-        var undrained = partitions.Where(p => Volatile.Read(ref _handed[p]) > Volatile.Read(ref _acknowledged[p])).ToList();
+        var undrained = WaitUntilAcknowledged(partitions, started + (long)(_stopping.IsCancellationRequested ? 0 : _drainTimeout.TotalMilliseconds));
+        var offsets = AcknowledgedOffsets(partitions);
         var outcome = "nothing to commit";
         if (offsets.Count > 0)
         {

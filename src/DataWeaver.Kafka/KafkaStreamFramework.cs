@@ -281,7 +281,11 @@ public sealed class KafkaStreamFramework : IStreamFramework
     /// <see cref="StreamConsumerOptions.StartFrom"/> (<c>auto.offset.reset</c>). The first assignment arrives after the
     /// group's join (seconds); until then <see cref="IStreamConsumer.Assignment"/> is empty.
     /// </remarks>
-    public async ValueTask<IStreamConsumer> ConsumeStreamAsync(string topic, StreamConsumerOptions? options = null, CancellationToken cancellationToken = default)
+    public async ValueTask<IStreamConsumer> ConsumeStreamAsync(string topic, StreamConsumerOptions? options = null, CancellationToken cancellationToken = default) =>
+        await ConsumeStreamCoreAsync(topic, options, transactions: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A group consumer whose commits go through <paramref name="transactions"/> when given (exactly once).</summary>
+    internal async ValueTask<KafkaStreamConsumer> ConsumeStreamCoreAsync(string topic, StreamConsumerOptions? options, KafkaTransactions? transactions, CancellationToken cancellationToken)
     {
         options ??= new StreamConsumerOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.GroupId);
@@ -295,7 +299,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.StartFrom == StreamStartPosition.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
         }));
-        var consumer = new KafkaStreamConsumer(this, topic, partitions, options, config);
+        var consumer = new KafkaStreamConsumer(this, topic, partitions, options, config, transactions);
         _consumers[consumer] = 0;
         if (Volatile.Read(ref _state) != Running)
         {

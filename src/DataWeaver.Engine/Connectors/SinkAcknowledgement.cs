@@ -11,11 +11,13 @@ public readonly struct SinkAcknowledgement : IEquatable<SinkAcknowledgement>
 {
     private readonly IBatch? _batch;
     private readonly int _generation;
+    private readonly Action<Exception>? _fail;
 
-    internal SinkAcknowledgement(IBatch batch, int generation)
+    internal SinkAcknowledgement(IBatch batch, int generation, Action<Exception>? fail = null)
     {
         _batch = batch;
         _generation = generation;
+        _fail = fail;
     }
 
     /// <summary>Marks the batch as durably written. Thread-safe; a second call throws.</summary>
@@ -30,6 +32,24 @@ public readonly struct SinkAcknowledgement : IEquatable<SinkAcknowledgement>
                 ackable.Acknowledge(_generation);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Reports that the batch will never be written, after <see cref="SinkConnector{T}.WriteBatchAsync"/> returned (a
+    /// delivery report that failed): the pipeline fails with <paramref name="error"/> at once, and the batch is never
+    /// acknowledged, so its positions are never committed. Error policies do not apply (the write already returned).
+    /// Thread-safe; call it instead of <see cref="Acknowledge"/>, never after it.
+    /// </summary>
+    /// <param name="error">Why the batch failed; its <see cref="Errors.ErrorClass"/> shows in the run's failure.</param>
+    public void Fail(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (_fail is null)
+        {
+            ThrowHelper.ThrowInvalidOperation("This acknowledgement belongs to no running pipeline.");
+        }
+
+        _fail(error);
     }
 
     /// <inheritdoc />

@@ -66,8 +66,14 @@ public class StreamSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             ThrowHelper.ThrowInvalidOperation($"Source '{Name}' is already open; one pipeline run at a time.");
         }
 
-        Volatile.Write(ref _consumer, await Framework.ConsumeStreamAsync(Topic, Options, cancellationToken).ConfigureAwait(false));
+        Volatile.Write(ref _consumer, await CreateConsumerAsync(cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>Joins the group: creates the consumer of a run. The default calls <see cref="IStreamFramework.ConsumeStreamAsync"/>.</summary>
+    /// <param name="cancellationToken">Aborts the join.</param>
+    /// <returns>The consumer, a member of the group.</returns>
+    protected virtual ValueTask<IStreamConsumer> CreateConsumerAsync(CancellationToken cancellationToken) =>
+        Framework.ConsumeStreamAsync(Topic, Options, cancellationToken);
 
     /// <summary>Leaves the consumer group. Does nothing when not open.</summary>
     /// <param name="cancellationToken">Aborts a slow close.</param>

@@ -20,6 +20,12 @@ public sealed class KafkaRelay(KafkaTestCluster cluster, ITestOutputHelper outpu
     /// <summary>The framework's options (the sink's producer and the source's consumer); change them before <see cref="RunAsync"/>.</summary>
     public KafkaStreamOptions Options { get; set; } = Framework.KafkaStreamFrameworkTests.Options(cluster);
 
+    /// <summary>When set, the relay runs exactly once with this <c>transactional.id</c> (see <see cref="Transactions"/>).</summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>The transactions of the last exactly-once run.</summary>
+    public KafkaTransactions? Transactions { get; private set; }
+
     /// <summary>The pipeline options.</summary>
     public PipelineOptions PipelineOptions { get; set; } = new() { CommitInterval = TimeSpan.FromMilliseconds(200) };
 
@@ -50,9 +56,12 @@ public sealed class KafkaRelay(KafkaTestCluster cluster, ITestOutputHelper outpu
 
         await using var kafka = new KafkaStreamFramework(Options);
         await kafka.StartAsync();
-        var run = Pipeline.From(new KafkaSource(kafka, Input, new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("relay") }), PipelineOptions)
+        var group = new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("relay") };
+        var keepPartition = new StreamSinkOptions { KeepPartition = true };
+        Transactions = TransactionalId is null ? null : new KafkaTransactions(Options, TransactionalId);
+        var run = Pipeline.From(Transactions is null ? new KafkaSource(kafka, Input, group) : new KafkaSource(kafka, Input, Transactions, group), PipelineOptions)
             .Map(record => record.WithValue<ReadOnlyMemory<byte>>(Mapped(record.Value)))
-            .To(new KafkaSink(Options, Output, new StreamSinkOptions { KeepPartition = true }))
+            .To(Transactions is null ? new KafkaSink(Options, Output, keepPartition) : new KafkaSink(Transactions, Output, keepPartition))
             .Build()
             .Start();
 

@@ -26,10 +26,12 @@ internal sealed class SinkNode<T>
     private readonly ErrorPolicy? _policy;
     private readonly ResiliencePipeline? _resilience;
     private readonly BlockCounters? _counters;
+    private readonly Action<Exception> _failLater;
 
     public SinkNode(
         string name, SinkConnector<T> sink, StageOptions options, ErrorPolicy? policy, int boundedCapacity, RunContext run, bool deadLetter = false, BlockCounters? counters = null)
     {
+        _failLater = error => run.Fail(error, name + " (delivery)");
         _name = name;
         _counters = counters;
         _sink = sink;
@@ -99,7 +101,7 @@ internal sealed class SinkNode<T>
             }
 
             var generation = batch.Generation;
-            var write = _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), _run.AbortToken);
+            var write = _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation, _failLater), _run.AbortToken);
             if (write.IsCompletedSuccessfully)
             {
                 Done(count, bytes);
@@ -197,7 +199,7 @@ internal sealed class SinkNode<T>
             var generation = batch.Generation;
             try
             {
-                await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), _run.AbortToken).ConfigureAwait(false);
+                await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation, _failLater), _run.AbortToken).ConfigureAwait(false);
                 Done(kept, bytes);
             }
             catch (Exception error) when (!Aborting(error))
@@ -259,7 +261,7 @@ internal sealed class SinkNode<T>
                     }
 
                     attempts++;
-                    await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation), ct).ConfigureAwait(false);
+                    await _sink.WriteBatchAsync(batch.Memory, new SinkAcknowledgement(batch, generation, _failLater), ct).ConfigureAwait(false);
                 },
                 _run.AbortToken).ConfigureAwait(false);
             if (attempts > 1)

@@ -1,0 +1,67 @@
+using DataWeaver.Kafka.Tests.Support;
+using DataWeaver.Pipelines;
+using DataWeaver.Streams;
+using Xunit.Abstractions;
+
+namespace DataWeaver.Kafka.Tests.Framework;
+
+/// <summary>
+/// Exactly-once Kafka to Kafka on the mock cluster: the transactional flow end to end. The mock cannot prove atomicity
+/// (no abort markers, read_committed ignored, offsets sent to a transaction discarded): these tests prove the flow.
+/// </summary>
+public sealed class KafkaExactlyOnceTests(ITestOutputHelper output)
+{
+    [MockKafkaFact]
+    public async Task Relay_ExactlyOnce_EveryRecordOnceInOrderInCommittedTransactions()
+    {
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 3);
+        var relay = new KafkaRelay(cluster, output, partitions: 4)
+        {
+            TransactionalId = "relay-" + Guid.NewGuid().ToString("N"),
+            PipelineOptions = new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(100) },
+        };
+        await relay.CreateTopicsAsync();
+
+        var (checker, run) = await relay.RunAsync(30_000);
+
+        output.WriteLine($"transactions committed {relay.Transactions!.Committed}, aborted {relay.Transactions.Aborted}");
+        Assert.Equal(PipelineRunState.Completed, run.State);
+        checker.AssertExactlyOnceInOrder();
+        Assert.True(relay.Transactions.Committed >= 2, $"only {relay.Transactions.Committed} transaction(s): the run committed only at its end");
+        Assert.Equal(0, relay.Transactions.Aborted);
+    }
+
+    [MockKafkaFact]
+    public async Task Relay_ExactlyOnceSinkFailsMidRun_AbortsTheTransactionAndFailsWithTheSinksError()
+    {
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 1);
+        var input = KafkaTestCluster.UniqueTopic("eos-in");
+        await cluster.CreateTopicAsync(input, partitions: 2);
+        var producer = new SequenceProducer();
+        using (var client = KafkaClients.Producer(cluster.ProducerConfig(), output))
+        {
+            producer.Produce(client, input, 0, 5_000, valueBytes: 8);
+        }
+
+        var outputTopic = KafkaTestCluster.UniqueTopic("eos-out");
+        await cluster.CreateTopicAsync(outputTopic, partitions: 2);
+        var options = KafkaStreamFrameworkTests.Options(cluster);
+        await using var kafka = await KafkaStreamFrameworkTests.StartAsync(cluster, options);
+        var transactions = new KafkaTransactions(options, "eos-fail-" + Guid.NewGuid().ToString("N"));
+
+        // The brokers refuse the sink's writes (not retriable): its delivery reports fail inside the open transaction.
+        cluster.Faults.PushRequestErrors(KafkaApiKey.Produce, [.. Enumerable.Repeat(Confluent.Kafka.ErrorCode.MsgSizeTooLarge, 50)]);
+        var run = Pipeline.From(
+                new KafkaSource(kafka, input, transactions, new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("eos"), RevocationDrainTimeout = TimeSpan.FromSeconds(2) }),
+                new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(100) })
+            .To(new KafkaSink(transactions, outputTopic))
+            .Build()
+            .Start();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => run.Completion.WaitAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine($"{error.GetType().Name}: {error.Message}; committed {transactions.Committed}, aborted {transactions.Aborted}");
+        Assert.Equal(PipelineRunState.Faulted, run.State);
+        Assert.Contains("MsgSizeTooLarge", error.Message, StringComparison.Ordinal);
+        Assert.True(transactions.Aborted >= 1, "the open transaction was not aborted");
+    }
+}
