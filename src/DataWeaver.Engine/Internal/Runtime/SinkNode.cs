@@ -336,7 +336,7 @@ internal sealed class SinkNode<T>
                 attempts = 1;
                 try
                 {
-                    await _sink.WriteBatchAsync(single.Memory, new SinkAcknowledgement(single, generation), _run.AbortToken).ConfigureAwait(false);
+                    await _sink.WriteBatchAsync(single.Memory, new SinkAcknowledgement(single, generation, _failLater), _run.AbortToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (Exception exception) when (!Aborting(exception))
