@@ -113,6 +113,11 @@ public static class KafkaSecrets
         }
     }
 
-    internal static void WriteToStandardError(KafkaLogMessage message) =>
-        Console.Error.WriteLine($"{(int)message.Level}|{message.Client}|{message.Facility}| {message.Message}");
+    internal static void WriteToStandardError(KafkaLogMessage message)
+    {
+        if (message.Level <= KafkaLogLevel.Warning)
+        {
+            Console.Error.WriteLine($"{(int)message.Level}|{message.Client}|{message.Facility}| {message.Message}");
+        }
+    }
 }

@@ -68,7 +68,7 @@ public sealed record KafkaStreamOptions
     /// Gets where librdkafka's log lines and error events go, every secret value already replaced by
     /// <see cref="KafkaSecrets.Mask"/>. Called on librdkafka's threads: MUST NOT block, MUST NOT throw.
     /// </summary>
-    /// <value>The default is <see langword="null"/>: lines are written to standard error (<c>level|client|facility| message</c>).</value>
+    /// <value>The default is <see langword="null"/>: warnings and errors are written to standard error (<c>level|client|facility| message</c>).</value>
     public Action<KafkaLogMessage>? LogHandler { get; init; }
 
     internal void Validate()

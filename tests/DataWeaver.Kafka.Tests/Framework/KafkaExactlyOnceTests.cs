@@ -47,16 +47,18 @@ public sealed class KafkaExactlyOnceTests(ITestOutputHelper output)
         await cluster.CreateTopicAsync(outputTopic, partitions: 2);
         var options = KafkaStreamFrameworkTests.Options(cluster);
         await using var kafka = await KafkaStreamFrameworkTests.StartAsync(cluster, options);
-        var transactions = new KafkaTransactions(options, "eos-fail-" + Guid.NewGuid().ToString("N"));
+        var transactionalId = "eos-fail-" + Guid.NewGuid().ToString("N");
+        var group = new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("eos"), RevocationDrainTimeout = TimeSpan.FromSeconds(2) };
 
         // The brokers refuse the sink's writes (not retriable): its delivery reports fail inside the open transaction.
         cluster.Faults.PushRequestErrors(KafkaApiKey.Produce, [.. Enumerable.Repeat(Confluent.Kafka.ErrorCode.MsgSizeTooLarge, 50)]);
-        var run = Pipeline.From(
-                new KafkaSource(kafka, input, transactions, new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("eos"), RevocationDrainTimeout = TimeSpan.FromSeconds(2) }),
-                new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(100) })
-            .To(new KafkaSink(transactions, outputTopic))
+        // snippet: kafka-exactly-once
+        var transactions = new KafkaTransactions(options, transactionalId);   // one per instance, stable across its restarts
+        var run = Pipeline.From(new KafkaSource(kafka, input, transactions, group), new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(100) })
+            .To(new KafkaSink(transactions, outputTopic))   // writes inside the open transaction
             .Build()
-            .Start();
+            .Start();                                        // each commit: drain, send the offsets, commit the transaction
+        // end snippet
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => run.Completion.WaitAsync(TimeSpan.FromSeconds(60)));
         output.WriteLine($"{error.GetType().Name}: {error.Message}; committed {transactions.Committed}, aborted {transactions.Aborted}");
