@@ -143,7 +143,7 @@ public sealed class KafkaSinkTests(ITestOutputHelper output)
         // snippet: kafka-sink
         var sink = new KafkaSink(options, outputTopic, new StreamSinkOptions { KeepPartition = true });   // its own producer
         var run = Pipeline.From(new StreamSource(framework, input, group), new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(100) })
-            .Map(record => record.WithValue<ReadOnlyMemory<byte>>(Mapped(record.Value)))
+            .Map(record => record.WithValue<ReadOnlyMemory<byte>>(KafkaRelay.Mapped(record.Value)))
             .To(sink)   // acknowledges a batch when its last delivery report arrived, all stored
             .Build()
             .Start();
@@ -234,14 +234,6 @@ public sealed class KafkaSinkTests(ITestOutputHelper output)
 
         consumer.Close();
         return results;
-    }
-
-    private static ReadOnlyMemory<byte> Mapped(ReadOnlyMemory<byte> value)
-    {
-        var mapped = new byte[value.Length + 1];
-        value.Span.CopyTo(mapped);
-        mapped[^1] = (byte)'m';
-        return mapped;
     }
 
     private static byte[] Int32(int value)

@@ -67,18 +67,10 @@ public sealed class KafkaStreamPipelineTests(ITestOutputHelper output)
 
     private static PipelineRun StartPipeline(KafkaStreamFramework framework, string input, string outputTopic, StreamConsumerOptions group) =>
         Pipeline.From(new StreamSource(framework, input, group), new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(50) })
-            .Map(record => record.WithValue<ReadOnlyMemory<byte>>(Mapped(record.Value)))
+            .Map(record => record.WithValue<ReadOnlyMemory<byte>>(KafkaRelay.Mapped(record.Value)))
             .To(new StreamSink(framework, outputTopic))
             .Build()
             .Start();
-
-    private static ReadOnlyMemory<byte> Mapped(ReadOnlyMemory<byte> value)
-    {
-        var mapped = new byte[value.Length + 1];
-        value.Span.CopyTo(mapped);
-        mapped[^1] = (byte)'m';
-        return mapped;
-    }
 
     private static async Task ProduceAsync(KafkaStreamFramework framework, string topic, int first, int count, int keys)
     {

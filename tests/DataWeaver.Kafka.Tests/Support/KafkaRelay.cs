@@ -99,7 +99,10 @@ public sealed class KafkaRelay(KafkaTestCluster cluster, ITestOutputHelper outpu
         });
     });
 
-    private static ReadOnlyMemory<byte> Mapped(ReadOnlyMemory<byte> value)
+    /// <summary>The relays' map: the value with an <c>m</c> appended (the verifier's sequence number stays in front).</summary>
+    /// <param name="value">The input value.</param>
+    /// <returns>The mapped value.</returns>
+    public static ReadOnlyMemory<byte> Mapped(ReadOnlyMemory<byte> value)
     {
         var mapped = new byte[value.Length + 1];
         value.Span.CopyTo(mapped);
