@@ -32,6 +32,17 @@ status=$?
 set -e
 grep -vE '^\s+Passed [A-Za-z]' "$log" || true
 
+# The performance gate (docs/perf/README.md): the perf harness in quick mode (about a minute), its floors are ratios
+# measured in the same run; a floor missed (exit 1) or a failed peer (exit 2) fails the script.
+set +e
+dotnet run -c Release --no-build --project perf/DataWeaver.Perf -- --quick --gate
+gate=$?
+set -e
+if [ "$gate" != 0 ]; then
+  echo "test.sh: the performance gate failed (exit $gate)"
+  if [ "$status" = 0 ]; then status=$gate; fi
+fi
+
 # One closing line for the whole run, summed over the test projects.
 sum() { grep -hoE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
 echo "$(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"

@@ -6,6 +6,8 @@ using DataWeaver.Benchmarks.Serialization;
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --filter '*PipelineThroughput*'
 // or, for a quick in-process look at time and bytes per record with fractions:
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe
+// the connectors suite (JSON-lines file copy, in-process stream framework against a channel):
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --filter '*Connectors*'
 // and for the serialization benchmarks (records/s and bytes per record):
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-serialization
 // or for the Protobuf rows alone:

@@ -1,1 +1,78 @@
+using System.Diagnostics;
+using DataWeaver.Perf.Harness;
+using DataWeaver.Perf.Reports;
+
+// The performance suite (docs/perf/README.md): every workload on DataWeaver and its peers, in this process.
+//   dotnet run -c Release --project perf/DataWeaver.Perf -- [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3]
+// Progress goes to standard error; the Markdown tables (and the gate) to standard output. Exit code 1 when a floor
+// of the gate is missed, 2 when a peer fails or computes a wrong result.
+var options = PerfOptions.Parse(args);
+var clock = Stopwatch.StartNew();
+var loadAtStart = DocsWriter.LoadAverage();
+var results = await RunAsync(options);
+if (results is null)
+{
+    return 2;
+}
+
+Console.Error.WriteLine($"perf: {results.Count} workloads in {clock.Elapsed.TotalSeconds:F0} s");
+foreach (var result in results)
+{
+    Console.WriteLine(MarkdownTable.Render(result));
+}
+
+if (options.JsonPath is { } json)
+{
+    JsonReport.Write(json, results);
+}
+
+if (options.DocsDirectory is { } docs)
+{
+    DocsWriter.Write(docs, results, options, clock.Elapsed, loadAtStart);
+}
+
+if (options.Gate)
+{
+    var attempts = results.ToDictionary(r => r.Name, r => new List<WorkloadResult> { r });
+    for (var retry = 0; retry < Gate.Retries && Gate.Failing(attempts) is { Count: > 0 } failing; retry++)
+    {
+        Console.Error.WriteLine($"perf: floors missed in {string.Join(", ", failing)}; measuring again");
+        if (await RunAsync(options with { Only = failing.ToHashSet() }) is not { } again)
+        {
+            return 2;
+        }
+
+        again.ForEach(result => attempts[result.Name].Add(result));
+    }
+
+    var (report, passed) = Gate.Check(attempts);
+    Console.WriteLine(report);
+    Console.Error.WriteLine($"perf: done in {clock.Elapsed.TotalSeconds:F0} s");
+    return passed ? 0 : 1;
+}
+
 return 0;
+
+static async Task<List<WorkloadResult>?> RunAsync(PerfOptions options)
+{
+    var results = new List<WorkloadResult>();
+    try
+    {
+        foreach (var workload in WorkloadCatalog.Create(options))
+        {
+            await using (workload)
+            {
+                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error));
+            }
+
+            Runner.FullCollect();
+        }
+    }
+    catch (Exception error)
+    {
+        Console.Error.WriteLine($"perf: {error}");
+        return null;
+    }
+
+    return results;
+}

@@ -1,0 +1,26 @@
+using DataWeaver.Perf.Workloads.W1Hops;
+using DataWeaver.Perf.Workloads.W2Etl;
+using DataWeaver.Perf.Workloads.W3Ndjson;
+using DataWeaver.Perf.Workloads.W4Protobuf;
+using DataWeaver.Perf.Workloads.W5Backpressure;
+using DataWeaver.Perf.Workloads.W6Kafka;
+
+namespace DataWeaver.Perf.Harness;
+
+/// <summary>The workloads and their sizes in records per iteration: full (the sizes) or quick (the CI gate).</summary>
+internal static class WorkloadCatalog
+{
+    private static readonly (string Name, long Full, long Quick, Func<long, Workload> Create)[] Workloads =
+    [
+        ("W1", 10_000_000, 500_000, records => new HopWorkload(records)),
+        ("W2", 10_000_000, 500_000, records => new EtlWorkload(records)),
+        ("W3", 2_000_000, 100_000, records => new NdjsonWorkload(records)),
+        ("W4", 2_000_000, 100_000, records => new ProtobufWorkload(records)),
+        ("W5", 2_000_000, 200_000, records => new BackpressureWorkload(records)),
+        ("W6", 200_000, 100_000, records => new KafkaWorkload(records)),
+    ];
+
+    /// <summary>Creates the selected workloads one at a time, as they are enumerated (each builds its input in its setup).</summary>
+    public static IEnumerable<Workload> Create(PerfOptions options) =>
+        Workloads.Where(w => options.Runs(w.Name)).Select(w => w.Create(options.Quick ? w.Quick : w.Full));
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Text.Json;
+using DataWeaver.Perf.Workloads.W3Ndjson;
+using DataWeaver.Perf.Workloads.W4Protobuf.Messages;
+using DataWeaver.Pipelines;
+using DataWeaver.Serialization.Json;
+using Google.Protobuf;
+
+namespace DataWeaver.Perf.Workloads.W4Protobuf;
+
+/// <summary>W4's conversions from a JSON order to a <see cref="ProtoOrder"/>, and the length-delimited write.</summary>
+internal static class ProtoOrders
+{
+    private static readonly JsonFieldPath Id = JsonFieldPath.Parse("id");
+    private static readonly JsonFieldPath User = JsonFieldPath.Parse("user");
+    private static readonly JsonFieldPath Ts = JsonFieldPath.Parse("ts");
+    private static readonly JsonFieldPath Country = JsonFieldPath.Parse("country");
+    private static readonly JsonFieldPath Amount = JsonFieldPath.Parse("amount");
+
+    /// <summary>The engine peers' step: field reads on DataWeaver's <see cref="JsonRecord"/>.</summary>
+    public static ProtoOrder FromRecord(JsonRecord order)
+    {
+        var ok = order.TryGetInt64(Id, out var id)
+            & order.TryGetField(User, out var user)
+            & order.TryGetDouble(Amount, out var amount)
+            & order.TryGetInt64(OrderJson.QtyPath, out var qty)
+            & order.TryGetField(Country, out var country)
+            & order.TryGetInt64(Ts, out var ts);
+        if (!ok || !user.TryGetString(out var userText) || !country.TryGetString(out var countryText))
+        {
+            throw new JsonException("An order with a missing field.");
+        }
+
+        return new ProtoOrder { Id = id, User = userText, Amount = amount, Qty = (int)qty, Country = countryText, Ts = ts };
+    }
+
+    /// <summary>raw-loop's step: one <see cref="Utf8JsonReader"/> pass straight into the message.</summary>
+    public static ProtoOrder FromJson(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        var order = new ProtoOrder();
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            reader.Read();
+            switch (name)
+            {
+                case var _ when name.SequenceEqual("id"u8): order.Id = reader.GetInt64(); break;
+                case var _ when name.SequenceEqual("user"u8): order.User = reader.GetString(); break;
+                case var _ when name.SequenceEqual("amount"u8): order.Amount = reader.GetDouble(); break;
+                case var _ when name.SequenceEqual("qty"u8): order.Qty = reader.GetInt32(); break;
+                case var _ when name.SequenceEqual("country"u8): order.Country = reader.GetString(); break;
+                case var _ when name.SequenceEqual("ts"u8): order.Ts = reader.GetInt64(); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>jsonserializer-object's step: the typed object, then the message.</summary>
+    public static ProtoOrder FromObject(ReadOnlySpan<byte> line)
+    {
+        var order = JsonSerializer.Deserialize(line, OrderJsonContext.Default.OrderIn)!;
+        return new ProtoOrder { Id = order.Id, User = order.User, Amount = order.Amount, Qty = order.Qty, Country = order.Country, Ts = order.Ts };
+    }
+
+    /// <summary>A varint length, then the message (what <c>WriteDelimitedTo</c> writes), straight into the buffer.</summary>
+    public static void WriteDelimited(ProtoOrder order, IBufferWriter<byte> output)
+    {
+        var size = order.CalculateSize();
+        var span = output.GetSpan(5);
+        var length = 0;
+        var value = (uint)size;
+        while (value >= 0x80)
+        {
+            span[length++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[length++] = (byte)value;
+        output.Advance(length);
+        order.WriteTo(output);
+    }
+}
+
+internal readonly struct OrderToProto : IMapOperator<JsonRecord, ProtoOrder>
+{
+    public ProtoOrder Map(JsonRecord value) => ProtoOrders.FromRecord(value);
+}
