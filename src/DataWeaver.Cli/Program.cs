@@ -1,1 +1,3 @@
-return 0;
+using DataWeaver.Cli;
+
+return await DataWeaverCli.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);

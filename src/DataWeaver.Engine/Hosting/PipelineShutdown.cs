@@ -69,8 +69,17 @@ public static class PipelineShutdown
         }
     }
 
-    private static Registrations SubscribeToSignals(Action onSignal)
+    /// <summary>
+    /// Calls <paramref name="onSignal"/> on every SIGTERM, SIGINT (Ctrl+C) and SIGQUIT until the subscription is disposed,
+    /// cancelling the signals' default action (ending the process), for programs that stop other work than one pipeline
+    /// the way <see cref="RunUntilSignalAsync(Pipeline, TimeSpan, CancellationToken)"/> does. A signal this platform
+    /// cannot deliver is not subscribed.
+    /// </summary>
+    /// <param name="onSignal">Runs on a thread of the runtime for each signal; MUST NOT block.</param>
+    /// <returns>The subscription; dispose it to restore the default actions.</returns>
+    public static IDisposable SubscribeToSignals(Action onSignal)
     {
+        ArgumentNullException.ThrowIfNull(onSignal);
         var registrations = new Registrations();
         foreach (var signal in Signals)
         {

@@ -1,0 +1,62 @@
+using DataWeaver.Hosting;
+
+namespace DataWeaver.Cli;
+
+/// <summary>
+/// What a command sees of its process: where it writes, whether its output is a terminal, the environment, the working
+/// directory, the clock and the stop signals. <see cref="FromProcess"/> gives the real ones; tests build their own, so
+/// the commands run in process with captured output exactly as the executable runs them.
+/// </summary>
+internal sealed class CliContext
+{
+    /// <summary>Gets where results, progress and summaries go (standard output).</summary>
+    public required TextWriter Out { get; init; }
+
+    /// <summary>Gets where errors and stop notices go (standard error).</summary>
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Gets a value indicating whether <see cref="Out"/> is an interactive terminal, where progress is a live table.</summary>
+    /// <value>The default is <see langword="false"/>: plain progress lines.</value>
+    public bool IsInteractive { get; init; }
+
+    /// <summary>Gets the console the live progress table draws on when <see cref="IsInteractive"/>.</summary>
+    /// <value>The default is <see langword="null"/>: Spectre.Console's <see cref="Spectre.Console.AnsiConsole.Console"/>.</value>
+    public Spectre.Console.IAnsiConsole? Terminal { get; init; }
+
+    /// <summary>Gets the connector registry of definition files (see <see cref="CliRegistry"/>).</summary>
+    /// <value>The default is <see cref="CliRegistry.Create"/>: the built-ins and Kafka.</value>
+    public Func<Configuration.ConnectorRegistry> Registry { get; init; } = CliRegistry.Create;
+
+    /// <summary>Gets how environment variables are looked up (for <c>${NAME}</c> in definition files).</summary>
+    /// <value>The default is the process's environment.</value>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>Gets the folder relative paths (arguments, connector settings) resolve against.</summary>
+    /// <value>The default is the process's current directory.</value>
+    public string WorkingDirectory { get; init; } = System.Environment.CurrentDirectory;
+
+    /// <summary>Gets the clock of progress intervals and drain timeouts.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets the subscription to stop signals: called with the handler to run on each signal, returns what ends the
+    /// subscription. The handler MUST be called for every signal, from any thread.
+    /// </summary>
+    /// <value>The default is SIGINT (Ctrl+C), SIGTERM and SIGQUIT, whose default action (ending the process) is cancelled (<see cref="PipelineShutdown.SubscribeToSignals"/>).</value>
+    public Func<Action, IDisposable> StopSignals { get; init; } = PipelineShutdown.SubscribeToSignals;
+
+    /// <summary>Gets the context of the running process: the console, its environment and its signals.</summary>
+    /// <returns>The context.</returns>
+    public static CliContext FromProcess() => new()
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        IsInteractive = !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive,
+    };
+
+    /// <summary>Resolves a path given on the command line against <see cref="WorkingDirectory"/>.</summary>
+    /// <param name="path">The path as given.</param>
+    /// <returns>The full path.</returns>
+    public string FullPath(string path) => Path.GetFullPath(path, WorkingDirectory);
+}

@@ -1,0 +1,43 @@
+namespace DataWeaver.Cli.Run.Progress;
+
+/// <summary>Progress for redirected output (logs, CI): one line per running pipeline every interval.</summary>
+/// <param name="output">Where the lines go.</param>
+/// <param name="time">The clock of the interval.</param>
+/// <param name="interval">The time between two rounds of lines.</param>
+/// <param name="scrub">Removes secrets from each line.</param>
+internal sealed class PlainProgress(TextWriter output, TimeProvider time, TimeSpan interval, Func<string, string> scrub) : IProgressDisplay
+{
+    /// <inheritdoc />
+    public async Task ShowAsync(IReadOnlyList<ProgressTracker> pipelines, Task completion)
+    {
+        using var stop = new CancellationTokenSource();
+        while (true)
+        {
+            var tick = Task.Delay(interval, time, stop.Token);
+            if (await Task.WhenAny(completion, tick).ConfigureAwait(false) == completion)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+
+            foreach (var tracker in pipelines.Where(t => t.Pipeline.CurrentRun is not null))
+            {
+                output.WriteLine(scrub(Line(tracker.Sample())));
+            }
+        }
+    }
+
+    /// <summary>Formats one progress line: counters, rates and the busiest block.</summary>
+    /// <param name="sample">The pipeline's reading.</param>
+    /// <returns>The line.</returns>
+    internal static string Line(ProgressSample sample)
+    {
+        var stats = sample.Statistics;
+        var line = $"[{ProgressText.Seconds(stats.Elapsed)}] {sample.Name} {ProgressText.State(sample.State)}: in {ProgressText.Count(stats.RecordsRead)} ({ProgressText.Rate(sample.InPerSecond)}), "
+            + $"out {ProgressText.Count(stats.RecordsWritten)} ({ProgressText.Rate(sample.OutPerSecond)}), errors {ProgressText.Count(stats.Errors)}, "
+            + $"dead-lettered {ProgressText.Count(stats.RecordsDeadLettered)}, in flight {ProgressText.Count(stats.RecordsInFlight)}";
+        return sample.Busiest is { } busiest
+            ? line + $"; busiest {busiest.Id} '{busiest.Name}' busy {ProgressText.Percent(busiest.Busy)}, queue {ProgressText.Percent(busiest.QueueFill)}"
+            : line;
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using DataWeaver.Cli.Common;
+using DataWeaver.Configuration;
+
+namespace DataWeaver.Cli.Run;
+
+/// <summary><c>dataweaver run FILE</c>: validates a definition file, then runs its pipelines with live progress until they end or are stopped.</summary>
+internal static class RunCommand
+{
+    /// <summary>Creates the command.</summary>
+    /// <param name="context">The process context.</param>
+    /// <returns>The command.</returns>
+    public static Command Create(CliContext context)
+    {
+        var file = DefinitionFiles.FileArgument();
+        var set = DefinitionFiles.SetOption();
+        var pipeline = DefinitionFiles.PipelineOption("Runs only this pipeline (repeatable); the default is every pipeline of the file.");
+        var drainTimeout = Durations.Option("--drain-timeout", RunSettings.DefaultDrainTimeout, "After the first Ctrl+C or SIGTERM, how long the pipelines may drain before they are aborted.", allowInfinite: true);
+        var progressInterval = Durations.Option("--progress-interval", RunSettings.DefaultProgressInterval, "When the output is not a terminal: how often a progress line is printed per pipeline.");
+        var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Progress is a live table on a terminal, plain lines otherwise.")
+        {
+            file,
+            pipeline,
+            set,
+            drainTimeout,
+            progressInterval,
+        };
+        command.SetAction((parse, _) => ExecuteAsync(
+            context,
+            parse.GetRequiredValue(file),
+            parse.GetValue(pipeline),
+            parse.GetValue(set),
+            new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval))));
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings)
+    {
+        var registry = context.Registry();
+        if (DefinitionFiles.Open(context, registry, file, sets, names) is not var (definition, selected))
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        var manager = new PipelineManager(new PipelineManagerOptions { Registry = registry, Factory = DefinitionFiles.FactoryOptions(context) });
+        await using (manager.ConfigureAwait(false))
+        {
+            if (DefinitionFiles.Build(context, manager.CreatePipeline, selected) is not { } pipelines)
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            if (!context.IsInteractive)
+            {
+                context.Out.WriteLine(definition.Scrub($"running {string.Join(", ", pipelines.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
+            }
+
+            return await RunSession.RunAsync(context, manager, pipelines, settings, definition.Scrub).ConfigureAwait(false) switch
+            {
+                RunOutcome.Failed => ExitCodes.RuntimeFailure,
+                RunOutcome.Aborted => ExitCodes.Aborted,
+                _ => ExitCodes.Success,
+            };
+        }
+    }
+}

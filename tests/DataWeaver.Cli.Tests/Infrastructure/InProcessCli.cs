@@ -1,0 +1,130 @@
+using System.Text.RegularExpressions;
+using DataWeaver.Configuration;
+using Spectre.Console;
+
+namespace DataWeaver.Cli.Tests.Infrastructure;
+
+/// <summary>What a command printed and returned.</summary>
+/// <param name="ExitCode">The exit code.</param>
+/// <param name="Out">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+internal sealed record CliResult(int ExitCode, string Out, string Error)
+{
+    public string[] OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    public override string ToString() => $"exit {ExitCode}\n--- out\n{Out}\n--- error\n{Error}";
+}
+
+/// <summary>
+/// Runs the CLI in process through the entry the executable uses (<see cref="DataWeaverCli.RunAsync"/>), with captured
+/// output, its own environment variables and working directory, and stop signals raised by hand.
+/// </summary>
+internal sealed class InProcessCli
+{
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+    private readonly List<Action> _handlers = [];
+    private readonly Lock _lock = new();
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    public required string WorkingDirectory { get; init; }
+
+    public bool Interactive { get; init; }
+
+    public Func<ConnectorRegistry>? Registry { get; init; }
+
+    /// <summary>Gets what was printed on standard output so far.</summary>
+    public string Out
+    {
+        get
+        {
+            lock (_out)
+            {
+                return _out.ToString();
+            }
+        }
+    }
+
+    /// <summary>Runs a command line and waits for it to end.</summary>
+    public Task<CliResult> RunAsync(params string[] args) => StartAsync(args);
+
+    /// <summary>Starts a command line; await the task for its result.</summary>
+    public async Task<CliResult> StartAsync(IReadOnlyList<string> args)
+    {
+        var output = TextWriter.Synchronized(_out);
+        var context = new CliContext
+        {
+            Out = output,
+            Error = TextWriter.Synchronized(_error),
+            IsInteractive = Interactive,
+            Terminal = Interactive
+                ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(output) })
+                : null,
+            Environment = name => Environment.TryGetValue(name, out var value) ? value : null,
+            WorkingDirectory = WorkingDirectory,
+            StopSignals = Subscribe,
+            Registry = Registry ?? CliRegistry.Create,
+        };
+        if (context.Terminal is { } terminal)
+        {
+            terminal.Profile.Width = 160;
+        }
+
+        var code = await Task.Run(() => DataWeaverCli.RunAsync(args, context));
+        return new CliResult(code, _out.ToString(), _error.ToString());
+    }
+
+    /// <summary>Raises a stop signal (as SIGTERM or Ctrl+C would) to the running command.</summary>
+    public void Signal()
+    {
+        Action[] handlers;
+        lock (_lock)
+        {
+            handlers = [.. _handlers];
+        }
+
+        Assert.NotEmpty(handlers);
+        foreach (var handler in handlers)
+        {
+            handler();
+        }
+    }
+
+    /// <summary>Waits until standard output contains <paramref name="text"/>.</summary>
+    public Task WaitForOutputAsync(string text, Task running) => WaitForOutputAsync(new Regex(Regex.Escape(text)), running);
+
+    /// <summary>Waits until standard output matches <paramref name="pattern"/>.</summary>
+    public async Task WaitForOutputAsync(Regex pattern, Task running)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!pattern.IsMatch(Out))
+        {
+            Assert.False(running.IsCompleted, $"The command ended before printing '{pattern}': {(running.IsCompletedSuccessfully ? ((Task<CliResult>)running).Result : running.Exception)}");
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private Subscription Subscribe(Action handler)
+    {
+        lock (_lock)
+        {
+            _handlers.Add(handler);
+        }
+
+        return new Subscription(() =>
+        {
+            lock (_lock)
+            {
+                _handlers.Remove(handler);
+            }
+        });
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}

@@ -1,0 +1,305 @@
+using DataWeaver.Cli.Tests.Infrastructure;
+
+namespace DataWeaver.Cli.Tests.Run;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private const string Endless = """
+        version: 1
+        pipelines:
+          - name: endless
+            source:
+              type: generator
+              settings: { fields: { id: "{n}", customer: "c-{n % 7}" } }
+            sinks:
+              - { type: json-lines-file, settings: { path: out/endless.jsonl } }
+        """;
+
+    private static readonly System.Text.RegularExpressions.Regex HoldingRecords = new(@"endless running: .*, in flight [1-9]");
+
+    private readonly TestFolder _folder = new();
+
+    [Fact]
+    public async Task Run_InvalidFile_PrintsEveryErrorWithFileLineColumnAndKeyAndExits2()
+    {
+        _folder.Write("pipeline.yaml", """
+            version: 1
+            pipelines:
+              - name: orders
+                source: { type: generatr, settings: { count: 10, fields: { id: "{n}" } } }
+                transforms:
+                  - filtr: { field: amount, op: ">=", value: 100 }
+                parallelism: { degree: 0 }
+                sinks:
+                  - type: json-lines-file
+                    settings: { pth: out.jsonl }
+            """);
+
+        var result = await _folder.Cli().RunAsync("run", "pipeline.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            [
+                "pipeline.yaml:4:21: pipelines[0].source.type: Unknown source 'generatr' (did you mean 'generator'?).",
+                "pipeline.yaml:6:9: pipelines[0].transforms[0].filtr: 'filtr' is not one of: filter, set, rename, drop, cast, timestamp, lookup, code (did you mean 'filter'?).",
+                "pipeline.yaml:7:28: pipelines[0].parallelism.degree: Must be at least 1; found 0.",
+                "pipeline.yaml:10:19: pipelines[0].sinks[0].settings.path: The sink 'json-lines-file' needs the setting 'path': The file to write (folders are created).",
+                "pipeline.yaml:10:21: pipelines[0].sinks[0].settings.pth: The sink 'json-lines-file' has no setting 'pth' (did you mean 'path'?).",
+            ],
+            result.ErrorLines);
+        Assert.Empty(result.Out);
+        Assert.False(Directory.Exists(_folder["out"]));
+    }
+
+    [Fact]
+    public async Task Run_MissingFile_Exits2NamingTheFile()
+    {
+        var result = await _folder.Cli().RunAsync("run", "nowhere.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("nowhere.yaml: cannot read the file:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FileThatCompletes_WritesEveryRecordPrintsSummaryAndExits0()
+    {
+        _folder.Write("copy.yaml", """
+            version: 1
+            pipelines:
+              - name: copy
+                source:
+                  type: generator
+                  settings:
+                    count: ${COUNT}
+                    fields: { id: { number: {} } }
+                transforms:
+                  - filter: { field: id, op: "<", value: 1000 }
+                sinks:
+                  - { type: json-lines-file, settings: { path: "${OUT:-out}/copy.jsonl" } }
+            """);
+        var cli = _folder.Cli();
+        cli.Environment["COUNT"] = "5000";
+        cli.Environment["OUT"] = "from-environment";
+
+        var result = await cli.RunAsync("run", "copy.yaml", "--set", "OUT=overridden", "--set", "OUT=from-set");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1000, File.ReadAllLines(_folder["from-set/copy.jsonl"]).Length);
+        Assert.False(Directory.Exists(_folder["from-environment"]));
+        Assert.False(Directory.Exists(_folder["overridden"]));
+        Assert.Equal("running copy from copy.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.OutLines[0]);
+        Assert.Matches(@"^copy: completed in \d+\.\d s: in 5,000 \(\d[\d,]*/s\), out 1,000 \(\d[\d,]*/s\), errors 0, dead-lettered 0, skipped 0$", result.OutLines[^1]);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task Run_StopSignal_DrainsWhatWasReadAndExits0()
+    {
+        _folder.Write("endless.yaml", Endless);
+        var cli = _folder.Cli();
+
+        var running = cli.StartAsync(["run", "endless.yaml", "--progress-interval", "50ms"]);
+        await cli.WaitForOutputAsync("endless running: in ", running);
+        cli.Signal();
+        var result = await running;
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = result.OutLines[^1];
+        Assert.StartsWith("endless: drained in ", summary, StringComparison.Ordinal);
+        var written = File.ReadAllLines(_folder["out/endless.jsonl"]);
+        Assert.Contains($"out {written.Length:N0} (", summary, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, written.Length).Select(n => $"{{\"id\":\"{n}\",\"customer\":\"c-{n % 7}\"}}"), written);
+        Assert.StartsWith("stopping: draining", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RedirectedOutput_PrintsPlainProgressLinesWithRatesAndBusiestBlock()
+    {
+        _folder.Write("endless.yaml", Endless);
+        var cli = _folder.Cli();
+
+        var running = cli.StartAsync(["run", "endless.yaml", "--progress-interval", "20ms"]);
+        await cli.WaitForOutputAsync("\n[", running);
+        await WaitForLinesAsync(cli, "endless running: ", 3, running);
+        cli.Signal();
+        var result = await running;
+
+        var progress = result.OutLines.Where(l => l.Contains("endless running: ", StringComparison.Ordinal)).ToList();
+        Assert.True(progress.Count >= 3, result.ToString());
+        Assert.All(progress, line => Assert.Matches(
+            @"^\[\d+\.\d s\] endless running: in [\d,]+ \([\d,]+/s\), out [\d,]+ \([\d,]+/s\), errors 0, dead-lettered 0, in flight [\d,]+(; busiest b\d '[^']+' busy \d+%, queue \d+%)?$",
+            line));
+    }
+
+    [Fact]
+    public async Task Run_SecondSignalWhileDraining_AbortsAndExits130()
+    {
+        _folder.Write("held.yaml", Endless.Replace("{ type: json-lines-file, settings: { path: out/endless.jsonl } }", "{ type: hold }", StringComparison.Ordinal));
+        var cli = new InProcessCli { WorkingDirectory = _folder.Path, Registry = HoldingSink.Registry };
+
+        var running = cli.StartAsync(["run", "held.yaml", "--progress-interval", "50ms", "--drain-timeout", "infinite"]);
+        await cli.WaitForOutputAsync(HoldingRecords, running); // the sink holds records: the drain cannot finish
+        cli.Signal();
+        cli.Signal();
+        var result = await running;
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.StartsWith("endless: aborted in ", result.OutLines[^1], StringComparison.Ordinal);
+        Assert.Equal(["stopping: draining (what was read is delivered and committed; no timeout); a second Ctrl+C aborts", "aborting: a second stop signal; records in flight are dropped without being committed"], result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Run_DrainTimeoutPasses_AbortsAndExits130()
+    {
+        _folder.Write("held.yaml", Endless.Replace("{ type: json-lines-file, settings: { path: out/endless.jsonl } }", "{ type: hold }", StringComparison.Ordinal));
+        var cli = new InProcessCli { WorkingDirectory = _folder.Path, Registry = HoldingSink.Registry };
+
+        var running = cli.StartAsync(["run", "held.yaml", "--progress-interval", "50ms", "--drain-timeout", "100ms"]);
+        await cli.WaitForOutputAsync(HoldingRecords, running);
+        cli.Signal();
+        var result = await running;
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Equal(["stopping: draining (what was read is delivered and committed; aborting after 0.1 s); a second Ctrl+C aborts", "aborting: the drain timeout; records in flight are dropped without being committed"], result.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Run_StageFails_PrintsErrorClassStageAndScrubbedMessageAndExits3()
+    {
+        const string canary = "canary-5ecr3t-41";
+        _folder.Write("failing.yaml", """
+            version: 1
+            pipelines:
+              - name: failing
+                source:
+                  type: memory
+                  settings:
+                    records: [{ id: 1, qty: "7" }, { id: 2, qty: "${secret:TOKEN}" }]
+                transforms:
+                  - cast: { field: qty, to: int }
+                sinks:
+                  - { type: json-lines-file, settings: { path: "out/${secret:TOKEN}.jsonl" } }
+            """);
+        var cli = _folder.Cli();
+        cli.Environment["TOKEN"] = canary;
+
+        var result = await cli.RunAsync("run", "failing.yaml");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(["error: pipeline 'failing' failed: data error in stage 'cast qty:int#1': DataWeaverException: The field 'qty' (***) cannot be converted to int."], result.ErrorLines);
+        Assert.StartsWith("failing: failed in ", result.OutLines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain(canary, result.Out + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_OnePipelineFails_DrainsTheOthersAndExits3()
+    {
+        _folder.Write("two.yaml", Endless + """
+
+              - name: failing
+                source: { type: memory, settings: { records: [{ qty: "x" }] } }
+                transforms:
+                  - cast: { field: qty, to: int }
+                sinks:
+                  - { type: discard }
+            """);
+
+        var result = await _folder.Cli().RunAsync("run", "two.yaml");
+
+        Assert.Equal(3, result.ExitCode);
+        var endless = result.OutLines.Single(l => l.StartsWith("endless: completed in ", StringComparison.Ordinal));
+        Assert.Contains($"out {File.ReadAllLines(_folder["out/endless.jsonl"]).Length:N0} (", endless, StringComparison.Ordinal);
+        Assert.StartsWith("failing: failed in ", result.OutLines.Single(l => l.StartsWith("failing:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PipelineOption_RunsOnlyTheNamedPipeline()
+    {
+        _folder.Write("two.yaml", """
+            version: 1
+            pipelines:
+              - name: first
+                source: { type: memory, settings: { records: [{ id: 1 }] } }
+                sinks: [{ type: json-lines-file, settings: { path: out/first.jsonl } }]
+              - name: second
+                source: { type: memory, settings: { records: [{ id: 2 }] } }
+                sinks: [{ type: json-lines-file, settings: { path: out/second.jsonl } }]
+            """);
+
+        var result = await _folder.Cli().RunAsync("run", "two.yaml", "--pipeline", "second");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["{\"id\":2}"], File.ReadAllLines(_folder["out/second.jsonl"]));
+        Assert.False(File.Exists(_folder["out/first.jsonl"]));
+        Assert.Equal("running second from two.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.OutLines[0]);
+    }
+
+    [Fact]
+    public async Task Run_UnknownPipelineName_Exits2ListingTheFilesPipelines()
+    {
+        _folder.Write("one.yaml", Endless);
+
+        var result = await _folder.Cli().RunAsync("run", "one.yaml", "-p", "endles");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(["one.yaml: no pipeline named 'endles'; the file has: endless."], result.ErrorLines);
+    }
+
+    [Theory]
+    [InlineData("--drain-timeout", "soon")]
+    [InlineData("--progress-interval", "0s")]
+    [InlineData("--set", "NOEQUALS")]
+    public async Task Run_BadOptionValue_IsAUsageErrorExit1(string option, string value)
+    {
+        _folder.Write("one.yaml", Endless);
+
+        var result = await _folder.Cli().RunAsync("run", "one.yaml", option, value);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(value, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InteractiveTerminal_DrawsLiveTableWithPipelineAndBlockRows()
+    {
+        _folder.Write("copy.yaml", """
+            version: 1
+            pipelines:
+              - name: copy
+                source: { type: generator, settings: { count: 20000, fields: { id: "{n}" } } }
+                transforms:
+                  - filter: { field: id, op: "!=", value: "-1" }
+                sinks:
+                  - { type: json-lines-file, settings: { path: out/copy.jsonl } }
+            """);
+
+        var result = await _folder.Cli(interactive: true).RunAsync("run", "copy.yaml");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("\u001b[", result.Out, StringComparison.Ordinal); // drawn with cursor movements, redrawn in place
+        foreach (var column in new[] { "pipeline / block", "state", "in/s", "out/s", "errors", "dead-lettered", "in flight", "queue", "busy" })
+        {
+            Assert.Contains(column, result.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("b0 source 'generator'", result.Out, StringComparison.Ordinal);
+        Assert.Contains("b1 transform 'filter#1'", result.Out, StringComparison.Ordinal);
+        Assert.Contains("b2 sink 'json-lines-file'", result.Out, StringComparison.Ordinal);
+        Assert.Contains("20,000", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("running copy from", result.Out, StringComparison.Ordinal);
+        Assert.StartsWith("\u001b[?25hcopy: completed in ", result.OutLines[^1], StringComparison.Ordinal); // the cursor shown again, then the summary
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private static async Task WaitForLinesAsync(InProcessCli cli, string text, int count, Task running)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (cli.Out.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
+        {
+            Assert.False(running.IsCompleted, "The command ended early.");
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
