@@ -27,7 +27,7 @@ if [ "${1:-}" = "--soak" ]; then filter=""; fi
 log=$(mktemp)
 dotnet build DataWeaver.Engine.sln -c Release -nologo -v quiet
 set +e
-dotnet test DataWeaver.Engine.sln -c Release --no-build -nologo ${filter:+--filter "$filter"} >"$log" 2>&1
+dotnet test DataWeaver.Engine.sln -c Release --no-build -nologo --blame-hang-timeout 5m ${filter:+--filter "$filter"} >"$log" 2>&1
 status=$?
 set -e
 grep -vE '^\s+Passed [A-Za-z]' "$log" || true

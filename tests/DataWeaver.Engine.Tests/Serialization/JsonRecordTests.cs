@@ -60,6 +60,32 @@ public sealed class JsonRecordTests
         Assert.False(record.TryGetString("count", out string? _)); // a number
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("42")]
+    [InlineData("1.0")]
+    [InlineData("1e2")]
+    [InlineData("-1E-2")]
+    [InlineData("9223372036854775807")]
+    [InlineData("9223372036854775808")]
+    [InlineData("-9223372036854775808")]
+    [InlineData("-9223372036854775809")]
+    [InlineData("12345678901234567890123")]
+    public void TryGetInt64_AnyNumber_SameAnswerAsUtf8JsonReader(string number)
+    {
+        var json = Encoding.UTF8.GetBytes("{\"n\":" + number + "}");
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        reader.Read();
+        reader.Read();
+        var expected = reader.TryGetInt64(out var expectedValue);
+
+        var found = JsonRecord.Parse(json.AsMemory()).TryGetInt64("n", out var value);
+
+        Assert.Equal((expected, expectedValue), (found, value));
+    }
+
     [Fact]
     public void TryGetField_MissingOrThroughNonObject_ReturnsFalse()
     {

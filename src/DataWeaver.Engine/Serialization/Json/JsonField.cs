@@ -57,8 +57,15 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
-        var reader = Reader();
-        return reader.TryGetInt64(out value);
+        // What Utf8JsonReader.TryGetInt64 does with the number's bytes, without starting a reader for them.
+        var span = RawValue.Span;
+        if (System.Buffers.Text.Utf8Parser.TryParse(span, out long parsed, out var consumed) && consumed == span.Length)
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Reads a number as the nearest <see cref="double"/>.</summary>

@@ -22,6 +22,9 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
 {
     internal static readonly JsonReaderOptions ReadOptions = new() { MaxDepth = 1000 };
 
+    /// <summary>The longest field name (in characters) encoded on the stack for a lookup; longer ones are read with <see cref="Utf8JsonReader"/>.</summary>
+    private const int MaxStackNameChars = 128;
+
     internal JsonRecord(ReadOnlyMemory<byte> utf8) => Utf8 = utf8;
 
     /// <summary>Gets the UTF-8 JSON text of the object, as it was parsed (borrowed; see the remarks on lifetime).</summary>
@@ -311,7 +314,38 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
     }
 
     /// <summary>Finds a property of the object <paramref name="json"/> (depth 1 only) and returns where its value lies.</summary>
+    /// <remarks>
+    /// The bytes were validated when the record was made, so <see cref="JsonObjectScanner"/> looks only for the
+    /// structural bytes; what it leaves open (an escaped name, a name that is not valid UTF-16) is read with
+    /// <see cref="Utf8JsonReader"/>, as before.
+    /// </remarks>
     internal static bool TryFind(ReadOnlySpan<byte> json, ReadOnlySpan<byte> utf8Name, ReadOnlySpan<char> name, bool useUtf8, out int start, out int length, out JsonTokenType type)
+    {
+        var result = JsonObjectScanner.Result.Unsure;
+        (start, length, type) = (0, 0, JsonTokenType.None);
+        if (useUtf8)
+        {
+            result = JsonObjectScanner.TryFind(json, utf8Name, out start, out length, out type);
+        }
+        else if (name.Length <= MaxStackNameChars)
+        {
+            Span<byte> encoded = stackalloc byte[MaxStackNameChars * 3];
+            if (System.Text.Unicode.Utf8.FromUtf16(name, encoded, out _, out var written, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done)
+            {
+                result = JsonObjectScanner.TryFind(json, encoded[..written], out start, out length, out type);
+            }
+        }
+
+        if (result != JsonObjectScanner.Result.Unsure)
+        {
+            return result == JsonObjectScanner.Result.Found;
+        }
+
+        return TryFindWithReader(json, utf8Name, name, useUtf8, out start, out length, out type);
+    }
+
+    /// <summary>The reference lookup: a <see cref="Utf8JsonReader"/> walk of the depth-1 properties.</summary>
+    internal static bool TryFindWithReader(ReadOnlySpan<byte> json, ReadOnlySpan<byte> utf8Name, ReadOnlySpan<char> name, bool useUtf8, out int start, out int length, out JsonTokenType type)
     {
         var reader = new Utf8JsonReader(json, ReadOptions);
         reader.Read();

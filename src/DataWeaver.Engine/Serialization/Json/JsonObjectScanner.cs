@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace DataWeaver.Serialization.Json;
+
+/// <summary>
+/// Finds a property of a JSON object whose text was already validated (by <see cref="JsonRecord.Parse(ReadOnlyMemory{byte}, JsonRecordOptions?)"/>
+/// or a writer): it only looks for the structural bytes (quotes, brackets, commas), with vectorized searches, instead of
+/// checking every token again as <see cref="Utf8JsonReader"/> does. Whatever it does not expect (an escaped property
+/// name, bytes that are not the JSON it was promised) makes it answer <see cref="Result.Unsure"/>, and the caller then
+/// reads with <see cref="Utf8JsonReader"/>, whose answer (or <see cref="JsonException"/>) stands.
+/// </summary>
+internal static class JsonObjectScanner
+{
+    /// <summary>The bytes that end the plain run of a string: its closing quote or an escape.</summary>
+    private static readonly SearchValues<byte> StringStops = SearchValues.Create("\"\\"u8);
+
+    /// <summary>The bytes that matter inside an object or array being skipped.</summary>
+    private static readonly SearchValues<byte> NestedStops = SearchValues.Create("\"{}[]"u8);
+
+    /// <summary>What a scan found out.</summary>
+    internal enum Result
+    {
+        /// <summary>The object has no property of that name.</summary>
+        NotFound,
+
+        /// <summary>The first property of that name was found.</summary>
+        Found,
+
+        /// <summary>The scan met something it leaves to <see cref="Utf8JsonReader"/> (an escaped name, malformed bytes).</summary>
+        Unsure,
+    }
+
+    /// <summary>Finds the first property named <paramref name="utf8Name"/> (compared with the raw, unescaped name bytes) at depth 1 of <paramref name="json"/>.</summary>
+    internal static Result TryFind(ReadOnlySpan<byte> json, ReadOnlySpan<byte> utf8Name, out int start, out int length, out JsonTokenType type)
+    {
+        start = 0;
+        length = 0;
+        type = JsonTokenType.None;
+        var i = SkipWhitespace(json, 0);
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
+        {
+            return Result.Unsure;
+        }
+
+        i = SkipWhitespace(json, i + 1);
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'}')
+        {
+            return Result.NotFound;
+        }
+
+        while (true)
+        {
+            if ((uint)i >= (uint)json.Length || json[i] != (byte)'"')
+            {
+                return Result.Unsure;
+            }
+
+            // Names are short: a plain loop beats a vectorized search's set-up.
+            var nameStart = i + 1;
+            var nameEnd = nameStart;
+            while ((uint)nameEnd < (uint)json.Length && json[nameEnd] != (byte)'"')
+            {
+                if (json[nameEnd] == (byte)'\\')
+                {
+                    return Result.Unsure; // an escaped name: Utf8JsonReader compares it unescaped
+                }
+
+                nameEnd++;
+            }
+
+            if ((uint)nameEnd >= (uint)json.Length)
+            {
+                return Result.Unsure;
+            }
+
+            var match = json[nameStart..nameEnd].SequenceEqual(utf8Name);
+            i = SkipWhitespace(json, nameEnd + 1);
+            if ((uint)i >= (uint)json.Length || json[i] != (byte)':')
+            {
+                return Result.Unsure;
+            }
+
+            var valueStart = SkipWhitespace(json, i + 1);
+            var valueEnd = SkipValue(json, valueStart, out var valueType);
+            if (valueEnd < 0)
+            {
+                return Result.Unsure;
+            }
+
+            if (match)
+            {
+                start = valueStart;
+                length = valueEnd - valueStart;
+                type = valueType;
+                return Result.Found;
+            }
+
+            i = SkipWhitespace(json, valueEnd);
+            if ((uint)i >= (uint)json.Length)
+            {
+                return Result.Unsure;
+            }
+
+            if (json[i] == (byte)'}')
+            {
+                return Result.NotFound;
+            }
+
+            if (json[i] != (byte)',')
+            {
+                return Result.Unsure;
+            }
+
+            i = SkipWhitespace(json, i + 1);
+        }
+    }
+
+    /// <summary>Returns the index just past the value starting at <paramref name="i"/>, or -1 when the bytes are not a value.</summary>
+    private static int SkipValue(ReadOnlySpan<byte> json, int i, out JsonTokenType type)
+    {
+        type = JsonTokenType.None;
+        if ((uint)i >= (uint)json.Length)
+        {
+            return -1;
+        }
+
+        switch (json[i])
+        {
+            case (byte)'"':
+                type = JsonTokenType.String;
+                return SkipString(json, i + 1);
+            case (byte)'{':
+                type = JsonTokenType.StartObject;
+                return SkipNested(json, i + 1);
+            case (byte)'[':
+                type = JsonTokenType.StartArray;
+                return SkipNested(json, i + 1);
+            case (byte)'t':
+                type = JsonTokenType.True;
+                return Literal(json, i, "true"u8);
+            case (byte)'f':
+                type = JsonTokenType.False;
+                return Literal(json, i, "false"u8);
+            case (byte)'n':
+                type = JsonTokenType.Null;
+                return Literal(json, i, "null"u8);
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                type = JsonTokenType.Number;
+                return SkipNumber(json, i + 1);
+            default:
+                return -1;
+        }
+    }
+
+    /// <summary>Returns the index of the first byte after the number, or -1 when the text ends in it (a number never ends an object's text).</summary>
+    private static int SkipNumber(ReadOnlySpan<byte> json, int i)
+    {
+        while ((uint)i < (uint)json.Length)
+        {
+            if (json[i] is not ((>= (byte)'0' and <= (byte)'9') or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-'))
+            {
+                return i;
+            }
+
+            i++;
+        }
+
+        return -1;
+    }
+
+    private static int Literal(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal) =>
+        json[i..].StartsWith(literal) ? i + literal.Length : -1;
+
+    /// <summary>Returns the index just past the closing quote of the string whose content starts at <paramref name="i"/>, or -1.</summary>
+    private static int SkipString(ReadOnlySpan<byte> json, int i)
+    {
+        while ((uint)i < (uint)json.Length)
+        {
+            var stop = json[i..].IndexOfAny(StringStops);
+            if (stop < 0)
+            {
+                return -1;
+            }
+
+            i += stop;
+            if (json[i] == (byte)'"')
+            {
+                return i + 1;
+            }
+
+            i += 2; // an escape: the backslash and the byte after it (\uXXXX's digits hold no quote)
+        }
+
+        return -1;
+    }
+
+    /// <summary>Returns the index just past the bracket closing the object or array whose content starts at <paramref name="i"/>, or -1.</summary>
+    private static int SkipNested(ReadOnlySpan<byte> json, int i)
+    {
+        var depth = 1;
+        while ((uint)i < (uint)json.Length)
+        {
+            var stop = json[i..].IndexOfAny(NestedStops);
+            if (stop < 0)
+            {
+                return -1;
+            }
+
+            i += stop;
+            switch (json[i])
+            {
+                case (byte)'"':
+                    i = SkipString(json, i + 1);
+                    if (i < 0)
+                    {
+                        return -1;
+                    }
+
+                    continue;
+                case (byte)'{' or (byte)'[':
+                    depth++;
+                    break;
+                default:
+                    if (--depth == 0)
+                    {
+                        return i + 1;
+                    }
+
+                    break;
+            }
+
+            i++;
+        }
+
+        return -1;
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        while ((uint)i < (uint)json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            i++;
+        }
+
+        return i;
+    }
+}
