@@ -69,30 +69,20 @@ public static class KafkaSecrets
     /// <summary>The log handler of every client built from <paramref name="options"/>: scrubs, then hands the line on.</summary>
     internal static Action<IClient, LogMessage> LogHandler(KafkaStreamOptions options)
     {
-        var sink = options.LogHandler ?? WriteToStandardError;
+        var sink = LogSink(options);
         return (_, message) => sink(new KafkaLogMessage((KafkaLogLevel)(int)message.Level, Scrub(message.Name), message.Facility, Scrub(message.Message)));
     }
 
     /// <summary>The error handler of every client: librdkafka's own error events as scrubbed log lines.</summary>
     internal static Action<IClient, Error> ErrorHandler(KafkaStreamOptions options)
     {
-        var sink = options.LogHandler ?? WriteToStandardError;
+        var sink = LogSink(options);
         return (client, error) => sink(new KafkaLogMessage(
             error.IsFatal ? KafkaLogLevel.Critical : KafkaLogLevel.Error, Scrub(client.Name), "ERROR", Scrub($"{error.Code}: {error.Reason}")));
     }
 
-    /// <summary>Builds a client, turning a configuration error into a scrubbed <see cref="Errors.PipelineConfigurationException"/>.</summary>
-    internal static T Build<T>(Func<T> build, string what)
-    {
-        try
-        {
-            return build();
-        }
-        catch (Exception exception) when (exception is ArgumentException or KafkaException or InvalidOperationException)
-        {
-            throw new Errors.PipelineConfigurationException($"Creating the Kafka {what} failed: {Scrub(exception.Message)}");
-        }
-    }
+    /// <summary>Where DataWeaver's own Kafka log lines go: <see cref="KafkaStreamOptions.LogHandler"/>, else standard error.</summary>
+    internal static Action<KafkaLogMessage> LogSink(KafkaStreamOptions options) => options.LogHandler ?? WriteToStandardError;
 
     private static IEnumerable<string> SecretValuesOf(KafkaStreamOptions options)
     {
@@ -113,7 +103,7 @@ public static class KafkaSecrets
         }
     }
 
-    internal static void WriteToStandardError(KafkaLogMessage message)
+    private static void WriteToStandardError(KafkaLogMessage message)
     {
         if (message.Level <= KafkaLogLevel.Warning)
         {

@@ -89,10 +89,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         KafkaNativeLibrary.EnsureLoaded();
         lock (_gate)
         {
-            _producer ??= Transactions?.Open() ?? KafkaSecrets.Build(
-                () => new ProducerBuilder<byte[], byte[]>(KafkaStreamFramework.CreateProducerConfig(Options))
-                    .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
-                "producer");
+            _producer ??= Transactions?.Open() ?? KafkaClientFactory.Producer(KafkaStreamFramework.CreateProducerConfig(Options), Options);
             _fault = null;
             Interlocked.Exchange(ref _inFlight, 0); // a previous run's producer is disposed: no report of it arrives any more
         }

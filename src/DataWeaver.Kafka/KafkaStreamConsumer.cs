@@ -54,7 +54,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         Topic = topic;
         GroupId = options.GroupId;
         _drainTimeout = options.RevocationDrainTimeout;
-        _log = framework.Options.LogHandler ?? KafkaSecrets.WriteToStandardError;
+        _log = KafkaSecrets.LogSink(framework.Options);
         _epochs = new int[partitions];
         _handed = new long[partitions];
         _firstHanded = new long[partitions];
@@ -62,13 +62,10 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         _handed.AsSpan().Fill(-1);
         _high = framework.Options.ConsumerBufferMessages;
         _low = _high / 2;
-        _consumer = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config)
-            .SetLogHandler(KafkaSecrets.LogHandler(framework.Options))
-            .SetErrorHandler(KafkaSecrets.ErrorHandler(framework.Options))
+        _consumer = KafkaClientFactory.Consumer(config, framework.Options, builder => builder
             .SetPartitionsAssignedHandler((consumer, assigned) => OnAssigned(consumer, assigned))
             .SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, [.. revoked.Select(p => p.TopicPartition)], drain: true))
-            .SetPartitionsLostHandler((consumer, lost) => OnRevoked(consumer, [.. lost.Select(p => p.TopicPartition)], drain: false))
-            .Build(), "consumer");
+            .SetPartitionsLostHandler((consumer, lost) => OnRevoked(consumer, [.. lost.Select(p => p.TopicPartition)], drain: false)));
     }
 
     public string Topic { get; }

@@ -67,10 +67,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
             }
 
             KafkaNativeLibrary.EnsureLoaded();
-            var producer = KafkaSecrets.Build(
-                () => new ProducerBuilder<byte[], byte[]>(CreateProducerConfig())
-                    .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
-                "producer");
+            var producer = KafkaClientFactory.Producer(CreateProducerConfig(), Options);
             _producer = producer;
             Volatile.Write(ref _state, Running);
         }
@@ -327,7 +324,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
         return await Task.Run(
             () =>
             {
-                using var client = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler(KafkaSecrets.LogHandler(Options)).Build(), "consumer");
+                using var client = KafkaClientFactory.Consumer(config, Options);
                 try
                 {
                     return ReadCommitted(client, topic, partitions, timeout);
@@ -449,7 +446,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
             GroupId = Options.ClientId + "-watermarks",
             EnableAutoCommit = false,
         });
-        var created = KafkaSecrets.Build(() => new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler(KafkaSecrets.LogHandler(Options)).Build(), "consumer");
+        var created = KafkaClientFactory.Consumer(config, Options);
         if (Interlocked.CompareExchange(ref _watermarkClient, created, null) is { } other)
         {
             created.Dispose();
@@ -466,10 +463,8 @@ public sealed class KafkaStreamFramework : IStreamFramework
     /// for the framework's life: a client built on the producer's handle (DependentAdminClientBuilder) spins its poll thread,
     /// about 29% of a core and 250 MB/s of garbage while idle (found by the perf suite's W6).
     /// </summary>
-    private IAdminClient CreateAdminClient() => KafkaSecrets.Build(
-        () => new AdminClientBuilder(Apply(new AdminClientConfig { BootstrapServers = Options.BootstrapServers, ClientId = Options.ClientId }))
-            .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
-        "admin client");
+    private IAdminClient CreateAdminClient() =>
+        KafkaClientFactory.Admin(Apply(new AdminClientConfig { BootstrapServers = Options.BootstrapServers, ClientId = Options.ClientId }), Options);
 
     /// <summary>The framework's producer settings for <paramref name="options"/> (shared with <see cref="KafkaSink"/>).</summary>
     internal static ProducerConfig CreateProducerConfig(KafkaStreamOptions options) => Apply(options.Settings, new ProducerConfig

@@ -69,10 +69,7 @@ public sealed class KafkaTransactions
 
             var config = KafkaStreamFramework.CreateProducerConfig(Options);
             config.TransactionalId = TransactionalId;
-            var producer = KafkaSecrets.Build(
-                () => new ProducerBuilder<byte[], byte[]>(config)
-                    .SetLogHandler(KafkaSecrets.LogHandler(Options)).SetErrorHandler(KafkaSecrets.ErrorHandler(Options)).Build(),
-                "transactional producer");
+            var producer = KafkaClientFactory.Producer(config, Options, "transactional producer");
             try
             {
                 producer.InitTransactions(Options.OperationTimeout);
