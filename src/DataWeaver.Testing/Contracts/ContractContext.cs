@@ -11,6 +11,7 @@ namespace DataWeaver.Testing.Contracts;
 public sealed class ContractContext : IDisposable
 {
     private readonly List<string> _log = [];
+    private readonly Dictionary<int, long> _committed = [];
     private int _run = -1;
 
     /// <summary>Creates a context.</summary>
@@ -54,6 +55,22 @@ public sealed class ContractContext : IDisposable
     /// </summary>
     public string Secret { get; }
 
+    /// <summary>
+    /// Gets the last resume position the engine committed for each partition in this test, as the runs' committed
+    /// events reported them. For sources that take their start from outside (a start offset, a count to skip) rather
+    /// than from a store of their own: a restart resumes from here.
+    /// </summary>
+    public IReadOnlyDictionary<int, long> CommittedOffsets
+    {
+        get
+        {
+            lock (_committed)
+            {
+                return new Dictionary<int, long>(_committed);
+            }
+        }
+    }
+
     /// <summary>Gets the lines written to <see cref="Log"/> so far.</summary>
     public IReadOnlyList<string> LogLines
     {
@@ -94,6 +111,17 @@ public sealed class ContractContext : IDisposable
     }
 
     internal int NextRun() => Interlocked.Increment(ref _run);
+
+    internal void OnCommitted(object? sender, Diagnostics.PipelineCommittedEventArgs committed)
+    {
+        lock (_committed)
+        {
+            foreach (var position in committed.Positions)
+            {
+                _committed[position.Partition] = position.Offset;
+            }
+        }
+    }
 
     private static string Shorten(string name)
     {

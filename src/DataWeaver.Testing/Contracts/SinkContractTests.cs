@@ -58,11 +58,11 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// <summary>After a run, every record acknowledged (all of them) is readable back, once each.</summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Write_AllRecords_EveryAcknowledgedRecordReadableBack()
+    public virtual async Task Write_AllRecords_EveryAcknowledgedRecordReadableBack()
     {
         var context = NewContext();
         var source = NewSource(context, context.RecordCount);
-        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().Start();
+        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         var error = await CompletionOfAsync(run).ConfigureAwait(false);
 
         Assert.Null(error);
@@ -77,7 +77,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Write_EachAcknowledgement_RecordsAlreadyReadableBack()
+    public virtual async Task Write_EachAcknowledgement_RecordsAlreadyReadableBack()
     {
         var context = NewContext();
         var steps = 6;
@@ -94,7 +94,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
                 violations.Add(string.Create(CultureInfo.InvariantCulture, $"acknowledged up to {acknowledged} but not readable back: {string.Join(", ", missing)}"));
             }
         };
-        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().Start();
+        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         var error = await CompletionOfAsync(run).ConfigureAwait(false);
 
         Assert.Null(error);
@@ -108,7 +108,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [SkippableFact]
-    public async Task Write_SystemFails_FailedRecordsNeverAcknowledged()
+    public virtual async Task Write_SystemFails_FailedRecordsNeverAcknowledged()
     {
         var context = NewContext();
         var source = NewSource(context, count: null);
@@ -123,7 +123,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
                 repair = await BreakAsync(context).ConfigureAwait(false);
             }
         };
-        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().Start();
+        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => broken, run.Completion, Guard).ConfigureAwait(false);
         if (repair is null)
         {
@@ -157,11 +157,11 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Stop_MidStream_DrainFlushesEverythingCommitted()
+    public virtual async Task Stop_MidStream_DrainFlushesEverythingCommitted()
     {
         var context = NewContext();
         var source = NewSource(context, count: null);
-        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().Start();
+        var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => source.Acknowledged >= 3L * PipelineOptions.BatchSize, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
         var error = await CompletionOfAsync(run).ConfigureAwait(false);
@@ -179,13 +179,13 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(64)]
-    public async Task Write_BatchBoundaries_EveryRecordOnce(int batchSize)
+    public virtual async Task Write_BatchBoundaries_EveryRecordOnce(int batchSize)
     {
         var context = NewContext();
         var options = PipelineOptions with { BatchSize = batchSize, MaxInFlightRecords = Math.Max(PipelineOptions.MaxInFlightRecords, batchSize) };
         var count = Math.Min(context.RecordCount, 150) + (batchSize / 2);
         var source = NewSource(context, count);
-        var run = Pipeline.From(source, options).Batch(batchSize).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().Start();
+        var run = Pipeline.From(source, options).Batch(batchSize).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         var error = await CompletionOfAsync(run).ConfigureAwait(false);
 
         Assert.Null(error);
@@ -195,14 +195,14 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// <summary>The canary secret put into the sink's settings appears in none of the records written, errors, log lines or files.</summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Secrets_CanaryInSettings_AbsentFromOutputsLogsAndFiles()
+    public virtual async Task Secrets_CanaryInSettings_AbsentFromOutputsLogsAndFiles()
     {
         var context = NewContext();
         var source = NewSource(context, context.RecordCount);
         var sink = await NextSinkAsync(context).ConfigureAwait(false);
         var pipeline = Pipeline.From(source, PipelineOptions).To(sink).Build();
         var scanner = new SecretScanner();
-        scanner.AddError("run error", await CompletionOfAsync(pipeline.Start()).ConfigureAwait(false));
+        scanner.AddError("run error", await CompletionOfAsync(pipeline.StartIn(context)).ConfigureAwait(false));
         foreach (var record in await ReadBackAsync(context, CancellationToken.None).ConfigureAwait(false))
         {
             scanner.AddRecord("record read back", record);

@@ -57,12 +57,12 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// <summary>A run reads every record once (in order, when <see cref="ConnectorContractTests{T}.PreservesOrder"/>).</summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Read_AllRecords_DeliversEachRecordOnce()
+    public virtual async Task Read_AllRecords_DeliversEachRecordOnce()
     {
         var context = NewContext();
         var source = await NextSourceAsync(context).ConfigureAwait(false);
         var probe = new SequenceProbeSink<T>(GetSequence);
-        var (ids, error) = await ReadAsync(source, probe, context.RecordCount).ConfigureAwait(false);
+        var (ids, error) = await ReadAsync(context, source, probe, context.RecordCount).ConfigureAwait(false);
 
         Assert.Null(error);
         AssertExactlyOnce(SequenceChecker.Check(ids, context.RecordCount));
@@ -74,11 +74,11 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Stop_WhileRecordsInFlight_DrainsAndRestartResumesAfterEverythingDelivered()
+    public virtual async Task Stop_WhileRecordsInFlight_DrainsAndRestartResumesAfterEverythingDelivered()
     {
         var context = NewContext();
         var first = new SequenceProbeSink<T>(GetSequence, gated: true, name: "probe-1");
-        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(first).Build().Start();
+        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(first).Build().StartIn(context);
         first.Release(2);
         await SequenceProbeSink<T>.WaitUntilAsync(() => first.Count > 0 && first.Waiting > 0, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
@@ -90,7 +90,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         Assert.True(delivered.Count < context.RecordCount, $"The first run delivered all {delivered.Count} records before the stop took effect; raise RecordCount above the in-flight bound.");
 
         var second = new SequenceProbeSink<T>(GetSequence, name: "probe-2");
-        var (rest, restError) = await ReadAsync(await NextSourceAsync(context).ConfigureAwait(false), second, context.RecordCount - delivered.Count).ConfigureAwait(false);
+        var (rest, restError) = await ReadAsync(context, await NextSourceAsync(context).ConfigureAwait(false), second, context.RecordCount - delivered.Count).ConfigureAwait(false);
 
         Assert.Null(restError);
         AssertExactlyOnce(SequenceChecker.Check([.. delivered, .. rest], context.RecordCount));
@@ -102,11 +102,11 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Restart_AfterPartialAcknowledgement_RereadsExactlyTheUnacknowledged()
+    public virtual async Task Restart_AfterPartialAcknowledgement_RereadsExactlyTheUnacknowledged()
     {
         var context = NewContext();
         var first = new SequenceProbeSink<T>(GetSequence, acknowledgeLimit: 3L * PipelineOptions.BatchSize, name: "probe-1");
-        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(first).Build().Start();
+        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(first).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => first.Unacknowledged.Count > 0, run.Completion, Guard).ConfigureAwait(false);
         run.Abort();
         await CompletionOfAsync(run).ConfigureAwait(false);
@@ -117,7 +117,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
 
         var expected = Enumerable.Range(0, context.RecordCount).Select(i => (long)i).Where(id => !acknowledged.Contains(id)).ToList();
         var second = new SequenceProbeSink<T>(GetSequence, name: "probe-2");
-        var (reread, error) = await ReadAsync(await NextSourceAsync(context).ConfigureAwait(false), second, expected.Count).ConfigureAwait(false);
+        var (reread, error) = await ReadAsync(context, await NextSourceAsync(context).ConfigureAwait(false), second, expected.Count).ConfigureAwait(false);
 
         Assert.Null(error);
         AssertExactlyOnce(SequenceChecker.Check(reread, expected));
@@ -129,12 +129,12 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Read_SlowSink_RecordsReadButNotWrittenStayWithinTheInFlightBound()
+    public virtual async Task Read_SlowSink_RecordsReadButNotWrittenStayWithinTheInFlightBound()
     {
         var context = NewContext();
         var probe = new SequenceProbeSink<T>(GetSequence, gated: true);
         var bound = PipelineOptions.MaxInFlightRecords;
-        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(probe).Build().Start();
+        var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(probe).Build().StartIn(context);
         long maxAhead = 0;
         void Sample() => InterlockedMax(ref maxAhead, run.Statistics.RecordsRead - probe.Count);
         probe.OnWrite = Sample;
@@ -164,7 +164,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [SkippableFact]
-    public async Task Read_PoisonInput_DeadLettersOriginalBytesAndCoordinates()
+    public virtual async Task Read_PoisonInput_DeadLettersOriginalBytesAndCoordinates()
     {
         var context = NewContext();
         context.NextRun();
@@ -172,7 +172,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         Skip.If(poison is null, "The connector provides no poison input (CreatePoisonSourceAsync returns null).");
         var letters = new CollectionSink<DeadLetter>("dead-letters");
         var probe = new SequenceProbeSink<T>(GetSequence);
-        var run = Pipeline.From(poison.Source, PipelineOptions).OnError(e => e.DeadLetterTo(letters)).To(probe).Build().Start();
+        var run = Pipeline.From(poison.Source, PipelineOptions).OnError(e => e.DeadLetterTo(letters)).To(probe).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= context.RecordCount && letters.Count >= poison.Poison.Count, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
         var error = await CompletionOfAsync(run).ConfigureAwait(false);
@@ -196,7 +196,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [SkippableFact]
-    public async Task Kill_SeparateProcess_AtLeastOnceWithinTheInFlightBound()
+    public virtual async Task Kill_SeparateProcess_AtLeastOnceWithinTheInFlightBound()
     {
         var context = NewContext();
         var scenario = CreateCrashScenario(context);
@@ -212,7 +212,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <returns>A task that completes when the test is done.</returns>
     [Fact]
-    public async Task Secrets_CanaryInSettings_AbsentFromOutputsLogsDeadLettersAndCheckpoints()
+    public virtual async Task Secrets_CanaryInSettings_AbsentFromOutputsLogsDeadLettersAndCheckpoints()
     {
         var context = NewContext();
         context.NextRun();
@@ -222,7 +222,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         var letters = new CollectionSink<DeadLetter>("dead-letters");
         var probe = new SequenceProbeSink<T>(GetSequence) { Inspect = record => scanner.AddRecord("record", record) };
         var pipeline = Pipeline.From(source, PipelineOptions).OnError(e => e.DeadLetterTo(letters)).To(probe).Build();
-        var run = pipeline.Start();
+        var run = pipeline.StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= context.RecordCount && letters.Count >= (poison?.Poison.Count ?? 0), run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
         scanner.AddError("run error", await CompletionOfAsync(run).ConfigureAwait(false));
@@ -296,9 +296,9 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     }
 
     /// <summary>Runs source -> probe until the probe has <paramref name="count"/> records (or the run ends), then drains.</summary>
-    private async Task<(IReadOnlyList<long> Ids, Exception? Error)> ReadAsync(SourceConnector<T> source, SequenceProbeSink<T> probe, int count)
+    private async Task<(IReadOnlyList<long> Ids, Exception? Error)> ReadAsync(ContractContext context, SourceConnector<T> source, SequenceProbeSink<T> probe, int count)
     {
-        var run = Pipeline.From(source, PipelineOptions).To(probe).Build().Start();
+        var run = Pipeline.From(source, PipelineOptions).To(probe).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= count, run.Completion, Guard).ConfigureAwait(false);
         await SettleAsync(() => probe.Count).ConfigureAwait(false); // a record delivered twice shows up before the stop
         run.RequestStop();

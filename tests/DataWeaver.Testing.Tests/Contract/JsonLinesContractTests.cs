@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files;
+using DataWeaver.Records;
+using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
+using DataWeaver.Testing.Tests.Support;
+
+namespace DataWeaver.Testing.Tests.Contract;
+
+/// <summary>
+/// The JSON-lines file source against the source contract: lines <c>{"id":N}</c>, its checkpoints in the context's
+/// store; poison is a line longer than <see cref="JsonLinesSourceOptions.MaxRecordBytes"/>; the crash harness
+/// (tests/DataWeaver.CrashHarness) is the process killed.
+/// </summary>
+public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
+{
+    private const int MaxRecordBytes = 64;
+
+    protected override ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
+    {
+        var path = Path.Combine(context.Directory, "input.jsonl");
+        if (context.Run == 0)
+        {
+            File.WriteAllLines(path, Enumerable.Range(0, context.RecordCount).Select(i => Encoding.UTF8.GetString(IdRecords.Json(i))));
+        }
+
+        return new(new JsonLinesSource(path, new JsonLinesSourceOptions { CheckpointStore = context.Checkpoints }));
+    }
+
+    protected override ValueTask<PoisonInput<Record<ReadOnlyMemory<byte>>>?> CreatePoisonSourceAsync(ContractContext context)
+    {
+        var path = Path.Combine(context.Directory, "poison.jsonl");
+        var poison = new List<PoisonRecord>();
+        using (var file = File.Create(path))
+        {
+            for (var i = 0; i < context.RecordCount; i++)
+            {
+                if (i % 100 == 50)
+                {
+                    var bad = Encoding.UTF8.GetBytes($"{{\"id\":\"poison-{i}\",\"pad\":\"{new string('x', MaxRecordBytes)}\"}}");
+                    poison.Add(new PoisonRecord(bad, new SourcePosition(0, file.Position)));
+                    file.Write(bad);
+                    file.WriteByte((byte)'\n');
+                }
+
+                file.Write(IdRecords.Json(i));
+                file.WriteByte((byte)'\n');
+            }
+        }
+
+        var source = new JsonLinesSource(path, new JsonLinesSourceOptions { CheckpointStore = context.Checkpoints, MaxRecordBytes = MaxRecordBytes });
+        return new(new PoisonInput<Record<ReadOnlyMemory<byte>>>(source, poison));
+    }
+
+    protected override ProcessCrashScenario CreateCrashScenario(ContractContext context)
+    {
+        const int Lines = 20_000;
+        const int MaxInFlight = 256;
+        var input = Path.Combine(context.Directory, "crash-input.jsonl");
+        var output = Path.Combine(context.Directory, "crash-output.jsonl");
+        var checkpoints = Path.Combine(context.Directory, "crash-checkpoints");
+        File.WriteAllLines(input, Enumerable.Range(0, Lines).Select(i => $"{{\"id\":{i},\"name\":\"item-{i}\"}}"));
+        return new ProcessCrashScenario(
+            Lines,
+            _ =>
+            {
+                var info = new ProcessStartInfo("dotnet");
+                foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "DataWeaver.CrashHarness.dll"), input, output, checkpoints, "--max-in-flight", MaxInFlight.ToString(CultureInfo.InvariantCulture), "--batch-size", "32", "--pause-every", "20" })
+                {
+                    info.ArgumentList.Add(argument);
+                }
+
+                return info;
+            },
+            () => IdRecords.FileIds(output),
+            new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight });
+    }
+
+    protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
+}
+
+/// <summary>The JSON-lines file sink against the sink contract: read back by opening the file anew.</summary>
+public sealed class JsonLinesSinkContractTests : SinkContractTests<Record<ReadOnlyMemory<byte>>>
+{
+    protected override ValueTask<SinkConnector<Record<ReadOnlyMemory<byte>>>> CreateSinkAsync(ContractContext context) =>
+        new(JsonLinesSink.Raw(Output(context)));
+
+    protected override Record<ReadOnlyMemory<byte>> CreateRecord(long sequence, ContractContext context) => IdRecords.Record(sequence);
+
+    protected override ValueTask<IReadOnlyList<Record<ReadOnlyMemory<byte>>>> ReadBackAsync(ContractContext context, CancellationToken cancellationToken) =>
+        new([.. IdRecords.FileIds(Output(context)).Select(IdRecords.Record)]);
+
+    protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
+
+    private static string Output(ContractContext context) => Path.Combine(context.Directory, "output.jsonl");
+}
