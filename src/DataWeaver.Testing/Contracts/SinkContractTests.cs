@@ -80,7 +80,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     public virtual async Task Write_EachAcknowledgement_RecordsAlreadyReadableBack()
     {
         var context = NewContext();
-        var steps = 6;
+        var steps = 4;
         var source = NewSource(context, (long)steps * PipelineOptions.BatchSize);
         source.StepSize = PipelineOptions.BatchSize;
         var violations = new List<string>();
@@ -113,18 +113,18 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var context = NewContext();
         var source = NewSource(context, count: null);
         source.StepSize = PipelineOptions.BatchSize;
-        IAsyncDisposable? repair = null;
-        var broken = false;
+        var broken = new TaskCompletionSource<IAsyncDisposable?>(TaskCreationOptions.RunContinuationsAsynchronously);
         source.BetweenSteps = async _ =>
         {
-            if (!broken && source.Acknowledged >= 2L * PipelineOptions.BatchSize)
+            if (!broken.Task.IsCompleted && source.Acknowledged >= 2L * PipelineOptions.BatchSize)
             {
-                broken = true;
-                repair = await BreakAsync(context).ConfigureAwait(false);
+                broken.TrySetResult(await BreakAsync(context).ConfigureAwait(false));
             }
         };
         var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        await SequenceProbeSink<T>.WaitUntilAsync(() => broken, run.Completion, Guard).ConfigureAwait(false);
+        await Task.WhenAny(broken.Task, run.Completion).WaitAsync(Guard).ConfigureAwait(false);
+        Assert.True(broken.Task.IsCompleted, $"The run ended before the system was broken: {run.Completion.Exception?.GetBaseException().Message}");
+        var repair = await broken.Task.ConfigureAwait(false);
         if (repair is null)
         {
             run.Abort();
@@ -144,7 +144,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         }
 
         var acknowledged = source.Acknowledged;
-        await repair!.DisposeAsync().ConfigureAwait(false);
+        await repair.DisposeAsync().ConfigureAwait(false);
         var readable = (await ReadBackIdsAsync(context).ConfigureAwait(false)).ToHashSet();
         var missing = Enumerable.Range(0, (int)acknowledged).Where(id => !readable.Contains(id)).Take(10).ToList();
 
