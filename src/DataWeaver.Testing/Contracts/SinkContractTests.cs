@@ -132,17 +132,19 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
             Skip.If(true, "The connector cannot be broken from a test (BreakAsync returns null).");
         }
 
-        // The run should fail; a sink that retries for ever is aborted at the guard (that is not a contract violation).
-        Exception? error;
+        // The run should fail. A sink that keeps acknowledging while broken is caught three batches later; one that
+        // retries for ever is aborted at the guard (that is no contract violation).
+        var brokenAt = source.Acknowledged;
         try
         {
-            error = await CompletionOfAsync(run).ConfigureAwait(false);
+            await SequenceProbeSink<T>.WaitUntilAsync(() => source.Acknowledged >= brokenAt + (3L * PipelineOptions.BatchSize), run.Completion, Guard).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            error = null;
         }
 
+        run.Abort();
+        var error = await CompletionOfAsync(run).ConfigureAwait(false);
         var acknowledged = source.Acknowledged;
         await repair.DisposeAsync().ConfigureAwait(false);
         var readable = (await ReadBackIdsAsync(context).ConfigureAwait(false)).ToHashSet();
