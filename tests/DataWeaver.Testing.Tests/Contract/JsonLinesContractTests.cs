@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Files;
@@ -55,6 +54,7 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
         return new(new PoisonInput<Record<ReadOnlyMemory<byte>>>(source, poison));
     }
 
+    // snippet: testing-crash
     protected override ProcessCrashScenario CreateCrashScenario(ContractContext context)
     {
         const int Lines = 20_000;
@@ -65,19 +65,13 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
         File.WriteAllLines(input, Enumerable.Range(0, Lines).Select(i => $"{{\"id\":{i},\"name\":\"item-{i}\"}}"));
         return new ProcessCrashScenario(
             Lines,
-            _ =>
-            {
-                var info = new ProcessStartInfo("dotnet");
-                foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "DataWeaver.CrashHarness.dll"), input, output, checkpoints, "--max-in-flight", MaxInFlight.ToString(CultureInfo.InvariantCulture), "--batch-size", "32", "--pause-every", "20" })
-                {
-                    info.ArgumentList.Add(argument);
-                }
-
-                return info;
-            },
+            run => new ProcessStartInfo("dotnet", [ // the harness: JsonLinesSource (file checkpoints) -> map -> JsonLinesSink (append)
+                Path.Combine(AppContext.BaseDirectory, "DataWeaver.CrashHarness.dll"), input, output, checkpoints,
+                "--max-in-flight", $"{MaxInFlight}", "--batch-size", "32", "--pause-every", "20"]),
             () => IdRecords.FileIds(output),
             new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight });
     }
+    // end snippet
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
 }

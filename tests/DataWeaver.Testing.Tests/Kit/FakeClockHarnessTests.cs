@@ -11,14 +11,16 @@ public sealed class FakeClockHarnessTests
     [Fact]
     public async Task AdvanceUntil_GeneratorAtARate_DeliversAtThatRateOfFakeTime()
     {
+        // snippet: testing-fake-clock
         var clock = new FakeClockHarness();
         var source = new GeneratorSource<long>(n => n, new GeneratorOptions { Count = 300, RecordsPerSecond = 100, TimeProvider = clock.Time });
         var sink = new CollectionSink<long>();
         var run = Pipeline.From(source, clock.WithClock()).To(sink).Build().Start();
 
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100));
-        var afterOneSecond = sink.Count;
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(1), step: TimeSpan.FromMilliseconds(100)); // one second of fake time
+        var afterOneSecond = sink.Count;                                                        // about 100 records
         var elapsed = await clock.AdvanceUntilAsync(() => run.Completion.IsCompleted, TimeSpan.FromMilliseconds(100));
+        // end snippet
         await run.Completion;
 
         Assert.InRange(afterOneSecond, 1, 101);
