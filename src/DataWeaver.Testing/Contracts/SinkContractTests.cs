@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataWeaver.Connectors;
 using DataWeaver.Pipelines;
+using DataWeaver.Testing.Faults;
 using DataWeaver.Testing.Sequences;
 
 namespace DataWeaver.Testing.Contracts;
@@ -48,6 +49,14 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     /// <param name="context">The test's context.</param>
     /// <returns>A handle that repairs the system when disposed, or <see langword="null"/>.</returns>
     protected virtual ValueTask<IAsyncDisposable?> BreakAsync(ContractContext context) => new((IAsyncDisposable?)null);
+
+    /// <summary>
+    /// Gets a value indicating whether a new sink over the same place adds to what earlier runs wrote (an append-mode
+    /// file, a topic, a table), as a sink behind a checkpointed source must. A sink that replaces its output with each
+    /// run by design returns <see langword="false"/>, and the restart test is skipped.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    protected virtual bool KeepsOutputAcrossRuns => true;
 
     /// <summary>Adds to the secrets scan what only the subclass can see. The default adds nothing.</summary>
     /// <param name="context">The test's context.</param>
@@ -172,6 +181,48 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         Assert.Equal(source.Emitted, source.Acknowledged);
         Assert.Equal(source.Emitted, source.Committed);
         AssertExactlyOnce(SequenceChecker.Check(await ReadBackIdsAsync(context).ConfigureAwait(false), source.Committed));
+    }
+
+    /// <summary>
+    /// A user's data is sacred: a run that fails before it writes anything (the source cannot be read) leaves what an
+    /// earlier run wrote exactly as it was.
+    /// </summary>
+    /// <returns>A task that completes when the test is done.</returns>
+    [Fact]
+    public virtual async Task Open_RunFailsBeforeWriting_EarlierOutputUntouched()
+    {
+        var context = NewContext();
+        var first = Pipeline.From(NewSource(context, context.RecordCount), PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
+        Assert.Null(await CompletionOfAsync(first).ConfigureAwait(false));
+        var before = await ReadBackIdsAsync(context).ConfigureAwait(false);
+
+        var failing = new FaultInjectingSource<T>(NewSource(context, context.RecordCount), new FaultOptions { FailEveryNth = 1, FailureClass = Errors.ErrorClass.Fatal });
+        var second = Pipeline.From(failing, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
+        var error = await CompletionOfAsync(second).ConfigureAwait(false);
+
+        Assert.NotNull(error);
+        var after = await ReadBackIdsAsync(context).ConfigureAwait(false);
+        Assert.True(before.SequenceEqual(after), $"A run that failed before writing changed the earlier output: {before.Count} records before, {after.Count} after ({SequenceChecker.Check(after, before.Count)}).");
+    }
+
+    /// <summary>
+    /// A restarted sink keeps what the earlier run wrote: two runs, each writing half the records, leave every record
+    /// readable back once (skipped for sinks that replace their output by design, see <see cref="KeepsOutputAcrossRuns"/>).
+    /// </summary>
+    /// <returns>A task that completes when the test is done.</returns>
+    [SkippableFact]
+    public virtual async Task Restart_SecondRun_KeepsWhatTheFirstWrote()
+    {
+        Skip.IfNot(KeepsOutputAcrossRuns, "The sink replaces its output with each run by design (KeepsOutputAcrossRuns is false).");
+        var context = NewContext();
+        var half = context.RecordCount / 2;
+        var first = Pipeline.From(NewSource(context, half), PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
+        Assert.Null(await CompletionOfAsync(first).ConfigureAwait(false));
+        var rest = new SequenceSource<T>(sequence => CreateRecord(half + sequence, context), context.RecordCount - half);
+        var second = Pipeline.From(rest, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
+        Assert.Null(await CompletionOfAsync(second).ConfigureAwait(false));
+
+        AssertExactlyOnce(SequenceChecker.Check(await ReadBackIdsAsync(context).ConfigureAwait(false), context.RecordCount));
     }
 
     /// <summary>Batches of any size (one record, an odd size, a full in-flight window) lose and repeat nothing at their boundaries.</summary>

