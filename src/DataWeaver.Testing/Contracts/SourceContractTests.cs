@@ -46,7 +46,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// </summary>
     /// <param name="context">The test's context.</param>
     /// <returns>The scenario, or <see langword="null"/>.</returns>
-    protected virtual ProcessCrashScenario? CreateCrashScenario(ContractContext context) => null;
+    protected virtual ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context) => new((ProcessCrashScenario?)null);
 
     /// <summary>Adds to the secrets scan what only the subclass can see (the broker's committed metadata, a server's log). The default adds nothing.</summary>
     /// <param name="context">The test's context.</param>
@@ -199,8 +199,8 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     public virtual async Task Kill_SeparateProcess_AtLeastOnceWithinTheInFlightBound()
     {
         var context = NewContext();
-        var scenario = CreateCrashScenario(context);
-        Skip.If(scenario is null, "The connector provides no process harness (CreateCrashScenario returns null).");
+        var scenario = await CreateCrashScenarioAsync(context).ConfigureAwait(false);
+        Skip.If(scenario is null, "The connector provides no process harness (CreateCrashScenarioAsync returns null).");
         var report = await scenario.RunAsync().ConfigureAwait(false);
 
         report.Sequences.AssertAtLeastOnce(scenario.Options.Kills * scenario.Options.MaxDuplicatesPerKill);

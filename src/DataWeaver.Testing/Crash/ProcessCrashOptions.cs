@@ -22,8 +22,16 @@ public sealed record ProcessCrashOptions
     /// <value>The default is 65,536 (the default <c>MaxInFlightRecords</c>); at least 0.</value>
     public long MaxDuplicatesPerKill { get; init; } = 65_536;
 
+    /// <summary>
+    /// Gets a value indicating whether the last run is stopped by the scenario: for a process over an endless input (a
+    /// topic), the last run is sent SIGTERM (a drain, on Linux and macOS) once the output holds every sequence id, and
+    /// must then exit with code 0. Without it the last run must end by itself.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: the process ends by itself once its input is read.</value>
+    public bool StopLastRunWhenComplete { get; init; }
+
     /// <summary>Gets how often the output is polled while waiting for a kill point.</summary>
-    /// <value>The default is 5 milliseconds.</value>
+    /// <value>The default is 5 milliseconds; raise it when counting the output is costly (a broker round trip).</value>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(5);
 
     internal void Validate()

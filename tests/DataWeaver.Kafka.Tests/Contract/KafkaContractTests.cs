@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
@@ -5,6 +6,7 @@ using DataWeaver.Connectors;
 using DataWeaver.Records;
 using DataWeaver.Streams;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
 
 namespace DataWeaver.Kafka.Tests.Contract;
 
@@ -28,6 +30,26 @@ public sealed class KafkaSourceContractTests : SourceContractTests<Record<ReadOn
         }
 
         return new KafkaSource(framework, context.UniqueName, new StreamConsumerOptions { GroupId = context.UniqueName });
+    }
+
+    /// <summary>The scale-out harness (tests/DataWeaver.Kafka.Harness: KafkaSource -> map -> KafkaSink) is the process killed.</summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        const int Records = 5_000;
+        const int MaxInFlight = 256;
+        var (input, output) = (context.UniqueName + "-in", context.UniqueName + "-out");
+        var framework = await _kafka.FrameworkAsync(context);
+        await _kafka.CreateTopicAsync(input);
+        await _kafka.CreateTopicAsync(output);
+        await framework.ProduceMessagesAsync(input, Enumerable.Range(0, Records).Select(i => new OutgoingMessage(ReadOnlyMemory<byte>.Empty, KafkaContractCluster.Json(i))).ToArray());
+        return new ProcessCrashScenario(
+            Records,
+            run => new ProcessStartInfo("dotnet", [
+                Path.Combine(AppContext.BaseDirectory, "DataWeaver.Kafka.Harness.dll"), _kafka.Cluster.BootstrapServers, input, output,
+                context.UniqueName, $"{MaxInFlight}", "10"]),
+            async cancellationToken => [.. (await StreamReadBack.ReadAllAsync(framework, output, cancellationToken)).Select(r => KafkaContractCluster.Id(r.Value.Span))],
+            async cancellationToken => (await framework.GetWatermarksAsync(output, cancellationToken)).Sum(w => w.High - w.Low),
+            new ProcessCrashOptions { Kills = 2, MaxDuplicatesPerKill = MaxInFlight, StopLastRunWhenComplete = true, PollInterval = TimeSpan.FromMilliseconds(100) });
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => KafkaContractCluster.Id(record.Value.Span);
@@ -83,7 +105,12 @@ internal sealed class KafkaContractCluster : IAsyncDisposable
 
     public static byte[] Json(long id) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"id\":{id}}}"));
 
-    public static long Id(ReadOnlySpan<byte> json) => long.Parse(json["{\"id\":".Length..^1], CultureInfo.InvariantCulture);
+    /// <summary>Reads N from <c>{"id":N}</c>, also when the harness appended its mark (<c>{"id":N}m</c>).</summary>
+    public static long Id(ReadOnlySpan<byte> json)
+    {
+        var digits = json["{\"id\":".Length..];
+        return long.Parse(digits[..digits.IndexOf((byte)'}')], CultureInfo.InvariantCulture);
+    }
 
     public Task StartAsync()
     {

@@ -55,7 +55,7 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
     }
 
     // snippet: testing-crash
-    protected override ProcessCrashScenario CreateCrashScenario(ContractContext context)
+    protected override ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
         const int Lines = 20_000;
         const int MaxInFlight = 256;
@@ -63,13 +63,13 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
         var output = Path.Combine(context.Directory, "crash-output.jsonl");
         var checkpoints = Path.Combine(context.Directory, "crash-checkpoints");
         File.WriteAllLines(input, Enumerable.Range(0, Lines).Select(i => $"{{\"id\":{i},\"name\":\"item-{i}\"}}"));
-        return new ProcessCrashScenario(
+        return new(new ProcessCrashScenario(
             Lines,
             run => new ProcessStartInfo("dotnet", [ // the harness: JsonLinesSource (file checkpoints) -> map -> JsonLinesSink (append)
                 Path.Combine(AppContext.BaseDirectory, "DataWeaver.CrashHarness.dll"), input, output, checkpoints,
                 "--max-in-flight", $"{MaxInFlight}", "--batch-size", "32", "--pause-every", "20"]),
             () => IdRecords.FileIds(output),
-            new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight });
+            new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight }));
     }
     // end snippet
 
