@@ -73,9 +73,21 @@ public sealed class SecretScanner
         AddRecord(where + " value", letter.Value);
     }
 
-    /// <summary>Adds every file under a folder: its path and its bytes.</summary>
+    /// <summary>
+    /// Takes note of the files under a folder as they are now (size and last write), so that <see cref="AddFiles"/>
+    /// can leave out the ones the run did not produce or change (the input the test wrote).
+    /// </summary>
+    /// <param name="directory">The folder.</param>
+    /// <returns>The files and their state.</returns>
+    public static IReadOnlyDictionary<string, (long Length, DateTime LastWrite)> Snapshot(string directory) =>
+        !Directory.Exists(directory)
+            ? new Dictionary<string, (long, DateTime)>()
+            : Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(path => path, path => (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)));
+
+    /// <summary>Adds every file under a folder that the run produced or changed: its path and its bytes.</summary>
     /// <param name="directory">The folder; nothing is added when it does not exist.</param>
-    public void AddFiles(string directory)
+    /// <param name="before">The files as they were before the run (see <see cref="Snapshot"/>); <see langword="null"/> adds every file.</param>
+    public void AddFiles(string directory, IReadOnlyDictionary<string, (long Length, DateTime LastWrite)>? before = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -84,6 +96,11 @@ public sealed class SecretScanner
 
         foreach (var path in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
         {
+            if (before is not null && before.TryGetValue(path, out var was) && File.Exists(path) && was == (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)))
+            {
+                continue;
+            }
+
             Add("file name", path);
             if (File.Exists(path))
             {

@@ -253,6 +253,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var context = NewContext();
         var source = NewSource(context, context.RecordCount);
         var sink = await NextSinkAsync(context).ConfigureAwait(false);
+        var before = SecretScanner.Snapshot(context.Directory);
         var pipeline = Pipeline.From(source, PipelineOptions).To(sink).Build();
         var scanner = new SecretScanner();
         scanner.AddError("run error", await CompletionOfAsync(pipeline.StartIn(context)).ConfigureAwait(false));
@@ -261,7 +262,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
             scanner.AddRecord("record read back", record);
         }
 
-        SourceContractTests<T>.AddCommon(scanner, context, sink);
+        SourceContractTests<T>.AddCommon(scanner, context, sink, before);
         scanner.Add("graph", pipeline.Describe().ToString());
         await AddToSecretScanAsync(context, scanner).ConfigureAwait(false);
 

@@ -218,6 +218,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         context.NextRun();
         var poison = await CreatePoisonSourceAsync(context).ConfigureAwait(false);
         var source = poison?.Source ?? await CreateSourceAsync(context).ConfigureAwait(false);
+        var input = SecretScanner.Snapshot(context.Directory);
         var scanner = new SecretScanner();
         var letters = new CollectionSink<DeadLetter>("dead-letters");
         var probe = new SequenceProbeSink<T>(GetSequence) { Inspect = record => scanner.AddRecord("record", record) };
@@ -232,7 +233,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
             scanner.AddDeadLetter("dead letter", letter);
         }
 
-        AddCommon(scanner, context, source);
+        AddCommon(scanner, context, source, input);
         scanner.Add("graph", pipeline.Describe().ToString());
         await AddToSecretScanAsync(context, scanner).ConfigureAwait(false);
 
@@ -245,7 +246,8 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
     /// <param name="scanner">The scanner.</param>
     /// <param name="context">The test's context.</param>
     /// <param name="connector">The connector.</param>
-    internal static void AddCommon(SecretScanner scanner, ContractContext context, Connector connector)
+    /// <param name="before">The files of the context's folder before the run: the input, left out.</param>
+    internal static void AddCommon(SecretScanner scanner, ContractContext context, Connector connector, IReadOnlyDictionary<string, (long Length, DateTime LastWrite)> before)
     {
         foreach (var line in context.LogLines)
         {
@@ -258,7 +260,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
             scanner.Add("checkpoint", string.Join(",", positions));
         }
 
-        scanner.AddFiles(context.Directory);
+        scanner.AddFiles(context.Directory, before);
         scanner.Add("connector name", connector.Name);
         scanner.Add("connector", connector.ToString());
     }

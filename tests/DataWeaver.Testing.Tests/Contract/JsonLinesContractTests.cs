@@ -77,6 +77,29 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
 }
 
 /// <summary>
+/// The JSON-lines file source with the canary secret inside its path (a <c>${secret:...}</c> in a definition file): only
+/// only the secrets test differs from the plain source's.
+/// </summary>
+public sealed class JsonLinesSecretPathSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
+{
+    protected override ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
+    {
+        var path = Path.Combine(context.Directory, $"in-{context.Secret}.jsonl");
+        if (context.Run == 0)
+        {
+            File.WriteAllLines(path, Enumerable.Range(0, context.RecordCount).Select(i => Encoding.UTF8.GetString(IdRecords.Json(i))));
+        }
+
+        return new(new JsonLinesSource(path, new JsonLinesSourceOptions { CheckpointStore = context.Checkpoints }, name: "input"));
+    }
+
+    protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
+
+    [Fact(Skip = "Issue 10 found bug 8: a secret inside a path is saved in the checkpoint key (jsonl:{full path}; and the default connector name is the file name), fixed by branch file-source-safety")]
+    public override Task Secrets_CanaryInSettings_AbsentFromOutputsLogsDeadLettersAndCheckpoints() => base.Secrets_CanaryInSettings_AbsentFromOutputsLogsDeadLettersAndCheckpoints();
+}
+
+/// <summary>
 /// The JSON-lines file sink (default options: each run replaces the file) against the sink contract: read back by
 /// opening the file anew.
 /// </summary>
