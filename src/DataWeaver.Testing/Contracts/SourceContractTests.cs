@@ -183,7 +183,8 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         Assert.Equal(poison.Poison.Count, received.Count);
         for (var i = 0; i < received.Count; i++)
         {
-            Assert.Equal(poison.Poison[i].Bytes, received[i].Payload.ToArray());
+            var payload = received[i].Payload.ToArray();
+            Assert.True(poison.Poison[i].Bytes.AsSpan().SequenceEqual(payload), $"Dead letter {i}: its payload {Convert.ToHexString(payload)} is not the original bytes {Convert.ToHexString(poison.Poison[i].Bytes)}.");
             Assert.Equal(poison.Poison[i].Position, received[i].Position);
             Assert.Equal(ErrorClass.Data, received[i].ErrorClass);
             Assert.Equal(poison.Source.Name, received[i].Source);

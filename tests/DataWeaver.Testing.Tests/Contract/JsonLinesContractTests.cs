@@ -39,7 +39,8 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
             {
                 if (i % 100 == 50)
                 {
-                    var bad = Encoding.UTF8.GetBytes($"{{\"id\":\"poison-{i}\",\"pad\":\"{new string('x', MaxRecordBytes)}\"}}");
+                    // Too long, and not even UTF-8 (0xFF 0xFE): the dead letter must keep these exact bytes.
+                    byte[] bad = [.. Encoding.UTF8.GetBytes($"{{\"id\":\"poison-{i}\",\"pad\":\""), 0xFF, 0xFE, .. Encoding.UTF8.GetBytes($"{new string('x', MaxRecordBytes)}\"}}")];
                     poison.Add(new PoisonRecord(bad, new SourcePosition(0, file.Position)));
                     file.Write(bad);
                     file.WriteByte((byte)'\n');

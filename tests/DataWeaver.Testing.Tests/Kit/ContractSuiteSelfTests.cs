@@ -55,6 +55,16 @@ public sealed class ContractSuiteSelfTests
     }
 
     [Fact]
+    public async Task SourceSuite_SourceDeadLetteringDecodedTextInsteadOfTheBytes_FailsThePoisonTest()
+    {
+        using var suite = new MangledPoisonSourceContract();
+
+        var failure = await Assert.ThrowsAnyAsync<XunitException>(suite.Read_PoisonInput_DeadLettersOriginalBytesAndCoordinates);
+
+        Assert.Contains("its payload 7BEFBFBD7D is not the original bytes 7BFF7D", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SinkSuite_SinkAcknowledgingBeforeItWrites_FailsTheAcknowledgementTest()
     {
         using var suite = new AcknowledgeFirstSinkContract();
@@ -135,6 +145,51 @@ public sealed class ContractSuiteSelfTests
             new(new CollectionSource<long>([.. Enumerable.Range(0, context.RecordCount).Select(i => (long)i), 0]));
 
         protected override long GetSequence(long record) => record;
+    }
+
+    /// <summary>Dead-letters its poison line as decoded text (U+FFFD for the invalid byte), not as the bytes it read.</summary>
+    private sealed class MangledPoisonSourceContract : SourceContractTests<long>
+    {
+        private static readonly byte[] Original = [(byte)'{', 0xFF, (byte)'}'];
+
+        protected override ValueTask<SourceConnector<long>> CreateSourceAsync(ContractContext context) =>
+            new(new CollectionSource<long>([.. Enumerable.Range(0, context.RecordCount).Select(i => (long)i)]));
+
+        protected override ValueTask<PoisonInput<long>?> CreatePoisonSourceAsync(ContractContext context) =>
+            new(new PoisonInput<long>(new Source(context.RecordCount), [new PoisonRecord(Original, new SourcePosition(0, 5))]));
+
+        protected override long GetSequence(long record) => record;
+
+        private sealed class Source(int count) : SourceConnector<long>
+        {
+            public override IAsyncEnumerable<long> ReadAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+            public override SourceReader<long> CreateReader() => new Reader(count);
+        }
+
+        private sealed class Reader(int count) : SourceReader<long>
+        {
+            private long _next;
+            private bool _rejected;
+
+            public override ValueTask<bool> FillAsync(SourceBuffer<long> buffer, CancellationToken cancellationToken)
+            {
+                while (buffer.Remaining > 0 && _next < count)
+                {
+                    if (_next == 5 && !_rejected)
+                    {
+                        _rejected = true;
+                        var mangled = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Original));
+                        buffer.Reject(new Errors.DataWeaverException(Errors.ErrorClass.Data, "not JSON"), new SourcePosition(0, 5), new SourcePosition(0, 6), mangled);
+                    }
+
+                    buffer.Add(_next, new SourcePosition(0, _next < 5 ? _next + 1 : _next + 2));
+                    _next++;
+                }
+
+                return new(_next < count);
+            }
+        }
     }
 
     /// <summary>Writes its password into its log.</summary>
