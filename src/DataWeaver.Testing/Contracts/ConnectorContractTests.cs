@@ -79,16 +79,27 @@ public abstract class ConnectorContractTests<T> : IDisposable
         }
     }
 
-    /// <summary>Awaits a run's completion and returns its error, if it failed (a drained or completed run returns <see langword="null"/>).</summary>
+    /// <summary>
+    /// Awaits a run's completion and returns its error, if it failed (a drained or completed run returns
+    /// <see langword="null"/>). A run that completed or was aborted committed everything acknowledged as it ended: those
+    /// positions go to the context's <see cref="ContractContext.CommittedOffsets"/> too.
+    /// </summary>
     /// <param name="run">The run.</param>
+    /// <param name="context">The test's context; <see langword="null"/> records nothing.</param>
     /// <returns>The run's error, or <see langword="null"/>.</returns>
-    protected async Task<Exception?> CompletionOfAsync(PipelineRun run)
+    protected async Task<Exception?> CompletionOfAsync(PipelineRun run, ContractContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         try
         {
             await run.Completion.WaitAsync(Guard).ConfigureAwait(false);
+            context?.OnEnded(run);
             return null;
+        }
+        catch (OperationCanceledException error)
+        {
+            context?.OnEnded(run);
+            return error;
         }
         catch (TimeoutException)
         {

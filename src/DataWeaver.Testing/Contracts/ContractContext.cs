@@ -112,13 +112,24 @@ public sealed class ContractContext : IDisposable
 
     internal int NextRun() => Interlocked.Increment(ref _run);
 
-    internal void OnCommitted(object? sender, Diagnostics.PipelineCommittedEventArgs committed)
+    internal void OnCommitted(object? sender, Diagnostics.PipelineCommittedEventArgs committed) => Record(committed.Positions);
+
+    /// <summary>A run that completed or was aborted committed every acknowledged position as it ended.</summary>
+    internal void OnEnded(Pipelines.PipelineRun run)
+    {
+        if (run.State is Pipelines.PipelineRunState.Completed or Pipelines.PipelineRunState.Aborted)
+        {
+            Record(run.AcknowledgedPositions);
+        }
+    }
+
+    private void Record(IReadOnlyList<Records.SourcePosition> positions)
     {
         lock (_committed)
         {
-            foreach (var position in committed.Positions)
+            foreach (var position in positions)
             {
-                _committed[position.Partition] = position.Offset;
+                _committed[position.Partition] = Math.Max(position.Offset, _committed.GetValueOrDefault(position.Partition));
             }
         }
     }

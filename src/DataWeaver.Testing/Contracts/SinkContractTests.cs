@@ -72,7 +72,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var context = NewContext();
         var source = NewSource(context, context.RecordCount);
         var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         Assert.Equal(context.RecordCount, source.Acknowledged);
@@ -104,7 +104,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
             }
         };
         var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         Assert.True(violations.Count == 0, "Records were acknowledged before they were written: " + string.Join("; ", violations));
@@ -137,7 +137,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         if (repair is null)
         {
             run.Abort();
-            await CompletionOfAsync(run).ConfigureAwait(false);
+            await CompletionOfAsync(run, context).ConfigureAwait(false);
             Skip.If(true, "The connector cannot be broken from a test (BreakAsync returns null).");
         }
 
@@ -153,7 +153,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         }
 
         run.Abort();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
         var acknowledged = source.Acknowledged;
         await repair.DisposeAsync().ConfigureAwait(false);
         var readable = (await ReadBackIdsAsync(context).ConfigureAwait(false)).ToHashSet();
@@ -175,7 +175,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var run = Pipeline.From(source, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => source.Acknowledged >= 3L * PipelineOptions.BatchSize, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         Assert.Equal(source.Emitted, source.Acknowledged);
@@ -193,12 +193,12 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
     {
         var context = NewContext();
         var first = Pipeline.From(NewSource(context, context.RecordCount), PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        Assert.Null(await CompletionOfAsync(first).ConfigureAwait(false));
+        Assert.Null(await CompletionOfAsync(first, context).ConfigureAwait(false));
         var before = await ReadBackIdsAsync(context).ConfigureAwait(false);
 
         var failing = new FaultInjectingSource<T>(NewSource(context, context.RecordCount), new FaultOptions { FailEveryNth = 1, FailureClass = Errors.ErrorClass.Fatal });
         var second = Pipeline.From(failing, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        var error = await CompletionOfAsync(second).ConfigureAwait(false);
+        var error = await CompletionOfAsync(second, context).ConfigureAwait(false);
 
         Assert.NotNull(error);
         var after = await ReadBackIdsAsync(context).ConfigureAwait(false);
@@ -217,10 +217,10 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var context = NewContext();
         var half = context.RecordCount / 2;
         var first = Pipeline.From(NewSource(context, half), PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        Assert.Null(await CompletionOfAsync(first).ConfigureAwait(false));
+        Assert.Null(await CompletionOfAsync(first, context).ConfigureAwait(false));
         var rest = new SequenceSource<T>(sequence => CreateRecord(half + sequence, context), context.RecordCount - half);
         var second = Pipeline.From(rest, PipelineOptions).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        Assert.Null(await CompletionOfAsync(second).ConfigureAwait(false));
+        Assert.Null(await CompletionOfAsync(second, context).ConfigureAwait(false));
 
         AssertExactlyOnce(SequenceChecker.Check(await ReadBackIdsAsync(context).ConfigureAwait(false), context.RecordCount));
     }
@@ -239,7 +239,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var count = Math.Min(context.RecordCount, 150) + (batchSize / 2);
         var source = NewSource(context, count);
         var run = Pipeline.From(source, options).Batch(batchSize).To(await NextSinkAsync(context).ConfigureAwait(false)).Build().StartIn(context);
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         AssertExactlyOnce(SequenceChecker.Check(await ReadBackIdsAsync(context).ConfigureAwait(false), count));
@@ -256,7 +256,7 @@ public abstract class SinkContractTests<T> : ConnectorContractTests<T>
         var before = SecretScanner.Snapshot(context.Directory);
         var pipeline = Pipeline.From(source, PipelineOptions).To(sink).Build();
         var scanner = new SecretScanner();
-        scanner.AddError("run error", await CompletionOfAsync(pipeline.StartIn(context)).ConfigureAwait(false));
+        scanner.AddError("run error", await CompletionOfAsync(pipeline.StartIn(context), context).ConfigureAwait(false));
         foreach (var record in await ReadBackAsync(context, CancellationToken.None).ConfigureAwait(false))
         {
             scanner.AddRecord("record read back", record);

@@ -83,7 +83,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         await SequenceProbeSink<T>.WaitUntilAsync(() => first.Count > 0 && first.Waiting > 0, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
         first.OpenGate();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
         Assert.Null(error);
         Assert.Equal(PipelineRunState.Completed, run.State);
         var delivered = first.Ids;
@@ -109,7 +109,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         var run = Pipeline.From(await NextSourceAsync(context).ConfigureAwait(false), PipelineOptions).To(first).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => first.Unacknowledged.Count > 0, run.Completion, Guard).ConfigureAwait(false);
         run.Abort();
-        await CompletionOfAsync(run).ConfigureAwait(false);
+        await CompletionOfAsync(run, context).ConfigureAwait(false);
         var unacknowledged = first.Unacknowledged.ToHashSet();
         var acknowledged = first.Ids.Where(id => !unacknowledged.Contains(id)).ToHashSet();
         Assert.NotEmpty(acknowledged);
@@ -149,7 +149,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
 
         probe.OpenGate();
         run.RequestStop();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         Assert.True(maxAhead <= bound, $"Up to {maxAhead} records were read and not yet written; the in-flight bound is {bound}.");
@@ -175,7 +175,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         var run = Pipeline.From(poison.Source, PipelineOptions).OnError(e => e.DeadLetterTo(letters)).To(probe).Build().StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= context.RecordCount && letters.Count >= poison.Poison.Count, run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
 
         Assert.Null(error);
         AssertExactlyOnce(SequenceChecker.Check(probe.Ids, context.RecordCount));
@@ -227,7 +227,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         var run = pipeline.StartIn(context);
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= context.RecordCount && letters.Count >= (poison?.Poison.Count ?? 0), run.Completion, Guard).ConfigureAwait(false);
         run.RequestStop();
-        scanner.AddError("run error", await CompletionOfAsync(run).ConfigureAwait(false));
+        scanner.AddError("run error", await CompletionOfAsync(run, context).ConfigureAwait(false));
 
         foreach (var letter in letters.Records)
         {
@@ -305,7 +305,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count >= count, run.Completion, Guard).ConfigureAwait(false);
         await SettleAsync(() => probe.Count).ConfigureAwait(false); // a record delivered twice shows up before the stop
         run.RequestStop();
-        var error = await CompletionOfAsync(run).ConfigureAwait(false);
+        var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
         return (probe.Ids, error);
     }
 

@@ -9,8 +9,9 @@ namespace DataWeaver.Testing.Faults;
 /// record of <see cref="ReadAsync"/>) is one call. Open, close, commit and process are passed on.
 /// </summary>
 /// <remarks>
-/// <see cref="SourceConnector{T}.OnAcknowledged"/> is not passed on (the engine calls it on the wrapper): wrap only
-/// sources that learn of acknowledgements through <see cref="CommitAsync"/>, as every built-in source does.
+/// <see cref="SourceConnector{T}.OnAcknowledged"/> cannot be passed on (the engine calls it on the wrapper, and it is
+/// not public): wrap sources that learn of acknowledgements through <see cref="CommitAsync"/>. A wrapped stream or Kafka
+/// source still commits correctly, but loses its drain on rebalance (a rebalance then duplicates more).
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 public sealed class FaultInjectingSource<T> : SourceConnector<T>
