@@ -271,7 +271,15 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
         {
             lock (_lock)
             {
-                return _current ?? throw new InvalidOperationException($"The source '{Name}' reads only once opened (OpenAsync).");
+                if (_current is null)
+                {
+                    // Read without OpenAsync (e.g. ReadAsync called directly): from ReadStartOffset, no checkpoint.
+                    var handle = OpenFile(FilePath);
+                    _current = new FileGeneration(0, handle, FileIdentity.Of(handle)) { Acknowledged = ReadStartOffset, LastResume = ReadStartOffset };
+                    _generations[0] = _current;
+                }
+
+                return _current;
             }
         }
     }
