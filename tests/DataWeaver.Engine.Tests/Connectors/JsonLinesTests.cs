@@ -59,6 +59,21 @@ public sealed class JsonLinesTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_ReadUnterminatedLastLine_ReadsALastLineWithoutLineEndOfACompleteFile()
+    {
+        var input = Path.Combine(_dir, "in.jsonl");
+        await File.WriteAllBytesAsync(input, Encoding.UTF8.GetBytes("{\"a\":1}\n{\"a\":2}"));
+        var sink = new CollectionSink<string>();
+        var source = new JsonLinesSource(input, new JsonLinesSourceOptions { ReadUnterminatedLastLine = true });
+
+        await Pipeline.From(source).Map(r => Encoding.UTF8.GetString(r.Value.Span)).To(sink).Build().RunAsync();
+
+        Assert.Equal(["{\"a\":1}", "{\"a\":2}"], sink.Records);
+        Assert.Equal(new FileInfo(input).Length, source.CommittedOffset);
+        Assert.Empty(source.Notices);
+    }
+
+    [Fact]
     public async Task Read_StartOffsetFromCommit_ResumesAfterCommittedLines()
     {
         var input = Path.Combine(_dir, "in.jsonl");

@@ -60,6 +60,11 @@ internal sealed class JsonLinesReader : SourceReader<Record<ReadOnlyMemory<byte>
             {
                 if (!_source.Options.Follow)
                 {
+                    if (_source.Options.ReadUnterminatedLastLine && (_skipping || _start < _end))
+                    {
+                        EmitTail(buffer, now);
+                    }
+
                     ReportTail();
                     return false;
                 }

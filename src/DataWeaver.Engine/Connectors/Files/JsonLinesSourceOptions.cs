@@ -49,6 +49,14 @@ public sealed record JsonLinesSourceOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool Follow { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether a finite read (<see cref="Follow"/> <see langword="false"/>) reads bytes after the
+    /// last line end as a final line, for a complete file that merely lacks its last line end (a one-off conversion).
+    /// Never set it for a file that may still be written: a line being written would be read half, and committed.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: such bytes stay unread, reported as <see cref="JsonLinesSourceNoticeKind.UnterminatedTail"/>.</value>
+    public bool ReadUnterminatedLastLine { get; init; }
+
     /// <summary>Gets how often a following source looks for new lines, truncation and rotation once at the end of the file.</summary>
     /// <value>The default is 1 second; from 1 millisecond to 1 hour. Timed on <see cref="TimeProvider"/>.</value>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
