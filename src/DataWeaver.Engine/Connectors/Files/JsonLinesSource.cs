@@ -161,6 +161,12 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
     public override async IAsyncEnumerable<Record<ReadOnlyMemory<byte>>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Record-at-a-time reading copies each line, since no batch owns the read buffer.
+        bool wasOpen;
+        lock (_lock)
+        {
+            wasOpen = _current is not null;
+        }
+
         var reader = new JsonLinesReader(this);
         try
         {
@@ -183,6 +189,10 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
         finally
         {
             await reader.DisposeAsync().ConfigureAwait(false);
+            if (!wasOpen)
+            {
+                CloseFiles(); // opened for this enumeration only
+            }
         }
     }
 
@@ -313,6 +323,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             _notices.Add(notice);
         }
 
+        Diagnostics.Internal.EngineMeter.SourceNotices.Add(1, new(Diagnostics.DataWeaverTags.Source, Name), new(Diagnostics.DataWeaverTags.NoticeKind, kind.ToString()));
         Options.OnNotice?.Invoke(notice);
     }
 
