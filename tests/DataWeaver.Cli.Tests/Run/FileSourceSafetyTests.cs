@@ -88,6 +88,26 @@ public sealed class FileSourceSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_LastLineWithoutLineEnd_StaysUnreadUntilCompletedOrReadUnterminatedLastLineIsSet()
+    {
+        File.WriteAllText(_folder["in.jsonl"], "{\"id\":1}\n{\"id\":2,\"na");
+        _folder.Write("p.yaml", Pipeline("in.jsonl", transforms: ""));
+        _folder.Write("whole.yaml", Pipeline("in.jsonl", transforms: "", sourceSettings: "readUnterminatedLastLine: true").Replace("out.jsonl", "whole.jsonl", StringComparison.Ordinal).Replace("checkpointDirectory: cp", "checkpointDirectory: cp2", StringComparison.Ordinal));
+
+        var first = await _folder.Cli().RunAsync("run", "p.yaml");
+        var firstOut = File.ReadAllLines(_folder["out.jsonl"]);
+        File.AppendAllText(_folder["in.jsonl"], "me\":\"x\"}");
+        var second = await _folder.Cli().RunAsync("run", "p.yaml");
+        var whole = await _folder.Cli().RunAsync("run", "whole.yaml");
+
+        Assert.Equal((0, 0, 0), (first.ExitCode, second.ExitCode, whole.ExitCode));
+        Assert.Equal(["{\"id\":1}"], firstOut);                         // the half-written line is not read...
+        Assert.Equal(0, new FileInfo(_folder["dl.jsonl"]).Length);     // ...nor dead-lettered
+        Assert.Equal(["{\"id\":1}"], File.ReadAllLines(_folder["out.jsonl"])); // complete now, but still without its line end
+        Assert.Equal(["{\"id\":1}", "{\"id\":2,\"name\":\"x\"}"], File.ReadAllLines(_folder["whole.jsonl"]));
+    }
+
+    [Fact]
     public async Task Run_MissingInputFile_FailsNamingTheFile()
     {
         _folder.Write("p.yaml", Pipeline("missing.jsonl", transforms: ""));

@@ -47,6 +47,7 @@ internal static class BuiltInConnectors
             new("bufferSize", SettingType.Size) { Minimum = 4096, Maximum = 64 << 20, Default = "64KiB", Description = "The read buffer." },
             new("follow", SettingType.Boolean) { Default = "false", Description = "Keep reading as the file grows (and across truncation and rotation) until stopped; false stops at the end, leaving a last line without a line end unread." },
             new("pollInterval", SettingType.Duration) { Default = "1s", Description = "How often a followed file is checked for new lines, truncation and rotation." },
+            new("readUnterminatedLastLine", SettingType.Boolean) { Default = "false", Description = "Without follow: read bytes after the last line end as a final line (a complete file without its last newline). Never for a file still being written." },
         ],
     };
 
@@ -181,6 +182,7 @@ internal static class BuiltInConnectors
             DisplayPath = secretInPath ? display : null,
             Follow = settings.GetBoolean("follow", false),
             PollInterval = settings.GetDuration("pollInterval", TimeSpan.FromSeconds(1)),
+            ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
             StartOffset = settings.GetInt64("startOffset", 0),
             MaxRecordBytes = (int)settings.GetSize("maxRecordBytes", 1024 * 1024),
             BufferSize = (int)settings.GetSize("bufferSize", 64 * 1024),
