@@ -106,7 +106,10 @@ internal readonly record struct FileIdentity(long Device, long Inode)
 
             try
             {
-                return fstat(descriptor, buffer) == 0;
+                // Intel macOS exports the 64-bit-inode layout under its own name; everywhere else fstat has it.
+                return (OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+                    ? fstat_inode64(descriptor, buffer)
+                    : fstat(descriptor, buffer)) == 0;
             }
             catch (EntryPointNotFoundException)
             {
@@ -123,5 +126,9 @@ internal readonly record struct FileIdentity(long Device, long Inode)
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         private static extern int fstat(int fd, [Out] byte[] buf);
+
+        [DllImport("libc", EntryPoint = "fstat$INODE64", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        private static extern int fstat_inode64(int fd, [Out] byte[] buf);
     }
 }
