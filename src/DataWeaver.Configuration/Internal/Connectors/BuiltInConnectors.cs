@@ -65,8 +65,8 @@ internal static class BuiltInConnectors
         Description = "Writes one record per line; a batch is acknowledged once written.",
         Settings =
         [
-            new("path", SettingType.Path) { Required = true, Output = true, Description = "The file to write (folders are created)." },
-            new("append", SettingType.Boolean) { Default = "false", Description = "Append instead of replacing the file." },
+            new("path", SettingType.Path) { Required = true, Output = true, Description = "The file to write (its folder is created when the run starts)." },
+            new("append", SettingType.Boolean) { Default = "false", Description = "Append instead of replacing the file when the run succeeds; required when the source resumes from a checkpoint." },
             new("flushToDisk", SettingType.Boolean) { Default = "false", Description = "Force each batch to the disk before acknowledging it." },
         ],
     };
@@ -129,7 +129,7 @@ internal static class BuiltInConnectors
                 },
                 c.Name), StreamSource)
             .RegisterSink("json-lines-file", c => new JsonLinesSink<JsonRecord>(
-                OutputFile(c.Settings.GetRequiredPath("path")),
+                c.Settings.GetRequiredPath("path"),
                 c.Format.Serializer ?? throw new InvalidOperationException($"The format '{c.Format.Name}' cannot write."),
                 new JsonLinesSinkOptions { Append = c.Settings.GetBoolean("append", false), FlushToDisk = c.Settings.GetBoolean("flushToDisk", false) },
                 c.Name), JsonLinesSink)
@@ -172,17 +172,6 @@ internal static class BuiltInConnectors
             BufferSize = (int)settings.GetSize("bufferSize", 64 * 1024),
             TimeProvider = context.TimeProvider,
         }, context.Name);
-    }
-
-    /// <summary>Creates the folder of a file to write, so a fresh checkout can run the samples.</summary>
-    private static string OutputFile(string path)
-    {
-        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        return path;
     }
 
     private static ConnectorDescriptor FieldFormat(string description) => new()

@@ -3,8 +3,14 @@ namespace DataWeaver.Connectors.Files;
 /// <summary>Options of a <see cref="JsonLinesSink{T}"/>.</summary>
 public sealed record JsonLinesSinkOptions
 {
-    /// <summary>Gets a value indicating whether to append to an existing file instead of replacing it.</summary>
-    /// <value>The default is <see langword="false"/>: the file is replaced when the run opens it.</value>
+    /// <summary>
+    /// Gets a value indicating whether to append to an existing file instead of replacing it. A pipeline whose source
+    /// resumes from a checkpoint needs it: each of its runs writes only what is new.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>: the run writes a temporary file and renames it over the old file when
+    /// it ends well; a failed run leaves the old file as it was.
+    /// </value>
     public bool Append { get; init; }
 
     /// <summary>
