@@ -1,6 +1,7 @@
 using DataWeaver.Checkpoints;
 using DataWeaver.Connectors.Console;
 using DataWeaver.Connectors.Files;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Serialization.Json;
@@ -129,7 +130,7 @@ internal static class BuiltInConnectors
                 },
                 c.Name), StreamSource)
             .RegisterSink("json-lines-file", c => new JsonLinesSink<JsonRecord>(
-                c.Settings.GetRequiredPath("path"),
+                SafeFileWriter.CheckPath(c.Settings.GetRequiredPath("path")), // reads the disk, creates nothing: building is validating
                 c.Format.Serializer ?? throw new InvalidOperationException($"The format '{c.Format.Name}' cannot write."),
                 new JsonLinesSinkOptions { Append = c.Settings.GetBoolean("append", false), FlushToDisk = c.Settings.GetBoolean("flushToDisk", false) },
                 c.Name), JsonLinesSink)

@@ -72,6 +72,39 @@ public sealed class SafeFileWriter : IAsyncDisposable
         return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, "." + System.IO.Path.GetFileName(full) + TemporaryMarker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Checks, reading the disk but creating nothing, that an output could be opened at <paramref name="path"/>: the path
+    /// is not a folder, and its nearest existing ancestor is a folder (not a file standing where a folder must be
+    /// created). For building and validating pipelines, which must not create anything.
+    /// </summary>
+    /// <param name="path">The target file.</param>
+    /// <returns>The target's full path.</returns>
+    /// <exception cref="IOException">The path is a folder, or a file stands where a folder of the path must be.</exception>
+    public static string CheckPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"The output '{full}' is a folder; give the path of a file.");
+        }
+
+        for (var folder = System.IO.Path.GetDirectoryName(full); folder is not null; folder = System.IO.Path.GetDirectoryName(folder))
+        {
+            if (Directory.Exists(folder))
+            {
+                break;
+            }
+
+            if (File.Exists(folder))
+            {
+                throw new IOException($"The folder of the output '{full}' cannot be created: '{folder}' is a file.");
+            }
+        }
+
+        return full;
+    }
+
     /// <summary>Opens an output: creates its folder, locks it, then opens the temporary file (replace) or the target (append).</summary>
     /// <param name="path">The target file.</param>
     /// <param name="options">Replace or append, repair, durability; <see langword="null"/> uses the defaults.</param>
