@@ -66,8 +66,8 @@ internal static class BuiltInConnectors
         Description = "Writes one record per line; a batch is acknowledged once written.",
         Settings =
         [
-            new("path", SettingType.Path) { Required = true, Output = true, Description = "The file to write (its folder is created when the run starts)." },
-            new("append", SettingType.Boolean) { Default = "false", Description = "Append instead of replacing the file when the run succeeds; required when the source resumes from a checkpoint." },
+            new("path", SettingType.Path) { Required = true, Output = true, Description = "The file to write (folders are created)." },
+            new("append", SettingType.Boolean) { Default = "false", Description = "Append instead of replacing the file." },
             new("flushToDisk", SettingType.Boolean) { Default = "false", Description = "Force each batch to the disk before acknowledging it." },
         ],
     };
