@@ -25,7 +25,7 @@ public sealed class FileSafetyTests : IDisposable
         Assert.NotNull(error);
         var message = Assert.Single(error.Errors).Message;
         Assert.Contains($"replaces '{_folder.File("out/out.jsonl")}' on each run (append: false), but the source", message, StringComparison.Ordinal);
-        Assert.Contains("A checkpointed pipeline needs append: true on every file it writes, sinks and dead-letter files alike.", message, StringComparison.Ordinal);
+        Assert.Contains("A pipeline whose source resumes (a checkpoint, a consumer group) needs append: true on every file it writes, sinks and dead-letter files alike.", message, StringComparison.Ordinal);
         Assert.Equal(["p.yaml"], Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName)); // no folder, no checkpoint
     }
 
@@ -45,6 +45,19 @@ public sealed class FileSafetyTests : IDisposable
         var message = Assert.Single(error.Errors).Message;
         Assert.StartsWith("pipeline 'p': Dead-letter sink '", message, StringComparison.Ordinal);
         Assert.Contains($"' replaces '{_folder.File("dead.jsonl")}' on each run (append: false)", message, StringComparison.Ordinal);
+    }
+
+    // The same loss with a broker: a consumer group resumes from its committed offsets, so a replacing sink keeps only the last run's records.
+    [Fact]
+    public async Task Create_StreamSourceWithReplacingSink_IsRefusedNamingTheConsumerGroup()
+    {
+        var error = await BuildAsync("""
+            source: { type: stream, settings: { topic: t, group: g } }
+            sinks: [{ type: json-lines-file, settings: { path: out.jsonl } }]
+            """);
+
+        Assert.NotNull(error);
+        Assert.Contains("resumes from its consumer group's committed offsets", Assert.Single(error.Errors).Message, StringComparison.Ordinal);
     }
 
     // Bug 6: a sink writing the file its own source reads was accepted.

@@ -108,7 +108,7 @@ public sealed class FileOutputSafetyTests : IDisposable
         var error = Assert.Throws<PipelineConfigurationException>(() => Pipeline.From(source).To(JsonLinesSink.Raw(Output)).Build());
 
         Assert.Contains($"Sink 'out.jsonl' replaces '{Output}' on each run (append: false), but the source 'in.jsonl' resumes from a checkpoint", error.Message, StringComparison.Ordinal);
-        Assert.Contains("needs append: true on every file it writes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs append: true on every file it writes, sinks and dead-letter files alike", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Checkpoints));
     }
 

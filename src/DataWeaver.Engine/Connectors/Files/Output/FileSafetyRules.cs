@@ -1,4 +1,5 @@
 using DataWeaver.Checkpoints;
+using DataWeaver.Streams;
 
 namespace DataWeaver.Connectors.Files.Output;
 
@@ -12,7 +13,7 @@ internal static class FileSafetyRules
     public static IEnumerable<string> Check(Connector source, IEnumerable<Connector> sinks, IEnumerable<Connector> deadLetterSinks)
     {
         var reads = Describe(source).Where(e => e.Use is FileUse.Read or FileUse.ReadFromCheckpoint).Select(e => e with { Path = Normalize(e.Path) }).ToList();
-        var resumes = reads.Any(e => e.Use == FileUse.ReadFromCheckpoint) || CheckpointLocks.Find(source) is not null;
+        var resumes = Resumes(source, reads);
         foreach (var (sink, deadLetters) in sinks.Select(s => (s, false)).Concat(deadLetterSinks.Select(s => (s, true))))
         {
             var kind = deadLetters ? "Dead-letter sink" : "Sink";
@@ -25,15 +26,21 @@ internal static class FileSafetyRules
                         + "every record written would be read again, a loop that fills the disk. Write to a file the source does not read.";
                 }
 
-                if (resumes && written.Use == FileUse.Replace)
+                if (resumes is not null && written.Use == FileUse.Replace)
                 {
-                    yield return $"{kind} '{sink.Name}' replaces '{path}' on each run (append: false), but the source '{source.Name}' resumes from a checkpoint, "
+                    yield return $"{kind} '{sink.Name}' replaces '{path}' on each run (append: false), but the source '{source.Name}' resumes from {resumes}, "
                         + "so each run reads only what is new and replacing the file would wipe what earlier runs wrote. "
-                        + "A checkpointed pipeline needs append: true on every file it writes, sinks and dead-letter files alike.";
+                        + "A pipeline whose source resumes (a checkpoint, a consumer group) needs append: true on every file it writes, sinks and dead-letter files alike.";
                 }
             }
         }
     }
+
+    /// <summary>Where a source resumes from on its next run, if it does: a checkpoint, or a consumer group's committed offsets.</summary>
+    private static string? Resumes(Connector source, List<FileEndpoint> reads) =>
+        reads.Any(e => e.Use == FileUse.ReadFromCheckpoint) || CheckpointLocks.Find(source) is not null ? "a checkpoint"
+        : source is StreamSource ? "its consumer group's committed offsets"
+        : null;
 
     /// <summary>The files a connector uses: its own description, or what the built-in JSON-lines source says about itself.</summary>
     private static IEnumerable<FileEndpoint> Describe(Connector connector) => connector switch
