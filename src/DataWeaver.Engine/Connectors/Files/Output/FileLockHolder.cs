@@ -17,12 +17,20 @@ public sealed record FileLockHolder(int ProcessId, string HostName, DateTimeOffs
     internal static FileLockHolder Current(TimeProvider timeProvider) =>
         new(Environment.ProcessId, Environment.MachineName, timeProvider.GetUtcNow());
 
-    internal byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    internal byte[] ToJson()
     {
-        ["pid"] = ProcessId,
-        ["host"] = HostName,
-        ["since"] = Since.ToString("O", CultureInfo.InvariantCulture),
-    });
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("pid", ProcessId);
+            writer.WriteString("host", HostName);
+            writer.WriteString("since", Since);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>Reads a holder file; <see langword="null"/> when it is missing, being written or not ours.</summary>
     internal static FileLockHolder? TryRead(string path)
@@ -34,9 +42,9 @@ public sealed record FileLockHolder(int ProcessId, string HostName, DateTimeOffs
             return new FileLockHolder(
                 root.GetProperty("pid").GetInt32(),
                 root.GetProperty("host").GetString() ?? "?",
-                DateTimeOffset.Parse(root.GetProperty("since").GetString()!, CultureInfo.InvariantCulture));
+                root.GetProperty("since").GetDateTimeOffset());
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentNullException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
