@@ -14,9 +14,9 @@ public sealed record JsonLinesSinkOptions
     public bool Append { get; init; }
 
     /// <summary>
-    /// Gets a value indicating whether each batch is forced to the disk (fsync) before it is acknowledged.
-    /// Without it a batch is acknowledged once the operating system has it, which survives the process being
-    /// killed but not the machine losing power.
+    /// Gets a value indicating whether each batch is forced to the disk (fsync) before it is acknowledged, and a
+    /// replacing run's file before it is renamed over the old one. Without it a batch is acknowledged once the
+    /// operating system has it, which survives the process being killed but not the machine losing power.
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool FlushToDisk { get; init; }

@@ -14,7 +14,7 @@ namespace DataWeaver.Connectors.Files.Output;
 /// same file fails at once with <see cref="FileLockedException"/>), and removes temporary files that killed runs left.
 /// Nothing is created before a run opens its output: building or validating a pipeline touches no disk.</item>
 /// <item>Replace mode (the default): bytes go to a hidden temporary file in the same folder,
-/// <c>.&lt;name&gt;.dw-tmp-&lt;pid&gt;</c>; <see cref="Commit"/> forces it to the disk and renames it over the target
+/// <c>.&lt;name&gt;.dw-tmp-&lt;pid&gt;</c>; <see cref="Commit"/> renames it over the target
 /// (atomic: readers see the old file or the new one). Disposing without a commit (a failed or aborted run) deletes
 /// the temporary file and leaves the old target untouched.</item>
 /// <item>Append mode: bytes go to the end of the target, created when missing; with
@@ -174,8 +174,8 @@ public sealed class SafeFileWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends a successful run: forces the bytes to the disk and, in replace mode, renames the temporary file over the
-    /// target. Call once, when every byte of the run was written; a writer disposed without it leaves the old target as
+    /// Ends a successful run: flushes the bytes (to the disk with <see cref="SafeFileWriterOptions.FlushToDisk"/>) and, in
+    /// replace mode, renames the temporary file over the target. Call once, when every byte of the run was written; a writer disposed without it leaves the old target as
     /// it was. Appending writers only flush (and check that the file is still there).
     /// </summary>
     /// <exception cref="DataWeaverException">Fatal: the file was deleted, moved or replaced since it was opened.</exception>
@@ -187,7 +187,7 @@ public sealed class SafeFileWriter : IAsyncDisposable
             return;
         }
 
-        stream.Flush(flushToDisk: !Options.Append || Options.FlushToDisk);
+        stream.Flush(flushToDisk: Options.FlushToDisk);
         EnsureStillAtPath();
         if (!Options.Append)
         {

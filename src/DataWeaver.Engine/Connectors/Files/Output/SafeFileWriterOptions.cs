@@ -21,8 +21,10 @@ public sealed record SafeFileWriterOptions
 
     /// <summary>
     /// Gets a value indicating whether each <see cref="SafeFileWriter.WriteAsync"/> forces its bytes to the disk (fsync)
-    /// before it returns. Without it written bytes survive the process being killed but not the machine losing power.
-    /// A replacing writer always forces the temporary file to the disk before the rename.
+    /// before it returns, and a replacing writer forces the temporary file to the disk before renaming it over the target.
+    /// Without it written bytes, and the old file, survive the process being killed at any point but not necessarily
+    /// the machine losing power: a power loss just after the rename may leave the new file without its data (ext4
+    /// guards this rename-over pattern, other file systems may not). Replacing writers pay one fsync per run with it.
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool FlushToDisk { get; init; }
