@@ -58,13 +58,13 @@ public sealed class FileOutputSafetyTests : IDisposable
         File.WriteAllText(Output, "{\"old\":1}\n");
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Pipeline.From(new JsonLinesSource(Input), new PipelineOptions { BatchSize = 10 })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         Assert.Equal("{\"old\":1}\n", File.ReadAllText(Output));
         Assert.True(File.Exists(SafeFileWriter.TemporaryPathFor(Output)), "the run writes a temporary file beside the output");
@@ -175,13 +175,13 @@ public sealed class FileOutputSafetyTests : IDisposable
     {
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = Pipeline.From(new JsonLinesSource(Input), new PipelineOptions { BatchSize = 10 })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output, new JsonLinesSinkOptions { Append = true }))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         var second = Pipeline.From(new JsonLinesSource(Input)).To(JsonLinesSink.Raw(Output, new JsonLinesSinkOptions { Append = true })).Build().Start();
         var error = await Assert.ThrowsAsync<FileLockedException>(() => second.Completion.WaitAsync(Guard));
@@ -205,14 +205,14 @@ public sealed class FileOutputSafetyTests : IDisposable
     {
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var store = new FileCheckpointStore(Checkpoints);
         var first = Pipeline.From(new JsonLinesSource(Input, new JsonLinesSourceOptions { CheckpointStore = store }), new PipelineOptions { BatchSize = 10 })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output, new JsonLinesSinkOptions { Append = true }))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         var other = Path.Combine(_dir, "other.jsonl");
         var second = Pipeline.From(new JsonLinesSource(Input, new JsonLinesSourceOptions { CheckpointStore = new FileCheckpointStore(Checkpoints) }))
@@ -253,14 +253,14 @@ public sealed class FileOutputSafetyTests : IDisposable
     {
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var store = new FileCheckpointStore(Checkpoints);
         var run = Pipeline.From(new JsonLinesSource(Input, new JsonLinesSourceOptions { CheckpointStore = store }), new PipelineOptions { BatchSize = 10, CommitInterval = TimeSpan.Zero })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output, new JsonLinesSinkOptions { Append = true }))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         File.Delete(Output);
         gate.Set();
@@ -277,13 +277,13 @@ public sealed class FileOutputSafetyTests : IDisposable
     {
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Pipeline.From(new JsonLinesSource(Input), new PipelineOptions { BatchSize = 10 })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output, new JsonLinesSinkOptions { Append = true }))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         var replacement = Path.Combine(_dir, "replacement.jsonl");
         File.WriteAllText(replacement, "{\"other\":1}\n");
@@ -300,13 +300,13 @@ public sealed class FileOutputSafetyTests : IDisposable
         File.WriteAllText(Output, "{\"old\":1}\n");
         WriteInput(0, 1_000);
         using var gate = new ManualResetEventSlim();
-        using var reached = new ManualResetEventSlim();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = Pipeline.From(new JsonLinesSource(Input), new PipelineOptions { BatchSize = 10 })
             .Map(r => Hold(r, 500, reached, gate))
             .To(JsonLinesSink.Raw(Output))
             .Build()
             .Start();
-        Assert.True(reached.Wait(Guard));
+        await reached.Task.WaitAsync(Guard);
 
         File.Delete(SafeFileWriter.TemporaryPathFor(Output));
         gate.Set();
@@ -343,11 +343,12 @@ public sealed class FileOutputSafetyTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "new")));
     }
 
-    private static Record<ReadOnlyMemory<byte>> Hold(Record<ReadOnlyMemory<byte>> record, int id, ManualResetEventSlim reached, ManualResetEventSlim gate)
+    /// <summary>Holds the map's worker at record <paramref name="id"/> until the test opens the gate (the only blocked thread).</summary>
+    private static Record<ReadOnlyMemory<byte>> Hold(Record<ReadOnlyMemory<byte>> record, int id, TaskCompletionSource reached, ManualResetEventSlim gate)
     {
         if (record.Value.Span.SequenceEqual(Encoding.UTF8.GetBytes($"{{\"id\":{id}}}")))
         {
-            reached.Set();
+            reached.TrySetResult();
             gate.Wait(Guard);
         }
 
