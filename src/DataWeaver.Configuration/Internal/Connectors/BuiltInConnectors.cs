@@ -1,6 +1,7 @@
 using DataWeaver.Checkpoints;
 using DataWeaver.Connectors.Console;
 using DataWeaver.Connectors.Files;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Serialization.Json;
@@ -132,7 +133,7 @@ internal static class BuiltInConnectors
                 },
                 c.Name), StreamSource)
             .RegisterSink("json-lines-file", c => new JsonLinesSink<JsonRecord>(
-                OutputFile(c.Settings.GetRequiredPath("path")),
+                SafeFileWriter.CheckPath(c.Settings.GetRequiredPath("path")), // reads the disk, creates nothing: building is validating
                 c.Format.Serializer ?? throw new InvalidOperationException($"The format '{c.Format.Name}' cannot write."),
                 new JsonLinesSinkOptions { Append = c.Settings.GetBoolean("append", false), FlushToDisk = c.Settings.GetBoolean("flushToDisk", false) },
                 c.Name), JsonLinesSink)
@@ -188,17 +189,6 @@ internal static class BuiltInConnectors
             BufferSize = (int)settings.GetSize("bufferSize", 64 * 1024),
             TimeProvider = context.TimeProvider,
         }, context.Name);
-    }
-
-    /// <summary>Creates the folder of a file to write, so a fresh checkout can run the samples.</summary>
-    private static string OutputFile(string path)
-    {
-        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        return path;
     }
 
     private static ConnectorDescriptor FieldFormat(string description) => new()
