@@ -1,5 +1,4 @@
 using DataWeaver.Connectors;
-using DataWeaver.Connectors.Files;
 
 namespace DataWeaver.Checkpoints;
 
@@ -10,7 +9,6 @@ internal static class CheckpointLocks
     public static (ICheckpointStore Store, string Key)? Find(Connector source) => source switch
     {
         ICheckpointedSource { CheckpointStore: { } store } checkpointed => (store, checkpointed.CheckpointKey),
-        JsonLinesSource { Options.CheckpointStore: { } store } jsonLines => (store, jsonLines.CheckpointKey),
         _ => null,
     };
 

@@ -44,8 +44,24 @@ internal readonly record struct FileIdentity(long Device, long Inode)
     }
 
     /// <summary>Gets the identity of the file a path names now; <see langword="null"/> when there is none.</summary>
+    /// <remarks>
+    /// Asks <c>stat</c> for the path, opening nothing: a file another handle holds with an exclusive lock
+    /// (<see cref="FileShare.None"/>, an <c>flock</c> on Unix) is told as well.
+    /// </remarks>
     public static FileIdentity? Of(string path)
     {
+        if (!OperatingSystem.IsWindows())
+        {
+            var buffer = new byte[StatBufferBytes];
+            switch (Native.TryStat(path, buffer))
+            {
+                case true:
+                    return Parse(buffer);
+                case false:
+                    return null;
+            }
+        }
+
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -123,9 +139,52 @@ internal readonly record struct FileIdentity(long Device, long Inode)
             }
         }
 
+        /// <summary>Stats a path: <see langword="true"/> with the buffer filled, <see langword="false"/> when nothing is there, <see langword="null"/> when <c>stat</c> cannot tell.</summary>
+        public static bool? TryStat(string path, byte[] buffer)
+        {
+            if (Volatile.Read(ref s_missing))
+            {
+                return null;
+            }
+
+            try
+            {
+                var result = OperatingSystem.IsMacOS() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+                    ? stat_inode64(path, buffer)
+                    : stat(path, buffer);
+                if (result == 0)
+                {
+                    return true;
+                }
+
+                return Marshal.GetLastPInvokeError() is NoSuchFile or NotADirectory ? false : null;
+            }
+            catch (EntryPointNotFoundException)
+            {
+                Volatile.Write(ref s_missing, true);
+                return null;
+            }
+            catch (DllNotFoundException)
+            {
+                Volatile.Write(ref s_missing, true);
+                return null;
+            }
+        }
+
+        private const int NoSuchFile = 2; // ENOENT
+        private const int NotADirectory = 20; // ENOTDIR
+
         [DllImport("libc", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         private static extern int fstat(int fd, [Out] byte[] buf);
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        private static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] buf);
+
+        [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        private static extern int stat_inode64([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] buf);
 
         [DllImport("libc", EntryPoint = "fstat$INODE64", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DataWeaver.Checkpoints;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Records;
 using Microsoft.Win32.SafeHandles;
 
@@ -28,7 +29,7 @@ namespace DataWeaver.Connectors.Files;
 /// reported as a <see cref="JsonLinesSourceNotice"/>, and the file read from byte 0 instead.
 /// </para>
 /// </remarks>
-public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
+public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints
 {
     private const int DevicePartition = 1;
     private const int InodePartition = 2;
@@ -75,6 +76,13 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
 
     /// <summary>Gets the key of this source's checkpoint in <see cref="JsonLinesSourceOptions.CheckpointStore"/>.</summary>
     public string CheckpointKey { get; }
+
+    /// <inheritdoc />
+    ICheckpointStore? ICheckpointedSource.CheckpointStore => Options.CheckpointStore;
+
+    /// <summary>Gets the file read: resumed from a checkpoint when <see cref="JsonLinesSourceOptions.CheckpointStore"/> is set.</summary>
+    public IReadOnlyList<FileEndpoint> FileEndpoints =>
+        [new FileEndpoint(Path.GetFullPath(FilePath), Options.CheckpointStore is null ? FileUse.Read : FileUse.ReadFromCheckpoint)];
 
     /// <summary>Gets the byte offset the current (or last) run started reading at: a loaded checkpoint, or <see cref="JsonLinesSourceOptions.StartOffset"/>.</summary>
     public long ReadStartOffset => Interlocked.Read(ref _readFrom);

@@ -74,7 +74,7 @@ public sealed class FileLock : IDisposable
 
             // A releasing holder deletes the lock file before closing it: a lock taken on a file that lost its name
             // in between guards nothing, so open the file now at the path again.
-            if (!FileIdentity.Capture(stream.SafeFileHandle, path).IsStillAtPath() && attempt < 10)
+            if (!OpenFileCheck.Capture(stream.SafeFileHandle, path).IsStillAtPath() && attempt < 10)
             {
                 stream.Dispose();
                 continue;

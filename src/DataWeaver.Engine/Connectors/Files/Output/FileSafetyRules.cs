@@ -42,11 +42,10 @@ internal static class FileSafetyRules
         : source is StreamSource ? "its consumer group's committed offsets"
         : null;
 
-    /// <summary>The files a connector uses: its own description, or what the built-in JSON-lines source says about itself.</summary>
+    /// <summary>The files a connector uses, as it describes them.</summary>
     private static IEnumerable<FileEndpoint> Describe(Connector connector) => connector switch
     {
         IFileEndpoints endpoints => endpoints.FileEndpoints,
-        JsonLinesSource source => [new FileEndpoint(Path.GetFullPath(source.FilePath), source.Options.CheckpointStore is null ? FileUse.Read : FileUse.ReadFromCheckpoint)],
         _ => [],
     };
 

@@ -30,7 +30,7 @@ public sealed class SafeFileWriter : IAsyncDisposable
 {
     private const string TemporaryMarker = ".dw-tmp-";
     private readonly FileLock _lock;
-    private readonly FileIdentity _identity;
+    private readonly OpenFileCheck _identity;
     private FileStream? _stream;
     private bool _committed;
 
@@ -42,7 +42,7 @@ public sealed class SafeFileWriter : IAsyncDisposable
         _lock = fileLock;
         _stream = stream;
         TruncatedBytes = truncated;
-        _identity = FileIdentity.Capture(stream.SafeFileHandle, writingPath);
+        _identity = OpenFileCheck.Capture(stream.SafeFileHandle, writingPath);
     }
 
     /// <summary>Gets the target file, as a full path.</summary>
