@@ -53,6 +53,8 @@ namespace DataWeaver.CrashHarness
         private long _totalTicks;
         private long _maxTicks;
 
+        public IDisposable? Lock(string key) => inner.Lock(key);
+
         public ValueTask<IReadOnlyList<DataWeaver.Records.SourcePosition>?> LoadAsync(string key, CancellationToken cancellationToken = default) =>
             inner.LoadAsync(key, cancellationToken);
 

@@ -58,19 +58,9 @@ internal static class DefinitionFiles
             variables[name] = value; // the last --set of a name wins
         }
 
-        string text;
         try
         {
-            text = File.ReadAllText(context.FullPath(file));
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            context.Error.WriteLine($"{file}: cannot read the file: {exception.Message}");
-            return null;
-        }
-
-        try
-        {
+            var text = PipelineDefinitionLoader.ReadText(context.FullPath(file), file);
             return PipelineDefinitionLoader.Parse(text, file, new PipelineLoadOptions
             {
                 Registry = registry,

@@ -17,6 +17,9 @@ internal static class ConvertPlan
     /// <summary>The pipeline's name in progress lines and errors.</summary>
     public const string PipelineName = "convert";
 
+    /// <summary>A conversion reads a complete file: a last line without its line end is a line too.</summary>
+    private static readonly JsonLinesSourceOptions CompleteFile = new() { ReadUnterminatedLastLine = true };
+
     /// <summary>Builds the pipeline.</summary>
     /// <param name="request">The conversion.</param>
     /// <param name="target">The file the sink writes (the output is moved there once complete).</param>
@@ -37,7 +40,7 @@ internal static class ConvertPlan
         var values = request.From switch
         {
             ConvertFormat.Avro => Pipeline.From(new AvroFileSource(request.Input, request.Schema), options),
-            ConvertFormat.JsonLines => Pipeline.From(new JsonLinesSource(request.Input), options).Map(line => AvroJsonReader.ReadLine(schema, line), "decode:json"),
+            ConvertFormat.JsonLines => Pipeline.From(new JsonLinesSource(request.Input, CompleteFile), options).Map(line => AvroJsonReader.ReadLine(schema, line), "decode:json"),
             _ => Pipeline.From(new CsvFileSource(request.Input), options).Map(row => (object?)CsvCells.FromRow(record!, row), "decode:csv"),
         };
         switch (request.To)
@@ -60,8 +63,8 @@ internal static class ConvertPlan
     /// <summary>JSON lines and CSV without a schema: copies, or field by field as text.</summary>
     private static Pipeline Schemaless(ConvertRequest request, PipelineOptions options, string target) => (request.From, request.To) switch
     {
-        (ConvertFormat.JsonLines, ConvertFormat.JsonLines) => Pipeline.From(new JsonLinesSource(request.Input), options).To(JsonLinesSink.Raw(target)).Build(),
-        (ConvertFormat.JsonLines, _) => Pipeline.From(new JsonLinesSource(request.Input), options).Map(JsonRows.FromLine, "decode:json").To(new CsvFileSink(target, null)).Build(),
+        (ConvertFormat.JsonLines, ConvertFormat.JsonLines) => Pipeline.From(new JsonLinesSource(request.Input, CompleteFile), options).To(JsonLinesSink.Raw(target)).Build(),
+        (ConvertFormat.JsonLines, _) => Pipeline.From(new JsonLinesSource(request.Input, CompleteFile), options).Map(JsonRows.FromLine, "decode:json").To(new CsvFileSink(target, null)).Build(),
         (_, ConvertFormat.JsonLines) => Pipeline.From(new CsvFileSource(request.Input), options).To(new JsonLinesSink<CsvRow>(target, JsonRows.Serializer)).Build(),
         _ => Pipeline.From(new CsvFileSource(request.Input), options).To(new CsvFileSink(target, null)).Build(),
     };

@@ -65,4 +65,7 @@ public static class ConfigurationErrorCode
 
     /// <summary>A connector, framework or transform factory refused its settings when the pipeline was created.</summary>
     public const string Construction = "construction";
+
+    /// <summary>A file beyond a loader limit: larger than 16 MiB, nested more than 64 levels deep, or expanding to more than 100,000 values through YAML aliases.</summary>
+    public const string Limit = "limit";
 }

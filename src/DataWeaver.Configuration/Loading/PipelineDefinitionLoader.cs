@@ -20,20 +20,43 @@ public static class PipelineDefinitionLoader
     /// <param name="options">The registry, environment and format; <see langword="null"/> uses the defaults.</param>
     /// <returns>The validated definitions.</returns>
     /// <exception cref="PipelineDefinitionException">The file cannot be read or is invalid; every problem is listed.</exception>
-    public static PipelineFileDefinition Load(string path, PipelineLoadOptions? options = null)
+    public static PipelineFileDefinition Load(string path, PipelineLoadOptions? options = null) => Parse(ReadText(path), path, options);
+
+    /// <summary>
+    /// Reads a definition file's text, refusing what is not a definition file: a folder, a missing file, a file larger
+    /// than 16 MiB (<see cref="ConfigurationErrorCode.Limit"/>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="fileName">The name errors give as the file; <see langword="null"/> uses <paramref name="path"/>.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="PipelineDefinitionException">The file cannot be read; the one error says why.</exception>
+    public static string ReadText(string path, string? fileName = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
+        fileName ??= path;
         try
         {
-            text = File.ReadAllText(path);
+            if (Directory.Exists(path))
+            {
+                throw Fail(ConfigurationErrorCode.File, fileName, "The path is a folder, not a file: give the definition file inside it.");
+            }
+
+            var length = new FileInfo(path).Length;
+            if (length > LoaderLimits.MaxFileBytes)
+            {
+                throw Fail(ConfigurationErrorCode.Limit, fileName, $"The file is {length:N0} bytes; definition files are limited to 16 MiB.");
+            }
+
+            return File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw Fail(ConfigurationErrorCode.File, fileName, "The file does not exist.");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
         {
-            throw new PipelineDefinitionException([new ConfigurationError(ConfigurationErrorCode.File, string.Empty, $"The file cannot be read: {exception.Message}", new ConfigLocation(path, 0, 0))]);
+            throw Fail(ConfigurationErrorCode.File, fileName, $"The file cannot be read: {exception.Message}");
         }
-
-        return Parse(text, path, options);
     }
 
     /// <summary>Validates a file's text and reads it.</summary>
@@ -85,6 +108,9 @@ public static class PipelineDefinitionLoader
         var definition = reader.Read(root, format);
         return (definition, errors, expander.Secrets);
     }
+
+    private static PipelineDefinitionException Fail(string code, string path, string message) =>
+        new([new ConfigurationError(code, string.Empty, message, new ConfigLocation(path, 0, 0))]);
 
     private static PipelineFileFormat FormatOf(string fileName, string text)
     {

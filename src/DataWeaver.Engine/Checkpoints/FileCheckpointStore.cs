@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Records;
 
 namespace DataWeaver.Checkpoints;
@@ -14,8 +15,9 @@ namespace DataWeaver.Checkpoints;
 /// <remarks>
 /// The file of a key is <see cref="GetPath"/>: the key with characters unsafe in file names replaced, and a
 /// hash of the whole key so that different keys never share a file. A missing file means "no checkpoint";
-/// a file that cannot be read raises <see cref="CheckpointException"/> naming it. One process at a time may
-/// save a key.
+/// a file that cannot be read raises <see cref="CheckpointException"/> naming it. One run at a time may use a key:
+/// <see cref="Lock"/> takes a <see cref="FileLock"/> on <c>&lt;checkpoint file&gt;.lock</c>, which a pipeline run holds
+/// while its source is open; a second run fails at once with a <see cref="FileLockedException"/> naming the holder.
 /// </remarks>
 public sealed class FileCheckpointStore : ICheckpointStore
 {
@@ -58,6 +60,16 @@ public sealed class FileCheckpointStore : ICheckpointStore
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
         return Path.Combine(Directory, $"{safe.ToString().Trim('.')}-{hash}.checkpoint.json");
+    }
+
+    /// <summary>Takes the exclusive lock on <paramref name="key"/>'s checkpoint (creating the folder when missing).</summary>
+    /// <param name="key">The checkpoint key.</param>
+    /// <returns>The lock; dispose it to release.</returns>
+    /// <exception cref="FileLockedException">Another run, in this process or another, holds the key.</exception>
+    public IDisposable Lock(string key)
+    {
+        var path = GetPath(key);
+        return FileLock.Acquire(path[..^".json".Length] + ".lock", $"checkpoint '{path}'", Options.TimeProvider);
     }
 
     /// <inheritdoc />

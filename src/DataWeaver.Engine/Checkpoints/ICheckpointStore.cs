@@ -27,4 +27,15 @@ public interface ICheckpointStore
     /// <param name="cancellationToken">Aborts the save; the previous checkpoint then stays in place.</param>
     /// <returns>A task that completes once the checkpoint is durable.</returns>
     ValueTask SaveAsync(string key, IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes an exclusive hold on <paramref name="key"/> for one run, so that two runs never load and save one checkpoint
+    /// at once. A pipeline run calls it before its source opens and disposes the result after the source closed. A
+    /// store shared by processes MUST fail at once (not wait) when another run holds the key; the default takes no
+    /// hold, which is right for stores that live in one process.
+    /// </summary>
+    /// <param name="key">Names the source.</param>
+    /// <returns>The hold, released by disposing it; <see langword="null"/> when the store takes none.</returns>
+    /// <exception cref="Connectors.Files.Output.FileLockedException">Another run holds the key.</exception>
+    IDisposable? Lock(string key) => null;
 }

@@ -56,8 +56,11 @@ public abstract class SinkConnector<T> : Connector, IFlushableSink
     }
 
     /// <summary>
-    /// Flushes what the sink buffers. Called once after the last batch when the pipeline drains, before the
-    /// sources commit. The default does nothing.
+    /// Flushes what the sink buffers. Called once after the last batch when the run ends well (the source ran out of
+    /// records, or a stop drained the run), before the sources' last commit; never after a failure or an abort. That
+    /// makes it the place to publish what the run wrote: a sink that replaces its output (see
+    /// <see cref="Files.Output.SafeFileWriter.Commit"/>) renames it over the old one here, and a sink closed without
+    /// this call discards the run's output and leaves the old one as it was. The default does nothing.
     /// </summary>
     /// <param name="cancellationToken">Aborts the flush.</param>
     /// <returns>A task that completes once everything written is durable.</returns>

@@ -42,6 +42,12 @@ public static class DataWeaverInstruments
     /// </summary>
     public const string Latency = "dataweaver.latency";
 
+    /// <summary>
+    /// Counter, <c>{notice}</c>: things a source did that a person should know though the run went on (a JSON-lines file's
+    /// unterminated tail left unread, a truncated or replaced file read again from the start). Tags: source, notice kind.
+    /// </summary>
+    public const string SourceNotices = "dataweaver.source.notices";
+
     /// <summary>Counter, <c>{commit}</c>: source commits made. Tags: pipeline.</summary>
     public const string Commits = "dataweaver.commits";
 

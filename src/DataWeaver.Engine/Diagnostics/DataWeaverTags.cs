@@ -24,6 +24,12 @@ public static class DataWeaverTags
     /// <summary>The source partition.</summary>
     public const string Partition = "dataweaver.partition";
 
+    /// <summary>The source connector's name.</summary>
+    public const string Source = "dataweaver.source";
+
+    /// <summary>What a source notice reports, e.g. <c>UnterminatedTail</c>, <c>Truncated</c>, <c>Replaced</c>.</summary>
+    public const string NoticeKind = "dataweaver.notice.kind";
+
     /// <summary>A run state: <c>running</c>, <c>draining</c>, <c>completed</c>, <c>faulted</c> or <c>aborted</c>.</summary>
     public const string State = "dataweaver.state";
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using DataWeaver.Checkpoints;
 using DataWeaver.Connectors;
 using DataWeaver.Diagnostics;
 using DataWeaver.Diagnostics.Internal;
@@ -33,6 +34,7 @@ public sealed class PipelineRun
     private int _advancePending;
     private long _commitRetries;
     private SourceRun? _source;
+    private IDisposable? _checkpointLock;
     private int _state = (int)PipelineRunState.Running;
 
     internal PipelineRun(Pipeline pipeline, SourcePlan plan, IReadOnlyList<Connector> sinks, CancellationToken cancellationToken)
@@ -133,6 +135,8 @@ public sealed class PipelineRun
         Task commitLoop = Task.CompletedTask;
         try
         {
+            // One run per checkpoint: held from before the source opens until after it closed (FinishAsync).
+            _checkpointLock = CheckpointLocks.Acquire(_plan.Source);
             _source = _plan.Instantiate(_run, _gate, readToken.Token);
             foreach (var sink in _sinks)
             {
@@ -184,6 +188,8 @@ public sealed class PipelineRun
                 _run.Fail(exception, connector.Name + " (close)");
             }
         }
+
+        _checkpointLock?.Dispose();
 
         var failure = _run.Failure;
         var aborted = _run.AbortToken.IsCancellationRequested;

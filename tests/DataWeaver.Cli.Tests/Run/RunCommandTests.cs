@@ -163,6 +163,48 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(["stopping: draining (what was read is delivered and committed; aborting after 0.1 s); a second Ctrl+C aborts", "aborting: the drain timeout; records in flight are dropped without being committed"], result.ErrorLines);
     }
 
+    // Issue 10, bug 5: two runs on one output at once both wrote; the second now fails at once naming the first.
+    [Fact]
+    public async Task Run_SecondRunOnTheSameOutputWhileTheFirstRuns_Exits3NamingTheHolderAndTheFirstRunsOutputIsWhole()
+    {
+        _folder.Write("endless.yaml", Endless);
+        var first = _folder.Cli();
+        var running = first.StartAsync(["run", "endless.yaml", "--progress-interval", "50ms"]);
+        await first.WaitForOutputAsync("endless running: in ", running);
+
+        var second = await _folder.Cli().RunAsync("run", "endless.yaml");
+        first.Signal();
+        var result = await running;
+
+        Assert.Equal(3, second.ExitCode);
+        var error = Assert.Single(second.ErrorLines);
+        Assert.StartsWith("error: pipeline 'endless' failed: fatal error in stage ", error, StringComparison.Ordinal);
+        Assert.Contains($"FileLockedException: The output '{_folder["out/endless.jsonl"]}' is in use by another run (process {Environment.ProcessId} on {Environment.MachineName} since ", error, StringComparison.Ordinal);
+        Assert.Equal(0, result.ExitCode);
+        var written = File.ReadAllLines(_folder["out/endless.jsonl"]);
+        Assert.Equal(Enumerable.Range(0, written.Length).Select(n => $"{{\"id\":\"{n}\",\"customer\":\"c-{n % 7}\"}}"), written);
+    }
+
+    // Issue 10, bug 1: a misspelled input emptied the existing output.
+    [Fact]
+    public async Task Run_SourceFileMissing_Exits3AndTheExistingOutputIsUntouched()
+    {
+        _folder.Write("out.jsonl", "{\"earlier\":1}\n");
+        _folder.Write("copy.yaml", """
+            version: 1
+            pipelines:
+              - name: copy
+                source: { type: json-lines-file, settings: { path: inptu.jsonl } }
+                sinks: [{ type: json-lines-file, settings: { path: out.jsonl } }]
+            """);
+
+        var result = await _folder.Cli().RunAsync("run", "copy.yaml");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal("{\"earlier\":1}\n", File.ReadAllText(_folder["out.jsonl"]));
+        Assert.Equal(["copy.yaml", "out.jsonl"], Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Run_StageFails_PrintsErrorClassStageAndScrubbedMessageAndExits3()
     {

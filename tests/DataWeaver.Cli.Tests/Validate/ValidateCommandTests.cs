@@ -56,6 +56,51 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.StartsWith("sink.yaml:6:9: pipelines[0].sinks[0]: ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
+    // Issue 10, bug 1: validate created output folders (one at the filesystem root).
+    [Fact]
+    public async Task Validate_OutputsAndCheckpointsInMissingFolders_CreatesNothingOnDisk()
+    {
+        _folder.Write("in.jsonl", "{\"id\":1}\n");
+        _folder.Write("p.yaml", """
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: json-lines-file, settings: { path: in.jsonl, checkpointDirectory: state/checkpoints } }
+                errors:
+                  onFailure: dead-letter
+                  deadLetter: { type: json-lines-file, settings: { path: dead/dead.jsonl, append: true } }
+                sinks:
+                  - { type: json-lines-file, settings: { path: out/deep/out.jsonl, append: true } }
+            """);
+
+        var result = await _folder.Cli().RunAsync("validate", "p.yaml");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["in.jsonl", "p.yaml"], Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    // Issue 10, bugs 2 and 6: validate accepted a checkpointed source with a replacing sink, and a sink writing its source's file.
+    [Fact]
+    public async Task Validate_CheckpointedSourceWithReplacingSinkAndSinkWritingTheInput_Exits2NamingBothRules()
+    {
+        _folder.Write("p.yaml", """
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: json-lines-file, settings: { path: in.jsonl, checkpointDirectory: checkpoints } }
+                sinks:
+                  - { type: json-lines-file, settings: { path: out.jsonl } }
+                  - { type: json-lines-file, settings: { path: in.jsonl, append: true } }
+            """);
+
+        var result = await _folder.Cli().RunAsync("validate", "p.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(result.ErrorLines, l => l.Contains("(append: false), but the source", StringComparison.Ordinal) && l.Contains("needs append: true", StringComparison.Ordinal));
+        Assert.Contains(result.ErrorLines, l => l.Contains("the file the source", StringComparison.Ordinal) && l.Contains("loop", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(_folder["checkpoints"]));
+    }
+
     [Fact]
     public async Task Validate_VariableFromSet_IsUsedAndSecretsAreNotPrinted()
     {

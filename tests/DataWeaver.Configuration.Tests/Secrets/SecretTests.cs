@@ -68,6 +68,33 @@ public sealed class SecretTests
         Assert.Contains("***", pipeline.LastErrorMessage);
     }
 
+    [Theory]
+    [InlineData("set: { field: token, value: \"${secret:PLAIN}\" }", "transforms[0].set.value")]
+    [InlineData("set: { field: token, template: \"Bearer ${secret:PLAIN}\" }", "transforms[0].set.template")]
+    [InlineData("set: { field: token, value: x, when: { field: a, op: \"==\", value: 1 }, otherwise: \"${secret:PLAIN}\" }", "transforms[0].set.otherwise")]
+    [InlineData("lookup: { field: a, values: { x: \"${secret:PLAIN}\" } }", "transforms[0].lookup.values")]
+    [InlineData("lookup: { field: a, values: { x: y }, default: \"${secret:PLAIN}\" }", "transforms[0].lookup.default")]
+    public void Load_TransformWritingASecretIntoRecords_IsRefusedNamingTheKey(string transform, string key)
+    {
+        var text = $$"""
+            version: 1
+            pipelines:
+              - name: leaky
+                source: { type: probe }
+                transforms:
+                  - {{transform}}
+                sinks:
+                  - { type: vault, settings: { password: "${DB_PASSWORD}" } }
+            """;
+
+        var exception = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse(text, "leaky.yaml", new PipelineLoadOptions { Registry = Registry(), Environment = Environment }));
+
+        var error = Assert.Single(exception.Errors);
+        Assert.EndsWith(key, error.Path, StringComparison.Ordinal);
+        Assert.Contains("would write a secret into every record", error.Message, StringComparison.Ordinal);
+        AssertNoSecret([exception.Message, exception.ToString()]);
+    }
+
     [Fact]
     public void InvalidFile_ErrorsAboutSecretValues_ShowStars()
     {

@@ -43,7 +43,9 @@ public sealed class JsonLinesCheckpointTests : IDisposable
         Assert.Equal(100, first.Records.Count);
         Assert.Equal(Enumerable.Range(100, 5).Select(i => $"{{\"id\":{i}}}"), second.Records);
         Assert.Equal(new FileInfo(Input).Length, source.CommittedOffset);
-        Assert.Equal([new SourcePosition(0, new FileInfo(Input).Length)], await store.LoadAsync(JsonLinesSource.DefaultCheckpointKey(Input)));
+        var saved = await store.LoadAsync(JsonLinesSource.DefaultCheckpointKey(Input));
+        Assert.Equal(new SourcePosition(0, new FileInfo(Input).Length), saved![0]); // then the file's identity (partitions 1-4)
+        Assert.Equal([0, 1, 2, 3, 4], saved.Select(p => p.Partition));
     }
 
     [Fact]

@@ -37,19 +37,40 @@ public sealed class JsonLinesTests : IDisposable
     }
 
     [Fact]
-    public async Task Read_CrLfEmptyLinesAndNoFinalLineEnd_YieldsTrimmedRecordsWithByteOffsets()
+    public async Task Read_CrLfEmptyLinesAndNoFinalLineEnd_YieldsTrimmedRecordsWithByteOffsetsAndLeavesTheUnterminatedTail()
     {
         var input = Path.Combine(_dir, "in.jsonl");
         await File.WriteAllBytesAsync(input, Encoding.UTF8.GetBytes("{\"a\":1}\r\n\n{\"a\":2}\n{\"a\":3}"));
         var sink = new CollectionSink<(string Line, long Offset)>();
+        var source = new JsonLinesSource(input);
 
-        await Pipeline.From(new JsonLinesSource(input))
+        await Pipeline.From(source)
             .Map(r => (Encoding.UTF8.GetString(r.Value.Span), r.Position.Offset))
             .To(sink)
             .Build()
             .RunAsync();
 
-        Assert.Equal([("{\"a\":1}", 0L), ("{\"a\":2}", 10L), ("{\"a\":3}", 18L)], sink.Records);
+        // The last line has no line end: it may still be being written, so it is neither read nor committed.
+        Assert.Equal([("{\"a\":1}", 0L), ("{\"a\":2}", 10L)], sink.Records);
+        Assert.Equal(18, source.CommittedOffset);
+        Assert.Equal(7, source.UnterminatedTailBytes);
+        var notice = Assert.Single(source.Notices);
+        Assert.Equal((JsonLinesSourceNoticeKind.UnterminatedTail, 18L, 7L), (notice.Kind, notice.Offset, notice.Bytes));
+    }
+
+    [Fact]
+    public async Task Read_ReadUnterminatedLastLine_ReadsALastLineWithoutLineEndOfACompleteFile()
+    {
+        var input = Path.Combine(_dir, "in.jsonl");
+        await File.WriteAllBytesAsync(input, Encoding.UTF8.GetBytes("{\"a\":1}\n{\"a\":2}"));
+        var sink = new CollectionSink<string>();
+        var source = new JsonLinesSource(input, new JsonLinesSourceOptions { ReadUnterminatedLastLine = true });
+
+        await Pipeline.From(source).Map(r => Encoding.UTF8.GetString(r.Value.Span)).To(sink).Build().RunAsync();
+
+        Assert.Equal(["{\"a\":1}", "{\"a\":2}"], sink.Records);
+        Assert.Equal(new FileInfo(input).Length, source.CommittedOffset);
+        Assert.Empty(source.Notices);
     }
 
     [Fact]

@@ -80,6 +80,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.Equal(duplicatesPerKill.Sum(), duplicated);
         Assert.All(duplicatesPerKill, d => Assert.InRange(d, 0, DuplicateBoundPerKill));
         Assert.Equal(new FileInfo(files.Input).Length, (await files.CommittedAsync()).Offset);
+        Assert.Empty(Directory.GetFiles(files.Root, "*.lock*", SearchOption.AllDirectories)); // each restart took over the killed run's locks
     }
 
     private static async Task<string> DescribeAsync(Process process)

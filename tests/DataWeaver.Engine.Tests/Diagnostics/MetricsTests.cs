@@ -162,7 +162,7 @@ public sealed class MetricsTests
         _ = Pipeline.From(new CollectionSource<int>([1])).To(new CollectionSink<int>()).Build().Start(); // creates the meter if no test did
 
         var expected = typeof(DataWeaverInstruments).GetFields().Select(f => (string)f.GetValue(null)!).Order().ToList();
-        Assert.Equal(21, expected.Count);
+        Assert.Equal(22, expected.Count);
         Assert.Equal(expected, metrics.Instruments.Keys.Order());
         Assert.All(metrics.Instruments.Values, i =>
         {

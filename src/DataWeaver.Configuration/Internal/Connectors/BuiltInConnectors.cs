@@ -1,6 +1,7 @@
 using DataWeaver.Checkpoints;
 using DataWeaver.Connectors.Console;
 using DataWeaver.Connectors.Files;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Serialization.Json;
@@ -45,6 +46,9 @@ internal static class BuiltInConnectors
             new("startOffset", SettingType.Integer) { Minimum = 0, Default = "0", Description = "The byte offset to start at when there is no checkpoint." },
             new("maxRecordBytes", SettingType.Size) { Minimum = 1, Maximum = 1 << 30, Default = "1MiB", Description = "The longest line." },
             new("bufferSize", SettingType.Size) { Minimum = 4096, Maximum = 64 << 20, Default = "64KiB", Description = "The read buffer." },
+            new("follow", SettingType.Boolean) { Default = "false", Description = "Keep reading as the file grows (and across truncation and rotation) until stopped; false stops at the end, leaving a last line without a line end unread." },
+            new("pollInterval", SettingType.Duration) { Default = "1s", Description = "How often a followed file is checked for new lines, truncation and rotation." },
+            new("readUnterminatedLastLine", SettingType.Boolean) { Default = "false", Description = "Without follow: read bytes after the last line end as a final line (a complete file without its last newline). Never for a file still being written." },
         ],
     };
 
@@ -129,7 +133,7 @@ internal static class BuiltInConnectors
                 },
                 c.Name), StreamSource)
             .RegisterSink("json-lines-file", c => new JsonLinesSink<JsonRecord>(
-                OutputFile(c.Settings.GetRequiredPath("path")),
+                SafeFileWriter.CheckPath(c.Settings.GetRequiredPath("path")), // reads the disk, creates nothing: building is validating
                 c.Format.Serializer ?? throw new InvalidOperationException($"The format '{c.Format.Name}' cannot write."),
                 new JsonLinesSinkOptions { Append = c.Settings.GetBoolean("append", false), FlushToDisk = c.Settings.GetBoolean("flushToDisk", false) },
                 c.Name), JsonLinesSink)
@@ -163,26 +167,28 @@ internal static class BuiltInConnectors
     {
         var settings = context.Settings;
         var checkpoints = settings.GetPath("checkpointDirectory");
-        return new JsonLinesSource(settings.GetRequiredPath("path"), new JsonLinesSourceOptions
+        var path = settings.GetRequiredPath("path");
+
+        // A secret in the path (e.g. in-${secret:TOKEN}.jsonl) must reach neither messages, dead letters nor the
+        // checkpoint (its key is in the checkpoint's file name and content): both name the path with secrets masked,
+        // the key with a hash of the real path so that two files still have two checkpoints.
+        var fullPath = Path.GetFullPath(path);
+        var display = SecretScrubber.Scrub(fullPath, context.SecretValues);
+        var secretInPath = !string.Equals(display, fullPath, StringComparison.Ordinal);
+        return new JsonLinesSource(path, new JsonLinesSourceOptions
         {
             CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
-            CheckpointKey = settings.GetString("checkpointKey"),
+            CheckpointKey = settings.GetString("checkpointKey")
+                ?? (secretInPath ? $"jsonl:{display}#{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fullPath)).AsSpan(0, 8))}" : null),
+            DisplayPath = secretInPath ? display : null,
+            Follow = settings.GetBoolean("follow", false),
+            PollInterval = settings.GetDuration("pollInterval", TimeSpan.FromSeconds(1)),
+            ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
             StartOffset = settings.GetInt64("startOffset", 0),
             MaxRecordBytes = (int)settings.GetSize("maxRecordBytes", 1024 * 1024),
             BufferSize = (int)settings.GetSize("bufferSize", 64 * 1024),
             TimeProvider = context.TimeProvider,
         }, context.Name);
-    }
-
-    /// <summary>Creates the folder of a file to write, so a fresh checkout can run the samples.</summary>
-    private static string OutputFile(string path)
-    {
-        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        return path;
     }
 
     private static ConnectorDescriptor FieldFormat(string description) => new()

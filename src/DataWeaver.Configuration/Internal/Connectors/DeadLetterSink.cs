@@ -1,5 +1,6 @@
 using System.Buffers;
 using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
@@ -11,11 +12,18 @@ namespace DataWeaver.Configuration.Internal.Connectors;
 /// <see cref="DeadLetterJsonSerializer"/> (error, stage, source position, attempts, time, payload), written by the inner
 /// sink with its own acknowledgement, so a dead letter counts as handled only once the inner sink has it.
 /// </summary>
-internal sealed class DeadLetterSink<T>(SinkConnector<T> inner, Func<JsonRecord, T> convert) : SinkConnector<DeadLetter>(inner.Name)
+/// <remarks>
+/// A dead-letter file gets the inner sink's output safety (a locked output, replaced only when the run succeeds or
+/// appended to), and the inner sink's files are the wrapper's (<see cref="IFileEndpoints"/>), so a pipeline build refuses
+/// a dead-letter file that a checkpointed rerun would wipe.
+/// </remarks>
+internal sealed class DeadLetterSink<T>(SinkConnector<T> inner, Func<JsonRecord, T> convert) : SinkConnector<DeadLetter>(inner.Name), IFileEndpoints
 {
     private static readonly DeadLetterJsonSerializer Serializer = new();
 
     public SinkConnector<T> Inner => inner;
+
+    public IReadOnlyList<FileEndpoint> FileEndpoints => inner is IFileEndpoints files ? files.FileEndpoints : [];
 
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default) => inner.OpenAsync(cancellationToken);
 

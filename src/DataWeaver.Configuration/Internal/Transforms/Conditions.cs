@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DataWeaver.Serialization.Json;
 
@@ -92,6 +93,12 @@ internal static class Conditions
                 if (op is "<" or "<=" or ">" or ">=" && value.Kind is not (Operand.Kinds.Number or Operand.Kinds.String))
                 {
                     errors.Add(ConfigurationError.At(operand, $"'{op}' compares with a number or a string; found {operand.Describe()}.", ConfigurationErrorCode.Type));
+                    return static _ => false;
+                }
+
+                if (op is "<" or "<=" or ">" or ">=" && value.Kind == Operand.Kinds.String && decimal.TryParse(operand.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                {
+                    errors.Add(ConfigurationError.At(operand, $"'{op}' with \"{operand.Text}\", a quoted string, compares strings character by character (\"9\" > \"18\") and never matches a number; write {operand.Text} without quotes to compare numbers.", ConfigurationErrorCode.Type));
                     return static _ => false;
                 }
 

@@ -17,13 +17,36 @@ internal static class FieldOperations
         "drop" => Drop(transform.Arguments),
         "cast" => Cast(transform.Arguments),
         "timestamp" => Timestamp(transform.Arguments, time, errors),
-        "lookup" => Lookup(transform.Arguments),
+        "lookup" => Lookup(transform.Arguments, errors),
         _ => null,
     };
+
+    /// <summary>
+    /// Refuses a secret (<c>${secret:...}</c>, or a variable under a secret-looking key) as a value a transform writes
+    /// into records: records go to sinks, dead letters and logs. Secrets may flow into connector settings only.
+    /// </summary>
+    /// <returns>Whether <paramref name="value"/> holds a secret.</returns>
+    internal static bool RefuseSecret(ConfigValue? value, string transform, List<ConfigurationError> errors)
+    {
+        if (value is null || !ContainsSecret(value))
+        {
+            return false;
+        }
+
+        errors.Add(ConfigurationError.At(value, $"'{transform}' would write a secret into every record it changes, and from there into outputs and dead letters: a secret may be used only in connector settings (a path, a password), never as record data. Use a plain variable ${{NAME}} if the value is not secret.", ConfigurationErrorCode.NotAllowed));
+        return true;
+
+        static bool ContainsSecret(ConfigValue v) => v.IsSecret || v.Items.Any(ContainsSecret) || v.Properties.Any(p => ContainsSecret(p.Value));
+    }
 
     private static FieldOperation Set(ConfigValue args, List<ConfigurationError> errors)
     {
         var field = args["field"]!.Text!;
+        if (RefuseSecret(args["value"], "set", errors) | RefuseSecret(args["template"], "set", errors) | RefuseSecret(args["otherwise"], "set", errors))
+        {
+            return new FieldOperation("set " + field, _ => { });
+        }
+
         var path = JsonFieldPath.Parse(field);
         var given = SetSources.Where(k => args.TryGetProperty(k, out _)).ToList();
         if (given.Count != 1)
@@ -157,8 +180,13 @@ internal static class FieldOperations
             : null)).Writing(field).Reading(field);
     }
 
-    private static FieldOperation Lookup(ConfigValue args)
+    private static FieldOperation Lookup(ConfigValue args, List<ConfigurationError> errors)
     {
+        if (RefuseSecret(args["values"], "lookup", errors) | RefuseSecret(args["default"], "lookup", errors))
+        {
+            return new FieldOperation("lookup", _ => { });
+        }
+
         var field = args["field"]!.Text!;
         var to = args["to"]?.Text ?? field;
         var source = JsonFieldPath.Parse(field);
@@ -239,7 +267,8 @@ internal static class Casts
 
         if (!FieldValues.TryGetDecimal(field, out var number))
         {
-            if (to == "double" && field.Kind == JsonValueKind.Number && field.TryGetDouble(out var real))
+            // Beyond decimal's range: a JSON number such as 1e400 reads as infinity, which JSON cannot hold.
+            if (to == "double" && field.Kind == JsonValueKind.Number && field.TryGetDouble(out var real) && double.IsFinite(real))
             {
                 return JsonFieldValue.FromDouble(real);
             }

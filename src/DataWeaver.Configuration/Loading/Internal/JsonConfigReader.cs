@@ -10,7 +10,7 @@ namespace DataWeaver.Configuration.Loading.Internal;
 /// </summary>
 internal sealed class JsonConfigReader
 {
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 };
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = LoaderLimits.MaxDepth };
     private readonly byte[] _utf8;
     private readonly List<int> _lineStarts = [0];
     private readonly ErrorList _errors;
@@ -57,7 +57,8 @@ internal sealed class JsonConfigReader
             var location = line < reader._lineStarts.Count
                 ? reader.Location(reader._lineStarts[line] + bytesInLine)
                 : new ConfigLocation(errors.File, line + 1, bytesInLine + 1);
-            errors.Add(ConfigurationErrorCode.Syntax, string.Empty, location, "JSON syntax error: " + Clean(exception.Message));
+            var code = json.CurrentDepth >= LoaderLimits.MaxDepth ? ConfigurationErrorCode.Limit : ConfigurationErrorCode.Syntax;
+            errors.Add(code, string.Empty, location, "JSON syntax error: " + Clean(exception.Message));
             return null;
         }
     }

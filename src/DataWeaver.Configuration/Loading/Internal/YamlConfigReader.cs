@@ -6,15 +6,20 @@ namespace DataWeaver.Configuration.Loading.Internal;
 
 /// <summary>
 /// Reads YAML into a <see cref="ConfigValue"/> tree with YamlDotNet's parser (events with line/column marks): core
-/// schema scalars, anchors and aliases, <c>&lt;&lt;</c> merge keys, duplicate keys reported.
+/// schema scalars, anchors and aliases, <c>&lt;&lt;</c> merge keys, duplicate keys reported. Hostile input is bounded:
+/// nesting deeper than <see cref="LoaderLimits.MaxDepth"/> and more than <see cref="LoaderLimits.MaxValues"/> values
+/// (aliases counted at their expanded size, so a "billion laughs" file stops early) are reported as
+/// <see cref="ConfigurationErrorCode.Limit"/> errors.
 /// </summary>
 internal sealed class YamlConfigReader
 {
     private const string MergeKey = "<<";
     private readonly Parser _parser;
     private readonly ErrorList _errors;
-    private readonly Dictionary<string, ConfigValue> _anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ConfigValue Value, int Size)> _anchors = new(StringComparer.Ordinal);
     private Mark _last = Mark.Empty;
+    private int _depth;
+    private int _values;
 
     private YamlConfigReader(string text, ErrorList errors)
     {
@@ -30,14 +35,61 @@ internal sealed class YamlConfigReader
         {
             return reader.ReadStream();
         }
+        catch (LimitExceededException)
+        {
+            // reported where it was found
+        }
         catch (YamlException exception)
         {
-            errors.Add(ConfigurationErrorCode.Syntax, string.Empty, new ConfigLocation(errors.File, (int)exception.Start.Line, (int)exception.Start.Column), "YAML syntax error: " + Clean(exception.Message));
+            var line = (int)exception.Start.Line;
+            if (TabIndentedLine(text, line) is { } tabLine)
+            {
+                errors.Add(ConfigurationErrorCode.Syntax, string.Empty, new ConfigLocation(errors.File, tabLine, 1), "YAML syntax error: this line is indented with a tab character; YAML indents with spaces only.");
+            }
+            else
+            {
+                errors.Add(ConfigurationErrorCode.Syntax, string.Empty, new ConfigLocation(errors.File, line, (int)exception.Start.Column), "YAML syntax error: " + Clean(exception.Message));
+            }
         }
         catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet reports some malformed input (an unclosed flow collection) this way, without a position.
             errors.Add(ConfigurationErrorCode.Syntax, string.Empty, new ConfigLocation(errors.File, (int)reader._last.Line, (int)reader._last.Column), "YAML syntax error after this point: the document is malformed (an unclosed bracket, brace or quote?).");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first line at or before <paramref name="errorLine"/> (any line when the parser gave no useful position) whose
+    /// indentation holds a tab: YamlDotNet reports such files at odd places, often line 1.
+    /// </summary>
+    private static int? TabIndentedLine(string text, int errorLine)
+    {
+        var line = 1;
+        var start = 0;
+        while (start <= text.Length)
+        {
+            if (errorLine > 1 && line > errorLine)
+            {
+                return null;
+            }
+
+            var end = text.IndexOf('\n', start);
+            var content = text.AsSpan(start, (end < 0 ? text.Length : end) - start);
+            var indent = content.Length - content.TrimStart(" \t").Length;
+            if (content[..indent].Contains('\t'))
+            {
+                return line;
+            }
+
+            if (end < 0)
+            {
+                return null;
+            }
+
+            start = end + 1;
+            line++;
         }
 
         return null;
@@ -85,39 +137,79 @@ internal sealed class YamlConfigReader
     {
         var current = _parser.Current!;
         _last = current.Start;
+        if (current is not Scalar and not AnchorAlias && ++_depth > LoaderLimits.MaxDepth)
+        {
+            _errors.Add(ConfigurationErrorCode.Limit, path, Location(current.Start), $"The file is nested more than {LoaderLimits.MaxDepth} levels deep here; a pipeline file never needs that.");
+            throw new LimitExceededException();
+        }
+
+        try
+        {
+            return ReadNodeAtDepth(current, path);
+        }
+        finally
+        {
+            if (current is not Scalar and not AnchorAlias)
+            {
+                _depth--;
+            }
+        }
+    }
+
+    private ConfigValue ReadNodeAtDepth(ParsingEvent current, string path)
+    {
+        var valuesBefore = _values;
+        Count(1, current.Start, path);
         switch (current)
         {
             case AnchorAlias alias:
                 _parser.MoveNext();
                 if (_anchors.TryGetValue(alias.Value.Value, out var anchored))
                 {
-                    return anchored.WithPath(path);
+                    Count(anchored.Size - 1, alias.Start, path);
+                    return anchored.Value.WithPath(path);
                 }
 
                 _errors.Add(ConfigurationErrorCode.Syntax, path, Location(alias.Start), $"Unknown YAML alias '*{alias.Value.Value}': define '&{alias.Value.Value}' before using it.");
                 return ConfigValue.Scalar(ConfigValueKind.Null, null, Location(alias.Start), path);
             case Scalar scalar:
                 _parser.MoveNext();
-                return Remember(scalar, ReadScalar(scalar, path));
+                return Remember(scalar, ReadScalar(scalar, path), valuesBefore);
             case SequenceStart start:
                 _parser.MoveNext();
-                return Remember(start, ReadSequence(start, path));
+                return Remember(start, ReadSequence(start, path), valuesBefore);
             case MappingStart start:
                 _parser.MoveNext();
-                return Remember(start, ReadMapping(start, path));
+                return Remember(start, ReadMapping(start, path), valuesBefore);
             default:
                 throw new InvalidOperationException("Unexpected YAML event " + current.GetType().Name);
         }
     }
 
-    private ConfigValue Remember(NodeEvent node, ConfigValue value)
+    /// <summary>Counts values read (an alias counts as the values it expands to) and stops at the budget.</summary>
+    private void Count(int values, Mark at, string path)
+    {
+        _values += values;
+        if (_values > LoaderLimits.MaxValues)
+        {
+            _errors.Add(ConfigurationErrorCode.Limit, path, Location(at), $"The file holds more than {LoaderLimits.MaxValues:N0} values here, counting what YAML aliases expand to; a pipeline file never needs that.");
+            throw new LimitExceededException();
+        }
+    }
+
+    private ConfigValue Remember(NodeEvent node, ConfigValue value, int valuesBefore)
     {
         if (!node.Anchor.IsEmpty)
         {
-            _anchors[node.Anchor.Value] = value;
+            _anchors[node.Anchor.Value] = (value, _values - valuesBefore);
         }
 
         return value;
+    }
+
+    /// <summary>Unwinds the reader once a limit was reported.</summary>
+    private sealed class LimitExceededException : Exception
+    {
     }
 
     private ConfigValue ReadScalar(Scalar scalar, string path)

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DataWeaver.Buffers;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Errors;
 using DataWeaver.Records;
 using DataWeaver.Serialization;
@@ -12,20 +13,30 @@ namespace DataWeaver.Connectors.Files;
 /// operating system has it (or the disk, with <see cref="JsonLinesSinkOptions.FlushToDisk"/>).
 /// </summary>
 /// <remarks>
+/// <para>
+/// The file is written through a <see cref="SafeFileWriter"/>, so no run destroys what existed before it. Without
+/// <see cref="JsonLinesSinkOptions.Append"/> the run writes a hidden temporary file beside the target and renames it
+/// over the target only when the run ends well (<see cref="FlushAsync"/>); a failed or aborted run leaves the old file
+/// as it was. The output is locked for the run (a second run on it fails at once, naming the holder), its folder is
+/// created when the run opens it (never when the pipeline is built or validated), and a file deleted or replaced
+/// during the run fails the run before its source commits past what was lost.
+/// </para>
+/// <para>
 /// Crash recovery: a process killed in the middle of a write can leave an incomplete last line. Such a line
 /// was never acknowledged, so its record is read again after a restart; when the sink opens in
 /// <see cref="JsonLinesSinkOptions.Append"/> mode it therefore cuts a last line that has no line end (see
 /// <see cref="TruncatedBytes"/>). Do not append to a file whose last line was deliberately written without one.
+/// </para>
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The pipeline opens and closes the sink once per run (OpenAsync, CloseAsync).")]
-public sealed class JsonLinesSink<T> : SinkConnector<T>
+public sealed class JsonLinesSink<T> : SinkConnector<T>, IFileEndpoints
 {
     private readonly IRecordSerializer<T> _serializer;
     private PooledBufferWriter _buffer = null!;
-    private FileStream? _file;
+    private SafeFileWriter? _file;
 
-    /// <summary>Creates the sink.</summary>
+    /// <summary>Creates the sink. Touches no disk: the file is opened by <see cref="OpenAsync"/>.</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="serializer">Encodes each record as one JSON value, with no line end in it.</param>
     /// <param name="options">Append and durability; <see langword="null"/> uses the defaults.</param>
@@ -52,17 +63,28 @@ public sealed class JsonLinesSink<T> : SinkConnector<T>
     /// </summary>
     public long TruncatedBytes { get; private set; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<FileEndpoint> FileEndpoints => [new(Path.GetFullPath(FilePath), Options.Append ? FileUse.Append : FileUse.Replace)];
+
     /// <summary>
-    /// Opens the file: replaces it, or with <see cref="JsonLinesSinkOptions.Append"/> appends to it after cutting
-    /// an incomplete last line (one with no line end).
+    /// Opens the output (see <see cref="SafeFileWriter.Open"/>): creates its folder, locks it, and starts a temporary
+    /// file, or with <see cref="JsonLinesSinkOptions.Append"/> appends to the file after cutting an incomplete last
+    /// line (one with no line end).
     /// </summary>
     /// <param name="cancellationToken">Aborts the open.</param>
     /// <returns>A task that completes once the file is open.</returns>
+    /// <exception cref="FileLockedException">Another run writes this file.</exception>
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        TruncatedBytes = Options.Append ? TruncateIncompleteLastLine() : 0;
+        var file = SafeFileWriter.Open(FilePath, new SafeFileWriterOptions
+        {
+            Append = Options.Append,
+            RepairIncompleteLastLine = true,
+            FlushToDisk = Options.FlushToDisk,
+        });
+        TruncatedBytes = file.TruncatedBytes;
         _buffer = new PooledBufferWriter();
-        _file = new FileStream(FilePath, Options.Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        _file = file;
         return default;
     }
 
@@ -73,13 +95,20 @@ public sealed class JsonLinesSink<T> : SinkConnector<T>
         _buffer.Clear();
         Encode(batch.Span);
         await file.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        if (Options.FlushToDisk)
-        {
-            file.Flush(flushToDisk: true);
-        }
     }
 
-    /// <inheritdoc />
+    /// <summary>The run ended well: publishes the file (renames the temporary file over the target, or flushes the appended one).</summary>
+    /// <param name="cancellationToken">Unused: the commit is one flush and one rename.</param>
+    /// <returns>A completed task.</returns>
+    public override ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        _file?.Commit();
+        return default;
+    }
+
+    /// <summary>Closes the file and releases its lock; a run that did not end well leaves the old file as it was.</summary>
+    /// <param name="cancellationToken">Unused.</param>
+    /// <returns>A task that completes once closed.</returns>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
         if (_file is { } file)
@@ -88,43 +117,6 @@ public sealed class JsonLinesSink<T> : SinkConnector<T>
             await file.DisposeAsync().ConfigureAwait(false);
             _buffer.Dispose();
         }
-    }
-
-    /// <summary>Cuts the file after its last line end; returns how many bytes were cut.</summary>
-    private long TruncateIncompleteLastLine()
-    {
-        if (!File.Exists(FilePath))
-        {
-            return 0;
-        }
-
-        using var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-        var length = file.Length;
-        var chunk = new byte[(int)Math.Min(length, 64 * 1024)];
-        var end = length;
-        while (end > 0)
-        {
-            var size = (int)Math.Min(end, chunk.Length);
-            file.Position = end - size;
-            file.ReadExactly(chunk, 0, size);
-            var newline = chunk.AsSpan(0, size).LastIndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                end = end - size + newline + 1;
-                break;
-            }
-
-            end -= size;
-        }
-
-        if (end == length)
-        {
-            return 0;
-        }
-
-        file.SetLength(end);
-        file.Flush(flushToDisk: Options.FlushToDisk);
-        return length - end;
     }
 
     private void Encode(ReadOnlySpan<T> records)

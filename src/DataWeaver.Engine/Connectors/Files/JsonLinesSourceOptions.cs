@@ -36,6 +36,44 @@ public sealed record JsonLinesSourceOptions
     /// </value>
     public string? CheckpointKey { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the source follows the file as it grows. Either way a line is read only once
+    /// its line end (<c>\n</c>) is in the file, so a line being written is never read half and no checkpoint lies
+    /// inside a line. <see langword="false"/>: read to the end the file has when reached and stop; bytes after the
+    /// last line end (an unterminated tail) stay unread and uncommitted, reported as
+    /// <see cref="JsonLinesSourceNoticeKind.UnterminatedTail"/>, and the next run reads them once completed.
+    /// <see langword="true"/>: at the end, poll every <see cref="PollInterval"/> for more lines until the pipeline
+    /// stops; a truncated file is read again from byte 0, and a rotated one (the path now names another file) is read to
+    /// its end first, then the new file from byte 0.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool Follow { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether a finite read (<see cref="Follow"/> <see langword="false"/>) reads bytes after the
+    /// last line end as a final line, for a complete file that merely lacks its last line end (a one-off conversion).
+    /// Never set it for a file that may still be written: a line being written would be read half, and committed.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: such bytes stay unread, reported as <see cref="JsonLinesSourceNoticeKind.UnterminatedTail"/>.</value>
+    public bool ReadUnterminatedLastLine { get; init; }
+
+    /// <summary>Gets how often a following source looks for new lines, truncation and rotation once at the end of the file.</summary>
+    /// <value>The default is 1 second; from 1 millisecond to 1 hour. Timed on <see cref="TimeProvider"/>.</value>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets how the file is named in error messages, dead letters and notices, e.g. the path with a secret in it masked.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the path as given.</value>
+    public string? DisplayPath { get; init; }
+
+    /// <summary>
+    /// Gets what is told of each <see cref="JsonLinesSourceNotice"/> (an unterminated tail left unread, a truncated or
+    /// replaced file read again from the start), e.g. to log it. Called on the reading thread; MUST NOT block or throw.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: notices are only kept in <see cref="JsonLinesSource.Notices"/>.</value>
+    public Action<JsonLinesSourceNotice>? OnNotice { get; init; }
+
     /// <summary>Gets the pool read buffers come from.</summary>
     /// <value>The default is <see cref="PayloadPool.Shared"/>.</value>
     public PayloadPool Pool { get; init; } = PayloadPool.Shared;
@@ -59,6 +97,11 @@ public sealed record JsonLinesSourceOptions
         if (StartOffset < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(StartOffset), StartOffset, "JsonLinesSourceOptions.StartOffset must not be negative.");
+        }
+
+        if (PollInterval < TimeSpan.FromMilliseconds(1) || PollInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "JsonLinesSourceOptions.PollInterval must be from 1 millisecond to 1 hour.");
         }
 
         if (CheckpointKey is { Length: 0 })

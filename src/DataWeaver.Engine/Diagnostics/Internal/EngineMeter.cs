@@ -37,6 +37,9 @@ internal static class EngineMeter
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(
         DataWeaverInstruments.RecordsDeadLettered, "{record}", "Records an error policy sent to a dead-letter sink.");
 
+    public static readonly Counter<long> SourceNotices = Meter.CreateCounter<long>(
+        DataWeaverInstruments.SourceNotices, "{notice}", "Source notices: an unterminated tail left unread, a truncated or replaced file read again from the start.");
+
     public static readonly Counter<long> Skipped = Meter.CreateCounter<long>(
         DataWeaverInstruments.RecordsSkipped, "{record}", "Records an error policy skipped.");
 

@@ -1,4 +1,5 @@
 using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Errors;
 using DataWeaver.Pipelines;
 using ErrorHandlingPolicy = DataWeaver.Pipelines.ErrorHandling.ErrorPolicy;
@@ -48,6 +49,7 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
                 errors.Add($"Sink '{deadLetters.Name}' is both a sink of the pipeline and a dead-letter sink; give dead letters a sink of their own.");
             }
         }
+        errors.AddRange(FileSafetyRules.Check(Source, sinks.OfType<Connector>(), DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).Append(SourcePolicy?.DeadLetterSink).OfType<Connector>().Distinct()));
         if (errors.Count > 0)
         {
             throw new PipelineConfigurationException(errors.Select(e => $"pipeline '{Options.Name}': {e}").ToList());

@@ -79,6 +79,8 @@ internal sealed class RecordErrorHandler
     {
         if (errorClass == ErrorClass.Fatal || _policy.Action == ErrorAction.Fail)
         {
+            // Name the operator that failed, not the fused block it runs in (whose name is its first operator's).
+            error.Data["DataWeaver.Stage"] ??= Stage;
             ExceptionDispatchInfo.Throw(error);
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using DataWeaver.Serialization;
 
 namespace DataWeaver.Pipelines.ErrorHandling;
@@ -8,7 +9,8 @@ namespace DataWeaver.Pipelines.ErrorHandling;
 /// Writes a dead letter as one JSON object, e.g. for <c>new JsonLinesSink&lt;DeadLetter&gt;(path, new DeadLetterJsonSerializer())</c>:
 /// <c>{"error":{"class":"Data","type":"…","message":"…"},"stage":"map2","source":"orders.jsonl","partition":0,"offset":1234,
 /// "batchEnd":5678,"attempts":1,"time":"2026-11-21T06:00:00.0000000Z","payload":…}</c>. The payload is embedded as
-/// JSON when it is valid JSON, else as a base64 string in <c>payloadBase64</c>.
+/// JSON when it is one valid JSON value in valid UTF-8, else as a base64 string of its exact bytes in <c>payloadBase64</c>
+/// (so a line with invalid UTF-8 is kept byte for byte).
 /// </summary>
 public sealed class DeadLetterJsonSerializer : IRecordSerializer<DeadLetter>
 {
@@ -54,7 +56,8 @@ public sealed class DeadLetterJsonSerializer : IRecordSerializer<DeadLetter>
         var reader = new Utf8JsonReader(payload);
         try
         {
-            if (payload.Length > 0 && JsonDocument.TryParseValue(ref reader, out var document) && reader.BytesConsumed == payload.Length)
+            // Only valid UTF-8 is embedded: the JSON writer would replace invalid bytes with U+FFFD, losing the original.
+            if (payload.Length > 0 && Utf8.IsValid(payload) && JsonDocument.TryParseValue(ref reader, out var document) && reader.BytesConsumed == payload.Length)
             {
                 using (document)
                 {
