@@ -42,7 +42,7 @@ public sealed class CsvFormatTests
             deadLetter: "{ type: file, settings: { path: dead.jsonl } }"));
         Assert.Equal("{\"id\":\"1\",\"n\":10}\n{\"id\":\"4\",\"n\":40}\n", run.Read("out.jsonl"));
         var letters = DeadLetters.Messages(run.Read("dead.jsonl"));
-        Assert.Equal(2, letters.Length);
+        Assert.Equal(2, letters.Count);
         Assert.Contains("in.csv row 2 (line 3): the column 'n' is integer, but the cell is 'x'", letters[0], StringComparison.Ordinal);
         Assert.Contains("in.csv row 3 (line 4): 1 fields, but there are 2 columns", letters[1], StringComparison.Ordinal);
     }
