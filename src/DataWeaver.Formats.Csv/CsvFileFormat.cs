@@ -107,37 +107,54 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
         protected override string Describe() => fileName;
     }
 
+    /// <summary>Writes each batch into memory first and copies it out whole, so a record that fails leaves nothing of its batch behind.</summary>
     private sealed class Writer(CsvFileFormat format, Stream output) : RecordFileWriter
     {
-        private readonly CsvWriter _csv = CsvWriter.Create(output, format.WriterOptions(), leaveOpen: true);
-        private readonly CsvRecords _records = Start(format.Options);
+        private readonly MemoryStream _memory = new();
         private readonly bool _header = format.Options.Header && !(output.CanSeek && output.Position > 0);
-        private bool _started;
+        private CsvWriter _csv = CsvWriter.Create(Stream.Null, format.WriterOptions());
+        private CsvRecords _records = Start(format.Options);
+        private bool _headerWritten;
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
         {
-            for (var i = 0; i < batch.Length; i++)
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            _memory.SetLength(0);
+            _csv = CsvWriter.Create(_memory, format.WriterOptions(), leaveOpen: true);
+            var header = _headerWritten;
+            try
             {
-                if (!_started && _records.Count > 0)
+                for (var i = 0; i < batch.Length; i++)
                 {
-                    if (_header)
+                    if (!header && _header && _records.Count > 0)
                     {
                         _records.WriteHeader(_csv);
                     }
 
-                    _started = true;
+                    _records.Encode(batch.Span[i], _csv, _header && !header);
+                    header = true;
                 }
 
-                _records.Encode(batch.Span[i], _csv, _header && !_started);
-                _started = true;
+                await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (!_headerWritten && format.Options.Columns.Count == 0)
+                {
+                    _records = Start(format.Options); // the columns of a batch that was not written
+                }
+
+                throw;
             }
 
-            await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(_memory.GetBuffer().AsMemory(0, (int)_memory.Length), cancellationToken).ConfigureAwait(false);
+            _headerWritten = header;
         }
 
         public override async ValueTask DisposeAsync()
         {
             await _csv.DisposeAsync().ConfigureAwait(false);
+            await _memory.DisposeAsync().ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -1,3 +1,4 @@
+using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Cli.Convert.Connectors;
 using DataWeaver.Cli.Convert.Mapping;
 using DataWeaver.Connectors.Files;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Cli.Convert.Mapping;
 using DataWeaver.Cli.Tests.Infrastructure;
 

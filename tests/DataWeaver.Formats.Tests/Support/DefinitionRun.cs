@@ -26,12 +26,12 @@ internal sealed class DefinitionRun : IDisposable
     public string Read(string name) => File.ReadAllText(PathOf(name));
 
     public IReadOnlyList<Configuration.ConfigurationError> Validate(string yaml) =>
-        Configuration.PipelineDefinitionLoader.Validate(yaml, "pipeline.yaml", new Configuration.PipelineLoadOptions { Registry = Registry, Environment = _ => null });
+        Configuration.PipelineDefinitionLoader.Validate(yaml, "pipeline.yaml", new Configuration.PipelineLoadOptions { Registry = Registry, Environment = _ => null, BaseDirectory = Folder });
 
     /// <summary>Loads and runs the only pipeline of <paramref name="yaml"/> to its end.</summary>
     public async Task RunAsync(string yaml)
     {
-        var file = Configuration.PipelineDefinitionLoader.Parse(yaml, "pipeline.yaml", new Configuration.PipelineLoadOptions { Registry = Registry, Environment = _ => null });
+        var file = Configuration.PipelineDefinitionLoader.Parse(yaml, "pipeline.yaml", new Configuration.PipelineLoadOptions { Registry = Registry, Environment = _ => null, BaseDirectory = Folder });
         await using var factory = new Configuration.PipelineFactory(Registry, new Configuration.PipelineFactoryOptions { BaseDirectory = Folder });
         await factory.Create(file.Pipelines.Single()).RunAsync();
     }
