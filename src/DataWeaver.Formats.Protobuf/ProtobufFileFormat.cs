@@ -61,7 +61,7 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
 
             var message = new byte[size];
             var read = await _input.ReadAtLeastAsync(message, size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            _offset += prefix + read;
+            _offset += read;
             if (read < size)
             {
                 _broken = true;
