@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CsvHelper;
 using DataWeaver.Benchmarks.Serialization.Messages;
 using DataWeaver.Configuration;
@@ -22,7 +25,7 @@ namespace DataWeaver.Benchmarks.Formats;
 /// as the Baseline. 50,000 records of six fields; per record.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[Config(typeof(FormatBenchmarkConfig))]
 public abstract class FormatFileBenchmarks
 {
     public const int RecordCount = 50_000;
@@ -244,5 +247,15 @@ public class ProtobufFormatBenchmarks : FormatFileBenchmarks
             var r = Row(i);
             new ProtoTrade { Id = r.Id, Symbol = r.User, Price = r.Amount, Quantity = r.Qty, Venue = r.Country, TimestampMicros = r.Ts, IsBuy = i % 2 == 0, OrderId = "o-" + i, Account = "acct" }.WriteDelimitedTo(output);
         }
+    }
+}
+
+/// <summary>A short in-process job (one launch, two warm-ups, five iterations of 50,000 records): the suite runs in a minute or two.</summary>
+public sealed class FormatBenchmarkConfig : ManualConfig
+{
+    /// <summary>Creates the configuration.</summary>
+    public FormatBenchmarkConfig()
+    {
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance));
     }
 }

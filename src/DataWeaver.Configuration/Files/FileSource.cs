@@ -163,7 +163,7 @@ public sealed class FileSource : SourceConnector<JsonRecord>
 /// <summary>A file being read: its reader, partition and checkpoint key.</summary>
 internal sealed record OpenFile(Formats.RecordFileReader Reader, int Partition, string CheckpointKey);
 
-/// <summary>Thrown when the input of a <see cref="FileSource"/> does not exist (fatal: the definition names the wrong path).</summary>
+/// <summary>The error of a <see cref="FileSource"/> whose input does not exist: fatal, the definition names the wrong path.</summary>
 internal static class FileInputErrors
 {
     public static DataWeaverException Missing(string what) => new(ErrorClass.Fatal, $"The input {what} does not exist.");

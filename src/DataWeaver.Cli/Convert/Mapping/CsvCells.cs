@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using DataWeaver.Serialization.Avro.Records;
-using DataWeaver.Cli.Convert.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Formats.Csv.Rows;
 using DataWeaver.Serialization.Avro.Generic;
+using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Cli.Convert.Mapping;
