@@ -9,7 +9,7 @@ namespace DataWeaver.Formats.Csv;
 /// <summary>
 /// CSV files (RFC 4180, CsvHelper): a header row, then one record per row (quoted fields may hold line breaks).
 /// Positions are row numbers: a checkpointed file resumes by skipping the rows already read. A row with the wrong
-/// number of fields or a cell that does not fit its column's type is reported with its row and line number and its
+/// number of fields or a cell that does not fit its column's type is reported with its row number, byte offset and its
 /// original bytes.
 /// </summary>
 /// <param name="options">The format's options.</param>
@@ -32,7 +32,6 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
         Separator = Options.Delimiter,
         HasHeader = Options.Header,
         TrimWhitespace = false,
-        TrackLineNumbers = true,
         MaxRecordSize = Options.MaxRecordBytes,
         IncludeValuesInExceptions = false,
     };
@@ -75,7 +74,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             }
             catch (CsvFormatException exception)
             {
-                throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} line {exception.LineNumber}: {exception.Message}"), exception);
+                throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
             }
 
             if (!more)
@@ -91,7 +90,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
-                var where = string.Create(CultureInfo.InvariantCulture, $"{fileName} row {_csv.RowNumber} (line {_csv.LineNumber})");
+                var where = string.Create(CultureInfo.InvariantCulture, $"{fileName} row {_csv.RowNumber} (byte offset {_csv.ByteOffset})");
                 Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{where}: {exception.Message}", exception), row, row + 1, _csv.RawRecord.ToArray());
             }
 

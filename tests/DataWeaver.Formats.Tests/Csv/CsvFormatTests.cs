@@ -32,7 +32,7 @@ public sealed class CsvFormatTests
     }
 
     [Fact]
-    public async Task RunAsync_BadRows_GoToDeadLettersNamingRowAndLine()
+    public async Task RunAsync_BadRows_GoToDeadLettersNamingRowAndOffset()
     {
         using var run = new DefinitionRun(r => r.AddCsv());
         run.Write("in.csv", "id,n\n1,10\n2,x\n3\n4,40\n");
@@ -43,8 +43,8 @@ public sealed class CsvFormatTests
         Assert.Equal("{\"id\":\"1\",\"n\":10}\n{\"id\":\"4\",\"n\":40}\n", run.Read("out.jsonl"));
         var letters = DeadLetters.Messages(run.Read("dead.jsonl"));
         Assert.Equal(2, letters.Count);
-        Assert.Contains("in.csv row 2 (line 3): the column 'n' is integer, but the cell is 'x'", letters[0], StringComparison.Ordinal);
-        Assert.Contains("in.csv row 3 (line 4): 1 fields, but there are 2 columns", letters[1], StringComparison.Ordinal);
+        Assert.Contains("in.csv row 2 (byte offset 10): the column 'n' is integer, but the cell is 'x'", letters[0], StringComparison.Ordinal);
+        Assert.Contains("in.csv row 3 (byte offset 14): 1 fields, but there are 2 columns", letters[1], StringComparison.Ordinal);
     }
 
     [Fact]
