@@ -95,6 +95,7 @@ public sealed class FileSource : SourceConnector<JsonRecord>
     private sealed class FileSourceReader(FileSource source) : SourceReader<JsonRecord>
     {
         private readonly FileInputs _inputs = new(source.Path, source.Options);
+        private readonly bool _live = source.Path == "-";
         private OpenFile? _file;
         private bool _done;
 
@@ -120,6 +121,11 @@ public sealed class FileSource : SourceConnector<JsonRecord>
                 }
 
                 var reader = _file.Reader;
+                if (_live && buffer.Count > 0 && !reader.IsNextBuffered)
+                {
+                    return true; // standard input: hand over what was read rather than wait for more
+                }
+
                 if (!await reader.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await reader.DisposeAsync().ConfigureAwait(false);

@@ -30,6 +30,8 @@ internal sealed class LineRecordReader : RecordFileReader
         _buffer = PayloadPool.Shared.Rent(BufferSize);
     }
 
+    public override bool IsNextBuffered => _eof || _buffer.Array.AsSpan(_start, _end - _start).Contains((byte)'\n');
+
     public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -12,6 +12,13 @@ public abstract class RecordFileReader : IAsyncDisposable
     public RecordFileItem Current { get; protected set; }
 
     /// <summary>
+    /// Gets a value indicating whether the next <see cref="MoveNextAsync"/> completes without waiting for input (the next
+    /// item is already buffered, or the input ended). Sources of live input (standard input) hand the records read so far
+    /// to the pipeline instead of waiting. The default is <see langword="true"/>.
+    /// </summary>
+    public virtual bool IsNextBuffered => true;
+
+    /// <summary>
     /// Reads the next item into <see cref="Current"/>: a record, or undecodable bytes with their error (a reader reports
     /// bad input this way and goes on; it throws only when it cannot go on, e.g. a corrupt container header).
     /// </summary>

@@ -168,3 +168,88 @@ public sealed class FileCheckpointTests
         Assert.Equal("{\"n\":1}\n{\"n\":2}\n", run.Read("out.jsonl"));
     }
 }
+
+public sealed class StandardInputTests
+{
+    [Fact]
+    public async Task RunAsync_StandardInputThatPauses_DeliversTheLinesReadBeforeThePause()
+    {
+        using var run = new DefinitionRun();
+        var input = new PausingStream("{\"n\":1}\n{\"n\":2}\n"u8.ToArray());
+        var output = new MemoryStream();
+        await DefinitionRun.StandardStreams.WaitAsync();
+        Configuration.Internal.Connectors.FileConnectors.StandardInput = () => input;
+        Configuration.Internal.Connectors.FileConnectors.StandardOutput = () => output;
+        try
+        {
+            var running = run.RunAsync(FileConnectorTests.Pipeline("{ type: file, settings: { path: \"-\" } }", "{ type: file, settings: { path: out.jsonl, append: true } }"));
+            await input.Paused.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await WaitForAsync(() => File.Exists(run.PathOf("out.jsonl")) && run.Read("out.jsonl").Length >= 16).WaitAsync(TimeSpan.FromMinutes(1));
+
+            Assert.Equal("{\"n\":1}\n{\"n\":2}\n", run.Read("out.jsonl"));
+            input.Resume.SetResult();
+            await running.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            Configuration.Internal.Connectors.FileConnectors.StandardInput = null;
+            Configuration.Internal.Connectors.FileConnectors.StandardOutput = null;
+            DefinitionRun.StandardStreams.Release();
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Gives its bytes, then waits for <see cref="Resume"/> before reporting the end.</summary>
+    private sealed class PausingStream(byte[] data) : Stream
+    {
+        private int _position;
+
+        public TaskCompletionSource Paused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < data.Length)
+            {
+                var n = Math.Min(buffer.Length, data.Length - _position);
+                data.AsMemory(_position, n).CopyTo(buffer);
+                _position += n;
+                return n;
+            }
+
+            Paused.TrySetResult();
+            await Resume.Task.WaitAsync(cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -5,7 +5,8 @@ namespace DataWeaver.Formats.Tests.Support;
 /// <summary>Runs a pipeline definition (YAML) in a temporary folder: relative paths resolve there.</summary>
 internal sealed class DefinitionRun : IDisposable
 {
-    private static readonly SemaphoreSlim StandardStreams = new(1, 1);
+    /// <summary>Serializes the tests that swap standard input and output (a process-wide hook).</summary>
+    public static readonly SemaphoreSlim StandardStreams = new(1, 1);
 
     public DefinitionRun(Func<Configuration.ConnectorRegistry, Configuration.ConnectorRegistry>? register = null)
     {
