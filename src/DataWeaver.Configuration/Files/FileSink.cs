@@ -1,0 +1,103 @@
+using System.IO.Compression;
+using DataWeaver.Configuration.Formats;
+using DataWeaver.Connectors;
+using DataWeaver.Serialization.Json;
+
+namespace DataWeaver.Configuration.Files;
+
+/// <summary>
+/// Writes records to a file (or standard output, path <c>-</c>) in a <see cref="RecordFileFormat"/>, gzip-compressed
+/// when asked. A batch is acknowledged once it reached the file (and the disk, with
+/// <see cref="FileSinkOptions.FlushToDisk"/>). Without <see cref="FileSinkOptions.Append"/> the file is replaced only when
+/// the run completes successfully.
+/// </summary>
+public sealed class FileSink : SinkConnector<JsonRecord>
+{
+    private FileOutput? _output;
+    private Stream? _stream;
+    private RecordFileWriter? _writer;
+
+    /// <summary>Creates the sink.</summary>
+    /// <param name="path">The file to write, or <c>-</c> for standard output.</param>
+    /// <param name="options">The format and how to write.</param>
+    /// <param name="name">The connector's name; <see langword="null"/> uses the file name.</param>
+    public FileSink(string path, FileSinkOptions options, string? name = null)
+        : base(name ?? (path == "-" ? "stdout" : System.IO.Path.GetFileName(path)))
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        Path = path;
+        Options = options;
+    }
+
+    /// <summary>Gets the file written, or <c>-</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>Gets the sink's options.</summary>
+    public FileSinkOptions Options { get; }
+
+    /// <inheritdoc />
+    public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
+    {
+        _output = FileOutput.Open(Path, Options.Append, Options.StandardOutput);
+        var gzip = Options.Compression == FileCompression.Gzip
+            || (Options.Compression == FileCompression.Auto && Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+        _stream = gzip ? new GZipStream(_output.Stream, CompressionLevel.Fastest, leaveOpen: true) : _output.Stream;
+        _writer = Options.Format.CreateWriter(_stream);
+        return default;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken = default)
+    {
+        var writer = _writer ?? throw new InvalidOperationException($"The sink '{Name}' is not open.");
+        await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        await _stream!.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (Options.FlushToDisk)
+        {
+            _output!.FlushToDisk();
+        }
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is null)
+        {
+            return;
+        }
+
+        await _writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _writer = null;
+        if (!ReferenceEquals(_stream, _output!.Stream))
+        {
+            await _stream!.DisposeAsync().ConfigureAwait(false); // the gzip trailer
+        }
+
+        await _output.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is { } writer)
+        {
+            _writer = null;
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_output is { } output)
+        {
+            _output = null;
+            if (!ReferenceEquals(_stream, output.Stream))
+            {
+                await _stream!.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await output.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stream = null;
+    }
+}
