@@ -24,6 +24,10 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
     public override string Name => "avro";
 
     /// <inheritdoc />
+    /// <value><see langword="false"/>: an object container file starts with a header naming its schema and sync marker.</value>
+    public override bool CanAppend => false;
+
+    /// <inheritdoc />
     public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
 
     /// <inheritdoc />

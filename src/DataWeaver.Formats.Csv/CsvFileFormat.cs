@@ -22,6 +22,9 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
     public override string Name => "csv";
 
     /// <inheritdoc />
+    public override bool EndsRecordsWithLineEnd => true;
+
+    /// <inheritdoc />
     public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
 
     /// <inheritdoc />

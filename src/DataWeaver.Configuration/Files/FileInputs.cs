@@ -97,7 +97,8 @@ internal sealed class FileInputs(string path, FileSourceOptions options)
         return new OpenFile(reader, _partition++, key);
     }
 
-    private static (string Folder, string? Pattern) Split(string path)
+    /// <summary>Splits an input into the folder listed and the pattern of names read there; no pattern for a single file.</summary>
+    internal static (string Folder, string? Pattern) Split(string path)
     {
         if (Directory.Exists(path))
         {
@@ -110,7 +111,8 @@ internal sealed class FileInputs(string path, FileSourceOptions options)
 
     private static string Scrub(FileSourceOptions options, string text) => options.Scrub?.Invoke(text) ?? text;
 
-    private static string Hash(string fullPath) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fullPath)).AsSpan(0, 8));
+    /// <summary>A short hash of a full path, for checkpoint keys that must not hold the path itself (it may hold a secret).</summary>
+    internal static string Hash(string fullPath) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fullPath)).AsSpan(0, 8));
 
     private Stream Decompress(Stream stream, string name) =>
         options.Compression == FileCompression.Gzip || (options.Compression == FileCompression.Auto && name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))

@@ -1,88 +1,104 @@
+using DataWeaver.Connectors.Files.Output;
+
 namespace DataWeaver.Configuration.Files;
 
 /// <summary>
-/// The one place a <see cref="FileSink"/> opens, writes, completes and closes its file: a non-append output is written
-/// under a temporary name beside the target and renamed over it by <see cref="CompleteAsync"/>; an output never
-/// completed is deleted by <see cref="DisposeAsync"/>, so a failed run leaves the target untouched. Appends and standard
-/// output are written in place. (The engine's shared output-safety piece replaces this type.)
+/// The one place a <see cref="FileSink"/> opens, writes, completes and closes its file, on the engine's
+/// <see cref="SafeFileWriter"/>: the output is locked for the run, a non-append output is written under a temporary name
+/// and renamed over the target by <see cref="CompleteAsync"/> (a run that never completes leaves the target untouched),
+/// an appended file's torn last line is cut first when the format ends records with line ends, and every flush checks
+/// that the file is still the one at its path. Standard output is written in place.
 /// </summary>
 internal sealed class FileOutput : IAsyncDisposable
 {
-    private readonly string? _target;
-    private readonly string? _temporary;
-    private readonly FileStream? _file;
-    private bool _completed;
+    private const int BufferBytes = 64 * 1024;
+    private readonly SafeFileWriter? _writer;
 
-    private FileOutput(Stream stream, string? target, string? temporary)
+    private FileOutput(Stream stream, SafeFileWriter? writer)
     {
         Stream = stream;
-        _file = stream as FileStream;
-        _target = target;
-        _temporary = temporary;
+        _writer = writer;
     }
 
-    /// <summary>Gets the stream to write.</summary>
+    /// <summary>Gets the stream to write: buffered, so that each <see cref="Stream.FlushAsync()"/> (one per batch) is one write to the file.</summary>
     public Stream Stream { get; }
 
     /// <summary>Opens an output.</summary>
     /// <param name="path">The file, or <c>-</c> for standard output.</param>
-    /// <param name="append">Append to the file instead of replacing it on completion.</param>
+    /// <param name="options">Append, repair and durability.</param>
     /// <param name="standardOutput">What <c>-</c> writes; <see langword="null"/> for the process's standard output.</param>
     /// <returns>The output.</returns>
-    public static FileOutput Open(string path, bool append, Func<Stream>? standardOutput)
+    /// <exception cref="FileLockedException">Another run writes this output.</exception>
+    public static FileOutput Open(string path, SafeFileWriterOptions options, Func<Stream>? standardOutput)
     {
         if (path == "-")
         {
-            return new FileOutput(standardOutput?.Invoke() ?? Console.OpenStandardOutput(), null, null);
+            return new FileOutput(standardOutput?.Invoke() ?? Console.OpenStandardOutput(), null);
         }
 
-        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        if (append)
-        {
-            return new FileOutput(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous), path, null);
-        }
-
-        var temporary = Path.Combine(Path.GetDirectoryName(path) ?? ".", "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        return new FileOutput(new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous), path, temporary);
+        var writer = SafeFileWriter.Open(path, options);
+        return new FileOutput(new BufferedStream(new WriterStream(writer), BufferBytes), writer);
     }
 
-    /// <summary>Forces what was written to the disk.</summary>
-    public void FlushToDisk() => _file?.Flush(flushToDisk: true);
-
-    /// <summary>Makes the output final: flushes it and moves a temporary file over the target.</summary>
+    /// <summary>Makes the output final: flushes it and, in replace mode, moves the temporary file over the target.</summary>
     /// <param name="cancellationToken">Aborts the flush.</param>
     /// <returns>A task that completes once the target holds the output.</returns>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         await Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (_temporary is not null && !_completed)
-        {
-            _file!.Flush(flushToDisk: true);
-            await _file.DisposeAsync().ConfigureAwait(false);
-            File.Move(_temporary, _target!, overwrite: true);
-        }
-
-        _completed = true;
+        _writer?.Commit();
     }
 
-    /// <summary>Closes the output; a temporary file that was never completed is deleted.</summary>
+    /// <summary>Closes the output and releases its lock; a replacing output never completed is deleted.</summary>
     /// <returns>A task that completes once closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        if (_target is null)
+        if (_writer is null)
         {
             await Stream.FlushAsync().ConfigureAwait(false); // standard output stays open for the process
             return;
         }
 
-        await Stream.DisposeAsync().ConfigureAwait(false);
-        if (_temporary is not null && !_completed)
+        await _writer.DisposeAsync().ConfigureAwait(false); // without Commit, what is still buffered is not wanted
+    }
+
+    /// <summary>A write-only stream over a <see cref="SafeFileWriter"/>.</summary>
+    private sealed class WriterStream(SafeFileWriter writer) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
         {
-            File.Delete(_temporary);
+            get => writer.BytesWritten;
+            set => throw new NotSupportedException();
         }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => writer.WriteAsync(buffer.ToArray()).AsTask().GetAwaiter().GetResult();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            writer.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            writer.WriteAsync(buffer, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using DataWeaver.Configuration.Formats;
 using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Serialization.Json;
 
 namespace DataWeaver.Configuration.Files;
@@ -11,7 +12,7 @@ namespace DataWeaver.Configuration.Files;
 /// <see cref="FileSinkOptions.FlushToDisk"/>). Without <see cref="FileSinkOptions.Append"/> the file is replaced only when
 /// the run completes successfully.
 /// </summary>
-public sealed class FileSink : SinkConnector<JsonRecord>
+public sealed class FileSink : SinkConnector<JsonRecord>, IFileEndpoints
 {
     private FileOutput? _output;
     private Stream? _stream;
@@ -26,6 +27,11 @@ public sealed class FileSink : SinkConnector<JsonRecord>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Append && !options.Format.CanAppend)
+        {
+            throw new ArgumentException($"The {options.Format.Name} format cannot be appended to (its files start with a header): write a new file per run, or use a line format.", nameof(options));
+        }
+
         Path = path;
         Options = options;
     }
@@ -36,12 +42,21 @@ public sealed class FileSink : SinkConnector<JsonRecord>
     /// <summary>Gets the sink's options.</summary>
     public FileSinkOptions Options { get; }
 
+    /// <summary>Gets the file written (appended to, or replaced when the run ends well); none for standard output.</summary>
+    public IReadOnlyList<FileEndpoint> FileEndpoints =>
+        Path == "-" ? [] : [new FileEndpoint(System.IO.Path.GetFullPath(Path), Options.Append ? FileUse.Append : FileUse.Replace)];
+
     /// <inheritdoc />
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        _output = FileOutput.Open(Path, Options.Append, Options.StandardOutput);
         var gzip = Options.Compression == FileCompression.Gzip
             || (Options.Compression == FileCompression.Auto && Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+        _output = FileOutput.Open(Path, new SafeFileWriterOptions
+        {
+            Append = Options.Append,
+            RepairIncompleteLastLine = Options.Append && !gzip && Options.Format.EndsRecordsWithLineEnd,
+            FlushToDisk = Options.FlushToDisk,
+        }, Options.StandardOutput);
         _stream = gzip ? new GZipStream(_output.Stream, CompressionLevel.Fastest, leaveOpen: true) : _output.Stream;
         _writer = Options.Format.CreateWriter(_stream);
         return default;
@@ -52,11 +67,7 @@ public sealed class FileSink : SinkConnector<JsonRecord>
     {
         var writer = _writer ?? throw new InvalidOperationException($"The sink '{Name}' is not open.");
         await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        await _stream!.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (Options.FlushToDisk)
-        {
-            _output!.FlushToDisk();
-        }
+        await _stream!.FlushAsync(cancellationToken).ConfigureAwait(false); // one write to the file per batch, fsynced with FlushToDisk
     }
 
     /// <inheritdoc />

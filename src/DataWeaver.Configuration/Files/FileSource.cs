@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using DataWeaver.Checkpoints;
 using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Errors;
 using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
@@ -15,7 +17,7 @@ namespace DataWeaver.Configuration.Files;
 /// acknowledged records end. Undecodable records go to the pipeline's source error policy (dead letters) with their
 /// original bytes and a message naming the file and position.
 /// </summary>
-public sealed class FileSource : SourceConnector<JsonRecord>
+public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSource, IFileEndpoints
 {
     private readonly ConcurrentDictionary<int, string> _partitions = new();
 
@@ -43,6 +45,34 @@ public sealed class FileSource : SourceConnector<JsonRecord>
 
     /// <summary>Gets the source's options.</summary>
     public FileSourceOptions Options { get; }
+
+    /// <summary>Gets the store of the per-file checkpoints; <see langword="null"/> when the source keeps none.</summary>
+    public ICheckpointStore? CheckpointStore => Options.CheckpointStore;
+
+    /// <summary>
+    /// Gets the key a run locks in <see cref="CheckpointStore"/> for the whole input (each file's positions are saved
+    /// under a key of their own): <see cref="FileSourceOptions.CheckpointKeyPrefix"/> and a hash of the input's full path.
+    /// </summary>
+    public string CheckpointKey => Options.CheckpointKeyPrefix + "input:" + FileInputs.Hash(System.IO.Path.GetFullPath(Path));
+
+    /// <summary>
+    /// Gets what the source reads: the file, or the folder of a folder or pattern input (a sink writing anywhere in it is
+    /// refused, since a later listing could read what it wrote); none for standard input.
+    /// </summary>
+    public IReadOnlyList<FileEndpoint> FileEndpoints
+    {
+        get
+        {
+            if (Path == "-")
+            {
+                return [];
+            }
+
+            var use = Options.CheckpointStore is null ? FileUse.Read : FileUse.ReadFromCheckpoint;
+            var (folder, pattern) = FileInputs.Split(Path);
+            return [new FileEndpoint(System.IO.Path.GetFullPath(pattern is null ? Path : folder), use)];
+        }
+    }
 
     /// <inheritdoc />
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)

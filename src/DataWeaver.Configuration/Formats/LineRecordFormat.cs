@@ -26,6 +26,9 @@ public abstract class LineRecordFormat : RecordFileFormat
         MaxLineBytes = maxLineBytes;
     }
 
+    /// <inheritdoc />
+    public override bool EndsRecordsWithLineEnd => true;
+
     /// <summary>Gets the longest accepted line in bytes.</summary>
     /// <value>The default is 1 MiB.</value>
     public int MaxLineBytes { get; }

@@ -12,6 +12,20 @@ public abstract class RecordFileFormat
     public abstract string Name { get; }
 
     /// <summary>
+    /// Gets a value indicating whether the <c>file</c> sink may append to an existing file of this format (a format
+    /// with a file header, such as an Avro object container, cannot simply be appended to).
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public virtual bool CanAppend => true;
+
+    /// <summary>
+    /// Gets a value indicating whether every record ends with a line end, so that an appending sink can cut a torn last
+    /// record (left by a writer killed mid-write) back to the last line end before it appends.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public virtual bool EndsRecordsWithLineEnd => false;
+
+    /// <summary>
     /// Creates a reader of one file's records. Positions are the format's own (byte offsets of lines, record ordinals);
     /// the <c>file</c> source stores them in checkpoints and hands them back to <see cref="RecordFileReader.SkipToAsync"/>.
     /// </summary>
