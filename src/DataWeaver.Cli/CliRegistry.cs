@@ -1,4 +1,7 @@
 using DataWeaver.Configuration;
+using DataWeaver.Formats.Avro;
+using DataWeaver.Formats.Csv;
+using DataWeaver.Formats.Protobuf;
 using DataWeaver.Kafka.Configuration;
 
 namespace DataWeaver.Cli;
@@ -6,7 +9,7 @@ namespace DataWeaver.Cli;
 /// <summary>The one place where the CLI decides which connector types, frameworks and formats definition files may use.</summary>
 internal static class CliRegistry
 {
-    /// <summary>Creates the registry of every command: the built-in connectors and the <c>kafka</c> framework.</summary>
+    /// <summary>Creates the registry of every command: the built-in connectors, the <c>kafka</c> framework and the <c>csv</c>, <c>avro</c> and <c>protobuf</c> formats.</summary>
     /// <returns>A new registry.</returns>
-    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka();
+    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka().AddCsv().AddAvro().AddProtobuf();
 }

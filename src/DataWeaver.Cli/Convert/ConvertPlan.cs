@@ -1,8 +1,9 @@
-using DataWeaver.Cli.Convert.Connectors;
 using DataWeaver.Cli.Convert.Mapping;
 using DataWeaver.Connectors.Files;
+using DataWeaver.Formats.Csv.Rows;
 using DataWeaver.Pipelines;
 using DataWeaver.Serialization.Avro.Container;
+using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Cli.Convert;

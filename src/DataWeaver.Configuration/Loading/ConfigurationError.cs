@@ -31,7 +31,12 @@ public sealed record ConfigurationError(string Code, string Path, string Message
         return new ConfigurationError(code, value.Path, message, value.Location);
     }
 
-    /// <summary>Returns <c>file:line:column: path: message</c>, the form compilers use, so editors can jump to it.</summary>
+    /// <summary>
+    /// Returns <c>file:line:column: path: message</c>, the form compilers use, so editors can jump to it; a problem of the
+    /// file as a whole (no line, no key: missing, a folder, too large) is <c>file: message</c>.
+    /// </summary>
     /// <returns>The text.</returns>
-    public override string ToString() => $"{Location}: {(Path.Length == 0 ? "(root)" : Path)}: {Message}";
+    public override string ToString() => Line == 0 && Path.Length == 0
+        ? $"{Location.File}: {Message}"
+        : $"{Location}: {(Path.Length == 0 ? "(root)" : Path)}: {Message}";
 }

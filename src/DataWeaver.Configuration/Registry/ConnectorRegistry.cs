@@ -29,9 +29,9 @@ public sealed class ConnectorRegistry
     private SerializerRegistry _serializers = SerializerRegistry.Default;
 
     /// <summary>
-    /// Creates a registry holding the built-in connectors, the in-process framework and the <c>json</c>, <c>string</c> and
-    /// <c>raw</c> formats: sources <c>generator</c>, <c>memory</c>, <c>json-lines-file</c> and <c>stream</c>; sinks
-    /// <c>json-lines-file</c>, <c>console</c>, <c>stream</c> and <c>discard</c>.
+    /// Creates a registry holding the built-in connectors, the in-process framework and the <c>json</c>, <c>text</c>,
+    /// <c>string</c> and <c>raw</c> formats: sources <c>generator</c>, <c>memory</c>, <c>file</c>, <c>json-lines-file</c>
+    /// and <c>stream</c>; sinks <c>file</c>, <c>json-lines-file</c>, <c>console</c>, <c>stream</c> and <c>discard</c>.
     /// </summary>
     /// <returns>The registry.</returns>
     public static ConnectorRegistry CreateDefault()

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using DataWeaver.Cli.Convert.Mapping;
 using DataWeaver.Cli.Tests.Infrastructure;
+using DataWeaver.Serialization.Avro.Records;
 
 namespace DataWeaver.Cli.Tests.Convert;
 

@@ -57,7 +57,7 @@ public sealed class RunCommandTests : IDisposable
         var result = await _folder.Cli().RunAsync("run", "nowhere.yaml");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("nowhere.yaml: cannot read the file:", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("nowhere.yaml: The file does not exist.", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,10 +14,10 @@ public sealed class RegistryTests
     {
         var registry = ConnectorRegistry.CreateDefault();
 
-        Assert.Equal(["generator", "json-lines-file", "memory", "stream"], registry.SourceTypes);
-        Assert.Equal(["console", "discard", "json-lines-file", "stream"], registry.SinkTypes);
+        Assert.Equal(["file", "generator", "json-lines-file", "memory", "stream"], registry.SourceTypes);
+        Assert.Equal(["console", "discard", "file", "json-lines-file", "stream"], registry.SinkTypes);
         Assert.Equal(["in-process"], registry.FrameworkTypes);
-        Assert.Equal(["json", "raw", "string", "utf8"], registry.FormatNames);
+        Assert.Equal(["json", "raw", "string", "text", "utf8"], registry.FormatNames);
         Assert.Empty(registry.TransformNames);
     }
 

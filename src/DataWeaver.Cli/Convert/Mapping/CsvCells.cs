@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using DataWeaver.Cli.Convert.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Formats.Csv.Rows;
 using DataWeaver.Serialization.Avro.Generic;
+using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Cli.Convert.Mapping;
@@ -96,8 +97,8 @@ internal static class CsvCells
             (_, bool b) => b ? "true" : "false",
             (_, int i) => i.ToString(CultureInfo.InvariantCulture),
             (_, long l) => l.ToString(CultureInfo.InvariantCulture),
-            (_, float f) => AvroText.Float(f),
-            (_, double d) => AvroText.Double(d),
+            (_, float f) => AvroText.FormatFloat(f),
+            (_, double d) => AvroText.FormatDouble(d),
             (_, string s) => s,
             (_, byte[] bytes) => System.Convert.ToBase64String(bytes),
             (_, GenericFixed f) => System.Convert.ToBase64String(f.Value),

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using DataWeaver.Cli.Convert.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Formats.Csv.Rows;
 using DataWeaver.Records;
 using DataWeaver.Serialization;
 

@@ -104,6 +104,7 @@ internal static class BuiltInConnectors
 
     public static void Register(ConnectorRegistry registry)
     {
+        FileConnectors.Register(registry);
         registry
             .RegisterFormat("json", s => JsonRecordFormat.JsonWithLimit((int)s.GetSize("maxRecordBytes", JsonRecordOptions.DefaultMaxRecordBytes)), new ConnectorDescriptor
             {

@@ -1,8 +1,8 @@
-namespace DataWeaver.Cli.Convert.Mapping;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>Why a value does not fit a schema, and where: the path is built from the innermost value outwards.</summary>
 /// <param name="message">What is wrong.</param>
-internal sealed class MappingFailure(string message)
+public sealed class MappingFailure(string message)
 {
     private readonly List<string> _segments = [];
 

@@ -3,10 +3,10 @@ using DataWeaver.Errors;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Mapping;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>Finds the union branch a generic value (as the Avro reader produces it) belongs to, to write it in that branch's form.</summary>
-internal static class UnionBranches
+public static class UnionBranches
 {
     /// <summary>Resolves a schema to the branch of <paramref name="value"/> when it is a union; other schemas are returned as they are.</summary>
     /// <param name="schema">The schema.</param>

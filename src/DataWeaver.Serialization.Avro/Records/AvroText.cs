@@ -3,14 +3,14 @@ using System.Numerics;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Mapping;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>
-/// The text forms of Avro values that JSON lines and CSV share (docs/cli.md, "The JSON mapping"): logical types as
+/// The text forms of Avro values that JSON lines and CSV share (docs/formats.md, "Avro"): logical types as
 /// ISO-8601, decimals as decimal strings, uuids as strings, bytes and fixed as base64, enums as their symbol, float and
 /// double NaN and infinities as <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>.
 /// </summary>
-internal static class AvroText
+public static class AvroText
 {
     private const string Date = "yyyy-MM-dd";
     private const string TimeParse = "HH:mm:ss.FFFFFFF";
@@ -20,12 +20,12 @@ internal static class AvroText
     /// <summary>Formats a float: the shortest text that reads back to the same value, or a name for NaN and the infinities.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The text.</returns>
-    public static string Float(float value) => float.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : NonFinite(value);
+    public static string FormatFloat(float value) => float.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : NonFinite(value);
 
     /// <summary>Formats a double: the shortest text that reads back to the same value, or a name for NaN and the infinities.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The text.</returns>
-    public static string Double(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : NonFinite(value);
+    public static string FormatDouble(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : NonFinite(value);
 
     /// <summary>Formats the value of a logical type (uuid, date, times, timestamps, decimal) as text.</summary>
     /// <param name="schema">The schema, with its logical type.</param>

@@ -3,11 +3,11 @@ using CsvHelper;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
 
-namespace DataWeaver.Cli.Convert.Connectors;
+namespace DataWeaver.Formats.Csv.Rows;
 
 /// <summary>Reads a CSV file with a header row (CsvHelper; RFC 4180 quoting, comma separated, values kept as written) as rows of text cells.</summary>
 /// <param name="path">The file.</param>
-internal sealed class CsvFileSource(string path) : SourceConnector<CsvRow>(Path.GetFileName(path))
+public sealed class CsvFileSource(string path) : SourceConnector<CsvRow>(Path.GetFileName(path))
 {
     /// <summary>The reader options: a comma separator (not detected), values not trimmed.</summary>
     public static readonly CsvReaderOptions Options = CsvReaderOptions.Default with { Separator = ',', TrimWhitespace = false, HasHeader = true };

@@ -2,7 +2,7 @@ using CsvHelper;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
 
-namespace DataWeaver.Cli.Convert.Connectors;
+namespace DataWeaver.Formats.Csv.Rows;
 
 /// <summary>
 /// Writes rows as a CSV file with a header row (CsvHelper, RFC 4180). The columns are <paramref name="columns"/>, or else
@@ -11,7 +11,7 @@ namespace DataWeaver.Cli.Convert.Connectors;
 /// </summary>
 /// <param name="path">The file to write (replaced).</param>
 /// <param name="columns">The columns, or <see langword="null"/> to take those of the first row.</param>
-internal sealed class CsvFileSink(string path, CsvHeader? columns) : SinkConnector<CsvRow>(Path.GetFileName(path))
+public sealed class CsvFileSink(string path, CsvHeader? columns) : SinkConnector<CsvRow>(Path.GetFileName(path))
 {
     /// <summary>The writer options: quotes where needed and around values that start or end with whitespace.</summary>
     public static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { Quoting = CsvQuoting.WhenNeededOrWhitespace };

@@ -4,15 +4,15 @@ using DataWeaver.Records;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Mapping;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>
-/// Reads JSON in the mapping of docs/cli.md into generic Avro values for a schema: exactly the forms
+/// Reads JSON in the mapping of docs/formats.md ("Avro") into generic Avro values for a schema: exactly the forms
 /// <see cref="AvroJsonWriter"/> writes, so that Avro -> JSON -> Avro gives the same records. A union takes the first
 /// branch, in schema order, that accepts the JSON value. A record's missing field takes its default; a field the record
 /// does not have is an error.
 /// </summary>
-internal static class AvroJsonReader
+public static class AvroJsonReader
 {
     /// <summary>Reads one JSON line (a record of a JSON-lines source) as a generic value.</summary>
     /// <param name="schema">The schema.</param>
@@ -21,7 +21,17 @@ internal static class AvroJsonReader
     /// <exception cref="DataWeaverException">The line is not JSON or does not fit the schema (a data error naming the offset and the path).</exception>
     public static object? ReadLine(AvroSchema schema, Record<ReadOnlyMemory<byte>> line)
     {
-        using var document = JsonLines.Parse(line);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line.Value);
+        }
+        catch (JsonException exception)
+        {
+            throw new DataWeaverException(ErrorClass.Data, $"line at byte {line.Position.Offset}: not JSON: {exception.Message}", exception);
+        }
+
+        using var owned = document;
         return TryRead(schema, document.RootElement, out var value, out var failure)
             ? value
             : throw new DataWeaverException(ErrorClass.Data, $"line at byte {line.Position.Offset}: {failure}");

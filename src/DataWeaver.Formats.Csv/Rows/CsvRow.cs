@@ -1,7 +1,7 @@
-namespace DataWeaver.Cli.Convert.Connectors;
+namespace DataWeaver.Formats.Csv.Rows;
 
 /// <summary>The column names of CSV rows, shared by every row of a file.</summary>
-internal sealed class CsvHeader
+public sealed class CsvHeader
 {
     private readonly Dictionary<string, int> _indexes;
 
@@ -34,4 +34,4 @@ internal sealed class CsvHeader
 /// <param name="Header">The column names.</param>
 /// <param name="Values">The cells, one per column.</param>
 /// <param name="Row">The row's line in its CSV file (from 1, the header being 1), or 0 for rows made from other formats.</param>
-internal sealed record CsvRow(CsvHeader Header, IReadOnlyList<string?> Values, long Row);
+public sealed record CsvRow(CsvHeader Header, IReadOnlyList<string?> Values, long Row);

@@ -3,22 +3,22 @@ using DataWeaver.Connectors;
 using DataWeaver.Serialization.Avro.Container;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Connectors;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>
-/// Reads an Avro Object Container File as generic values (<see cref="Serialization.Avro.Generic.GenericRecord"/> and
+/// Reads an Avro Object Container File as generic values (<see cref="DataWeaver.Serialization.Avro.Generic.GenericRecord"/> and
 /// friends), one block in memory at a time; with a reader schema, records are resolved to it (Avro schema resolution).
 /// </summary>
 /// <param name="path">The file.</param>
 /// <param name="readerSchema">The schema to read as, or <see langword="null"/> for the file's own.</param>
-internal sealed class AvroFileSource(string path, AvroSchema? readerSchema) : SourceConnector<object?>(Path.GetFileName(path))
+public sealed class AvroFileSource(string path, AvroSchema? readerSchema) : SourceConnector<object?>(Path.GetFileName(path))
 {
     private AvroContainerReader? _reader;
 
     /// <summary>Reads a file's header: the schema it was written with and its codec.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The writer schema and the codec name (<c>null</c> or <c>deflate</c>).</returns>
-    /// <exception cref="Serialization.DeserializationException">The file is not an Avro container file.</exception>
+    /// <exception cref="DataWeaver.Serialization.DeserializationException">The file is not an Avro container file.</exception>
     public static (AvroSchema Schema, string Codec) ReadHeader(string path)
     {
         using var reader = AvroContainerReader.Open(File.OpenRead(path));

@@ -4,19 +4,18 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DataWeaver.Errors;
-using DataWeaver.Serialization;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Mapping;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>
 /// Writes generic Avro values (as <see cref="AvroDatum"/> and the container reader produce them) as JSON, in the
-/// mapping of docs/cli.md: records and maps as objects, arrays as arrays, unions as their value (no type wrapper),
+/// mapping of docs/formats.md ("Avro"): records and maps as objects, arrays as arrays, unions as their value (no type wrapper),
 /// bytes and fixed as base64, enums as their symbol, logical types as ISO-8601 strings, uuids as strings, decimals as
 /// decimal strings.
 /// </summary>
-internal static class AvroJsonWriter
+public static class AvroJsonWriter
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -43,10 +42,10 @@ internal static class AvroJsonWriter
                 writer.WriteNumberValue(l);
                 break;
             case (AvroType.Float, float f):
-                WriteNumber(writer, float.IsFinite(f), AvroText.Float(f));
+                WriteNumber(writer, float.IsFinite(f), AvroText.FormatFloat(f));
                 break;
             case (AvroType.Double, double d):
-                WriteNumber(writer, double.IsFinite(d), AvroText.Double(d));
+                WriteNumber(writer, double.IsFinite(d), AvroText.FormatDouble(d));
                 break;
             case (AvroType.String, string s):
                 writer.WriteStringValue(s);

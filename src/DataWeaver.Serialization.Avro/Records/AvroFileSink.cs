@@ -3,14 +3,14 @@ using DataWeaver.Connectors;
 using DataWeaver.Serialization.Avro.Container;
 using DataWeaver.Serialization.Avro.Schema;
 
-namespace DataWeaver.Cli.Convert.Connectors;
+namespace DataWeaver.Serialization.Avro.Records;
 
 /// <summary>Writes generic values as an Avro Object Container File (blocks of about 64 KiB, the codec given).</summary>
 /// <param name="path">The file to write (replaced).</param>
 /// <param name="schema">The schema of the values and of the file.</param>
 /// <param name="codec">The block codec.</param>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The pipeline opens and closes the sink once per run (OpenAsync, CloseAsync).")]
-internal sealed class AvroFileSink(string path, AvroSchema schema, AvroCodec codec) : SinkConnector<object?>(Path.GetFileName(path))
+public sealed class AvroFileSink(string path, AvroSchema schema, AvroCodec codec) : SinkConnector<object?>(Path.GetFileName(path))
 {
     private AvroContainerWriter? _writer;
 

@@ -1,0 +1,174 @@
+using System.Globalization;
+using CsvHelper;
+using DataWeaver.Configuration.Formats;
+using DataWeaver.Errors;
+using DataWeaver.Serialization.Json;
+
+namespace DataWeaver.Formats.Csv;
+
+/// <summary>
+/// CSV files (RFC 4180, CsvHelper): a header row, then one record per row (quoted fields may hold line breaks).
+/// Positions are row numbers: a checkpointed file resumes by skipping the rows already read. A row with the wrong
+/// number of fields or a cell that does not fit its column's type is reported with its row number, byte offset and its
+/// original bytes.
+/// </summary>
+/// <param name="options">The format's options.</param>
+public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
+{
+    /// <summary>Gets the format's options.</summary>
+    public CsvFormatOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
+
+    /// <inheritdoc />
+    public override string Name => "csv";
+
+    /// <inheritdoc />
+    public override bool EndsRecordsWithLineEnd => true;
+
+    /// <inheritdoc />
+    public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
+
+    /// <inheritdoc />
+    public override RecordFileWriter CreateWriter(Stream output) => new Writer(this, output);
+
+    internal CsvReaderOptions ReaderOptions() => CsvReaderOptions.Default with
+    {
+        Separator = Options.Delimiter,
+        HasHeader = Options.Header,
+        TrimWhitespace = false,
+        MaxRecordSize = Options.MaxRecordBytes,
+        IncludeValuesInExceptions = false,
+    };
+
+    internal CsvWriterOptions WriterOptions() => CsvWriterOptions.Default with
+    {
+        Separator = Options.Delimiter,
+        Quoting = Options.Quoting,
+        NewLine = "\n",
+        ValidateFieldCount = false,
+    };
+
+    private sealed class Reader(CsvFileFormat format, Stream input, string fileName) : RecordFileReader
+    {
+        private readonly CsvReader _csv = CsvReader.Create(input, format.ReaderOptions(), leaveOpen: false);
+        private readonly CsvRecords _records = new(format.Options);
+        private bool _started;
+        private long _row;
+
+        public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+        {
+            if (!_started)
+            {
+                _started = true;
+                if (format.Options.Header)
+                {
+                    await _csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                    _records.UseColumns(_csv.Headers);
+                }
+                else
+                {
+                    _records.UseColumns(null);
+                }
+            }
+
+            bool more;
+            try
+            {
+                more = await _csv.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (CsvFormatException exception)
+            {
+                throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
+            }
+
+            if (!more)
+            {
+                return false;
+            }
+
+            var row = _row++;
+            try
+            {
+                var record = _records.Decode(_csv);
+                Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length);
+            }
+            catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
+            {
+                var where = string.Create(CultureInfo.InvariantCulture, $"{fileName} row {_csv.RowNumber} (byte offset {_csv.ByteOffset})");
+                Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{where}: {exception.Message}", exception), row, row + 1, _csv.RawRecord.ToArray());
+            }
+
+            return true;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        protected override string Describe() => fileName;
+    }
+
+    /// <summary>Writes each batch into memory first and copies it out whole, so a record that fails leaves nothing of its batch behind.</summary>
+    private sealed class Writer(CsvFileFormat format, Stream output) : RecordFileWriter
+    {
+        private readonly MemoryStream _memory = new();
+        private readonly bool _header = format.Options.Header && !(output.CanSeek && output.Position > 0);
+        private CsvWriter _csv = CsvWriter.Create(Stream.Null, format.WriterOptions());
+        private CsvRecords _records = Start(format.Options);
+        private bool _headerWritten;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
+        {
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            _memory.SetLength(0);
+            _csv = CsvWriter.Create(_memory, format.WriterOptions(), leaveOpen: true);
+            var header = _headerWritten;
+            try
+            {
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if (!header && _header && _records.Count > 0)
+                    {
+                        _records.WriteHeader(_csv);
+                    }
+
+                    _records.Encode(batch.Span[i], _csv, _header && !header);
+                    header = true;
+                }
+
+                await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (!_headerWritten && format.Options.Columns.Count == 0)
+                {
+                    _records = Start(format.Options); // the columns of a batch that was not written
+                }
+
+                throw;
+            }
+
+            await output.WriteAsync(_memory.GetBuffer().AsMemory(0, (int)_memory.Length), cancellationToken).ConfigureAwait(false);
+            _headerWritten = header;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            await _memory.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private static CsvRecords Start(CsvFormatOptions options)
+        {
+            var records = new CsvRecords(options);
+            if (options.Columns.Count > 0)
+            {
+                records.UseColumns(null);
+            }
+
+            return records;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CsvHelper;
+using DataWeaver.Errors;
+using DataWeaver.Serialization.Json;
+
+namespace DataWeaver.Formats.Csv;
+
+/// <summary>Turns CSV rows into JSON records and records into rows, column by column. Not thread-safe (one per reader or writer).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The JSON writer holds no unmanaged resource; it writes to an ArrayBufferWriter.")]
+internal sealed class CsvRecords(CsvFormatOptions options)
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private readonly ArrayBufferWriter<byte> _json = new(1024);
+    private Utf8JsonWriter? _writer;
+    private byte[][] _names = [];
+    private CsvColumnType[] _types = [];
+    private byte[]?[] _cells = [];
+    private int[] _lengths = [];
+
+    public int Count => _names.Length;
+
+    /// <summary>Sets the columns: those of a header (typed by the options where listed), or the options' own.</summary>
+    public void UseColumns(IReadOnlyList<string>? header)
+    {
+        var names = header ?? [.. options.Columns.Select(c => c.Key)];
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new DataWeaverException(ErrorClass.Data, $"the column '{duplicate.Key}' appears twice in the header");
+        }
+
+        _names = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
+        _types = [.. names.Select(n => options.Columns.FirstOrDefault(c => c.Key == n) is { Key: not null } c ? c.Value : CsvColumnType.String)];
+        _cells = new byte[]?[names.Count];
+        _lengths = new int[names.Count];
+    }
+
+    /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
+    public JsonRecord Decode(CsvReader csv)
+    {
+        if (csv.FieldCount != _names.Length)
+        {
+            throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
+        }
+
+        _json.ResetWrittenCount();
+        var writer = Writer();
+        writer.WriteStartObject();
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var cell = csv.GetSpan(i);
+            writer.WritePropertyName(_names[i]);
+            WriteCell(writer, i, cell);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        return JsonRecord.Parse(_json.WrittenSpan.ToArray());
+    }
+
+    /// <summary>Writes a record as one row of the columns; the columns come from the first record when none are set.</summary>
+    public void Encode(in JsonRecord record, CsvWriter csv, bool writeHeader)
+    {
+        if (_names.Length == 0)
+        {
+            UseColumns(FieldNames(record));
+            if (writeHeader)
+            {
+                csv.WriteHeader([.. _names.Select(n => System.Text.Encoding.UTF8.GetString(n))]);
+            }
+        }
+
+        Array.Clear(_lengths);
+        var reader = new Utf8JsonReader(record.Utf8.Span);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var column = IndexOf(ref reader);
+            if (column < 0)
+            {
+                throw new DataWeaverException(ErrorClass.Data, $"the record has the field '{reader.GetString()}', which is not a column (the columns: {string.Join(", ", _names.Select(n => System.Text.Encoding.UTF8.GetString(n)))})");
+            }
+
+            reader.Read();
+
+            Capture(ref reader, record.Utf8.Span, column);
+        }
+
+        for (var i = 0; i < _names.Length; i++)
+        {
+            csv.WriteField(_cells[i] is { } cell ? cell.AsSpan(0, _lengths[i]) : []);
+        }
+
+        csv.EndRecord();
+    }
+
+    public void WriteHeader(CsvWriter csv) => csv.WriteHeader([.. _names.Select(n => System.Text.Encoding.UTF8.GetString(n))]);
+
+    private static List<string> FieldNames(in JsonRecord record)
+    {
+        List<string> names = [];
+        var reader = new Utf8JsonReader(record.Utf8.Span);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            names.Add(reader.GetString()!);
+            reader.Read();
+            reader.Skip();
+        }
+
+        return names;
+    }
+
+    private int IndexOf(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            if (reader.ValueTextEquals(_names[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Keeps the text of the value at the reader for column <paramref name="column"/>: strings unescaped, others as JSON, null empty.</summary>
+    private void Capture(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, int column)
+    {
+        ReadOnlySpan<byte> text;
+        byte[]? scratch = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                _lengths[column] = 0;
+                return;
+            case JsonTokenType.String when !reader.ValueIsEscaped:
+                text = reader.ValueSpan;
+                break;
+            case JsonTokenType.String:
+                scratch = new byte[reader.ValueSpan.Length];
+                text = scratch.AsSpan(0, reader.CopyString(scratch));
+                break;
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                text = source[start..(int)reader.BytesConsumed];
+                break;
+            default:
+                text = reader.ValueSpan;
+                break;
+        }
+
+        var cell = _cells[column];
+        if (cell is null || cell.Length < text.Length)
+        {
+            cell = _cells[column] = new byte[Math.Max(64, text.Length * 2)];
+        }
+
+        text.CopyTo(cell);
+        _lengths[column] = text.Length;
+    }
+
+    private void WriteCell(Utf8JsonWriter writer, int column, ReadOnlySpan<byte> cell)
+    {
+        var type = _types[column];
+        if (type == CsvColumnType.String)
+        {
+            writer.WriteStringValue(cell);
+            return;
+        }
+
+        if (cell.IsEmpty)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        switch (type)
+        {
+            case CsvColumnType.Integer when Utf8Parser.TryParse(cell, out long integer, out var used) && used == cell.Length:
+                writer.WriteNumberValue(integer);
+                break;
+            case CsvColumnType.Number when Utf8Parser.TryParse(cell, out double number, out var used) && used == cell.Length && double.IsFinite(number):
+                writer.WriteNumberValue(number);
+                break;
+            case CsvColumnType.Boolean when Boolean(cell) is { } flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case CsvColumnType.Json when IsJson(cell):
+                writer.WriteRawValue(cell, skipInputValidation: true);
+                break;
+            default:
+                throw new DataWeaverException(ErrorClass.Data, $"the column '{System.Text.Encoding.UTF8.GetString(_names[column])}' is {type.ToString().ToLowerInvariant()}, but the cell is '{Shorten(cell)}'");
+        }
+    }
+
+    private static bool? Boolean(ReadOnlySpan<byte> cell) =>
+        cell.SequenceEqual("1"u8) || System.Text.Ascii.EqualsIgnoreCase(cell, "true"u8) ? true
+        : cell.SequenceEqual("0"u8) || System.Text.Ascii.EqualsIgnoreCase(cell, "false"u8) ? false
+        : null;
+
+    private static bool IsJson(ReadOnlySpan<byte> cell)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(cell);
+            reader.Read();
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string Shorten(ReadOnlySpan<byte> cell)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(cell[..Math.Min(cell.Length, 64)]);
+        return cell.Length > 64 ? text + "..." : text;
+    }
+
+    private Utf8JsonWriter Writer()
+    {
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(_json, WriterOptions);
+        }
+        else
+        {
+            _writer.Reset(_json);
+        }
+
+        return _writer;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Globalization;
+using DataWeaver.Configuration.Formats;
+using DataWeaver.Errors;
+using DataWeaver.Serialization.Json;
+
+namespace DataWeaver.Formats.Protobuf;
+
+/// <summary>
+/// Length-delimited Protobuf files: each message is preceded by its size as a varint (as Java's
+/// <c>writeDelimitedTo</c> and C#'s <c>WriteDelimitedTo</c> write them). Positions are byte offsets. A message that does
+/// not decode is reported with its offset and original bytes and reading goes on with the next one; a size prefix
+/// that is corrupt or runs past the end of the file is reported once and ends the file's reading.
+/// </summary>
+/// <param name="codec">The message type's codec.</param>
+/// <param name="maxRecordBytes">The largest message accepted.</param>
+public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordBytes = 1024 * 1024) : RecordFileFormat
+{
+    /// <summary>Gets the codec of the message type.</summary>
+    public ProtobufJsonCodec Codec { get; } = codec ?? throw new ArgumentNullException(nameof(codec));
+
+    /// <summary>Gets the largest message accepted, in bytes.</summary>
+    /// <value>The default is 1 MiB.</value>
+    public int MaxRecordBytes { get; } = maxRecordBytes > 0 ? maxRecordBytes : throw new ArgumentOutOfRangeException(nameof(maxRecordBytes));
+
+    /// <inheritdoc />
+    public override string Name => "protobuf";
+
+    /// <inheritdoc />
+    public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
+
+    /// <inheritdoc />
+    public override RecordFileWriter CreateWriter(Stream output) => new Writer(Codec, output);
+
+    private sealed class Reader(ProtobufFileFormat format, Stream input, string fileName) : RecordFileReader
+    {
+        private readonly BufferedStream _input = new(input, 64 * 1024);
+        private long _offset;
+        private bool _broken;
+
+        public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+        {
+            if (_broken)
+            {
+                return false;
+            }
+
+            var start = _offset;
+            var (size, prefix) = await ReadSizeAsync(cancellationToken).ConfigureAwait(false);
+            if (prefix == 0)
+            {
+                return false;
+            }
+
+            if (size < 0 || size > format.MaxRecordBytes)
+            {
+                _broken = true;
+                Current = RecordFileItem.Bad(Error(start, size < 0 ? "the size prefix is not a valid varint" : $"the message size {size} is above the limit of {format.MaxRecordBytes} bytes", null), start, start + prefix, default);
+                return true;
+            }
+
+            var message = new byte[size];
+            var read = await _input.ReadAtLeastAsync(message, size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            _offset += read;
+            if (read < size)
+            {
+                _broken = true;
+                Current = RecordFileItem.Bad(Error(start, $"the file ends inside a message ({read} of {size} bytes)", null), start, _offset, message.AsMemory(0, read));
+                return true;
+            }
+
+            try
+            {
+                var record = format.Codec.Decode(message);
+                Current = RecordFileItem.Ok(record, start, _offset, size);
+            }
+            catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
+            {
+                Current = RecordFileItem.Bad(Error(start, exception.Message, exception), start, _offset, message);
+            }
+
+            return true;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _input.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        protected override string Describe() => fileName;
+
+        private DataWeaverException Error(long offset, string message, Exception? inner) =>
+            new(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} message at byte offset {offset}: {message}"), inner);
+
+        /// <summary>Reads a varint size; (0, 0) at the end of the file, (-1, n) when malformed.</summary>
+        private async ValueTask<(int Size, int Prefix)> ReadSizeAsync(CancellationToken cancellationToken)
+        {
+            var one = new byte[1];
+            long size = 0;
+            for (var i = 0; i < 5; i++)
+            {
+                if (await _input.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    return i == 0 ? (0, 0) : (-1, i);
+                }
+
+                _offset++;
+                size |= (long)(one[0] & 0x7F) << (7 * i);
+                if ((one[0] & 0x80) == 0)
+                {
+                    return size > int.MaxValue ? (-1, i + 1) : ((int)size, i + 1);
+                }
+            }
+
+            return (-1, 5);
+        }
+    }
+
+    private sealed class Writer(ProtobufJsonCodec codec, Stream output) : RecordFileWriter
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
+        {
+            _buffer.ResetWrittenCount();
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var message = codec.Encode(batch.Span[i]);
+                var size = (uint)message.Length;
+                var span = _buffer.GetSpan(5);
+                var n = 0;
+                while (size >= 0x80)
+                {
+                    span[n++] = (byte)(size | 0x80);
+                    size >>= 7;
+                }
+
+                span[n++] = (byte)size;
+                _buffer.Advance(n);
+                _buffer.Write(message);
+            }
+
+            await output.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

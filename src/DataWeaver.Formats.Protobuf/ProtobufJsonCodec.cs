@@ -1,0 +1,500 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using DataWeaver.Errors;
+using DataWeaver.Serialization.Json;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace DataWeaver.Formats.Protobuf;
+
+/// <summary>
+/// Protobuf messages of a type known only from its descriptor, as JSON records, by the proto3 JSON mapping: fields by
+/// their JSON name, 64-bit integers as strings, bytes as base64, enums by name, maps as objects, repeated fields as
+/// arrays; fields absent from the message are absent from the record. Reading JSON also accepts the proto field names
+/// and numbers for 64-bit integers. Google.Protobuf's C# runtime has no dynamic messages, so this reads and writes the
+/// wire format from the descriptor directly. Thread-safe.
+/// </summary>
+public sealed class ProtobufJsonCodec
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Creates a codec for one message type.</summary>
+    /// <param name="message">The message type.</param>
+    public ProtobufJsonCodec(MessageDescriptor message)
+    {
+        Message = message ?? throw new ArgumentNullException(nameof(message));
+    }
+
+    /// <summary>Gets the message type.</summary>
+    public MessageDescriptor Message { get; }
+
+    /// <summary>Finds a message type in a descriptor set (the output of <c>protoc --descriptor_set_out --include_imports</c>).</summary>
+    /// <param name="descriptorSet">The serialized <c>FileDescriptorSet</c>.</param>
+    /// <param name="messageType">The message's full name, e.g. <c>shop.Order</c>.</param>
+    /// <returns>The message type.</returns>
+    /// <exception cref="ArgumentException">The set does not hold the type, or is not a descriptor set.</exception>
+    public static MessageDescriptor FindMessage(byte[] descriptorSet, string messageType)
+    {
+        ArgumentNullException.ThrowIfNull(descriptorSet);
+        ArgumentException.ThrowIfNullOrEmpty(messageType);
+        IReadOnlyList<FileDescriptor> files;
+        try
+        {
+            var set = FileDescriptorSet.Parser.ParseFrom(descriptorSet);
+            files = FileDescriptor.BuildFromByteStrings(set.File.Select(f => f.ToByteString()));
+        }
+        catch (Exception exception) when (exception is InvalidProtocolBufferException or ArgumentException or DescriptorValidationException)
+        {
+            throw new ArgumentException($"Not a protobuf descriptor set: {exception.Message}", nameof(descriptorSet), exception);
+        }
+
+        var name = messageType.TrimStart('.');
+        var all = files.SelectMany(f => f.MessageTypes).SelectMany(Flatten).ToList();
+        return all.FirstOrDefault(m => m.FullName == name)
+            ?? throw new ArgumentException($"The descriptor set has no message '{name}'; it has {string.Join(", ", all.Select(m => m.FullName).Take(20))}.", nameof(messageType));
+
+        static IEnumerable<MessageDescriptor> Flatten(MessageDescriptor m) => m.NestedTypes.SelectMany(Flatten).Prepend(m);
+    }
+
+    /// <summary>Decodes one message (no length prefix) into a JSON record.</summary>
+    /// <param name="data">The message bytes.</param>
+    /// <returns>The record, owning its bytes.</returns>
+    /// <exception cref="DataWeaverException">The bytes are not a message of the type (a data error).</exception>
+    public JsonRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(data.Length * 2 + 16);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            try
+            {
+                WriteMessage(writer, Message, data.ToArray(), 0);
+            }
+            catch (InvalidProtocolBufferException exception)
+            {
+                throw new DataWeaverException(ErrorClass.Data, $"not a {Message.FullName} message: {exception.Message}", exception);
+            }
+        }
+
+        return JsonRecord.Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>Encodes a JSON record as one message (no length prefix).</summary>
+    /// <param name="record">The record.</param>
+    /// <returns>The message bytes.</returns>
+    /// <exception cref="DataWeaverException">The record does not fit the type (a data error naming the field).</exception>
+    public byte[] Encode(in JsonRecord record)
+    {
+        using var document = JsonDocument.Parse(record.Utf8);
+        return EncodeMessage(Message, document.RootElement, "$");
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, MessageDescriptor type, byte[] data, int depth)
+    {
+        if (depth > 64)
+        {
+            throw new DataWeaverException(ErrorClass.Data, "messages nest deeper than 64 levels");
+        }
+
+        // Collect first: repeated fields may be split, and a field may appear twice (the last one wins).
+        var values = new SortedDictionary<int, List<object>>();
+        var input = new CodedInputStream(data);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            var field = type.FindFieldByNumber(WireFormat.GetTagFieldNumber(tag));
+            if (field is null)
+            {
+                input.SkipLastField();
+                continue;
+            }
+
+            if (!values.TryGetValue(field.FieldNumber, out var list))
+            {
+                values[field.FieldNumber] = list = [];
+            }
+
+            if (!field.IsRepeated)
+            {
+                list.Clear();
+            }
+
+            if (field.IsRepeated && IsPackable(field.FieldType) && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+            {
+                var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
+                while (!packed.IsAtEnd)
+                {
+                    list.Add(ReadScalar(packed, field));
+                }
+            }
+            else
+            {
+                list.Add(field.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, field));
+            }
+        }
+
+        writer.WriteStartObject();
+        foreach (var (number, list) in values)
+        {
+            var field = type.FindFieldByNumber(number);
+            writer.WritePropertyName(field.JsonName);
+            if (field.IsMap)
+            {
+                var keyField = field.MessageType.FindFieldByNumber(1);
+                var valueField = field.MessageType.FindFieldByNumber(2);
+                writer.WriteStartObject();
+                foreach (byte[] entry in list)
+                {
+                    var (key, value) = ReadEntry(entry, keyField, valueField);
+                    writer.WritePropertyName(key is null ? Default(keyField) : Convert.ToString(key, CultureInfo.InvariantCulture)!.ToLowerInvariant() is var k && key is bool ? k : Convert.ToString(key, CultureInfo.InvariantCulture)!);
+                    WriteValue(writer, valueField, value, depth);
+                }
+
+                writer.WriteEndObject();
+            }
+            else if (field.IsRepeated)
+            {
+                writer.WriteStartArray();
+                foreach (var value in list)
+                {
+                    WriteValue(writer, field, value, depth);
+                }
+
+                writer.WriteEndArray();
+            }
+            else
+            {
+                WriteValue(writer, field, list[^1], depth);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static (object? Key, object? Value) ReadEntry(byte[] entry, FieldDescriptor keyField, FieldDescriptor valueField)
+    {
+        object? key = null;
+        object? value = null;
+        var input = new CodedInputStream(entry);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1:
+                    key = ReadScalar(input, keyField);
+                    break;
+                case 2:
+                    value = valueField.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, valueField);
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+
+        return (key, value);
+    }
+
+    private static string Default(FieldDescriptor field) => field.FieldType switch
+    {
+        FieldType.String => string.Empty,
+        FieldType.Bool => "false",
+        _ => "0",
+    };
+
+    private static void WriteValue(Utf8JsonWriter writer, FieldDescriptor field, object? value, int depth)
+    {
+        switch (value)
+        {
+            case null when field.FieldType == FieldType.Message:
+                WriteMessage(writer, field.MessageType, [], depth + 1);
+                break;
+            case null:
+                WriteScalarDefault(writer, field);
+                break;
+            case byte[] message when field.FieldType == FieldType.Message:
+                WriteMessage(writer, field.MessageType, message, depth + 1);
+                break;
+            case byte[] bytes:
+                writer.WriteBase64StringValue(bytes);
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case int i when field.FieldType == FieldType.Enum:
+                if (field.EnumType.FindValueByNumber(i) is { } symbol)
+                {
+                    writer.WriteStringValue(symbol.Name);
+                }
+                else
+                {
+                    writer.WriteNumberValue(i);
+                }
+
+                break;
+            case int i:
+                writer.WriteNumberValue(i);
+                break;
+            case uint u:
+                writer.WriteNumberValue(u);
+                break;
+            case long l:
+                writer.WriteStringValue(l.ToString(CultureInfo.InvariantCulture));
+                break;
+            case ulong ul:
+                writer.WriteStringValue(ul.ToString(CultureInfo.InvariantCulture));
+                break;
+            case float f:
+                WriteFloating(writer, f);
+                break;
+            case double d:
+                WriteFloating(writer, d);
+                break;
+            default:
+                throw new DataWeaverException(ErrorClass.Data, $"the field '{field.Name}' holds an unexpected value");
+        }
+    }
+
+    private static void WriteScalarDefault(Utf8JsonWriter writer, FieldDescriptor field)
+    {
+        switch (field.FieldType)
+        {
+            case FieldType.String:
+                writer.WriteStringValue(string.Empty);
+                break;
+            case FieldType.Bytes:
+                writer.WriteStringValue(string.Empty);
+                break;
+            case FieldType.Bool:
+                writer.WriteBooleanValue(false);
+                break;
+            case FieldType.Enum:
+                writer.WriteStringValue(field.EnumType.FindValueByNumber(0)?.Name ?? "0");
+                break;
+            case FieldType.Int64 or FieldType.UInt64 or FieldType.SInt64 or FieldType.Fixed64 or FieldType.SFixed64:
+                writer.WriteStringValue("0");
+                break;
+            default:
+                writer.WriteNumberValue(0);
+                break;
+        }
+    }
+
+    private static void WriteFloating(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+
+    private static bool IsPackable(FieldType type) => type is not (FieldType.String or FieldType.Bytes or FieldType.Message or FieldType.Group);
+
+    private static object ReadScalar(CodedInputStream input, FieldDescriptor field) => field.FieldType switch
+    {
+        FieldType.Double => input.ReadDouble(),
+        FieldType.Float => input.ReadFloat(),
+        FieldType.Int64 => input.ReadInt64(),
+        FieldType.UInt64 => input.ReadUInt64(),
+        FieldType.Int32 => input.ReadInt32(),
+        FieldType.Fixed64 => input.ReadFixed64(),
+        FieldType.Fixed32 => input.ReadFixed32(),
+        FieldType.Bool => input.ReadBool(),
+        FieldType.String => input.ReadString(),
+        FieldType.Bytes => input.ReadBytes().ToByteArray(),
+        FieldType.UInt32 => input.ReadUInt32(),
+        FieldType.SFixed32 => input.ReadSFixed32(),
+        FieldType.SFixed64 => input.ReadSFixed64(),
+        FieldType.SInt32 => input.ReadSInt32(),
+        FieldType.SInt64 => input.ReadSInt64(),
+        FieldType.Enum => input.ReadEnum(),
+        _ => throw new DataWeaverException(ErrorClass.Data, $"the field '{field.Name}' is a group, which is not supported"),
+    };
+
+    private static byte[] EncodeMessage(MessageDescriptor type, JsonElement json, string path)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw Mismatch(path, $"a {type.FullName} object", json);
+        }
+
+        using var memory = new MemoryStream();
+        var output = new CodedOutputStream(memory, leaveOpen: true);
+        foreach (var property in json.EnumerateObject())
+        {
+            var field = type.Fields.InFieldNumberOrder().FirstOrDefault(f => f.JsonName == property.Name || f.Name == property.Name)
+                ?? throw new DataWeaverException(ErrorClass.Data, $"{path}: {type.FullName} has no field '{property.Name}'");
+            var at = path + "." + property.Name;
+            if (property.Value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (field.IsMap)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw Mismatch(at, "an object (a map)", property.Value);
+                }
+
+                foreach (var entry in property.Value.EnumerateObject())
+                {
+                    using var entryMemory = new MemoryStream();
+                    var entryOutput = new CodedOutputStream(entryMemory, leaveOpen: true);
+                    var keyField = field.MessageType.FindFieldByNumber(1);
+                    using (var keyDocument = JsonDocument.Parse(keyField.FieldType is FieldType.String ? JsonSerializer.Serialize(entry.Name) : keyField.FieldType == FieldType.Bool ? entry.Name : JsonSerializer.Serialize(entry.Name)))
+                    {
+                        WriteField(entryOutput, keyField, keyDocument.RootElement, at + "[\"" + entry.Name + "\"]");
+                    }
+
+                    WriteField(entryOutput, field.MessageType.FindFieldByNumber(2), entry.Value, at + "[\"" + entry.Name + "\"]");
+                    entryOutput.Flush();
+                    output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(entryMemory.GetBuffer(), 0, (int)entryMemory.Length));
+                }
+            }
+            else if (field.IsRepeated)
+            {
+                if (property.Value.ValueKind != JsonValueKind.Array)
+                {
+                    throw Mismatch(at, "an array", property.Value);
+                }
+
+                var index = 0;
+                foreach (var item in property.Value.EnumerateArray())
+                {
+                    WriteField(output, field, item, $"{at}[{index++}]");
+                }
+            }
+            else
+            {
+                WriteField(output, field, property.Value, at);
+            }
+        }
+
+        output.Flush();
+        return memory.ToArray();
+    }
+
+    private static void WriteField(CodedOutputStream output, FieldDescriptor field, JsonElement json, string path)
+    {
+        var n = field.FieldNumber;
+        try
+        {
+            switch (field.FieldType)
+            {
+                case FieldType.Message:
+                    output.WriteTag(n, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(EncodeMessage(field.MessageType, json, path)));
+                    break;
+                case FieldType.String:
+                    output.WriteTag(n, WireFormat.WireType.LengthDelimited);
+                    output.WriteString(json.ValueKind == JsonValueKind.String ? json.GetString()! : throw Mismatch(path, "a string", json));
+                    break;
+                case FieldType.Bytes:
+                    output.WriteTag(n, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(json.ValueKind == JsonValueKind.String && json.TryGetBytesFromBase64(out var bytes) ? bytes : throw Mismatch(path, "a base64 string", json)));
+                    break;
+                case FieldType.Bool:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteBool(json.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Mismatch(path, "true or false", json) });
+                    break;
+                case FieldType.Enum:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteEnum(json.ValueKind == JsonValueKind.String
+                        ? field.EnumType.FindValueByName(json.GetString()!)?.Number ?? throw Mismatch(path, $"a symbol of {field.EnumType.FullName}", json)
+                        : (int)Integer(json, path, int.MinValue, int.MaxValue));
+                    break;
+                case FieldType.Double:
+                    output.WriteTag(n, WireFormat.WireType.Fixed64);
+                    output.WriteDouble(Floating(json, path));
+                    break;
+                case FieldType.Float:
+                    output.WriteTag(n, WireFormat.WireType.Fixed32);
+                    output.WriteFloat((float)Floating(json, path));
+                    break;
+                case FieldType.Int32:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteInt32((int)Integer(json, path, int.MinValue, int.MaxValue));
+                    break;
+                case FieldType.SInt32:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteSInt32((int)Integer(json, path, int.MinValue, int.MaxValue));
+                    break;
+                case FieldType.SFixed32:
+                    output.WriteTag(n, WireFormat.WireType.Fixed32);
+                    output.WriteSFixed32((int)Integer(json, path, int.MinValue, int.MaxValue));
+                    break;
+                case FieldType.UInt32:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteUInt32((uint)Integer(json, path, 0, uint.MaxValue));
+                    break;
+                case FieldType.Fixed32:
+                    output.WriteTag(n, WireFormat.WireType.Fixed32);
+                    output.WriteFixed32((uint)Integer(json, path, 0, uint.MaxValue));
+                    break;
+                case FieldType.Int64:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteInt64((long)Integer(json, path, long.MinValue, long.MaxValue));
+                    break;
+                case FieldType.SInt64:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteSInt64((long)Integer(json, path, long.MinValue, long.MaxValue));
+                    break;
+                case FieldType.SFixed64:
+                    output.WriteTag(n, WireFormat.WireType.Fixed64);
+                    output.WriteSFixed64((long)Integer(json, path, long.MinValue, long.MaxValue));
+                    break;
+                case FieldType.UInt64:
+                    output.WriteTag(n, WireFormat.WireType.Varint);
+                    output.WriteUInt64((ulong)Integer(json, path, 0, ulong.MaxValue));
+                    break;
+                case FieldType.Fixed64:
+                    output.WriteTag(n, WireFormat.WireType.Fixed64);
+                    output.WriteFixed64((ulong)Integer(json, path, 0, ulong.MaxValue));
+                    break;
+                default:
+                    throw new DataWeaverException(ErrorClass.Data, $"{path}: groups are not supported");
+            }
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new DataWeaverException(ErrorClass.Data, $"{path}: {exception.Message}", exception);
+        }
+    }
+
+    private static Int128 Integer(JsonElement json, string path, Int128 min, Int128 max)
+    {
+        var text = json.ValueKind switch
+        {
+            JsonValueKind.Number => json.GetRawText(),
+            JsonValueKind.String => json.GetString()!,
+            _ => throw Mismatch(path, "an integer", json),
+        };
+        return Int128.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw Mismatch(path, $"an integer from {min} to {max}", json);
+    }
+
+    private static double Floating(JsonElement json, string path) => json.ValueKind switch
+    {
+        JsonValueKind.Number => json.GetDouble(),
+        JsonValueKind.String when json.GetString() is "NaN" => double.NaN,
+        JsonValueKind.String when json.GetString() is "Infinity" => double.PositiveInfinity,
+        JsonValueKind.String when json.GetString() is "-Infinity" => double.NegativeInfinity,
+        JsonValueKind.String when double.TryParse(json.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        _ => throw Mismatch(path, "a number", json),
+    };
+
+    private static DataWeaverException Mismatch(string path, string expected, JsonElement found) =>
+        new(ErrorClass.Data, $"{path}: expected {expected}, found {(found.ValueKind == JsonValueKind.String ? "the string \"" + found.GetString() + "\"" : found.GetRawText())}");
+}
