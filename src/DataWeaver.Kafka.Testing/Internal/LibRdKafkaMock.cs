@@ -1,16 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DataWeaver.Kafka.Testing.Internal;
 
 /// <summary>
-/// P/Invoke into librdkafka.so.1's mock cluster (/usr/include/librdkafka/rdkafka_mock.h, librdkafka 2.0.2).
+/// P/Invoke into librdkafka's mock cluster (rdkafka_mock.h of librdkafka 2.16), bound to the very file Confluent.Kafka
+/// loaded: the name "librdkafka" resolves through <see cref="KafkaNativeLibrary.Resolve"/>, which on Linux pins it to the
+/// librdkafka.redist library (never a system librdkafka such as Debian's librdkafka.so.1).
 /// Only non-varargs entry points: varargs functions (rd_kafka_mock_push_request_errors) cannot be called from .NET
 /// on Linux x64, so errors go through rd_kafka_mock_push_request_errors_array.
 /// </summary>
 internal static partial class LibRdKafkaMock
 {
-    private const string Library = "librdkafka.so.1";
+    private const string Library = "librdkafka";
+
+    /// <summary>Binds this assembly's P/Invoke to the librdkafka file Confluent.Kafka uses, before any call.</summary>
+    [ModuleInitializer]
+    [SuppressMessage(
+        "Usage",
+        "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
+        Justification = "The resolver must be registered before the first P/Invoke into the mock cluster.")]
+    internal static void RegisterResolver()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(LibRdKafkaMock).Assembly, KafkaNativeLibrary.Resolve);
+    }
 
     /// <summary>rd_kafka_type_t RD_KAFKA_PRODUCER.</summary>
     public const int ProducerType = 0;
