@@ -37,6 +37,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private readonly object _gate = new();
     private IProducer<byte[], byte[]>? _producer;
     private Exception? _fault;
+    private Exception? _purgeFault; // a purged message: the consequence of another failure, reported only without one
     private long _inFlight;
 
     /// <summary>Creates the sink.</summary>
@@ -91,6 +92,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         {
             _producer ??= Transactions?.Open() ?? KafkaClientFactory.Producer(KafkaStreamFramework.CreateProducerConfig(Options), Options);
             _fault = null;
+            _purgeFault = null;
             Interlocked.Exchange(ref _inFlight, 0); // a previous run's producer is disposed: no report of it arrives any more
         }
 
@@ -212,7 +214,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 
     private void ThrowIfFaulted()
     {
-        if (Volatile.Read(ref _fault) is { } fault)
+        if ((Volatile.Read(ref _fault) ?? Volatile.Read(ref _purgeFault)) is { } fault)
         {
             // The delivery error itself (its class and code), thrown again by every call until the next run.
             ExceptionDispatchInfo.Throw(fault);
@@ -255,6 +257,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         private readonly SinkAcknowledgement _acknowledgement;
         private int _remaining;
         private int _failed;
+        private int _failReported;
 
         public BatchDelivery(KafkaSink sink, SinkAcknowledgement acknowledgement, int count)
         {
@@ -278,11 +281,21 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         {
             try
             {
-                if (report.Error.IsError)
+                if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)
+                {
+                    // Purged by an aborted transaction (librdkafka 2.x purges on abort) or a closing producer: never
+                    // acknowledged, but not the run's error. What caused the abort fails the run itself (a failed
+                    // delivery report, a failed transaction commit), and its report may arrive after this one.
+                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
+                    Interlocked.CompareExchange(ref _sink._purgeFault, error, null);
+                    Volatile.Write(ref _failed, 1);
+                }
+                else if (report.Error.IsError)
                 {
                     var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
                     _sink.Fault(error);
-                    if (Interlocked.Exchange(ref _failed, 1) == 0)
+                    Volatile.Write(ref _failed, 1);
+                    if (Interlocked.Exchange(ref _failReported, 1) == 0)
                     {
                         _acknowledgement.Fail(error); // the run fails now, not at the next write (a stream may bring none)
                     }
