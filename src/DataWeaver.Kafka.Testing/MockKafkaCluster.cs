@@ -6,14 +6,16 @@ using DataWeaver.Kafka.Testing.Internal;
 namespace DataWeaver.Kafka.Testing;
 
 /// <summary>
-/// librdkafka's mock Kafka cluster (librdkafka 2.0.2), started in this process through P/Invoke: brokers 1..N that speak
+/// librdkafka's mock Kafka cluster (librdkafka 2.16, the same file Confluent.Kafka runs on), started in this process through P/Invoke: brokers 1..N that speak
 /// the Kafka protocol over TCP on 127.0.0.1, pre-created topics, and faults (brokers down and up, leader moves,
 /// round-trip delays, injected request errors, coordinator moves).
 /// </summary>
 /// <remarks>
 /// Limits (docs/kafka.md): CreateTopics and other unsupported requests drop the connection, so create topics here;
 /// each partition keeps at most 5 MiB / 100,000 message sets (older ones are evicted); transactions are only partly
-/// modelled (no abort markers, read_committed ignored, TxnOffsetCommit offsets discarded); no TLS or SASL. Producer
+/// modelled (markers are written, but read_committed readers still get aborted and open records, and TxnOffsetCommit
+/// offsets are discarded); a classic group's join waits session.timeout.ms - 1 s and commits are refused meanwhile
+/// (KIP-848 groups join in seconds); no TLS or SASL. Producer
 /// sequence numbers are checked (and resent batches deduplicated) only for transactional producers: a plain idempotent
 /// producer's resend of a batch the mock already stored is stored twice (see
 /// ProduceConsumeTests.Produce_IdempotentResendAfterLostResponses_MockStoresResentBatchesTwice).

@@ -8,7 +8,7 @@ namespace DataWeaver.Kafka;
 
 /// <summary>
 /// The Kafka implementation of <see cref="IStreamFramework"/> (the seeds' <c>KafkaStreamsWrapper</c>) over
-/// Confluent.Kafka 1.9.3: topics are streams, one idempotent producer serves every produce call, and every
+/// Confluent.Kafka 2.16: topics are streams, one idempotent producer serves every produce call, and every
 /// <see cref="ConsumeStreamAsync"/> is a Confluent consumer in a consumer group with manual commits.
 /// </summary>
 /// <remarks>
