@@ -129,7 +129,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     public override async ValueTask WriteBatchAsync(
         ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, SinkAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
     {
-        ThrowIfFaulted();
+        ThrowIfFaulted(includePurged: false);
         var producer = Volatile.Read(ref _producer)
             ?? throw new InvalidOperationException($"Sink '{Name}' is not open; the pipeline opens it (OpenAsync) before writing.");
         var count = batch.Length;
@@ -171,6 +171,13 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         catch (ProduceException<byte[], byte[]> exception)
         {
             delivery.Abandon();
+            if (Transactions is not null && exception.Error.Code == ErrorCode.Local_State)
+            {
+                // librdkafka 2.x refuses to produce into a transaction that must be aborted: what failed it is a
+                // delivery report still on its way. Wait for the reports (bounded) and throw that cause instead.
+                await WaitForDeliveryReportsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             throw KafkaErrors.Map(exception, $"Producing to '{Topic}'", Topic, keepPartition ? batch.Span[produced].Position.Partition : null);
         }
         catch
@@ -212,9 +219,27 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         ThrowIfFaulted();
     }
 
-    private void ThrowIfFaulted()
+    /// <summary>Waits until every delivery report arrived (at most the operation timeout), then throws a delivery failure if one came.</summary>
+    private async ValueTask WaitForDeliveryReportsAsync(CancellationToken cancellationToken)
     {
-        if ((Volatile.Read(ref _fault) ?? Volatile.Read(ref _purgeFault)) is { } fault)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Interlocked.Read(ref _inFlight) > 0 && Volatile.Read(ref _fault) is null
+            && System.Diagnostics.Stopwatch.GetElapsedTime(started) < Options.OperationTimeout)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfFaulted(includePurged: false);
+    }
+
+    /// <summary>
+    /// Throws the sink's fault. A purge alone (<paramref name="includePurged"/> false: a write) is no reason to refuse
+    /// the next batch: the aborted transaction's cause fails the run, and the purged batch is never acknowledged. A flush,
+    /// which waited for every report, throws it when nothing else failed.
+    /// </summary>
+    private void ThrowIfFaulted(bool includePurged = true)
+    {
+        if ((Volatile.Read(ref _fault) ?? (includePurged ? Volatile.Read(ref _purgeFault) : null)) is { } fault)
         {
             // The delivery error itself (its class and code), thrown again by every call until the next run.
             ExceptionDispatchInfo.Throw(fault);

@@ -82,6 +82,42 @@ internal static partial class LibRdKafkaMock
     public static partial int rd_kafka_mock_coordinator_set(MockClusterHandle mcluster, string keyType, string key, int brokerId);
 
     [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_broker_decommission(MockClusterHandle mcluster, int brokerId);
+
+    [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_broker_add(MockClusterHandle mcluster, int brokerId);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_set_group_consumer_session_timeout_ms(MockClusterHandle mcluster, int sessionTimeoutMs);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(MockClusterHandle mcluster, int heartbeatIntervalMs);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_start_request_tracking(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_stop_request_tracking(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_clear_requests(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static unsafe partial nint* rd_kafka_mock_get_requests(MockClusterHandle mcluster, nuint* count);
+
+    [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_request_id(nint request);
+
+    [LibraryImport(Library)]
+    public static partial short rd_kafka_mock_request_api_key(nint request);
+
+    [LibraryImport(Library)]
+    public static partial long rd_kafka_mock_request_timestamp(nint request);
+
+    [LibraryImport(Library)]
+    public static unsafe partial void rd_kafka_mock_request_destroy_array(nint* requests, nuint count);
+
+    [LibraryImport(Library)]
     public static partial nint rd_kafka_err2str(int err);
 
     /// <summary>librdkafka's text for an error code.</summary>
