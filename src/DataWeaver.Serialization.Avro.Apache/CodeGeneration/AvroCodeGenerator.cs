@@ -1,0 +1,59 @@
+using DataWeaver.Serialization.Avro.Schema;
+
+namespace DataWeaver.Serialization.Avro.Apache.CodeGeneration;
+
+/// <summary>
+/// Generates C# classes (<see cref="global::Avro.Specific.ISpecificRecord"/> records, enums, fixeds) from <c>.avsc</c>
+/// schemas with Apache.Avro's own code generator (<see cref="global::Avro.CodeGen"/>), one file per type.
+/// The classes serialize with <see cref="Serializers.ApacheAvroSerializer{T}"/> (DataWeaver's codec) and with Apache.Avro.
+/// </summary>
+public static class AvroCodeGenerator
+{
+    /// <summary>Generates the classes of the given schemas into <paramref name="outputDirectory"/>.</summary>
+    /// <param name="schemaJsons">The schemas as JSON text; a later schema may use the named types of an earlier one.</param>
+    /// <param name="outputDirectory">Where the files go, in folders by namespace (created if missing; existing files of the same types are replaced).</param>
+    /// <param name="namespaceMapping">Avro namespaces to C# namespaces (e.g. <c>com.example</c> to <c>Example.Records</c>); <see langword="null"/> keeps them.</param>
+    /// <returns>The paths of the files written, sorted.</returns>
+    /// <exception cref="AvroSchemaException">Apache.Avro refuses a schema, with its message.</exception>
+    public static IReadOnlyList<string> Generate(IEnumerable<string> schemaJsons, string outputDirectory, IReadOnlyDictionary<string, string>? namespaceMapping = null)
+    {
+        ArgumentNullException.ThrowIfNull(schemaJsons);
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        var codegen = new global::Avro.CodeGen();
+        var all = new List<string>();
+        foreach (var json in schemaJsons)
+        {
+            all.Add(json.Trim());
+        }
+
+        // One union of every schema, so that a later schema can use the named types of an earlier one.
+        var union = "[" + string.Join(",", all.Select(j => j.StartsWith('[') ? j[1..^1] : j)) + "]";
+        try
+        {
+            codegen.AddSchema(union, namespaceMapping?.ToList());
+        }
+        catch (global::Avro.AvroException ex)
+        {
+            throw new AvroSchemaException("$", "Apache.Avro cannot parse the schemas: " + ex.Message, ex);
+        }
+
+        codegen.GenerateCode();
+        Directory.CreateDirectory(outputDirectory);
+        var types = codegen.GetTypes();
+        codegen.WriteTypes(outputDirectory, skipDirectories: false);
+        return [.. Directory.EnumerateFiles(outputDirectory, "*.cs", SearchOption.AllDirectories)
+            .Where(p => types.Keys.Any(t => Path.GetFileNameWithoutExtension(p) == t.Split('.')[^1]))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Generates the classes of the given <c>.avsc</c> files into <paramref name="outputDirectory"/>.</summary>
+    /// <param name="schemaFiles">The schema files, in dependency order.</param>
+    /// <param name="outputDirectory">Where the files go.</param>
+    /// <param name="namespaceMapping">Avro namespaces to C# namespaces; <see langword="null"/> keeps them.</param>
+    /// <returns>The paths of the files written, sorted.</returns>
+    public static IReadOnlyList<string> GenerateFromFiles(IEnumerable<string> schemaFiles, string outputDirectory, IReadOnlyDictionary<string, string>? namespaceMapping = null)
+    {
+        ArgumentNullException.ThrowIfNull(schemaFiles);
+        return Generate(schemaFiles.Select(File.ReadAllText).ToList(), outputDirectory, namespaceMapping);
+    }
+}
