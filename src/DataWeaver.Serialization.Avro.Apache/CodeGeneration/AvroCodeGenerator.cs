@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.Avro.Apache.CodeGeneration;
@@ -23,14 +25,14 @@ public static class AvroCodeGenerator
         var all = new List<string>();
         foreach (var json in schemaJsons)
         {
-            all.Add(json.Trim());
+            all.Add(namespaceMapping is null or { Count: 0 } ? json.Trim() : MapNamespaces(json, namespaceMapping));
         }
 
         // One union of every schema, so that a later schema can use the named types of an earlier one.
         var union = "[" + string.Join(",", all.Select(j => j.StartsWith('[') ? j[1..^1] : j)) + "]";
         try
         {
-            codegen.AddSchema(union, namespaceMapping?.ToList());
+            codegen.AddSchema(global::Avro.Schema.Parse(union));
         }
         catch (global::Avro.AvroException ex)
         {
@@ -44,6 +46,75 @@ public static class AvroCodeGenerator
         return [.. Directory.EnumerateFiles(outputDirectory, "*.cs", SearchOption.AllDirectories)
             .Where(p => types.Keys.Any(t => Path.GetFileNameWithoutExtension(p) == t.Split('.')[^1]))
             .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Renames namespaces in the schema text, both in <c>namespace</c> attributes and in full names (names, type references,
+    /// aliases), which Apache.Avro's own mapping leaves unchanged in references. The generated classes carry the mapped schema.
+    /// </summary>
+    private static string MapNamespaces(string json, IReadOnlyDictionary<string, string> mapping)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new AvroSchemaException("$", "the schema is not JSON: " + ex.Message, ex);
+        }
+
+        return (Map(root, mapping, nameLike: true) ?? root)!.ToJsonString();
+    }
+
+    private static JsonValue? Map(JsonNode? node, IReadOnlyDictionary<string, string> mapping, bool nameLike)
+    {
+        switch (node)
+        {
+            case JsonValue value when nameLike && value.TryGetValue<string>(out var text):
+                foreach (var (from, to) in mapping)
+                {
+                    if (text == from)
+                    {
+                        return JsonValue.Create(to);
+                    }
+
+                    if (text.StartsWith(from + ".", StringComparison.Ordinal))
+                    {
+                        return JsonValue.Create(to + text[from.Length..]);
+                    }
+                }
+
+                return null;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (Map(array[i], mapping, nameLike) is { } replaced)
+                    {
+                        array[i] = replaced;
+                    }
+                }
+
+                return null;
+            case JsonObject obj:
+                foreach (var key in obj.Select(p => p.Key).ToList())
+                {
+                    var isName = key is "type" or "items" or "values" or "namespace" or "name" or "aliases";
+                    if (key is "default" or "doc")
+                    {
+                        continue;
+                    }
+
+                    if (Map(obj[key], mapping, isName) is { } replaced)
+                    {
+                        obj[key] = replaced;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>Generates the classes of the given <c>.avsc</c> files into <paramref name="outputDirectory"/>.</summary>
