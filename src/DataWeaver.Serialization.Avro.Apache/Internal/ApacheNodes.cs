@@ -296,9 +296,10 @@ internal sealed class TimestampNode(AvroSchema schema, string path, long ticksPe
 }
 
 /// <summary>A record: <see cref="ISpecificRecord"/> (by position) or Apache's <see cref="ApacheRecord"/> (by field name).</summary>
-internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.RecordSchema apacheSchema, Func<object>? create) : ApacheNode(schema, path)
+internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.RecordSchema apacheSchema, Func<object>? create, Type? specificType) : ApacheNode(schema, path)
 {
     private ApacheNode[] _fields = [];
+    private SpecificField?[] _typed = [];
     private int _minSize = -1;
 
     public override int MinSize
@@ -315,7 +316,11 @@ internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.
         }
     }
 
-    public void SetFields(ApacheNode[] fields) => _fields = fields;
+    public void SetFields(ApacheNode[] fields, SpecificField?[] typed)
+    {
+        _fields = fields;
+        _typed = typed;
+    }
 
     public override void Write(ref AvroWriter writer, object? value)
     {
@@ -324,9 +329,17 @@ internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.
         switch (value)
         {
             case ISpecificRecord specific:
+                var typed = specific.GetType() == specificType ? _typed : null;
                 for (var i = 0; i < fields.Length; i++)
                 {
-                    fields[i].Write(ref writer, specific.Get(i));
+                    if (typed?[i] is { } field)
+                    {
+                        field.Write(ref writer, specific);
+                    }
+                    else
+                    {
+                        fields[i].Write(ref writer, specific.Get(i));
+                    }
                 }
 
                 break;
@@ -355,9 +368,17 @@ internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.
         if (create is not null)
         {
             var specific = (ISpecificRecord)create();
+            var typed = _typed;
             for (var i = 0; i < fields.Length; i++)
             {
-                specific.Put(i, fields[i].Read(ref reader));
+                if (typed[i] is { } field)
+                {
+                    field.Read(ref reader, specific);
+                }
+                else
+                {
+                    specific.Put(i, fields[i].Read(ref reader));
+                }
             }
 
             reader.Leave();
@@ -573,11 +594,7 @@ internal sealed class UnionNode(UnionSchema schema, string path, ApacheNode[] br
         }
         else
         {
-            index = Array.FindIndex(branches, b => ApacheNodes.Matches(b.Schema, value));
-            if (index < 0)
-            {
-                throw Mismatch(value);
-            }
+            index = FindBranch(value);
         }
 
         writer.WriteUnionIndex(index);
@@ -585,6 +602,20 @@ internal sealed class UnionNode(UnionSchema schema, string path, ApacheNode[] br
     }
 
     public override object? Read(ref AvroReader reader) => branches[reader.ReadUnionIndex(branches.Length)].Read(ref reader);
+
+    /// <summary>The first branch that takes the value (a loop, not a lambda: a captured value would allocate on every write).</summary>
+    private int FindBranch(object value)
+    {
+        for (var i = 0; i < branches.Length; i++)
+        {
+            if (ApacheNodes.Matches(branches[i].Schema, value))
+            {
+                return i;
+            }
+        }
+
+        throw Mismatch(value);
+    }
 }
 
 /// <summary>Helpers shared by the nodes.</summary>

@@ -122,9 +122,12 @@ internal sealed class ApachePlan
                     return existing;
                 }
 
-                var node = new RecordNode(record, path, (global::Avro.RecordSchema)_apacheNamed[record.FullName], specific ? Factory(FindType(record)) : null);
+                var type = specific ? FindType(record) : null;
+                var node = new RecordNode(record, path, (global::Avro.RecordSchema)_apacheNamed[record.FullName], type is null ? null : Factory(type), type);
                 _named[record.FullName] = node;
-                node.SetFields([.. record.Fields.Select(f => Build(f.Schema, path + "." + f.Name))]);
+                node.SetFields(
+                    [.. record.Fields.Select(f => Build(f.Schema, path + "." + f.Name))],
+                    [.. record.Fields.Select(f => type is null ? null : SpecificField.TryCreate(type, f))]);
                 return node;
             case EnumSchema e:
                 return _named.TryGetValue(e.FullName, out var en)

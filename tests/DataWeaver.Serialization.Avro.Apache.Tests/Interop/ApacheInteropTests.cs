@@ -265,6 +265,27 @@ public sealed class ApacheInteropTests
     }
 
     [Fact]
+    public void Serialize_GeneratedClassOfPrimitivesStringsAndEnum_AllocatesNothing()
+    {
+        var serializer = new ApacheAvroSerializer<Inner>();
+        var record = new Inner { id = 123_456, label = "label" };
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        serializer.Serialize(record, buffer);
+        buffer.ResetWrittenCount();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            serializer.Serialize(record, buffer);
+            buffer.ResetWrittenCount();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        serializer.Serialize(record, buffer);
+        Assert.Equal(Convert.ToHexString(ApacheWriteSpecific(record, ApacheInner)), Convert.ToHexString(buffer.WrittenSpan));
+    }
+
+    [Fact]
     public void Constructor_TypeNeitherSpecificNorGeneric_SerializerConfigurationException()
     {
         Assert.Throws<SerializerConfigurationException>(() => new ApacheAvroSerializer<string>(OurSchema));
