@@ -127,7 +127,7 @@ internal sealed class ApachePlan
                 _named[record.FullName] = node;
                 node.SetFields(
                     [.. record.Fields.Select(f => Build(f.Schema, path + "." + f.Name))],
-                    [.. record.Fields.Select(f => type is null ? null : SpecificField.TryCreate(type, f))]);
+                    [.. record.Fields.Select(f => type is null ? null : SpecificField.TryCreate(type, f, path + "." + f.Name))]);
                 return node;
             case EnumSchema e:
                 return _named.TryGetValue(e.FullName, out var en)

@@ -12,21 +12,26 @@ namespace DataWeaver.Serialization.Avro.Apache.Internal;
 /// </summary>
 internal abstract class SpecificField
 {
+    /// <summary>Gets the JSON path of the field, for errors.</summary>
+    public string Path { get; private set; } = "$";
+
     public abstract void Write(ref AvroWriter writer, object record);
 
     public abstract void Read(ref AvroReader reader, object record);
 
     /// <summary>The typed accessor of <paramref name="field"/> on <paramref name="recordType"/>, or <see langword="null"/> when the field is not one of these types.</summary>
-    public static SpecificField? TryCreate(Type recordType, AvroField field)
+    public static SpecificField? TryCreate(Type recordType, AvroField field, string path)
     {
         var property = recordType.GetProperty(field.Name, BindingFlags.Public | BindingFlags.Instance);
-        if (property is null || !property.CanRead || !property.CanWrite || field.Schema.LogicalType != AvroLogicalType.None)
+        if (property is null || !property.CanRead || !property.CanWrite || field.Schema.LogicalType != AvroLogicalType.None || field.Schema.Type == AvroType.Null)
         {
             return null;
         }
 
         var (fieldType, valueType) = (field.Schema.Type, property.PropertyType) switch
         {
+            (AvroType.String, var t) when t == typeof(string) => (typeof(StringField<>), typeof(string)),
+            (AvroType.Union, var t) when t == typeof(string) && field.Schema is UnionSchema { Branches: [{ Type: AvroType.Null }, { Type: AvroType.String, LogicalType: AvroLogicalType.None }] } => (typeof(NullableStringField<>), typeof(string)),
             (AvroType.Boolean, var t) when t == typeof(bool) => (typeof(BooleanField<>), typeof(bool)),
             (AvroType.Int, var t) when t == typeof(int) => (typeof(IntField<>), typeof(int)),
             (AvroType.Long, var t) when t == typeof(long) => (typeof(LongField<>), typeof(long)),
@@ -46,7 +51,9 @@ internal abstract class SpecificField
         var getter = Expression.Lambda(typeof(Func<,>).MakeGenericType(recordType, valueType!), Expression.Convert(access, valueType!), instance).Compile();
         var setter = Expression.Lambda(typeof(Action<,>).MakeGenericType(recordType, valueType!), Expression.Assign(access, Expression.Convert(value, property.PropertyType)), instance, value).Compile();
         object[] arguments = field.Schema is EnumSchema e ? [getter, setter, e.Symbols.Count] : [getter, setter];
-        return (SpecificField)Activator.CreateInstance(fieldType.MakeGenericType(recordType), arguments)!;
+        var created = (SpecificField)Activator.CreateInstance(fieldType.MakeGenericType(recordType), arguments)!;
+        created.Path = path;
+        return created;
     }
 
     private static bool InOrder(Type enumType, EnumSchema schema) =>
@@ -97,11 +104,39 @@ internal sealed class EnumField<TRecord>(Func<TRecord, int> get, Action<TRecord,
         var index = get((TRecord)record);
         if ((uint)index >= (uint)symbols)
         {
-            throw new AvroEncodingException("$", $"enum value {index} is not a symbol index (0 to {symbols - 1})");
+            throw new AvroEncodingException(Path, $"enum value {index} is not a symbol index (0 to {symbols - 1})");
         }
 
         writer.WriteEnum(index);
     }
 
     public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadEnum(symbols));
+}
+
+internal sealed class StringField<TRecord>(Func<TRecord, string> get, Action<TRecord, string> set) : SpecificField
+{
+    public override void Write(ref AvroWriter writer, object record) =>
+        writer.WriteString(get((TRecord)record) ?? throw new AvroEncodingException(Path, "null does not match string"));
+
+    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadString());
+}
+
+/// <summary>A <c>["null", "string"]</c> field.</summary>
+internal sealed class NullableStringField<TRecord>(Func<TRecord, string?> get, Action<TRecord, string?> set) : SpecificField
+{
+    public override void Write(ref AvroWriter writer, object record)
+    {
+        var value = get((TRecord)record);
+        if (value is null)
+        {
+            writer.WriteUnionIndex(0);
+        }
+        else
+        {
+            writer.WriteUnionIndex(1);
+            writer.WriteString(value);
+        }
+    }
+
+    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadUnionIndex(2) == 0 ? null : reader.ReadString());
 }

@@ -286,6 +286,17 @@ public sealed class ApacheInteropTests
     }
 
     [Fact]
+    public void Serialize_GeneratedClassWithNullInStringField_AvroEncodingExceptionNamesPath()
+    {
+        var record = Sample(1);
+        record.name = null!;
+
+        var ex = Assert.Throws<DataWeaver.Serialization.Avro.Binary.AvroEncodingException>(() => Encode(new ApacheAvroSerializer<Everything>(), record));
+
+        Assert.Equal("$.name", ex.Path);
+    }
+
+    [Fact]
     public void Constructor_TypeNeitherSpecificNorGeneric_SerializerConfigurationException()
     {
         Assert.Throws<SerializerConfigurationException>(() => new ApacheAvroSerializer<string>(OurSchema));
