@@ -34,5 +34,6 @@ internal static class DataWeaverCli
         ValidateCommand.Create(context),
         GraphCommand.Create(context),
         ConvertCommand.Create(context),
+        Avro.AvroCommand.Create(context),
     };
 }

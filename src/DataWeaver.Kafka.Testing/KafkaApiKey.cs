@@ -48,3 +48,9 @@ public enum KafkaCoordinatorType
     /// <summary>A transactional producer's coordinator; the key is the transactional.id.</summary>
     Transaction,
 }
+
+/// <summary>A request a mock broker received (<see cref="MockKafkaCluster.GetRequests"/>).</summary>
+/// <param name="BrokerId">The broker that received it.</param>
+/// <param name="ApiKey">Its type (a value outside <see cref="KafkaApiKey"/>'s names for other request types).</param>
+/// <param name="Received">When it was received (librdkafka's clock, microsecond precision).</param>
+public readonly record struct MockKafkaRequest(int BrokerId, KafkaApiKey ApiKey, DateTimeOffset Received);

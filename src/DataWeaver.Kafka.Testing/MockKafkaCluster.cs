@@ -6,14 +6,16 @@ using DataWeaver.Kafka.Testing.Internal;
 namespace DataWeaver.Kafka.Testing;
 
 /// <summary>
-/// librdkafka's mock Kafka cluster (librdkafka 2.0.2), started in this process through P/Invoke: brokers 1..N that speak
+/// librdkafka's mock Kafka cluster (librdkafka 2.16, the same file Confluent.Kafka runs on), started in this process through P/Invoke: brokers 1..N that speak
 /// the Kafka protocol over TCP on 127.0.0.1, pre-created topics, and faults (brokers down and up, leader moves,
 /// round-trip delays, injected request errors, coordinator moves).
 /// </summary>
 /// <remarks>
 /// Limits (docs/kafka.md): CreateTopics and other unsupported requests drop the connection, so create topics here;
 /// each partition keeps at most 5 MiB / 100,000 message sets (older ones are evicted); transactions are only partly
-/// modelled (no abort markers, read_committed ignored, TxnOffsetCommit offsets discarded); no TLS or SASL. Producer
+/// modelled (markers are written, but read_committed readers still get aborted and open records, and TxnOffsetCommit
+/// offsets are discarded); a classic group's join waits session.timeout.ms - 1 s and commits are refused meanwhile
+/// (KIP-848 groups join in seconds); no TLS or SASL. Producer
 /// sequence numbers are checked (and resent batches deduplicated) only for transactional producers: a plain idempotent
 /// producer's resend of a batch the mock already stored is stored twice (see
 /// ProduceConsumeTests.Produce_IdempotentResendAfterLostResponses_MockStoresResentBatchesTwice).
@@ -147,6 +149,73 @@ public sealed class MockKafkaCluster : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         var keyType = type == KafkaCoordinatorType.Group ? "group" : "transaction";
         Check(LibRdKafkaMock.rd_kafka_mock_coordinator_set(cluster, keyType, key, brokerId), $"set the {keyType} coordinator of {key}");
+    }
+
+    /// <summary>
+    /// Removes a broker from the cluster for good (rd_kafka_mock_broker_decommission): its connections are closed and the
+    /// partitions it led or replicated are reassigned to the other brokers.
+    /// </summary>
+    /// <param name="brokerId">An existing broker id.</param>
+    public void DecommissionBroker(int brokerId) =>
+        Check(LibRdKafkaMock.rd_kafka_mock_broker_decommission(cluster, brokerId), $"decommission broker {brokerId}");
+
+    /// <summary>Adds a broker to the cluster (rd_kafka_mock_broker_add); partitions are spread over it too.</summary>
+    /// <param name="brokerId">A broker id not in use.</param>
+    public void AddBroker(int brokerId) =>
+        Check(LibRdKafkaMock.rd_kafka_mock_broker_add(cluster, brokerId), $"add broker {brokerId}");
+
+    /// <summary>
+    /// Sets the brokers' <c>group.consumer.session.timeout.ms</c> and <c>group.consumer.heartbeat.interval.ms</c>: the
+    /// session of KIP-848 consumer groups (<c>group.protocol=consumer</c>), after which a silent member's partitions are
+    /// reassigned. Classic groups keep using the client's <c>session.timeout.ms</c>.
+    /// </summary>
+    /// <param name="sessionTimeout">The session timeout, whole milliseconds, positive.</param>
+    /// <param name="heartbeatInterval">The heartbeat interval, whole milliseconds, positive and below the session timeout.</param>
+    public void SetConsumerGroupSession(TimeSpan sessionTimeout, TimeSpan heartbeatInterval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(heartbeatInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sessionTimeout, heartbeatInterval);
+        LibRdKafkaMock.rd_kafka_mock_set_group_consumer_session_timeout_ms(cluster, checked((int)sessionTimeout.TotalMilliseconds));
+        LibRdKafkaMock.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(cluster, checked((int)heartbeatInterval.TotalMilliseconds));
+    }
+
+    /// <summary>Starts recording every request the brokers receive (see <see cref="GetRequests"/>).</summary>
+    public void StartRequestTracking() => LibRdKafkaMock.rd_kafka_mock_start_request_tracking(cluster);
+
+    /// <summary>Stops recording requests; those recorded so far are kept.</summary>
+    public void StopRequestTracking() => LibRdKafkaMock.rd_kafka_mock_stop_request_tracking(cluster);
+
+    /// <summary>Forgets the recorded requests.</summary>
+    public void ClearRequests() => LibRdKafkaMock.rd_kafka_mock_clear_requests(cluster);
+
+    /// <summary>The requests recorded since <see cref="StartRequestTracking"/> (or the last <see cref="ClearRequests"/>), oldest first.</summary>
+    /// <returns>One entry per request: the broker that received it, its type and when.</returns>
+    public unsafe IReadOnlyList<MockKafkaRequest> GetRequests()
+    {
+        nuint count = 0;
+        var requests = LibRdKafkaMock.rd_kafka_mock_get_requests(cluster, &count);
+        if (requests is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var result = new MockKafkaRequest[checked((int)count)];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = new MockKafkaRequest(
+                    LibRdKafkaMock.rd_kafka_mock_request_id(requests[i]),
+                    (KafkaApiKey)LibRdKafkaMock.rd_kafka_mock_request_api_key(requests[i]),
+                    DateTimeOffset.UnixEpoch.AddTicks(LibRdKafkaMock.rd_kafka_mock_request_timestamp(requests[i]) * 10));
+            }
+
+            return result;
+        }
+        finally
+        {
+            LibRdKafkaMock.rd_kafka_mock_request_destroy_array(requests, count);
+        }
     }
 
     /// <summary>Destroys the cluster (closing every client connection), then its host client.</summary>

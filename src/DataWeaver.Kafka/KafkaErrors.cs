@@ -8,7 +8,8 @@ namespace DataWeaver.Kafka;
 /// Maps Kafka errors to DataWeaver's: a <see cref="StreamFrameworkException"/> with the matching
 /// <see cref="StreamErrorCode"/> (message too large is a data error, the rest fatal), or, for errors librdkafka calls
 /// retriable (a <see cref="KafkaRetriableException"/>, or a code librdkafka
-/// retries itself: transport, timeouts, leader and coordinator moves) and not fatal, a <see cref="DataWeaverException"/> of class <see cref="ErrorClass.Transient"/> (a
+/// retries itself: transport, timeouts, leader and coordinator moves; a group commit refused because the group moved on)
+/// and not fatal, a <see cref="DataWeaverException"/> of class <see cref="ErrorClass.Transient"/> (a
 /// <see cref="StreamFrameworkException"/> is always data or fatal).
 /// </summary>
 public static class KafkaErrors
@@ -67,6 +68,11 @@ public static class KafkaErrors
                 or ErrorCode.NotEnoughReplicasAfterAppend or ErrorCode.NetworkException or ErrorCode.NotCoordinatorForGroup
                 or ErrorCode.GroupLoadInProgress or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.Local_QueueFull
                 or ErrorCode.RebalanceInProgress or ErrorCode.KafkaStorageError or ErrorCode.BrokerNotAvailable => true,
+
+            // A commit sent just before the group moved on (a cooperative or KIP-848 rebalance keeps the member reading its
+            // other partitions meanwhile): the next commit goes with the new generation or member epoch, for the
+            // partitions the member still owns.
+            ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.StaleMemberEpoch or ErrorCode.FencedMemberEpoch => true,
             _ => false,
         };
 }

@@ -6,7 +6,7 @@ namespace DataWeaver.Kafka;
 /// <summary>
 /// The values of secret settings (passwords, keys, tokens) of every <see cref="KafkaStreamOptions"/> used in this process,
 /// and the scrubbing of those values, by value, from every log line and exception message DataWeaver's Kafka clients emit.
-/// librdkafka 2.0.2 prints some secrets itself (its <c>debug</c> configuration dump), hence by value, not by key.
+/// librdkafka prints some secrets itself (its <c>debug</c> configuration dump), hence by value, not by key.
 /// </summary>
 public static class KafkaSecrets
 {

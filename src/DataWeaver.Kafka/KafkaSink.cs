@@ -37,6 +37,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private readonly object _gate = new();
     private IProducer<byte[], byte[]>? _producer;
     private Exception? _fault;
+    private Exception? _purgeFault; // a purged message: the consequence of another failure, reported only without one
     private long _inFlight;
 
     /// <summary>Creates the sink.</summary>
@@ -91,6 +92,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         {
             _producer ??= Transactions?.Open() ?? KafkaClientFactory.Producer(KafkaStreamFramework.CreateProducerConfig(Options), Options);
             _fault = null;
+            _purgeFault = null;
             Interlocked.Exchange(ref _inFlight, 0); // a previous run's producer is disposed: no report of it arrives any more
         }
 
@@ -127,7 +129,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     public override async ValueTask WriteBatchAsync(
         ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, SinkAcknowledgement acknowledgement, CancellationToken cancellationToken = default)
     {
-        ThrowIfFaulted();
+        ThrowIfFaulted(includePurged: false);
         var producer = Volatile.Read(ref _producer)
             ?? throw new InvalidOperationException($"Sink '{Name}' is not open; the pipeline opens it (OpenAsync) before writing.");
         var count = batch.Length;
@@ -169,6 +171,13 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         catch (ProduceException<byte[], byte[]> exception)
         {
             delivery.Abandon();
+            if (Transactions is not null && exception.Error.Code == ErrorCode.Local_State)
+            {
+                // librdkafka 2.x refuses to produce into a transaction that must be aborted: what failed it is a
+                // delivery report still on its way. Wait for the reports (bounded) and throw that cause instead.
+                await WaitForDeliveryReportsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             throw KafkaErrors.Map(exception, $"Producing to '{Topic}'", Topic, keepPartition ? batch.Span[produced].Position.Partition : null);
         }
         catch
@@ -210,9 +219,27 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         ThrowIfFaulted();
     }
 
-    private void ThrowIfFaulted()
+    /// <summary>Waits until every delivery report arrived (at most the operation timeout), then throws a delivery failure if one came.</summary>
+    private async ValueTask WaitForDeliveryReportsAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _fault) is { } fault)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Interlocked.Read(ref _inFlight) > 0 && Volatile.Read(ref _fault) is null
+            && System.Diagnostics.Stopwatch.GetElapsedTime(started) < Options.OperationTimeout)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfFaulted(includePurged: false);
+    }
+
+    /// <summary>
+    /// Throws the sink's fault. A purge alone (<paramref name="includePurged"/> false: a write) is no reason to refuse
+    /// the next batch: the aborted transaction's cause fails the run, and the purged batch is never acknowledged. A flush,
+    /// which waited for every report, throws it when nothing else failed.
+    /// </summary>
+    private void ThrowIfFaulted(bool includePurged = true)
+    {
+        if ((Volatile.Read(ref _fault) ?? (includePurged ? Volatile.Read(ref _purgeFault) : null)) is { } fault)
         {
             // The delivery error itself (its class and code), thrown again by every call until the next run.
             ExceptionDispatchInfo.Throw(fault);
@@ -255,6 +282,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         private readonly SinkAcknowledgement _acknowledgement;
         private int _remaining;
         private int _failed;
+        private int _failReported;
 
         public BatchDelivery(KafkaSink sink, SinkAcknowledgement acknowledgement, int count)
         {
@@ -278,11 +306,21 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         {
             try
             {
-                if (report.Error.IsError)
+                if (report.Error.Code is ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)
+                {
+                    // Purged by an aborted transaction (librdkafka 2.x purges on abort) or a closing producer: never
+                    // acknowledged, but not the run's error. What caused the abort fails the run itself (a failed
+                    // delivery report, a failed transaction commit), and its report may arrive after this one.
+                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
+                    Interlocked.CompareExchange(ref _sink._purgeFault, error, null);
+                    Volatile.Write(ref _failed, 1);
+                }
+                else if (report.Error.IsError)
                 {
                     var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
                     _sink.Fault(error);
-                    if (Interlocked.Exchange(ref _failed, 1) == 0)
+                    Volatile.Write(ref _failed, 1);
+                    if (Interlocked.Exchange(ref _failReported, 1) == 0)
                     {
                         _acknowledgement.Fail(error); // the run fails now, not at the next write (a stream may bring none)
                     }

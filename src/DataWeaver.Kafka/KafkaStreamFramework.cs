@@ -8,7 +8,7 @@ namespace DataWeaver.Kafka;
 
 /// <summary>
 /// The Kafka implementation of <see cref="IStreamFramework"/> (the seeds' <c>KafkaStreamsWrapper</c>) over
-/// Confluent.Kafka 1.9.3: topics are streams, one idempotent producer serves every produce call, and every
+/// Confluent.Kafka 2.16: topics are streams, one idempotent producer serves every produce call, and every
 /// <see cref="ConsumeStreamAsync"/> is a Confluent consumer in a consumer group with manual commits.
 /// </summary>
 /// <remarks>
@@ -269,8 +269,8 @@ public sealed class KafkaStreamFramework : IStreamFramework
 
     /// <inheritdoc />
     /// <remarks>
-    /// The consumer joins the group <see cref="StreamConsumerOptions.GroupId"/> with automatic commits and offset
-    /// stores off; only <see cref="IStreamConsumer.CommitAsync"/> commits. It polls on a dedicated thread with short
+    /// The consumer joins the group <see cref="StreamConsumerOptions.GroupId"/> with the protocol of
+    /// <see cref="KafkaStreamOptions.GroupProtocol"/>, automatic commits and offset stores off; only <see cref="IStreamConsumer.CommitAsync"/> commits. It polls on a dedicated thread with short
     /// timeouts and buffers up to <see cref="KafkaStreamOptions.ConsumerBufferMessages"/> messages ahead of the reader,
     /// pausing its partitions beyond that. A group without committed offsets starts at
     /// <see cref="StreamConsumerOptions.StartFrom"/> (<c>auto.offset.reset</c>). The first assignment arrives after the
@@ -285,7 +285,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
         options ??= new StreamConsumerOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.GroupId);
         var partitions = await GetPartitionCountAsync(topic, cancellationToken).ConfigureAwait(false);
-        var config = Apply(Options.ConsumerSettings, Apply(new ConsumerConfig
+        var config = Apply(Options.ConsumerSettings, Apply(Apply(Options.GroupProtocolSettings(), new ConsumerConfig
         {
             BootstrapServers = Options.BootstrapServers,
             ClientId = Options.ClientId,
@@ -293,7 +293,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = options.StartFrom == StreamStartPosition.Latest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
-        }));
+        })));
         var consumer = new KafkaStreamConsumer(this, topic, partitions, options, config, transactions);
         _consumers[consumer] = 0;
         if (Volatile.Read(ref _state) != Running)
@@ -479,7 +479,7 @@ public sealed class KafkaStreamFramework : IStreamFramework
         MessageMaxBytes = Math.Max(options.MaxMessageBytes + 1024, 1_000_000),
     });
 
-    private static T Apply<T>(IReadOnlyDictionary<string, string>? settings, T config)
+    private static T Apply<T>(IEnumerable<KeyValuePair<string, string>>? settings, T config)
         where T : ClientConfig
     {
         if (settings is not null)

@@ -33,6 +33,16 @@ public sealed record KafkaStreamOptions
     /// <value>The default is <see langword="null"/>: no further settings.</value>
     public IReadOnlyDictionary<string, string>? ConsumerSettings { get; init; }
 
+    /// <summary>
+    /// Gets the consumer group protocol of the group consumers (<see cref="KafkaGroupProtocol"/>): classic eager, classic
+    /// cooperative-sticky, or KIP-848's consumer protocol. With <see cref="KafkaGroupProtocol.Consumer"/>,
+    /// <c>session.timeout.ms</c>, <c>heartbeat.interval.ms</c>, <c>partition.assignment.strategy</c> and
+    /// <c>group.protocol.type</c> are refused in <see cref="Settings"/> and <see cref="ConsumerSettings"/> (the brokers own
+    /// them); a <c>group.protocol</c> or <c>partition.assignment.strategy</c> setting that contradicts this option is refused.
+    /// </summary>
+    /// <value>The default is <see cref="KafkaGroupProtocol.Classic"/> (librdkafka's default: works with every broker).</value>
+    public KafkaGroupProtocol GroupProtocol { get; init; } = KafkaGroupProtocol.Classic;
+
     /// <summary>Gets the replication factor of the topics <see cref="KafkaStreamFramework.CreateStreamAsync"/> creates.</summary>
     /// <value>The default is -1: the brokers' <c>default.replication.factor</c>.</value>
     public short ReplicationFactor { get; init; } = -1;
@@ -86,6 +96,55 @@ public sealed record KafkaStreamOptions
         if (OperationTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(OperationTimeout), OperationTimeout, "KafkaStreamOptions.OperationTimeout must be positive.");
+        }
+
+        if (!Enum.IsDefined(GroupProtocol))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GroupProtocol), GroupProtocol, "KafkaStreamOptions.GroupProtocol is not a KafkaGroupProtocol.");
+        }
+
+        var conflicts = GroupProtocolConflicts().ToList();
+        if (conflicts.Count > 0)
+        {
+            throw new ArgumentException(
+                $"KafkaStreamOptions.GroupProtocol is {GroupProtocol}, which these settings contradict: {string.Join("; ", conflicts)}.", nameof(GroupProtocol));
+        }
+    }
+
+    /// <summary>The librdkafka settings that select <see cref="GroupProtocol"/> on a group consumer.</summary>
+    internal IEnumerable<KeyValuePair<string, string>> GroupProtocolSettings() => GroupProtocol switch
+    {
+        KafkaGroupProtocol.Consumer => [new("group.protocol", "consumer")],
+        KafkaGroupProtocol.ClassicCooperativeSticky => [new("group.protocol", "classic"), new("partition.assignment.strategy", "cooperative-sticky")],
+        _ => [],
+    };
+
+    private IEnumerable<string> GroupProtocolConflicts()
+    {
+        string[] brokerOwned = ["session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy", "group.protocol.type"];
+        foreach (var (where, settings) in new[] { ("Settings", Settings), ("ConsumerSettings", ConsumerSettings) })
+        {
+            if (settings is null)
+            {
+                continue;
+            }
+
+            foreach (var (name, value) in settings)
+            {
+                var trimmed = value.Trim();
+                if (GroupProtocol == KafkaGroupProtocol.Consumer && brokerOwned.Contains(name, StringComparer.Ordinal))
+                {
+                    yield return $"{where}[{name}] is set by the brokers under the consumer protocol (KIP-848) and must not be given";
+                }
+                else if (name == "group.protocol" && !string.Equals(trimmed, GroupProtocol == KafkaGroupProtocol.Consumer ? "consumer" : "classic", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return $"{where}[group.protocol] is '{trimmed}'";
+                }
+                else if (GroupProtocol == KafkaGroupProtocol.ClassicCooperativeSticky && name == "partition.assignment.strategy" && !string.Equals(trimmed, "cooperative-sticky", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return $"{where}[partition.assignment.strategy] is '{trimmed}'";
+                }
+            }
         }
     }
 }

@@ -7,13 +7,15 @@ using DataWeaver.Streams;
 // One member of a consumer group: KafkaSource(input) -> Map (value + 'm') -> KafkaSink(output, same partition), with
 // continuous commits. Prints "assignment: p,q,..." whenever its partitions change and "state: ..." at the end.
 // SIGTERM/SIGINT drain it (exit 0); the scale-out tests also kill it with SIGKILL.
-//   DataWeaver.Kafka.Harness BOOTSTRAP INPUT OUTPUT GROUP MAX-IN-FLIGHT PAUSE-EVERY
+//   DataWeaver.Kafka.Harness BOOTSTRAP INPUT OUTPUT GROUP MAX-IN-FLIGHT PAUSE-EVERY [GROUP-PROTOCOL]
+// GROUP-PROTOCOL is a KafkaGroupProtocol name (Classic by default).
 var bootstrap = args[0];
 var input = args[1];
 var outputTopic = args[2];
 var group = args[3];
 var maxInFlight = int.Parse(args[4], CultureInfo.InvariantCulture);
 var pauseEvery = long.Parse(args[5], CultureInfo.InvariantCulture);
+var protocol = args.Length > 6 ? Enum.Parse<KafkaGroupProtocol>(args[6]) : KafkaGroupProtocol.Classic;
 
 var options = new KafkaStreamOptions
 {
@@ -27,7 +29,11 @@ var options = new KafkaStreamOptions
             Console.WriteLine($"kafka {line.Level} {line.Facility}: {line.Message}");
         }
     },
-    ConsumerSettings = new Dictionary<string, string> { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
+    GroupProtocol = protocol,
+    // Under KIP-848 the session and heartbeat are the brokers' settings (the client refuses them).
+    ConsumerSettings = protocol == KafkaGroupProtocol.Consumer
+        ? null
+        : new Dictionary<string, string> { ["session.timeout.ms"] = "6000", ["heartbeat.interval.ms"] = "500" },
 };
 await using var kafka = new KafkaStreamFramework(options);
 await kafka.StartAsync();

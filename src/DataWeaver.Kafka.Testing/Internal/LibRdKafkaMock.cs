@@ -1,16 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DataWeaver.Kafka.Testing.Internal;
 
 /// <summary>
-/// P/Invoke into librdkafka.so.1's mock cluster (/usr/include/librdkafka/rdkafka_mock.h, librdkafka 2.0.2).
+/// P/Invoke into librdkafka's mock cluster (rdkafka_mock.h of librdkafka 2.16), bound to the very file Confluent.Kafka
+/// loaded: the name "librdkafka" resolves through <see cref="KafkaNativeLibrary.Resolve"/>, which on Linux pins it to the
+/// librdkafka.redist library (never a system librdkafka such as Debian's librdkafka.so.1).
 /// Only non-varargs entry points: varargs functions (rd_kafka_mock_push_request_errors) cannot be called from .NET
 /// on Linux x64, so errors go through rd_kafka_mock_push_request_errors_array.
 /// </summary>
 internal static partial class LibRdKafkaMock
 {
-    private const string Library = "librdkafka.so.1";
+    private const string Library = "librdkafka";
+
+    /// <summary>Binds this assembly's P/Invoke to the librdkafka file Confluent.Kafka uses, before any call.</summary>
+    [ModuleInitializer]
+    [SuppressMessage(
+        "Usage",
+        "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
+        Justification = "The resolver must be registered before the first P/Invoke into the mock cluster.")]
+    internal static void RegisterResolver()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(LibRdKafkaMock).Assembly, KafkaNativeLibrary.Resolve);
+    }
 
     /// <summary>rd_kafka_type_t RD_KAFKA_PRODUCER.</summary>
     public const int ProducerType = 0;
@@ -65,6 +80,42 @@ internal static partial class LibRdKafkaMock
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int rd_kafka_mock_coordinator_set(MockClusterHandle mcluster, string keyType, string key, int brokerId);
+
+    [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_broker_decommission(MockClusterHandle mcluster, int brokerId);
+
+    [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_broker_add(MockClusterHandle mcluster, int brokerId);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_set_group_consumer_session_timeout_ms(MockClusterHandle mcluster, int sessionTimeoutMs);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(MockClusterHandle mcluster, int heartbeatIntervalMs);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_start_request_tracking(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_stop_request_tracking(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_clear_requests(MockClusterHandle mcluster);
+
+    [LibraryImport(Library)]
+    public static unsafe partial nint* rd_kafka_mock_get_requests(MockClusterHandle mcluster, nuint* count);
+
+    [LibraryImport(Library)]
+    public static partial int rd_kafka_mock_request_id(nint request);
+
+    [LibraryImport(Library)]
+    public static partial short rd_kafka_mock_request_api_key(nint request);
+
+    [LibraryImport(Library)]
+    public static partial long rd_kafka_mock_request_timestamp(nint request);
+
+    [LibraryImport(Library)]
+    public static unsafe partial void rd_kafka_mock_request_destroy_array(nint* requests, nuint count);
 
     [LibraryImport(Library)]
     public static partial nint rd_kafka_err2str(int err);

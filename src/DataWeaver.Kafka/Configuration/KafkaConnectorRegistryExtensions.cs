@@ -10,15 +10,15 @@ public static class KafkaConnectorRegistryExtensions
 
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        "bootstrapServers", "clientId", "replicationFactor", "maxMessageBytes", "consumerBufferMessages", "operationTimeout", "consumer",
+        "bootstrapServers", "clientId", "replicationFactor", "maxMessageBytes", "consumerBufferMessages", "operationTimeout", "consumer", "groupProtocol",
     };
 
     /// <summary>
     /// Registers the <c>kafka</c> framework: <c>framework: { type: kafka, settings: { bootstrapServers: ..., ... } }</c>. The
     /// <c>stream</c> source and sink of such a pipeline read and write Kafka topics (a consumer group that drains and commits
     /// on rebalances; batched, idempotent produce). Settings: <c>bootstrapServers</c> (required), <c>clientId</c>,
-    /// <c>replicationFactor</c>, <c>maxMessageBytes</c>, <c>consumerBufferMessages</c>, <c>operationTimeout</c>, <c>consumer</c>
-    /// (a mapping of librdkafka settings for the consumers only); any other setting whose name contains a dot is a librdkafka
+    /// <c>replicationFactor</c>, <c>maxMessageBytes</c>, <c>consumerBufferMessages</c>, <c>operationTimeout</c>, <c>groupProtocol</c>
+    /// (<c>classic</c>, <c>cooperative-sticky</c> or <c>consumer</c>: <see cref="KafkaGroupProtocol"/>), <c>consumer</c> (a mapping of librdkafka settings for the consumers only); any other setting whose name contains a dot is a librdkafka
     /// setting passed through as it is (<c>security.protocol</c>, <c>sasl.password</c>, <c>ssl.ca.location</c>, ...), and the
     /// values of secret ones are scrubbed from every log line and error (<see cref="KafkaSecrets"/>).
     /// </summary>
@@ -29,7 +29,7 @@ public static class KafkaConnectorRegistryExtensions
         ArgumentNullException.ThrowIfNull(registry);
         return registry.RegisterFramework(FrameworkType, context => new KafkaStreamFramework(ToOptions(context.Settings, context.SecretValues)), new ConnectorDescriptor
         {
-            Description = "Apache Kafka through Confluent.Kafka 1.9.3 and librdkafka: topics are streams, consumer groups share partitions.",
+            Description = "Apache Kafka through Confluent.Kafka 2.16 and librdkafka 2.16: topics are streams, consumer groups share partitions.",
             AllowOtherSettings = true,
             Settings =
             [
@@ -39,11 +39,24 @@ public static class KafkaConnectorRegistryExtensions
                 new("maxMessageBytes", SettingType.Size) { Minimum = 1, Default = "1000000", Description = "The largest message produced." },
                 new("consumerBufferMessages", SettingType.Integer) { Minimum = 2, Default = "10000", Description = "Messages buffered ahead of the pipeline before partitions pause." },
                 new("operationTimeout", SettingType.Duration) { Default = "30s", Description = "Metadata, admin and commit calls." },
+                new("groupProtocol", SettingType.String)
+                {
+                    Default = "classic",
+                    AllowedValues = [.. GroupProtocols.Keys],
+                    Description = "The consumer group protocol: classic (eager), cooperative-sticky (classic, incremental) or consumer (KIP-848, Kafka 4.0+).",
+                },
                 new("consumer", SettingType.Mapping) { Description = "librdkafka settings for the consumers only (for example session.timeout.ms)." },
             ],
             Validate = Validate,
         });
     }
+
+    private static readonly Dictionary<string, KafkaGroupProtocol> GroupProtocols = new(StringComparer.Ordinal)
+    {
+        ["classic"] = KafkaGroupProtocol.Classic,
+        ["cooperative-sticky"] = KafkaGroupProtocol.ClassicCooperativeSticky,
+        ["consumer"] = KafkaGroupProtocol.Consumer,
+    };
 
     private static KafkaStreamOptions ToOptions(ConnectorSettings settings, IReadOnlyCollection<string> secrets)
     {
@@ -59,6 +72,7 @@ public static class KafkaConnectorRegistryExtensions
             MaxMessageBytes = (int)settings.GetSize("maxMessageBytes", defaults.MaxMessageBytes),
             ConsumerBufferMessages = settings.GetInt32("consumerBufferMessages", defaults.ConsumerBufferMessages),
             OperationTimeout = settings.GetDuration("operationTimeout", defaults.OperationTimeout),
+            GroupProtocol = GroupProtocols.GetValueOrDefault(settings.GetString("groupProtocol", "classic")!, defaults.GroupProtocol),
             Settings = passThrough.Count == 0 ? null : passThrough,
             ConsumerSettings = settings.Contains("consumer") ? settings.GetSection("consumer").ToFlatDictionary() : null,
             SecretValues = secrets,

@@ -48,6 +48,7 @@ public sealed class KafkaConfigurationTests : IDisposable
     [Theory]
     [InlineData("{ bootstrapServer: localhost:9092 }", "framework.settings.bootstrapServers", "needs the setting 'bootstrapServers'")]
     [InlineData("{ bootstrapServers: localhost:9092, clientid: x }", "framework.settings.clientid", "neither a setting of the kafka framework")]
+    [InlineData("{ bootstrapServers: localhost:9092, groupProtocol: cooperative }", "framework.settings.groupProtocol", "cooperative-sticky")]
     public void Validate_KafkaFrameworkSettingsWrong_NamesTheKey(string settings, string path, string message)
     {
         var registry = ConnectorRegistry.CreateDefault().AddKafka();

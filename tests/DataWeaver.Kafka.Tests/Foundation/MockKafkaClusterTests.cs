@@ -122,4 +122,31 @@ public sealed class MockKafkaClusterTests(ITestOutputHelper output)
         Assert.Equal(PersistenceStatus.Persisted, third.Status);
         Assert.Equal(1, third.Offset.Value);
     }
+
+    [MockKafkaFact]
+    public async Task DecommissionBroker_LeaderRemovedWithRequestTracking_ProduceGoesToTheNewLeaderAndKeepsEveryRecord()
+    {
+        await using var cluster = MockKafkaCluster.Start(brokers: 3);
+        cluster.CreateTopic("decommission", partitions: 1, replicationFactor: 3);
+        cluster.SetPartitionLeader("decommission", 0, 2);
+        using var producer = KafkaClients.Producer(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 0 }, output);
+        cluster.StartRequestTracking();
+        await producer.ProduceAsync("decommission", new Message<byte[], byte[]> { Key = [], Value = [0] });
+        var before = cluster.GetRequests().Where(r => r.ApiKey == KafkaApiKey.Produce).ToList();
+
+        cluster.ClearRequests();
+        cluster.DecommissionBroker(2);
+        var after = await producer.ProduceAsync("decommission", new Message<byte[], byte[]> { Key = [], Value = [1] });
+        var produces = cluster.GetRequests().Where(r => r.ApiKey == KafkaApiKey.Produce).ToList();
+        cluster.StopRequestTracking();
+
+        Assert.Equal(2, Assert.Single(before).BrokerId);
+        Assert.NotEmpty(produces);
+        Assert.DoesNotContain(produces, r => r.BrokerId == 2);
+        Assert.Equal(1, after.Offset.Value);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+        var metadata = admin.GetMetadata("decommission", TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(2, metadata.Brokers.Select(b => b.BrokerId));
+        Assert.NotEqual(2, Assert.Single(Assert.Single(metadata.Topics).Partitions).Leader);
+    }
 }

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace DataWeaver.Kafka.Tests.Foundation;
 
 /// <summary>
-/// Confluent.Kafka 1.9.3 over Debian's librdkafka 2.0.2 against the test cluster (the mock, or DATAWEAVER_KAFKA_BOOTSTRAP):
+/// Confluent.Kafka 2.16 over librdkafka.redist 2.16 against the test cluster (the mock, or DATAWEAVER_KAFKA_BOOTSTRAP):
 /// the guarantees the connectors of issue 5 build on.
 /// </summary>
 public sealed class ProduceConsumeTests(ITestOutputHelper output)
@@ -208,7 +208,7 @@ public sealed class ProduceConsumeTests(ITestOutputHelper output)
     [MockKafkaFact]
     public async Task Produce_IdempotentResendAfterLostResponses_MockStoresResentBatchesTwice()
     {
-        // A mock limit, pinned so it is not mistaken for a client bug: librdkafka 2.0.2's mock checks producer sequence
+        // A mock limit, pinned so it is not mistaken for a client bug: librdkafka's mock (2.0.2 and 2.16) checks producer sequence
         // numbers only for transactional producers (rd_kafka_mock_validate_records returns early without a
         // transactional.id). The client resends with the same PID and BaseSeq, which a real broker deduplicates.
         var (checker, resends) = await ProduceThroughLostResponsesAsync(transactionalId: null);

@@ -35,7 +35,8 @@ public sealed class HarnessProcess : IDisposable
 
     /// <summary>Starts a member.</summary>
     /// <returns>The running member.</returns>
-    public static HarnessProcess Start(string name, string bootstrap, string input, string output, string group, int maxInFlight, long pauseEvery)
+    public static HarnessProcess Start(
+        string name, string bootstrap, string input, string output, string group, int maxInFlight, long pauseEvery, KafkaGroupProtocol protocol = KafkaGroupProtocol.Classic)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -46,7 +47,7 @@ public sealed class HarnessProcess : IDisposable
         foreach (var argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "DataWeaver.Kafka.Harness.dll"), bootstrap, input, output, group,
-            maxInFlight.ToString(CultureInfo.InvariantCulture), pauseEvery.ToString(CultureInfo.InvariantCulture),
+            maxInFlight.ToString(CultureInfo.InvariantCulture), pauseEvery.ToString(CultureInfo.InvariantCulture), protocol.ToString(),
         })
         {
             info.ArgumentList.Add(argument);

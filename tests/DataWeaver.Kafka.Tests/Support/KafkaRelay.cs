@@ -81,8 +81,20 @@ public sealed class KafkaRelay(KafkaTestCluster cluster, ITestOutputHelper outpu
         var watch = Stopwatch.StartNew();
         await (producing ?? ProduceAsync(producer, total, duringProduction));
         Assert.Empty(producer.Errors);
-        await verifier.WaitAsync(cancel.Token);
-        await run.StopAsync(cancel.Token);
+        try
+        {
+            await verifier.WaitAsync(cancel.Token);
+            await run.StopAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // What the relay did until the guard ran out: enough to tell a stalled source from a stalled sink or verifier.
+            output.WriteLine(
+                $"timed out after {watch.Elapsed.TotalSeconds:0.0} s: verified {checker.Distinct:N0} of {total:N0} (duplicated {checker.Duplicates}); " +
+                $"run {run.State}, read {run.Statistics.RecordsRead:N0}, written {run.Statistics.RecordsWritten:N0}, commit retries {run.CommitRetries}");
+            throw;
+        }
+
         output.WriteLine(
             $"{total:N0} records in {watch.Elapsed.TotalSeconds:0.0} s: lost {checker.Lost}, duplicated {checker.Duplicates}, out of order {checker.OutOfOrder}; " +
             $"written {run.Statistics.RecordsWritten:N0}, commit retries {run.CommitRetries}");

@@ -152,6 +152,21 @@ public sealed class SequenceChecker(long expected)
         Assert.Equal(0, Lost);
     }
 
+    /// <summary>
+    /// Asserts 0 lost, 0 duplicated, order kept, in a topic written by transactions: each committed transaction leaves
+    /// a commit marker (a control record the consumer never sees) in every partition it wrote, so offsets may skip, at
+    /// most once per partition per committed transaction. A re-read or a resent record is a duplicate and still fails.
+    /// </summary>
+    /// <param name="committedTransactions">How many transactions wrote to the topic.</param>
+    /// <param name="partitions">The topic's partition count.</param>
+    public void AssertExactlyOnceInOrderWithTransactionMarkers(long committedTransactions, int partitions)
+    {
+        Assert.Equal(0, Duplicates);
+        Assert.Equal(0, OutOfOrder);
+        Assert.Equal(0, Lost);
+        Assert.InRange(OffsetBreaks, 0, committedTransactions * partitions);
+    }
+
     /// <summary>Consumes until <paramref name="count"/> messages arrived or <paramref name="timeout"/> passed.</summary>
     /// <param name="consumer">A subscribed consumer.</param>
     /// <param name="count">Messages to read.</param>
