@@ -37,7 +37,8 @@ internal sealed class FileOutput : IAsyncDisposable
         }
 
         var writer = SafeFileWriter.Open(path, options);
-        return new FileOutput(new BufferedStream(new WriterStream(writer), BufferBytes), writer);
+        var existing = options.Append ? new FileInfo(writer.Path).Length : 0; // after the torn-line repair, under the lock
+        return new FileOutput(new BufferedStream(new WriterStream(writer, existing), BufferBytes), writer);
     }
 
     /// <summary>Makes the output final: flushes it and, in replace mode, moves the temporary file over the target.</summary>
@@ -62,21 +63,25 @@ internal sealed class FileOutput : IAsyncDisposable
         await _writer.DisposeAsync().ConfigureAwait(false); // without Commit, what is still buffered is not wanted
     }
 
-    /// <summary>A write-only stream over a <see cref="SafeFileWriter"/>.</summary>
-    private sealed class WriterStream(SafeFileWriter writer) : Stream
+    /// <summary>
+    /// A write-only stream over a <see cref="SafeFileWriter"/> whose <see cref="Position"/> is the file's length, so a
+    /// format writer sees whether it continues an existing file (a CSV writer then writes no second header). It can
+    /// "seek" only to where it is.
+    /// </summary>
+    private sealed class WriterStream(SafeFileWriter writer, long existing) : Stream
     {
         public override bool CanRead => false;
 
-        public override bool CanSeek => false;
+        public override bool CanSeek => true;
 
         public override bool CanWrite => true;
 
-        public override long Length => throw new NotSupportedException();
+        public override long Length => existing + writer.BytesWritten;
 
         public override long Position
         {
-            get => writer.BytesWritten;
-            set => throw new NotSupportedException();
+            get => Length;
+            set => Seek(value, SeekOrigin.Begin);
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -97,7 +102,8 @@ internal sealed class FileOutput : IAsyncDisposable
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) =>
+            (origin == SeekOrigin.Begin && offset == Length) || (origin != SeekOrigin.Begin && offset == 0) ? Length : throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
     }
