@@ -152,16 +152,39 @@ public sealed class CompleteLinesStream : Stream
         }
 
         _end += read;
-        for (var i = _scanned; i < _end; i++)
+        if (_quote < 0)
         {
-            var b = _buffer[i];
-            if (b == _quote)
+            var last = _buffer.AsSpan(_scanned, _end - _scanned).LastIndexOf((byte)'\n');
+            if (last >= 0)
             {
-                _inQuotes = !_inQuotes;
+                _complete = _scanned + last + 1;
             }
-            else if (b == (byte)'\n' && !_inQuotes)
+        }
+        else
+        {
+            // Vectorized: jump from quote to quote, and to line ends outside quotes.
+            var quote = (byte)_quote;
+            var i = _scanned;
+            while (i < _end)
             {
-                _complete = i + 1;
+                var span = _buffer.AsSpan(i, _end - i);
+                var next = _inQuotes ? span.IndexOf(quote) : span.IndexOfAny(quote, (byte)'\n');
+                if (next < 0)
+                {
+                    break;
+                }
+
+                i += next;
+                if (_buffer[i] == quote)
+                {
+                    _inQuotes = !_inQuotes;
+                }
+                else
+                {
+                    _complete = i + 1;
+                }
+
+                i++;
             }
         }
 

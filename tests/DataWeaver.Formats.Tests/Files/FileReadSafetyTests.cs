@@ -94,6 +94,23 @@ public sealed class FileReadSafetyTests
         Assert.False(File.Exists(run.PathOf("dead.jsonl")) && run.Read("dead.jsonl").Length > 0);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4096)]
+    public void CompleteLinesStream_QuotedLineBreaksAndATornTail_PassesOnlyCompleteRowsWhateverTheReadSizes(int readSize)
+    {
+        var bytes = "a,b\n1,\"x\ny\"\n2,\"z\n"u8.ToArray();
+        using var lines = new CompleteLinesStream(new TrickleStream(bytes, readSize), (byte)'"');
+
+        var passed = new MemoryStream();
+        lines.CopyTo(passed, 7);
+
+        Assert.Equal("a,b\n1,\"x\ny\"\n", System.Text.Encoding.UTF8.GetString(passed.ToArray()));
+        Assert.Equal(5, lines.HeldBytes);
+        Assert.Equal(12, lines.HeldOffset);
+    }
+
     [Fact]
     public async Task RunAsync_ProtobufMessageCutShort_IsNotDeadLetteredAndIsReadOnceComplete()
     {
@@ -257,6 +274,14 @@ public sealed class FileReadSafetyTests
         }
 
         return memory.ToArray();
+    }
+
+    /// <summary>Gives its bytes at most <paramref name="readSize"/> at a time.</summary>
+    private sealed class TrickleStream(byte[] data, int readSize) : MemoryStream(data)
+    {
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, readSize)]);
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, readSize));
     }
 
     private static IEnumerable<Exception> Chain(Exception error)
