@@ -43,29 +43,19 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         return new Writer(new AvroContainerWriter(output, schema, new AvroContainerWriterOptions { Codec = Options.Codec, LeaveOpen = true }), schema);
     }
 
-    private sealed class Reader : RecordFileReader
+    /// <summary>
+    /// Reads the records block by block. A header or block cut short by the end of the file (a file still being written)
+    /// is left unread, with <see cref="RecordFileReader.IncompleteTailBytes"/> set, unless
+    /// <see cref="RecordFileReader.ReadIncompleteLastRecord"/> is set: then it is reported as corrupt.
+    /// </summary>
+    private sealed class Reader(AvroFileFormat format, Stream input, string fileName) : RecordFileReader
     {
-        private readonly string _fileName;
-        private readonly AvroContainerReader _reader;
-        private readonly IEnumerator<object?> _records;
+        private readonly CountingStream _input = new(input);
+        private AvroContainerReader? _reader;
+        private IEnumerator<object?>? _records;
         private long _index;
+        private long _consumed; // bytes read up to the end of the last block whose records were read
         private bool _broken;
-
-        public Reader(AvroFileFormat format, Stream input, string fileName)
-        {
-            _fileName = fileName;
-            try
-            {
-                _reader = AvroContainerReader.Open(input, new AvroContainerReaderOptions { ReaderSchema = format.Options.Schema });
-            }
-            catch (DeserializationException exception)
-            {
-                input.Dispose();
-                throw new DataWeaverException(ErrorClass.Fatal, $"{fileName} is not an Avro container file: {exception.Message}", exception);
-            }
-
-            _records = _reader.Read<object?>().GetEnumerator();
-        }
 
         public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
         {
@@ -75,27 +65,38 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
                 return new(false);
             }
 
+            if (_reader is null && !Open())
+            {
+                return new(false);
+            }
+
             var index = _index++;
             object? value;
             try
             {
-                if (!_records.MoveNext())
+                if (!_records!.MoveNext())
                 {
                     return new(false);
                 }
 
                 value = _records.Current;
+                _consumed = _input.BytesRead;
             }
             catch (DataWeaverException exception)
             {
                 _broken = true;
+                if (_input.ReachedEnd && !ReadIncompleteLastRecord)
+                {
+                    return new(Incomplete(index));
+                }
+
                 Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{Where(index)}: {exception.Message} (the rest of the file cannot be read)", exception), index, index + 1, default);
                 return new(true);
             }
 
             try
             {
-                var record = AvroJsonRecords.ToRecord(_reader.ReaderSchema, value);
+                var record = AvroJsonRecords.ToRecord(_reader!.ReaderSchema, value);
                 Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
@@ -108,14 +109,109 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
 
         public override ValueTask DisposeAsync()
         {
-            _records.Dispose();
-            _reader.Dispose();
+            _records?.Dispose();
+            if (_reader is not null)
+            {
+                _reader.Dispose();
+            }
+            else
+            {
+                _input.Dispose();
+            }
+
             return base.DisposeAsync();
         }
 
-        protected override string Describe() => _fileName;
+        protected override string Describe() => fileName;
 
-        private string Where(long index) => string.Create(CultureInfo.InvariantCulture, $"{_fileName} record {index + 1}");
+        /// <summary>Reads the header; <see langword="false"/> when the file ends inside it (it is still being written).</summary>
+        private bool Open()
+        {
+            try
+            {
+                _reader = AvroContainerReader.Open(_input, new AvroContainerReaderOptions { ReaderSchema = format.Options.Schema });
+            }
+            catch (DeserializationException exception)
+            {
+                if (_input.ReachedEnd && !ReadIncompleteLastRecord)
+                {
+                    _broken = true;
+                    return Incomplete(0);
+                }
+
+                throw new DataWeaverException(ErrorClass.Fatal, $"{fileName} is not an Avro container file: {exception.Message}", exception);
+            }
+
+            _records = _reader.Read<object?>().GetEnumerator();
+            return true;
+        }
+
+        private bool Incomplete(long index)
+        {
+            IncompleteTailPosition = index;
+            IncompleteTailBytes = Math.Max(1, _input.BytesRead - _consumed);
+            return false;
+        }
+
+        private string Where(long index) => string.Create(CultureInfo.InvariantCulture, $"{fileName} record {index + 1}");
+    }
+
+    /// <summary>Counts the bytes read and tells whether a read found the end of the stream.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public bool ReachedEnd { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => BytesRead;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            BytesRead += n;
+            ReachedEnd |= n == 0 && buffer.Length > 0;
+            return n;
+        }
+
+        public override int ReadByte()
+        {
+            Span<byte> one = stackalloc byte[1];
+            return Read(one) == 0 ? -1 : one[0];
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class Writer(AvroContainerWriter writer, Serialization.Avro.Schema.AvroSchema schema) : RecordFileWriter

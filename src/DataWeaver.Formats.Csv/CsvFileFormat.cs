@@ -47,22 +47,29 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
         ValidateFieldCount = false,
     };
 
+    /// <summary>
+    /// Reads rows through a <see cref="CompleteLinesStream"/>, so a last row without its line end (a row still being
+    /// written) is not parsed unless <see cref="RecordFileReader.ReadIncompleteLastRecord"/> is set.
+    /// </summary>
     private sealed class Reader(CsvFileFormat format, Stream input, string fileName) : RecordFileReader
     {
-        private readonly CsvReader _csv = CsvReader.Create(input, format.ReaderOptions(), leaveOpen: false);
+        private readonly CompleteLinesStream _lines = new(input, (byte)'"', format.Options.MaxRecordBytes + 2);
         private readonly CsvRecords _records = new(format.Options);
-        private bool _started;
+        private CsvReader? _reader;
         private long _row;
+
+        private CsvReader Csv => _reader!;
 
         public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
         {
-            if (!_started)
+            if (_reader is null)
             {
-                _started = true;
+                _lines.PassIncompleteTail = ReadIncompleteLastRecord;
+                _reader = CsvReader.Create(_lines, format.ReaderOptions(), leaveOpen: false);
                 if (format.Options.Header)
                 {
-                    await _csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-                    _records.UseColumns(_csv.Headers);
+                    await Csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                    _records.UseColumns(Csv.Headers);
                 }
                 else
                 {
@@ -73,7 +80,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             bool more;
             try
             {
-                more = await _csv.ReadAsync(cancellationToken).ConfigureAwait(false);
+                more = await Csv.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (CsvFormatException exception)
             {
@@ -82,19 +89,21 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
             if (!more)
             {
+                IncompleteTailBytes = _lines.HeldBytes;
+                IncompleteTailPosition = _row;
                 return false;
             }
 
             var row = _row++;
             try
             {
-                var record = _records.Decode(_csv);
+                var record = _records.Decode(Csv);
                 Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
-                var where = string.Create(CultureInfo.InvariantCulture, $"{fileName} row {_csv.RowNumber} (byte offset {_csv.ByteOffset})");
-                Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{where}: {exception.Message}", exception), row, row + 1, _csv.RawRecord.ToArray());
+                var where = string.Create(CultureInfo.InvariantCulture, $"{fileName} row {Csv.RowNumber} (byte offset {Csv.ByteOffset})");
+                Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{where}: {exception.Message}", exception), row, row + 1, Csv.RawRecord.ToArray());
             }
 
             return true;
@@ -102,7 +111,15 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
         public override async ValueTask DisposeAsync()
         {
-            await _csv.DisposeAsync().ConfigureAwait(false);
+            if (_reader is not null)
+            {
+                await _reader.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await _lines.DisposeAsync().ConfigureAwait(false);
+            }
+
             await base.DisposeAsync().ConfigureAwait(false);
         }
 

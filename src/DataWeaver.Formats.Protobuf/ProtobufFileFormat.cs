@@ -10,7 +10,9 @@ namespace DataWeaver.Formats.Protobuf;
 /// Length-delimited Protobuf files: each message is preceded by its size as a varint (as Java's
 /// <c>writeDelimitedTo</c> and C#'s <c>WriteDelimitedTo</c> write them). Positions are byte offsets. A message that does
 /// not decode is reported with its offset and original bytes and reading goes on with the next one; a size prefix
-/// that is corrupt or runs past the end of the file is reported once and ends the file's reading.
+/// that is corrupt is reported once and ends the file's reading. A last message (or size prefix) cut short by the end
+/// of the file may still be being written: it is left unread (<see cref="RecordFileReader.IncompleteTailBytes"/>) unless
+/// <see cref="RecordFileReader.ReadIncompleteLastRecord"/> is set, which reports it as undecodable.
 /// </summary>
 /// <param name="codec">The message type's codec.</param>
 /// <param name="maxRecordBytes">The largest message accepted.</param>
@@ -34,6 +36,8 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
 
     private sealed class Reader(ProtobufFileFormat format, Stream input, string fileName) : RecordFileReader
     {
+        private const int EndedInsidePrefix = -2;
+
         private readonly BufferedStream _input = new(input, 64 * 1024);
         private long _offset;
         private bool _broken;
@@ -52,6 +56,11 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
                 return false;
             }
 
+            if (size == EndedInsidePrefix && !ReadIncompleteLastRecord)
+            {
+                return Incomplete(start);
+            }
+
             if (size < 0 || size > format.MaxRecordBytes)
             {
                 _broken = true;
@@ -64,6 +73,11 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
             _offset += read;
             if (read < size)
             {
+                if (!ReadIncompleteLastRecord)
+                {
+                    return Incomplete(start);
+                }
+
                 _broken = true;
                 Current = RecordFileItem.Bad(Error(start, $"the file ends inside a message ({read} of {size} bytes)", null), start, _offset, message.AsMemory(0, read));
                 return true;
@@ -90,10 +104,19 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
 
         protected override string Describe() => fileName;
 
+        /// <summary>A size prefix or message cut short by the end of the file (maybe still being written): not read, so nothing resumes after it.</summary>
+        private bool Incomplete(long start)
+        {
+            _broken = true;
+            IncompleteTailPosition = start;
+            IncompleteTailBytes = _offset - start;
+            return false;
+        }
+
         private DataWeaverException Error(long offset, string message, Exception? inner) =>
             new(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} message at byte offset {offset}: {message}"), inner);
 
-        /// <summary>Reads a varint size; (0, 0) at the end of the file, (-1, n) when malformed.</summary>
+        /// <summary>Reads a varint size; (0, 0) at the end of the file, (<see cref="EndedInsidePrefix"/>, n) when the file ends inside it, (-1, n) when malformed.</summary>
         private async ValueTask<(int Size, int Prefix)> ReadSizeAsync(CancellationToken cancellationToken)
         {
             var one = new byte[1];
@@ -102,7 +125,7 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
             {
                 if (await _input.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
                 {
-                    return i == 0 ? (0, 0) : (-1, i);
+                    return i == 0 ? (0, 0) : (EndedInsidePrefix, i);
                 }
 
                 _offset++;

@@ -1,19 +1,37 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using DataWeaver.Checkpoints;
+using DataWeaver.Configuration.Formats;
+using DataWeaver.Connectors.Files;
+using DataWeaver.Records;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataWeaver.Configuration.Files;
 
-/// <summary>Lists the files of a <see cref="FileSource"/> in name order (again once they are done, for new ones) and opens each at its checkpoint.</summary>
-internal sealed class FileInputs(string path, FileSourceOptions options)
+/// <summary>
+/// Lists the files of a <see cref="FileSource"/> in name order (again once they are done, for new ones) and opens each at
+/// its checkpoint. A checkpoint holds the file's identity (device and inode) and a fingerprint of its first bytes besides
+/// the position, so a checkpoint of another file (rotated, replaced) or beyond the end of a truncated file restarts that
+/// file from its start with a notice instead of failing or resuming at a wrong place.
+/// </summary>
+internal sealed class FileInputs(string path, FileSourceOptions options, FileSource source)
 {
+    /// <summary>Checkpoint partitions: the position, the device, the inode, the fingerprint's length and hash (as the JSON-lines source keeps them).</summary>
+    internal const int PositionPartition = 0;
+    internal const int DevicePartition = 1;
+    internal const int InodePartition = 2;
+    internal const int FingerprintLengthPartition = 3;
+    internal const int FingerprintHashPartition = 4;
+
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _pending = new();
     private int _partition;
     private bool _listed;
 
     /// <summary>Fails when a single input file or the folder of a pattern does not exist.</summary>
-    public static void Check(string path, FileSourceOptions options)
+    /// <exception cref="InputFileNotFoundException">The file or folder does not exist.</exception>
+    public static void Check(string path, FileSourceOptions options, string sourceName)
     {
         if (path == "-")
         {
@@ -23,12 +41,13 @@ internal sealed class FileInputs(string path, FileSourceOptions options)
         var (folder, pattern) = Split(path);
         if (pattern is null && !File.Exists(path))
         {
-            throw FileInputErrors.Missing($"file '{Scrub(options, System.IO.Path.GetFileName(path))}'");
+            throw Missing(path, options, sourceName);
         }
 
         if (pattern is not null && !Directory.Exists(folder))
         {
-            throw FileInputErrors.Missing($"folder '{Scrub(options, folder)}'");
+            var shown = Scrub(options, folder);
+            throw new InputFileNotFoundException(shown, $"The input folder '{shown}' of the source '{sourceName}' does not exist.");
         }
     }
 
@@ -44,49 +63,97 @@ internal sealed class FileInputs(string path, FileSourceOptions options)
 
             _listed = true;
             var stdin = options.StandardInput?.Invoke() ?? Console.OpenStandardInput();
-            return new OpenFile(options.Format.CreateReader(Decompress(stdin, "-"), "stdin"), _partition++, "stdin");
+            var reader = options.Format.CreateReader(Decompress(stdin, "-"), "stdin");
+            reader.ReadIncompleteLastRecord = true; // a closed input's last line is final: no writer can finish it
+            return new OpenFile(reader, _partition++, new FileCheckpoint("stdin", "stdin", default, 0, 0), null);
         }
 
-        if (_pending.Count == 0)
+        while (true)
         {
-            var (folder, pattern) = Split(path);
-            if (pattern is null && _listed)
+            if (_pending.Count == 0)
             {
-                return null;
-            }
-
-            _listed = true;
-            var files = pattern is null ? [path] : Directory.GetFiles(folder, pattern).Where(f => !System.IO.Path.GetFileName(f).StartsWith('.')).ToArray();
-            Array.Sort(files, StringComparer.Ordinal);
-            foreach (var file in files)
-            {
-                if (_seen.Add(file))
+                var (folder, pattern) = Split(path);
+                if (pattern is null && _listed)
                 {
-                    _pending.Enqueue(file);
+                    return null;
+                }
+
+                _listed = true;
+                var files = pattern is null ? [path] : Directory.GetFiles(folder, pattern).Where(f => !System.IO.Path.GetFileName(f).StartsWith('.')).ToArray();
+                Array.Sort(files, StringComparer.Ordinal);
+                foreach (var file in files)
+                {
+                    if (_seen.Add(file))
+                    {
+                        _pending.Enqueue(file);
+                    }
+                }
+
+                if (_pending.Count == 0)
+                {
+                    return null;
                 }
             }
 
-            if (_pending.Count == 0)
+            var next = _pending.Dequeue();
+            SafeFileHandle handle;
+            try
             {
-                return null;
+                handle = File.OpenHandle(next, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            {
+                if (Split(path).Pattern is null)
+                {
+                    throw Missing(next, options, source.Name);
+                }
+
+                continue; // listed, then deleted before it was read
+            }
+
+            try
+            {
+                return await OpenAsync(next, handle, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
             }
         }
+    }
 
-        var next = _pending.Dequeue();
-        var name = Scrub(options, System.IO.Path.GetFileName(next));
-        var key = options.CheckpointKeyPrefix + Hash(System.IO.Path.GetFullPath(next)) + ":" + name;
+    private async ValueTask<OpenFile> OpenAsync(string file, SafeFileHandle handle, CancellationToken cancellationToken)
+    {
+        var name = Scrub(options, System.IO.Path.GetFileName(file));
+        var key = options.CheckpointKeyPrefix + Hash(System.IO.Path.GetFullPath(file)) + ":" + name;
+        var identity = FileIdentity.Of(handle);
+        var length = RandomAccess.GetLength(handle);
+        var fingerprintLength = (int)Math.Min(length, FileIdentity.FingerprintBytes);
+        var fingerprint = fingerprintLength > 0 ? FileIdentity.Fingerprint(handle, fingerprintLength) ?? 0 : 0;
+        var checkpoint = new FileCheckpoint(key, name, identity, fingerprintLength, fingerprint);
         long resume = 0;
-        if (options.CheckpointStore is { } store)
+        if (options.CheckpointStore is { } store && await store.LoadAsync(key, cancellationToken).ConfigureAwait(false) is { Count: > 0 } positions)
         {
-            var positions = await store.LoadAsync(key, cancellationToken).ConfigureAwait(false);
-            resume = positions?.FirstOrDefault(p => p.Partition == 0).Offset ?? 0;
+            resume = Resume(checkpoint, handle, length, positions);
         }
 
-        var stream = new FileStream(next, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var reader = options.Format.CreateReader(Decompress(stream, next), name);
+        var reader = CreateReader(handle, file, name);
+        if (resume == 0)
+        {
+            return new OpenFile(reader, _partition++, checkpoint, handle);
+        }
+
         try
         {
             await reader.SkipToAsync(resume, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CheckpointException)
+        {
+            // The file ends before the checkpoint, or no record ends there: it was truncated or rewritten.
+            await reader.DisposeAsync().ConfigureAwait(false);
+            source.Notify(FileSourceNoticeKind.Truncated, name, resume, 0, $"The checkpoint of '{name}' (position {resume}) is beyond its end or not at the end of a record: the file was truncated or rewritten, so it is read again from its start.");
+            reader = CreateReader(handle, file, name);
         }
         catch
         {
@@ -94,7 +161,55 @@ internal sealed class FileInputs(string path, FileSourceOptions options)
             throw;
         }
 
-        return new OpenFile(reader, _partition++, key);
+        return new OpenFile(reader, _partition++, checkpoint, handle);
+    }
+
+    /// <summary>Decides where to start in the opened file given its checkpoint: the checkpoint's position, or 0 for another or a truncated file.</summary>
+    private long Resume(FileCheckpoint file, SafeFileHandle handle, long length, IReadOnlyList<SourcePosition> positions)
+    {
+        long? Get(int partition) => positions.Where(p => p.Partition == partition).Select(static p => (long?)p.Offset).FirstOrDefault();
+        var position = Get(PositionPartition) ?? 0;
+        if (position == 0)
+        {
+            return 0;
+        }
+
+        var stored = new FileIdentity(Get(DevicePartition) ?? 0, Get(InodePartition) ?? 0);
+        if (stored.IsKnown && file.Identity.IsKnown && stored != file.Identity)
+        {
+            source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The checkpoint of '{file.Name}' (position {position}) is of another file ({stored}) than the one there now ({file.Identity}): the file was rotated or replaced, so it is read from its start. Records the old file had after the checkpoint were not read here.");
+            return 0;
+        }
+
+        if (Get(FingerprintLengthPartition) is { } fingerprintLength and > 0 and <= FileIdentity.FingerprintBytes && Get(FingerprintHashPartition) is { } hash)
+        {
+            if (fingerprintLength > length)
+            {
+                source.Notify(FileSourceNoticeKind.Truncated, file.Name, position, 0, $"'{file.Name}' is shorter ({length} bytes) than when it was checkpointed (position {position}): the file was truncated, so it is read again from its start.");
+                return 0;
+            }
+
+            if (FileIdentity.Fingerprint(handle, (int)fingerprintLength) != hash)
+            {
+                source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The first {fingerprintLength} bytes of '{file.Name}' are not those checkpointed (position {position}): the file was replaced or rewritten, so it is read from its start.");
+                return 0;
+            }
+        }
+
+        return position;
+    }
+
+    private RecordFileReader CreateReader(SafeFileHandle handle, string file, string name)
+    {
+        var reader = options.Format.CreateReader(Decompress(new FileHandleStream(handle), file), name);
+        reader.ReadIncompleteLastRecord = options.ReadUnterminatedLastLine;
+        return reader;
+    }
+
+    private static InputFileNotFoundException Missing(string file, FileSourceOptions options, string sourceName)
+    {
+        var shown = Scrub(options, file);
+        return new InputFileNotFoundException(shown, $"The input file '{shown}' of the source '{sourceName}' does not exist.");
     }
 
     /// <summary>Splits an input into the folder listed and the pattern of names read there; no pattern for a single file.</summary>

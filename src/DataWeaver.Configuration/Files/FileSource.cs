@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using DataWeaver.Checkpoints;
 using DataWeaver.Connectors;
+using DataWeaver.Connectors.Files;
 using DataWeaver.Connectors.Files.Output;
-using DataWeaver.Errors;
 using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataWeaver.Configuration.Files;
 
@@ -17,9 +19,21 @@ namespace DataWeaver.Configuration.Files;
 /// acknowledged records end. Undecodable records go to the pipeline's source error policy (dead letters) with their
 /// original bytes and a message naming the file and position.
 /// </summary>
+/// <remarks>
+/// Files may be appended to while they are read: a record is read only once it is complete (a line with its line end,
+/// a whole message or block), so a record being written is never read half and no checkpoint lies inside it; the bytes
+/// are reported as <see cref="FileSourceNoticeKind.UnterminatedTail"/> and read by the next run (see
+/// <see cref="FileSourceOptions.ReadUnterminatedLastLine"/>). A checkpoint holds the file's identity (device and inode)
+/// and a fingerprint of its first 4 KiB besides the position: a checkpoint of another file (rotated, replaced) or
+/// beyond the end of a truncated file is not used; the file is read from its start and a notice says so.
+/// </remarks>
 public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSource, IFileEndpoints
 {
-    private readonly ConcurrentDictionary<int, string> _partitions = new();
+    private const int MaxNotices = 100;
+
+    private readonly ConcurrentDictionary<int, FileCheckpoint> _partitions = new();
+    private readonly Lock _lock = new();
+    private readonly List<FileSourceNotice> _notices = [];
 
     /// <summary>Creates the source.</summary>
     /// <param name="path">A file, a folder, a pattern with <c>*</c> or <c>?</c> in its last segment, or <c>-</c> for standard input.</param>
@@ -74,10 +88,23 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
         }
     }
 
+    /// <summary>Gets the notices of the source's runs, oldest first (the last 100).</summary>
+    public IReadOnlyList<FileSourceNotice> Notices
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _notices];
+            }
+        }
+    }
+
     /// <inheritdoc />
+    /// <exception cref="InputFileNotFoundException">A single input file, or the folder of a pattern, does not exist.</exception>
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        FileInputs.Check(Path, Options);
+        FileInputs.Check(Path, Options, Name);
         return default;
     }
 
@@ -87,16 +114,18 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
     /// <inheritdoc />
     public override async IAsyncEnumerable<JsonRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var inputs = new FileInputs(Path, Options);
+        var inputs = new FileInputs(Path, Options, this);
         while (await inputs.OpenNextAsync(cancellationToken).ConfigureAwait(false) is { } file)
         {
-            await using (file.Reader.ConfigureAwait(false))
+            await using (file.ConfigureAwait(false))
             {
                 while (await file.Reader.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
                     var item = file.Reader.Current;
                     yield return item.Error is { } error ? throw error : item.Payload is null ? item.Record : item.Record.Detach();
                 }
+
+                ReportTail(file);
             }
         }
     }
@@ -112,19 +141,58 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
 
         foreach (var position in positions)
         {
-            if (_partitions.TryGetValue(position.Partition, out var key))
+            if (_partitions.TryGetValue(position.Partition, out var file))
             {
-                await store.SaveAsync(key, [new SourcePosition(0, position.Offset)], cancellationToken).ConfigureAwait(false);
+                List<SourcePosition> saved =
+                [
+                    new(FileInputs.PositionPartition, position.Offset),
+                    new(FileInputs.DevicePartition, file.Identity.Device),
+                    new(FileInputs.InodePartition, file.Identity.Inode),
+                ];
+                if (file.FingerprintLength > 0)
+                {
+                    saved.Add(new(FileInputs.FingerprintLengthPartition, file.FingerprintLength));
+                    saved.Add(new(FileInputs.FingerprintHashPartition, file.Fingerprint));
+                }
+
+                await store.SaveAsync(file.Key, saved, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    internal void MapPartition(int partition, string checkpointKey) => _partitions[partition] = checkpointKey;
+    internal void MapPartition(int partition, FileCheckpoint checkpoint) => _partitions[partition] = checkpoint;
+
+    /// <summary>Keeps and tells a notice.</summary>
+    internal void Notify(FileSourceNoticeKind kind, string file, long position, long bytes, string message)
+    {
+        var notice = new FileSourceNotice(kind, file, position, bytes, message);
+        lock (_lock)
+        {
+            if (_notices.Count == MaxNotices)
+            {
+                _notices.RemoveAt(0);
+            }
+
+            _notices.Add(notice);
+        }
+
+        Options.OnNotice?.Invoke(notice);
+    }
+
+    /// <summary>Once a file is read to its end: tells of bytes after its last complete record, left unread.</summary>
+    internal void ReportTail(OpenFile file)
+    {
+        var reader = file.Reader;
+        if (reader.IncompleteTailBytes > 0)
+        {
+            Notify(FileSourceNoticeKind.UnterminatedTail, file.Checkpoint.Name, reader.IncompleteTailPosition, reader.IncompleteTailBytes, string.Create(CultureInfo.InvariantCulture, $"'{file.Checkpoint.Name}' ends with {reader.IncompleteTailBytes} bytes that are not a complete record (at position {reader.IncompleteTailPosition}): a record still being written, or a last line without its line end. They were not read and not committed; the next run reads the record once it is complete."));
+        }
+    }
 
     /// <summary>Reads the files one after the other, each file a partition.</summary>
     private sealed class FileSourceReader(FileSource source) : SourceReader<JsonRecord>
     {
-        private readonly FileInputs _inputs = new(source.Path, source.Options);
+        private readonly FileInputs _inputs = new(source.Path, source.Options, source);
         private readonly bool _live = source.Path == "-";
         private OpenFile? _file;
         private bool _done;
@@ -147,7 +215,7 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
                         return false;
                     }
 
-                    source.MapPartition(_file.Partition, _file.CheckpointKey);
+                    source.MapPartition(_file.Partition, _file.Checkpoint);
                 }
 
                 var reader = _file.Reader;
@@ -158,7 +226,8 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
 
                 if (!await reader.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    await reader.DisposeAsync().ConfigureAwait(false);
+                    source.ReportTail(_file);
+                    await _file.DisposeAsync().ConfigureAwait(false);
                     _file = null;
                     if (buffer.Count > 0)
                     {
@@ -188,7 +257,7 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
             if (_file is { } file)
             {
                 _file = null;
-                await file.Reader.DisposeAsync().ConfigureAwait(false);
+                await file.DisposeAsync().ConfigureAwait(false);
             }
 
             await base.DisposeAsync().ConfigureAwait(false);
@@ -196,11 +265,21 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
     }
 }
 
-/// <summary>A file being read: its reader, partition and checkpoint key.</summary>
-internal sealed record OpenFile(Formats.RecordFileReader Reader, int Partition, string CheckpointKey);
+/// <summary>The checkpoint of one file: its key, its name as shown, and the identity and fingerprint commits store with the position.</summary>
+internal sealed record FileCheckpoint(string Key, string Name, FileIdentity Identity, int FingerprintLength, long Fingerprint);
 
-/// <summary>The error of a <see cref="FileSource"/> whose input does not exist: fatal, the definition names the wrong path.</summary>
-internal static class FileInputErrors
+/// <summary>A file being read: its reader, partition, checkpoint and the handle it reads (none for standard input).</summary>
+internal sealed class OpenFile(Formats.RecordFileReader reader, int partition, FileCheckpoint checkpoint, SafeFileHandle? handle) : IAsyncDisposable
 {
-    public static DataWeaverException Missing(string what) => new(ErrorClass.Fatal, $"The input {what} does not exist.");
+    public Formats.RecordFileReader Reader { get; } = reader;
+
+    public int Partition { get; } = partition;
+
+    public FileCheckpoint Checkpoint { get; } = checkpoint;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Reader.DisposeAsync().ConfigureAwait(false);
+        handle?.Dispose();
+    }
 }

@@ -25,6 +25,26 @@ public sealed record FileSourceOptions
     /// <value>The default is <c>file:</c>.</value>
     public string CheckpointKeyPrefix { get; init; } = "file:";
 
+    /// <summary>
+    /// Gets a value indicating whether bytes at the end of a file that are not a complete record (a last line without
+    /// its line end; for csv a row, for protobuf a message, for avro a block cut short) are read as a final record, for
+    /// complete files that merely lack their last line end. Never set it for files that may still be written: a record
+    /// being written would be read half, and committed. Standard input always reads its last line, as no writer can
+    /// finish it once the input closed.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>: such bytes stay unread and uncommitted, reported as
+    /// <see cref="FileSourceNoticeKind.UnterminatedTail"/>; the next run reads the record once it is complete.
+    /// </value>
+    public bool ReadUnterminatedLastLine { get; init; }
+
+    /// <summary>
+    /// Gets what is told of each <see cref="FileSourceNotice"/> (an unterminated tail left unread, a truncated or replaced
+    /// file read again from its start), e.g. to log it. Called on the reading thread; MUST NOT block or throw.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: notices are only kept in <see cref="FileSource.Notices"/>.</value>
+    public Action<FileSourceNotice>? OnNotice { get; init; }
+
     /// <summary>Gets a function that removes secrets from file names before they appear in errors, dead letters and checkpoint keys.</summary>
     /// <value>The default is <see langword="null"/>: names as they are.</value>
     public Func<string, string>? Scrub { get; init; }

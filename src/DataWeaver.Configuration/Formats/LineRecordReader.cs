@@ -53,6 +53,14 @@ internal sealed class LineRecordReader : RecordFileReader
 
             if (_eof)
             {
+                if (_start < _end && !ReadIncompleteLastRecord)
+                {
+                    // A line without its line end: maybe still being written. Not read, so nothing resumes after it.
+                    IncompleteTailPosition = _bufferOffset + _start;
+                    IncompleteTailBytes = _end - _start;
+                    return false;
+                }
+
                 if (_start < _end)
                 {
                     var start = _start;
@@ -69,8 +77,7 @@ internal sealed class LineRecordReader : RecordFileReader
 
             if (_end - _start > _format.MaxLineBytes + 1)
             {
-                await SkipLongLineAsync(cancellationToken).ConfigureAwait(false);
-                return true;
+                return await SkipLongLineAsync(cancellationToken).ConfigureAwait(false);
             }
 
             MakeRoom();
@@ -160,8 +167,11 @@ internal sealed class LineRecordReader : RecordFileReader
 
     private RecordTooLargeException TooLarge(long position, long length) => new(Where(position), length, _format.MaxLineBytes);
 
-    /// <summary>Drops a line longer than the limit up to its end and reports it with its first bytes.</summary>
-    private async ValueTask SkipLongLineAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Drops a line longer than the limit up to its end and reports it with its first bytes; <see langword="false"/> when
+    /// the input ends before the line does (and <see cref="RecordFileReader.ReadIncompleteLastRecord"/> is not set).
+    /// </summary>
+    private async ValueTask<bool> SkipLongLineAsync(CancellationToken cancellationToken)
     {
         var position = _bufferOffset + _start;
         var prefix = _buffer.Array.AsSpan(_start, Math.Min(_end - _start, RejectedPrefixBytes)).ToArray();
@@ -194,7 +204,15 @@ internal sealed class LineRecordReader : RecordFileReader
         }
 
         _line = line;
+        if (_eof && !ReadIncompleteLastRecord)
+        {
+            IncompleteTailPosition = position;
+            IncompleteTailBytes = length;
+            return false;
+        }
+
         Current = RecordFileItem.Bad(TooLarge(position, length), position, _bufferOffset + _start, prefix);
+        return true;
     }
 
     /// <summary>Ensures free space after <see cref="_end"/>, keeping the unfinished line at the start.</summary>

@@ -19,6 +19,27 @@ public abstract class RecordFileReader : IAsyncDisposable
     public virtual bool IsNextBuffered => true;
 
     /// <summary>
+    /// Gets or sets a value indicating whether bytes at the end of the input that are not a complete record (a last line
+    /// without its line end, a length-delimited message or an Avro block cut short) are read as a final record: decoded
+    /// if they can be, else reported as undecodable with their bytes. Set it before the first <see cref="MoveNextAsync"/>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>: a file may still be being written, so such bytes are neither read nor
+    /// passed (no resume position lies after them); <see cref="IncompleteTailBytes"/> tells how many there were, and a
+    /// later read gets the record once it is complete.
+    /// </value>
+    public bool ReadIncompleteLastRecord { get; set; }
+
+    /// <summary>
+    /// Gets how many bytes after the last complete record <see cref="MoveNextAsync"/> left unread once it returned
+    /// <see langword="false"/> (see <see cref="ReadIncompleteLastRecord"/>); 0 when the input ended with a complete record.
+    /// </summary>
+    public long IncompleteTailBytes { get; protected set; }
+
+    /// <summary>Gets where the bytes of <see cref="IncompleteTailBytes"/> start, in the format's positions (a byte offset, a record ordinal).</summary>
+    public long IncompleteTailPosition { get; protected set; }
+
+    /// <summary>
     /// Reads the next item into <see cref="Current"/>: a record, or undecodable bytes with their error (a reader reports
     /// bad input this way and goes on; it throws only when it cannot go on, e.g. a corrupt container header).
     /// </summary>

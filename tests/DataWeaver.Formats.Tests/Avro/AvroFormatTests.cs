@@ -51,7 +51,7 @@ public sealed class AvroFormatTests
     }
 
     [Fact]
-    public async Task RunAsync_TruncatedContainerFile_DeadLettersTheRecordNumber()
+    public async Task RunAsync_TruncatedContainerFileReadAsComplete_DeadLettersTheRecordNumber()
     {
         using var run = new DefinitionRun(r => r.AddAvro());
         var schema = AvroSchema.Parse("""{"type":"record","name":"R","fields":[{"name":"s","type":"string"}]}""");
@@ -72,7 +72,7 @@ public sealed class AvroFormatTests
 
         var bytes = File.ReadAllBytes(run.PathOf("good.avro"));
         run.Write("cut.avro", bytes[..^20]);
-        await run.RunAsync(Pipeline("{ type: file, format: avro, settings: { path: cut.avro } }", "{ type: file, settings: { path: out.jsonl } }", deadLetter: "{ type: file, settings: { path: dead.jsonl } }"));
+        await run.RunAsync(Pipeline("{ type: file, format: avro, settings: { path: cut.avro, readUnterminatedLastLine: true } }", "{ type: file, settings: { path: out.jsonl } }", deadLetter: "{ type: file, settings: { path: dead.jsonl } }"));
         Assert.Equal("{\"s\":\"value 0\"}\n{\"s\":\"value 1\"}\n{\"s\":\"value 2\"}\n", run.Read("out.jsonl"));
         Assert.StartsWith("cut.avro record 4: ", Assert.Single(DeadLetters.Messages(run.Read("dead.jsonl"))), StringComparison.Ordinal);
     }

@@ -154,19 +154,6 @@ public sealed class FileCheckpointTests
         await run.RunAsync(yaml);
         Assert.Equal("{\"id\":\"1\",\"name\":\"a\"}\n{\"id\":\"2\",\"name\":\"b\\nb\"}\n{\"id\":\"3\",\"name\":\"c\"}\n", run.Read("out.jsonl"));
     }
-
-    [Fact]
-    public async Task RunAsync_TruncatedInputUnderCheckpoint_FailsInsteadOfSkippingRecords()
-    {
-        using var run = new DefinitionRun();
-        run.Write("in.jsonl", "{\"n\":1}\n{\"n\":2}\n");
-        var yaml = FileConnectorTests.Pipeline("{ type: file, settings: { path: in.jsonl, checkpointDirectory: cp } }", "{ type: file, settings: { path: out.jsonl, append: true } }");
-        await run.RunAsync(yaml);
-        run.Write("in.jsonl", "{\"n\":9}\n");
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => run.RunAsync(yaml));
-        Assert.Contains("beyond the end of the file", error.Message, StringComparison.Ordinal);
-        Assert.Equal("{\"n\":1}\n{\"n\":2}\n", run.Read("out.jsonl"));
-    }
 }
 
 public sealed class StandardInputTests

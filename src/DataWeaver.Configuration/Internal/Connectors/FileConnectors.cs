@@ -15,7 +15,8 @@ internal static class FileConnectors
         [
             new("path", SettingType.Path) { Required = true, Description = "A file, a folder (its files in name order), a pattern with * or ? in its last segment, or - for standard input." },
             new("compression", SettingType.String) { AllowedValues = ["auto", "none", "gzip"], Default = "auto", Description = "gzip for names ending in .gz (auto), never, or always." },
-            new("checkpointDirectory", SettingType.Path) { Default = "none", Description = "Keep each file's committed position in this folder and resume from it." },
+            new("checkpointDirectory", SettingType.Path) { Default = "none", Description = "Keep each file's committed position (with the file's identity) in this folder and resume from it." },
+            new("readUnterminatedLastLine", SettingType.Boolean) { Default = "false", Description = "Read bytes after a file's last complete record (a last line without its line end) as a final record; never for files still being written." },
         ],
         Validate = settings => StandardInputChecks(settings),
     };
@@ -77,6 +78,7 @@ internal static class FileConnectors
             Compression = Compression(settings),
             CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
             Scrub = Scrubber(context),
+            ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
             TimeProvider = context.TimeProvider,
             StandardInput = StandardInput,
         }, context.Name);

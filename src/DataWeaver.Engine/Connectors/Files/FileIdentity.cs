@@ -7,9 +7,12 @@ namespace DataWeaver.Connectors.Files;
 /// <summary>
 /// Which file a path or an open handle is: its device and inode (POSIX <c>stat</c>/<c>fstat</c>), which a rename,
 /// a delete-and-recreate or a log rotation changes while the length may stay the same. Unknown (both 0) where the
-/// platform does not say; then only the fingerprint of the first bytes tells files apart.
+/// platform does not say; then only the fingerprint of the first bytes tells files apart. Public so that file sources
+/// outside the engine (the <c>file</c> connector of definition files) keep the same identity in their checkpoints.
 /// </summary>
-internal readonly record struct FileIdentity(long Device, long Inode)
+/// <param name="Device">The device the file is on (<c>st_dev</c>); 0 when unknown.</param>
+/// <param name="Inode">The file's inode on that device (<c>st_ino</c>); 0 when unknown.</param>
+public readonly record struct FileIdentity(long Device, long Inode)
 {
     /// <summary>The bytes at the start of a file that its fingerprint covers.</summary>
     public const int FingerprintBytes = 4096;
@@ -20,6 +23,8 @@ internal readonly record struct FileIdentity(long Device, long Inode)
     public bool IsKnown => Device != 0 || Inode != 0;
 
     /// <summary>Gets the identity of an open file.</summary>
+    /// <param name="handle">The open file.</param>
+    /// <returns>Its identity; unknown (both 0) where the platform does not say.</returns>
     public static FileIdentity Of(SafeFileHandle handle)
     {
         if (OperatingSystem.IsWindows())
@@ -44,6 +49,8 @@ internal readonly record struct FileIdentity(long Device, long Inode)
     }
 
     /// <summary>Gets the identity of the file a path names now; <see langword="null"/> when there is none.</summary>
+    /// <param name="path">The path.</param>
+    /// <returns>The identity, or <see langword="null"/> when nothing is at the path.</returns>
     /// <remarks>
     /// Asks <c>stat</c> for the path, opening nothing: a file another handle holds with an exclusive lock
     /// (<see cref="FileShare.None"/>, an <c>flock</c> on Unix) is told as well.
@@ -78,6 +85,9 @@ internal readonly record struct FileIdentity(long Device, long Inode)
     }
 
     /// <summary>Hashes the first <paramref name="length"/> bytes of a file (a non-negative 63-bit number); <see langword="null"/> when it is shorter.</summary>
+    /// <param name="handle">The open file.</param>
+    /// <param name="length">How many bytes from the start to hash (at most <see cref="FingerprintBytes"/> by convention).</param>
+    /// <returns>The hash, or <see langword="null"/> when the file has fewer bytes.</returns>
     public static long? Fingerprint(SafeFileHandle handle, int length)
     {
         var bytes = new byte[length];
