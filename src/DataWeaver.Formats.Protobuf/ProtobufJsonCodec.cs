@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Collections.Concurrent;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
 using Google.Protobuf;
@@ -19,6 +20,7 @@ namespace DataWeaver.Formats.Protobuf;
 public sealed class ProtobufJsonCodec
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly ConcurrentDictionary<MessageDescriptor, Dictionary<string, FieldDescriptor>> FieldsByType = new();
 
     /// <summary>Creates a codec for one message type.</summary>
     /// <param name="message">The message type.</param>
@@ -87,7 +89,34 @@ public sealed class ProtobufJsonCodec
     public byte[] Encode(in JsonRecord record)
     {
         using var document = JsonDocument.Parse(record.Utf8);
-        return EncodeMessage(Message, document.RootElement, "$");
+        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
+        var bytes = encoded.Memory.ToArray();
+        encoded.Return();
+        return bytes;
+    }
+
+    /// <summary>Encodes a record as one length-delimited message (its size as a varint, then its bytes) into <paramref name="output"/>.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="DataWeaverException">The record does not fit the type (a data error naming the field); nothing is written.</exception>
+    internal void EncodeDelimited(in JsonRecord record, IBufferWriter<byte> output)
+    {
+        using var document = JsonDocument.Parse(record.Utf8);
+        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
+        var message = encoded.Memory.GetBuffer().AsSpan(0, (int)encoded.Memory.Length);
+        var size = (uint)message.Length;
+        var span = output.GetSpan(5 + message.Length);
+        var n = 0;
+        while (size >= 0x80)
+        {
+            span[n++] = (byte)(size | 0x80);
+            size >>= 7;
+        }
+
+        span[n++] = (byte)size;
+        message.CopyTo(span[n..]);
+        output.Advance(n + message.Length);
+        encoded.Return();
     }
 
     private static void WriteMessage(Utf8JsonWriter writer, MessageDescriptor type, byte[] data, int depth)
@@ -320,20 +349,25 @@ public sealed class ProtobufJsonCodec
         _ => throw new DataWeaverException(ErrorClass.Data, $"the field '{field.Name}' is a group, which is not supported"),
     };
 
-    private static byte[] EncodeMessage(MessageDescriptor type, JsonElement json, string path)
+    /// <summary>
+    /// Encodes a message into a pooled buffer (see <see cref="Encoded"/>). A message that fails leaves its buffer out of
+    /// the pool, so no half-written bytes are reused.
+    /// </summary>
+    private static Encoded EncodeMessage(MessageDescriptor type, JsonElement json, FieldPath path)
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
             throw Mismatch(path, $"a {type.FullName} object", json);
         }
 
-        using var memory = new MemoryStream();
-        var output = new CodedOutputStream(memory, leaveOpen: true);
+        var encoded = Encoded.Rent();
+        var output = encoded.Output;
+        var fields = FieldsOf(type);
         foreach (var property in json.EnumerateObject())
         {
-            var field = type.Fields.InFieldNumberOrder().FirstOrDefault(f => f.JsonName == property.Name || f.Name == property.Name)
+            var field = fields.GetValueOrDefault(property.Name)
                 ?? throw new DataWeaverException(ErrorClass.Data, $"{path}: {type.FullName} has no field '{property.Name}'");
-            var at = path + "." + property.Name;
+            var at = path.Child(property.Name);
             if (property.Value.ValueKind == JsonValueKind.Null)
             {
                 continue;
@@ -353,10 +387,10 @@ public sealed class ProtobufJsonCodec
                     var keyField = field.MessageType.FindFieldByNumber(1);
                     using (var keyDocument = JsonDocument.Parse(keyField.FieldType is FieldType.String ? JsonSerializer.Serialize(entry.Name) : keyField.FieldType == FieldType.Bool ? entry.Name : JsonSerializer.Serialize(entry.Name)))
                     {
-                        WriteField(entryOutput, keyField, keyDocument.RootElement, at + "[\"" + entry.Name + "\"]");
+                        WriteField(entryOutput, keyField, keyDocument.RootElement, at.Key(entry.Name));
                     }
 
-                    WriteField(entryOutput, field.MessageType.FindFieldByNumber(2), entry.Value, at + "[\"" + entry.Name + "\"]");
+                    WriteField(entryOutput, field.MessageType.FindFieldByNumber(2), entry.Value, at.Key(entry.Name));
                     entryOutput.Flush();
                     output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
                     output.WriteBytes(ByteString.CopyFrom(entryMemory.GetBuffer(), 0, (int)entryMemory.Length));
@@ -372,7 +406,7 @@ public sealed class ProtobufJsonCodec
                 var index = 0;
                 foreach (var item in property.Value.EnumerateArray())
                 {
-                    WriteField(output, field, item, $"{at}[{index++}]");
+                    WriteField(output, field, item, at.Index(index++));
                 }
             }
             else
@@ -382,10 +416,28 @@ public sealed class ProtobufJsonCodec
         }
 
         output.Flush();
-        return memory.ToArray();
+        return encoded;
     }
 
-    private static void WriteField(CodedOutputStream output, FieldDescriptor field, JsonElement json, string path)
+    /// <summary>The fields of a message type by JSON name and by proto name (the lower field number first when two share a name).</summary>
+    private static Dictionary<string, FieldDescriptor> FieldsOf(MessageDescriptor type)
+    {
+        if (FieldsByType.TryGetValue(type, out var fields))
+        {
+            return fields;
+        }
+
+        fields = new Dictionary<string, FieldDescriptor>(StringComparer.Ordinal);
+        foreach (var field in type.Fields.InFieldNumberOrder())
+        {
+            fields.TryAdd(field.JsonName, field);
+            fields.TryAdd(field.Name, field);
+        }
+
+        return FieldsByType.GetOrAdd(type, fields);
+    }
+
+    private static void WriteField(CodedOutputStream output, FieldDescriptor field, JsonElement json, FieldPath path)
     {
         var n = field.FieldNumber;
         try
@@ -393,8 +445,10 @@ public sealed class ProtobufJsonCodec
             switch (field.FieldType)
             {
                 case FieldType.Message:
+                    var nested = EncodeMessage(field.MessageType, json, path);
                     output.WriteTag(n, WireFormat.WireType.LengthDelimited);
-                    output.WriteBytes(ByteString.CopyFrom(EncodeMessage(field.MessageType, json, path)));
+                    output.WriteBytes(ByteString.CopyFrom(nested.Memory.GetBuffer(), 0, (int)nested.Memory.Length));
+                    nested.Return();
                     break;
                 case FieldType.String:
                     output.WriteTag(n, WireFormat.WireType.LengthDelimited);
@@ -472,8 +526,13 @@ public sealed class ProtobufJsonCodec
         }
     }
 
-    private static Int128 Integer(JsonElement json, string path, Int128 min, Int128 max)
+    private static Int128 Integer(JsonElement json, FieldPath path, Int128 min, Int128 max)
     {
+        if (json.ValueKind == JsonValueKind.Number && json.TryGetInt64(out var integer))
+        {
+            return integer >= min && integer <= max ? integer : throw Mismatch(path, $"an integer from {min} to {max}", json);
+        }
+
         var text = json.ValueKind switch
         {
             JsonValueKind.Number => json.GetRawText(),
@@ -485,7 +544,7 @@ public sealed class ProtobufJsonCodec
             : throw Mismatch(path, $"an integer from {min} to {max}", json);
     }
 
-    private static double Floating(JsonElement json, string path) => json.ValueKind switch
+    private static double Floating(JsonElement json, FieldPath path) => json.ValueKind switch
     {
         JsonValueKind.Number => json.GetDouble(),
         JsonValueKind.String when json.GetString() is "NaN" => double.NaN,
@@ -495,6 +554,68 @@ public sealed class ProtobufJsonCodec
         _ => throw Mismatch(path, "a number", json),
     };
 
-    private static DataWeaverException Mismatch(string path, string expected, JsonElement found) =>
+    private static DataWeaverException Mismatch(FieldPath path, string expected, JsonElement found) =>
         new(ErrorClass.Data, $"{path}: expected {expected}, found {(found.ValueKind == JsonValueKind.String ? "the string \"" + found.GetString() + "\"" : found.GetRawText())}");
+
+    /// <summary>
+    /// Where a value lies in the record (<c>$.a.b[2]</c>): a prefix and up to one name, index or key, spelled out only
+    /// for an error message, so a field of a flat message costs no string.
+    /// </summary>
+    private readonly struct FieldPath(string prefix, string? name = null, int index = -1, string? key = null)
+    {
+        private bool HasName => name is not null;
+
+        private bool IsPrefixOnly => name is null && index < 0 && key is null;
+
+        public FieldPath Child(string child) => IsPrefixOnly ? new(prefix, child) : new(ToString(), child);
+
+        public FieldPath Index(int at) => HasName && index < 0 && key is null ? new(prefix, name, at) : new(ToString(), null, at);
+
+        public FieldPath Key(string entry) => HasName && index < 0 && key is null ? new(prefix, name, -1, entry) : new(ToString(), null, -1, entry);
+
+        public override string ToString() =>
+            prefix
+            + (name is null ? "" : "." + name)
+            + (index < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"[{index}]"))
+            + (key is null ? "" : "[\"" + key + "\"]");
+    }
+
+    /// <summary>A pooled <see cref="MemoryStream"/> and the <see cref="CodedOutputStream"/> over it (one message's bytes).</summary>
+    private sealed class Encoded
+    {
+        [ThreadStatic]
+        private static Stack<Encoded>? _pool;
+
+        private Encoded()
+        {
+            Memory = new MemoryStream();
+            Output = new CodedOutputStream(Memory, leaveOpen: true);
+        }
+
+        public MemoryStream Memory { get; }
+
+        public CodedOutputStream Output { get; }
+
+        public static Encoded Rent()
+        {
+            if (_pool is { Count: > 0 } pool)
+            {
+                var encoded = pool.Pop();
+                encoded.Memory.SetLength(0);
+                return encoded;
+            }
+
+            return new Encoded();
+        }
+
+        /// <summary>Gives the buffer back once its bytes were copied out; only after a successful flush (the coded stream is then empty).</summary>
+        public void Return()
+        {
+            var pool = _pool ??= new Stack<Encoded>();
+            if (pool.Count < 16 && Memory.Capacity <= 1024 * 1024)
+            {
+                pool.Push(this);
+            }
+        }
+    }
 }
