@@ -22,11 +22,15 @@ public sealed class ProtobufJsonCodec
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly ConcurrentDictionary<MessageDescriptor, Dictionary<string, FieldDescriptor>> FieldsByType = new();
 
+    /// <summary>Whether the message has no message-typed field (nor map): its JSON is at most three levels deep.</summary>
+    private readonly bool _flat;
+
     /// <summary>Creates a codec for one message type.</summary>
     /// <param name="message">The message type.</param>
     public ProtobufJsonCodec(MessageDescriptor message)
     {
         Message = message ?? throw new ArgumentNullException(nameof(message));
+        _flat = message.Fields.InFieldNumberOrder().All(f => f.FieldType != FieldType.Message);
     }
 
     /// <summary>Gets the message type.</summary>
@@ -64,14 +68,20 @@ public sealed class ProtobufJsonCodec
     /// <param name="data">The message bytes.</param>
     /// <returns>The record, owning its bytes.</returns>
     /// <exception cref="DataWeaverException">The bytes are not a message of the type (a data error).</exception>
-    public JsonRecord Decode(ReadOnlySpan<byte> data)
+    public JsonRecord Decode(ReadOnlySpan<byte> data) => Decode(data.ToArray());
+
+    /// <summary>Decodes one message (no length prefix) held in an array of its own, without copying it first.</summary>
+    /// <param name="data">The message bytes; not changed.</param>
+    /// <returns>The record, owning its bytes.</returns>
+    /// <exception cref="DataWeaverException">The bytes are not a message of the type (a data error).</exception>
+    internal JsonRecord Decode(byte[] data)
     {
         var buffer = new ArrayBufferWriter<byte>(data.Length * 2 + 16);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             try
             {
-                WriteMessage(writer, Message, data.ToArray(), 0);
+                WriteMessage(writer, Message, data, 0);
             }
             catch (InvalidProtocolBufferException exception)
             {
@@ -79,7 +89,12 @@ public sealed class ProtobufJsonCodec
             }
         }
 
-        return JsonRecord.Parse(buffer.WrittenMemory);
+        // Utf8JsonWriter has just written the object from decoded values (valid UTF-16 strings, numbers, base64), so
+        // a flat message's JSON is well-formed, valid UTF-8 and three levels deep at most; only its size is checked.
+        // Nested messages take the full validation of JsonRecord.Parse (its depth limit).
+        return _flat && buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
+            ? new JsonRecord(buffer.WrittenMemory)
+            : JsonRecord.Parse(buffer.WrittenMemory);
     }
 
     /// <summary>Encodes a JSON record as one message (no length prefix).</summary>
