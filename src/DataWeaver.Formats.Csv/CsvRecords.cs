@@ -17,6 +17,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private readonly ArrayBufferWriter<byte> _json = new(1024);
     private Utf8JsonWriter? _writer;
     private byte[][] _names = [];
+    private JsonEncodedText[] _encodedNames = [];
     private CsvColumnType[] _types = [];
     private byte[]?[] _cells = [];
     private int[] _starts = [];
@@ -36,6 +37,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         }
 
         _names = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
+        _encodedNames = [.. names.Select(n => JsonEncodedText.Encode(n, WriterOptions.Encoder))];
         _types = [.. names.Select(n => options.Columns.FirstOrDefault(c => c.Key == n) is { Key: not null } c ? c.Value : CsvColumnType.String)];
         _cells = new byte[]?[names.Count];
         _starts = new int[names.Count];
@@ -57,7 +59,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         for (var i = 0; i < _names.Length; i++)
         {
             var cell = csv.GetSpan(i);
-            writer.WritePropertyName(_names[i]);
+            writer.WritePropertyName(_encodedNames[i]);
             WriteCell(writer, i, cell);
         }
 
