@@ -141,8 +141,10 @@ public sealed class ProtobufJsonCodec
             throw new DataWeaverException(ErrorClass.Data, "messages nest deeper than 64 levels");
         }
 
-        // Collect first: repeated fields may be split, and a field may appear twice (the last one wins).
-        var values = new SortedDictionary<int, List<object>>();
+        // Collect first: repeated fields may be split, and a field may appear twice (the last one wins). Values are
+        // kept in wire order and then sorted by field number, stably (an insertion sort: the wire order is almost
+        // always the field-number order already), so a field's values stay in their order.
+        var values = new List<(int Number, object Value)>();
         var input = new CodedInputStream(data);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -154,33 +156,45 @@ public sealed class ProtobufJsonCodec
                 continue;
             }
 
-            if (!values.TryGetValue(field.FieldNumber, out var list))
-            {
-                values[field.FieldNumber] = list = [];
-            }
-
-            if (!field.IsRepeated)
-            {
-                list.Clear();
-            }
-
             if (field.IsRepeated && IsPackable(field.FieldType) && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
             {
                 var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
                 while (!packed.IsAtEnd)
                 {
-                    list.Add(ReadScalar(packed, field));
+                    values.Add((field.FieldNumber, ReadScalar(packed, field)));
                 }
             }
             else
             {
-                list.Add(field.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, field));
+                values.Add((field.FieldNumber, field.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, field)));
             }
         }
 
-        writer.WriteStartObject();
-        foreach (var (number, list) in values)
+        for (var i = 1; i < values.Count; i++)
         {
+            var item = values[i];
+            var j = i - 1;
+            while (j >= 0 && values[j].Number > item.Number)
+            {
+                values[j + 1] = values[j];
+                j--;
+            }
+
+            values[j + 1] = item;
+        }
+
+        writer.WriteStartObject();
+        for (var start = 0; start < values.Count;)
+        {
+            var number = values[start].Number;
+            var end = start + 1;
+            while (end < values.Count && values[end].Number == number)
+            {
+                end++;
+            }
+
+            var list = new FieldValues(values, start, end);
+            start = end;
             var field = type.FindFieldByNumber(number);
             writer.WritePropertyName(field.JsonName);
             if (field.IsMap)
@@ -188,8 +202,9 @@ public sealed class ProtobufJsonCodec
                 var keyField = field.MessageType.FindFieldByNumber(1);
                 var valueField = field.MessageType.FindFieldByNumber(2);
                 writer.WriteStartObject();
-                foreach (byte[] entry in list)
+                foreach (var item in list)
                 {
+                    var entry = (byte[])item;
                     var (key, value) = ReadEntry(entry, keyField, valueField);
                     writer.WritePropertyName(key is null ? Default(keyField) : Convert.ToString(key, CultureInfo.InvariantCulture)!.ToLowerInvariant() is var k && key is bool ? k : Convert.ToString(key, CultureInfo.InvariantCulture)!);
                     WriteValue(writer, valueField, value, depth);
@@ -631,6 +646,23 @@ public sealed class ProtobufJsonCodec
             {
                 pool.Push(this);
             }
+        }
+    }
+
+    /// <summary>The values of one field: a run of the sorted (number, value) list.</summary>
+    private readonly struct FieldValues(List<(int Number, object Value)> values, int start, int end)
+    {
+        public object this[Index index] => values[index.GetOffset(end - start) + start].Value;
+
+        public Enumerator GetEnumerator() => new(values, start, end);
+
+        public struct Enumerator(List<(int Number, object Value)> values, int start, int end)
+        {
+            private int _index = start - 1;
+
+            public readonly object Current => values[_index].Value;
+
+            public bool MoveNext() => ++_index < end;
         }
     }
 }

@@ -94,6 +94,28 @@ public sealed class ProtobufFormatTests
         Assert.Equal("$.positiveIntValue: expected an integer from 0 to 18446744073709551615, found -1", error.Message);
     }
 
+    [Fact]
+    public void Codec_FieldsOutOfOrderSplitAndRepeated_DecodeInNumberOrderWithTheLastSingularValue()
+    {
+        using var memory = new MemoryStream();
+        var output = new CodedOutputStream(memory);
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString("first");
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(new UninterpretedOption.Types.NamePart { NamePart_ = "x" }.ToByteString());
+        output.WriteTag(4, WireFormat.WireType.Varint);
+        output.WriteUInt64(7);
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(new UninterpretedOption.Types.NamePart { NamePart_ = "y" }.ToByteString());
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString("last");
+        output.Flush();
+
+        var record = new ProtobufJsonCodec(UninterpretedOption.Descriptor).Decode(memory.ToArray().AsSpan());
+
+        Assert.Equal("""{"name":[{"namePart":"x"},{"namePart":"y"}],"identifierValue":"last","positiveIntValue":"7"}""", record.ToString());
+    }
+
     private static string Format(string type) => "{ type: protobuf, settings: { descriptorSet: descriptor.pb, messageType: " + type + " } }";
 
     private static DefinitionRun WithDescriptors()
