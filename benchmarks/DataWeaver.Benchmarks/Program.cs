@@ -12,6 +12,13 @@ using DataWeaver.Benchmarks.Serialization;
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-serialization
 // or for the Protobuf rows alone:
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-protobuf
+if (args is ["--probe-formats", ..])
+{
+    // file -> file per format, pipeline and Baseline interleaved: --probe-formats [csv|json|avro|protobuf] [rounds]
+    await DataWeaver.Benchmarks.Formats.FormatFileProbe.RunAsync(args.Length > 1 && args[1] != "all" ? args[1] : null, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--steps") ? DataWeaver.Benchmarks.Formats.FormatFileProbe.FormatOf : null).ConfigureAwait(false);
+    return;
+}
+
 if (args is ["--probe-protobuf", ..])
 {
     ProtobufSerializationProbe.Run();

@@ -17,9 +17,12 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private readonly ArrayBufferWriter<byte> _json = new(1024);
     private Utf8JsonWriter? _writer;
     private byte[][] _names = [];
+    private JsonEncodedText[] _encodedNames = [];
     private CsvColumnType[] _types = [];
     private byte[]?[] _cells = [];
+    private int[] _starts = [];
     private int[] _lengths = [];
+    private bool _trustWritten;
 
     public int Count => _names.Length;
 
@@ -34,9 +37,12 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         }
 
         _names = [.. names.Select(System.Text.Encoding.UTF8.GetBytes)];
+        _encodedNames = [.. names.Select(n => JsonEncodedText.Encode(n, WriterOptions.Encoder))];
         _types = [.. names.Select(n => options.Columns.FirstOrDefault(c => c.Key == n) is { Key: not null } c ? c.Value : CsvColumnType.String)];
         _cells = new byte[]?[names.Count];
+        _starts = new int[names.Count];
         _lengths = new int[names.Count];
+        _trustWritten = !_types.Contains(CsvColumnType.Json);
     }
 
     /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
@@ -53,13 +59,20 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         for (var i = 0; i < _names.Length; i++)
         {
             var cell = csv.GetSpan(i);
-            writer.WritePropertyName(_names[i]);
+            writer.WritePropertyName(_encodedNames[i]);
             WriteCell(writer, i, cell);
         }
 
         writer.WriteEndObject();
         writer.Flush();
-        return JsonRecord.Parse(_json.WrittenSpan.ToArray());
+        var bytes = _json.WrittenSpan.ToArray();
+
+        // The object was just written by Utf8JsonWriter from names and cells (no raw JSON cell), so it is well-formed
+        // and only the checks the writer does not make remain: valid UTF-8 and the record size limit. Anything else
+        // takes the full validation of JsonRecord.Parse, which also reports the error.
+        return _trustWritten && bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(bytes)
+            ? new JsonRecord(bytes)
+            : JsonRecord.Parse(bytes);
     }
 
     /// <summary>Writes a record as one row of the columns; the columns come from the first record when none are set.</summary>
@@ -75,11 +88,15 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         }
 
         Array.Clear(_lengths);
-        var reader = new Utf8JsonReader(record.Utf8.Span);
+        Array.Clear(_starts);
+        var source = record.Utf8.Span;
+        var reader = new Utf8JsonReader(source);
         reader.Read();
+        var expected = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var column = IndexOf(ref reader);
+            var column = expected < _names.Length && reader.ValueTextEquals(_names[expected]) ? expected : IndexOf(ref reader);
+            expected = column + 1;
             if (column < 0)
             {
                 throw new DataWeaverException(ErrorClass.Data, $"the record has the field '{reader.GetString()}', which is not a column (the columns: {string.Join(", ", _names.Select(n => System.Text.Encoding.UTF8.GetString(n)))})");
@@ -87,12 +104,12 @@ internal sealed class CsvRecords(CsvFormatOptions options)
 
             reader.Read();
 
-            Capture(ref reader, record.Utf8.Span, column);
+            Capture(ref reader, source, column);
         }
 
         for (var i = 0; i < _names.Length; i++)
         {
-            csv.WriteField(_cells[i] is { } cell ? cell.AsSpan(0, _lengths[i]) : []);
+            csv.WriteField(_starts[i] >= 0 ? source.Slice(_starts[i], _lengths[i]) : _cells[i].AsSpan(0, _lengths[i]));
         }
 
         csv.EndRecord();
@@ -128,41 +145,61 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         return -1;
     }
 
-    /// <summary>Keeps the text of the value at the reader for column <paramref name="column"/>: strings unescaped, others as JSON, null empty.</summary>
+    /// <summary>
+    /// Notes the text of the value at the reader for column <paramref name="column"/>: strings unescaped, others as JSON,
+    /// null empty. Text that lies in the record as it is (most values) is noted as its offset and length in the record;
+    /// an escaped string is unescaped into the column's scratch buffer (offset -1).
+    /// </summary>
     private void Capture(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, int column)
     {
-        ReadOnlySpan<byte> text;
-        byte[]? scratch = null;
         switch (reader.TokenType)
         {
             case JsonTokenType.Null:
+                _starts[column] = 0;
                 _lengths[column] = 0;
                 return;
-            case JsonTokenType.String when !reader.ValueIsEscaped:
-                text = reader.ValueSpan;
-                break;
+            case JsonTokenType.String when reader.ValueIsEscaped:
+                var cell = _cells[column];
+                if (cell is null || cell.Length < reader.ValueSpan.Length)
+                {
+                    cell = _cells[column] = new byte[Math.Max(64, reader.ValueSpan.Length * 2)];
+                }
+
+                _starts[column] = -1;
+                _lengths[column] = reader.CopyString(cell);
+                return;
             case JsonTokenType.String:
-                scratch = new byte[reader.ValueSpan.Length];
-                text = scratch.AsSpan(0, reader.CopyString(scratch));
-                break;
+                Borrow(source, reader.ValueSpan, column);
+                return;
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                text = source[start..(int)reader.BytesConsumed];
-                break;
+                _starts[column] = start;
+                _lengths[column] = (int)reader.BytesConsumed - start;
+                return;
             default:
-                text = reader.ValueSpan;
-                break;
+                Borrow(source, reader.ValueSpan, column);
+                return;
         }
+    }
 
-        var cell = _cells[column];
-        if (cell is null || cell.Length < text.Length)
+    /// <summary>Notes where <paramref name="value"/>, a slice of the record's single span, lies in it.</summary>
+    private void Borrow(ReadOnlySpan<byte> source, ReadOnlySpan<byte> value, int column)
+    {
+        if (value.IsEmpty)
         {
-            cell = _cells[column] = new byte[Math.Max(64, text.Length * 2)];
+            _starts[column] = 0;
+            _lengths[column] = 0;
+            return;
         }
 
-        text.CopyTo(cell);
-        _lengths[column] = text.Length;
+        if (!source.Overlaps(value, out var offset))
+        {
+            throw new InvalidOperationException("The value is not a slice of the record.");
+        }
+
+        _starts[column] = offset;
+        _lengths[column] = value.Length;
     }
 
     private void WriteCell(Utf8JsonWriter writer, int column, ReadOnlySpan<byte> cell)

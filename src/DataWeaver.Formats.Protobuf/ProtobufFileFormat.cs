@@ -149,19 +149,7 @@ public sealed class ProtobufFileFormat(ProtobufJsonCodec codec, int maxRecordByt
             _buffer.ResetWrittenCount();
             for (var i = 0; i < batch.Length; i++)
             {
-                var message = codec.Encode(batch.Span[i]);
-                var size = (uint)message.Length;
-                var span = _buffer.GetSpan(5);
-                var n = 0;
-                while (size >= 0x80)
-                {
-                    span[n++] = (byte)(size | 0x80);
-                    size >>= 7;
-                }
-
-                span[n++] = (byte)size;
-                _buffer.Advance(n);
-                _buffer.Write(message);
+                codec.EncodeDelimited(batch.Span[i], _buffer);
             }
 
             await output.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);

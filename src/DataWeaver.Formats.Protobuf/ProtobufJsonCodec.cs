@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Collections.Concurrent;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
 using Google.Protobuf;
@@ -19,12 +20,17 @@ namespace DataWeaver.Formats.Protobuf;
 public sealed class ProtobufJsonCodec
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly ConcurrentDictionary<MessageDescriptor, Dictionary<string, FieldDescriptor>> FieldsByType = new();
+
+    /// <summary>Whether the message has no message-typed field (nor map): its JSON is at most three levels deep.</summary>
+    private readonly bool _flat;
 
     /// <summary>Creates a codec for one message type.</summary>
     /// <param name="message">The message type.</param>
     public ProtobufJsonCodec(MessageDescriptor message)
     {
         Message = message ?? throw new ArgumentNullException(nameof(message));
+        _flat = message.Fields.InFieldNumberOrder().All(f => f.FieldType != FieldType.Message);
     }
 
     /// <summary>Gets the message type.</summary>
@@ -62,14 +68,20 @@ public sealed class ProtobufJsonCodec
     /// <param name="data">The message bytes.</param>
     /// <returns>The record, owning its bytes.</returns>
     /// <exception cref="DataWeaverException">The bytes are not a message of the type (a data error).</exception>
-    public JsonRecord Decode(ReadOnlySpan<byte> data)
+    public JsonRecord Decode(ReadOnlySpan<byte> data) => Decode(data.ToArray());
+
+    /// <summary>Decodes one message (no length prefix) held in an array of its own, without copying it first.</summary>
+    /// <param name="data">The message bytes; not changed.</param>
+    /// <returns>The record, owning its bytes.</returns>
+    /// <exception cref="DataWeaverException">The bytes are not a message of the type (a data error).</exception>
+    internal JsonRecord Decode(byte[] data)
     {
         var buffer = new ArrayBufferWriter<byte>(data.Length * 2 + 16);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             try
             {
-                WriteMessage(writer, Message, data.ToArray(), 0);
+                WriteMessage(writer, Message, data, 0);
             }
             catch (InvalidProtocolBufferException exception)
             {
@@ -77,7 +89,12 @@ public sealed class ProtobufJsonCodec
             }
         }
 
-        return JsonRecord.Parse(buffer.WrittenMemory);
+        // Utf8JsonWriter has just written the object from decoded values (valid UTF-16 strings, numbers, base64), so
+        // a flat message's JSON is well-formed, valid UTF-8 and three levels deep at most; only its size is checked.
+        // Nested messages take the full validation of JsonRecord.Parse (its depth limit).
+        return _flat && buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
+            ? new JsonRecord(buffer.WrittenMemory)
+            : JsonRecord.Parse(buffer.WrittenMemory);
     }
 
     /// <summary>Encodes a JSON record as one message (no length prefix).</summary>
@@ -87,7 +104,34 @@ public sealed class ProtobufJsonCodec
     public byte[] Encode(in JsonRecord record)
     {
         using var document = JsonDocument.Parse(record.Utf8);
-        return EncodeMessage(Message, document.RootElement, "$");
+        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
+        var bytes = encoded.Memory.ToArray();
+        encoded.Return();
+        return bytes;
+    }
+
+    /// <summary>Encodes a record as one length-delimited message (its size as a varint, then its bytes) into <paramref name="output"/>.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="DataWeaverException">The record does not fit the type (a data error naming the field); nothing is written.</exception>
+    internal void EncodeDelimited(in JsonRecord record, IBufferWriter<byte> output)
+    {
+        using var document = JsonDocument.Parse(record.Utf8);
+        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
+        var message = encoded.Memory.GetBuffer().AsSpan(0, (int)encoded.Memory.Length);
+        var size = (uint)message.Length;
+        var span = output.GetSpan(5 + message.Length);
+        var n = 0;
+        while (size >= 0x80)
+        {
+            span[n++] = (byte)(size | 0x80);
+            size >>= 7;
+        }
+
+        span[n++] = (byte)size;
+        message.CopyTo(span[n..]);
+        output.Advance(n + message.Length);
+        encoded.Return();
     }
 
     private static void WriteMessage(Utf8JsonWriter writer, MessageDescriptor type, byte[] data, int depth)
@@ -97,8 +141,10 @@ public sealed class ProtobufJsonCodec
             throw new DataWeaverException(ErrorClass.Data, "messages nest deeper than 64 levels");
         }
 
-        // Collect first: repeated fields may be split, and a field may appear twice (the last one wins).
-        var values = new SortedDictionary<int, List<object>>();
+        // Collect first: repeated fields may be split, and a field may appear twice (the last one wins). Values are
+        // kept in wire order and then sorted by field number, stably (an insertion sort: the wire order is almost
+        // always the field-number order already), so a field's values stay in their order.
+        var values = new List<(int Number, object Value)>();
         var input = new CodedInputStream(data);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -110,33 +156,45 @@ public sealed class ProtobufJsonCodec
                 continue;
             }
 
-            if (!values.TryGetValue(field.FieldNumber, out var list))
-            {
-                values[field.FieldNumber] = list = [];
-            }
-
-            if (!field.IsRepeated)
-            {
-                list.Clear();
-            }
-
             if (field.IsRepeated && IsPackable(field.FieldType) && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
             {
                 var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
                 while (!packed.IsAtEnd)
                 {
-                    list.Add(ReadScalar(packed, field));
+                    values.Add((field.FieldNumber, ReadScalar(packed, field)));
                 }
             }
             else
             {
-                list.Add(field.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, field));
+                values.Add((field.FieldNumber, field.FieldType == FieldType.Message ? input.ReadBytes().ToByteArray() : ReadScalar(input, field)));
             }
         }
 
-        writer.WriteStartObject();
-        foreach (var (number, list) in values)
+        for (var i = 1; i < values.Count; i++)
         {
+            var item = values[i];
+            var j = i - 1;
+            while (j >= 0 && values[j].Number > item.Number)
+            {
+                values[j + 1] = values[j];
+                j--;
+            }
+
+            values[j + 1] = item;
+        }
+
+        writer.WriteStartObject();
+        for (var start = 0; start < values.Count;)
+        {
+            var number = values[start].Number;
+            var end = start + 1;
+            while (end < values.Count && values[end].Number == number)
+            {
+                end++;
+            }
+
+            var list = new FieldValues(values, start, end);
+            start = end;
             var field = type.FindFieldByNumber(number);
             writer.WritePropertyName(field.JsonName);
             if (field.IsMap)
@@ -144,8 +202,9 @@ public sealed class ProtobufJsonCodec
                 var keyField = field.MessageType.FindFieldByNumber(1);
                 var valueField = field.MessageType.FindFieldByNumber(2);
                 writer.WriteStartObject();
-                foreach (byte[] entry in list)
+                foreach (var item in list)
                 {
+                    var entry = (byte[])item;
                     var (key, value) = ReadEntry(entry, keyField, valueField);
                     writer.WritePropertyName(key is null ? Default(keyField) : Convert.ToString(key, CultureInfo.InvariantCulture)!.ToLowerInvariant() is var k && key is bool ? k : Convert.ToString(key, CultureInfo.InvariantCulture)!);
                     WriteValue(writer, valueField, value, depth);
@@ -320,20 +379,25 @@ public sealed class ProtobufJsonCodec
         _ => throw new DataWeaverException(ErrorClass.Data, $"the field '{field.Name}' is a group, which is not supported"),
     };
 
-    private static byte[] EncodeMessage(MessageDescriptor type, JsonElement json, string path)
+    /// <summary>
+    /// Encodes a message into a pooled buffer (see <see cref="Encoded"/>). A message that fails leaves its buffer out of
+    /// the pool, so no half-written bytes are reused.
+    /// </summary>
+    private static Encoded EncodeMessage(MessageDescriptor type, JsonElement json, FieldPath path)
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
             throw Mismatch(path, $"a {type.FullName} object", json);
         }
 
-        using var memory = new MemoryStream();
-        var output = new CodedOutputStream(memory, leaveOpen: true);
+        var encoded = Encoded.Rent();
+        var output = encoded.Output;
+        var fields = FieldsOf(type);
         foreach (var property in json.EnumerateObject())
         {
-            var field = type.Fields.InFieldNumberOrder().FirstOrDefault(f => f.JsonName == property.Name || f.Name == property.Name)
+            var field = fields.GetValueOrDefault(property.Name)
                 ?? throw new DataWeaverException(ErrorClass.Data, $"{path}: {type.FullName} has no field '{property.Name}'");
-            var at = path + "." + property.Name;
+            var at = path.Child(property.Name);
             if (property.Value.ValueKind == JsonValueKind.Null)
             {
                 continue;
@@ -353,10 +417,10 @@ public sealed class ProtobufJsonCodec
                     var keyField = field.MessageType.FindFieldByNumber(1);
                     using (var keyDocument = JsonDocument.Parse(keyField.FieldType is FieldType.String ? JsonSerializer.Serialize(entry.Name) : keyField.FieldType == FieldType.Bool ? entry.Name : JsonSerializer.Serialize(entry.Name)))
                     {
-                        WriteField(entryOutput, keyField, keyDocument.RootElement, at + "[\"" + entry.Name + "\"]");
+                        WriteField(entryOutput, keyField, keyDocument.RootElement, at.Key(entry.Name));
                     }
 
-                    WriteField(entryOutput, field.MessageType.FindFieldByNumber(2), entry.Value, at + "[\"" + entry.Name + "\"]");
+                    WriteField(entryOutput, field.MessageType.FindFieldByNumber(2), entry.Value, at.Key(entry.Name));
                     entryOutput.Flush();
                     output.WriteTag(field.FieldNumber, WireFormat.WireType.LengthDelimited);
                     output.WriteBytes(ByteString.CopyFrom(entryMemory.GetBuffer(), 0, (int)entryMemory.Length));
@@ -372,7 +436,7 @@ public sealed class ProtobufJsonCodec
                 var index = 0;
                 foreach (var item in property.Value.EnumerateArray())
                 {
-                    WriteField(output, field, item, $"{at}[{index++}]");
+                    WriteField(output, field, item, at.Index(index++));
                 }
             }
             else
@@ -382,10 +446,28 @@ public sealed class ProtobufJsonCodec
         }
 
         output.Flush();
-        return memory.ToArray();
+        return encoded;
     }
 
-    private static void WriteField(CodedOutputStream output, FieldDescriptor field, JsonElement json, string path)
+    /// <summary>The fields of a message type by JSON name and by proto name (the lower field number first when two share a name).</summary>
+    private static Dictionary<string, FieldDescriptor> FieldsOf(MessageDescriptor type)
+    {
+        if (FieldsByType.TryGetValue(type, out var fields))
+        {
+            return fields;
+        }
+
+        fields = new Dictionary<string, FieldDescriptor>(StringComparer.Ordinal);
+        foreach (var field in type.Fields.InFieldNumberOrder())
+        {
+            fields.TryAdd(field.JsonName, field);
+            fields.TryAdd(field.Name, field);
+        }
+
+        return FieldsByType.GetOrAdd(type, fields);
+    }
+
+    private static void WriteField(CodedOutputStream output, FieldDescriptor field, JsonElement json, FieldPath path)
     {
         var n = field.FieldNumber;
         try
@@ -393,8 +475,10 @@ public sealed class ProtobufJsonCodec
             switch (field.FieldType)
             {
                 case FieldType.Message:
+                    var nested = EncodeMessage(field.MessageType, json, path);
                     output.WriteTag(n, WireFormat.WireType.LengthDelimited);
-                    output.WriteBytes(ByteString.CopyFrom(EncodeMessage(field.MessageType, json, path)));
+                    output.WriteBytes(ByteString.CopyFrom(nested.Memory.GetBuffer(), 0, (int)nested.Memory.Length));
+                    nested.Return();
                     break;
                 case FieldType.String:
                     output.WriteTag(n, WireFormat.WireType.LengthDelimited);
@@ -472,8 +556,13 @@ public sealed class ProtobufJsonCodec
         }
     }
 
-    private static Int128 Integer(JsonElement json, string path, Int128 min, Int128 max)
+    private static Int128 Integer(JsonElement json, FieldPath path, Int128 min, Int128 max)
     {
+        if (json.ValueKind == JsonValueKind.Number && json.TryGetInt64(out var integer))
+        {
+            return integer >= min && integer <= max ? integer : throw Mismatch(path, $"an integer from {min} to {max}", json);
+        }
+
         var text = json.ValueKind switch
         {
             JsonValueKind.Number => json.GetRawText(),
@@ -485,7 +574,7 @@ public sealed class ProtobufJsonCodec
             : throw Mismatch(path, $"an integer from {min} to {max}", json);
     }
 
-    private static double Floating(JsonElement json, string path) => json.ValueKind switch
+    private static double Floating(JsonElement json, FieldPath path) => json.ValueKind switch
     {
         JsonValueKind.Number => json.GetDouble(),
         JsonValueKind.String when json.GetString() is "NaN" => double.NaN,
@@ -495,6 +584,85 @@ public sealed class ProtobufJsonCodec
         _ => throw Mismatch(path, "a number", json),
     };
 
-    private static DataWeaverException Mismatch(string path, string expected, JsonElement found) =>
+    private static DataWeaverException Mismatch(FieldPath path, string expected, JsonElement found) =>
         new(ErrorClass.Data, $"{path}: expected {expected}, found {(found.ValueKind == JsonValueKind.String ? "the string \"" + found.GetString() + "\"" : found.GetRawText())}");
+
+    /// <summary>
+    /// Where a value lies in the record (<c>$.a.b[2]</c>): a prefix and up to one name, index or key, spelled out only
+    /// for an error message, so a field of a flat message costs no string.
+    /// </summary>
+    private readonly struct FieldPath(string prefix, string? name = null, int index = -1, string? key = null)
+    {
+        private bool HasName => name is not null;
+
+        private bool IsPrefixOnly => name is null && index < 0 && key is null;
+
+        public FieldPath Child(string child) => IsPrefixOnly ? new(prefix, child) : new(ToString(), child);
+
+        public FieldPath Index(int at) => HasName && index < 0 && key is null ? new(prefix, name, at) : new(ToString(), null, at);
+
+        public FieldPath Key(string entry) => HasName && index < 0 && key is null ? new(prefix, name, -1, entry) : new(ToString(), null, -1, entry);
+
+        public override string ToString() =>
+            prefix
+            + (name is null ? "" : "." + name)
+            + (index < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"[{index}]"))
+            + (key is null ? "" : "[\"" + key + "\"]");
+    }
+
+    /// <summary>A pooled <see cref="MemoryStream"/> and the <see cref="CodedOutputStream"/> over it (one message's bytes).</summary>
+    private sealed class Encoded
+    {
+        [ThreadStatic]
+        private static Stack<Encoded>? _pool;
+
+        private Encoded()
+        {
+            Memory = new MemoryStream();
+            Output = new CodedOutputStream(Memory, leaveOpen: true);
+        }
+
+        public MemoryStream Memory { get; }
+
+        public CodedOutputStream Output { get; }
+
+        public static Encoded Rent()
+        {
+            if (_pool is { Count: > 0 } pool)
+            {
+                var encoded = pool.Pop();
+                encoded.Memory.SetLength(0);
+                return encoded;
+            }
+
+            return new Encoded();
+        }
+
+        /// <summary>Gives the buffer back once its bytes were copied out; only after a successful flush (the coded stream is then empty).</summary>
+        public void Return()
+        {
+            var pool = _pool ??= new Stack<Encoded>();
+            if (pool.Count < 16 && Memory.Capacity <= 1024 * 1024)
+            {
+                pool.Push(this);
+            }
+        }
+    }
+
+    /// <summary>The values of one field: a run of the sorted (number, value) list.</summary>
+    private readonly struct FieldValues(List<(int Number, object Value)> values, int start, int end)
+    {
+        public object this[Index index] => values[index.GetOffset(end - start) + start].Value;
+
+        public Enumerator GetEnumerator() => new(values, start, end);
+
+        public struct Enumerator(List<(int Number, object Value)> values, int start, int end)
+        {
+            private int _index = start - 1;
+
+            public readonly object Current => values[_index].Value;
+
+            public bool MoveNext() => ++_index < end;
+        }
+    }
 }

@@ -41,6 +41,10 @@ public abstract class FormatFileBenchmarks
 
     protected abstract string Extension { get; }
 
+    internal string FolderPath => Folder;
+
+    internal string Ext => Extension;
+
     protected abstract string Format { get; }
 
     [GlobalSetup]

@@ -32,6 +32,29 @@ public sealed class CsvFormatTests
     }
 
     [Fact]
+    public async Task RunAsync_JsonToCsv_WritesEachValueInItsColumnWhateverTheFieldOrderAndEscaping()
+    {
+        using var run = new DefinitionRun(r => r.AddCsv());
+        run.Write("in.jsonl", """
+            {"a":"x","b":1,"c":null,"d":{"k":[1,"\""]}}
+            {"c":"","b":-2.5e3,"a":"q\"uote\u00e9\nline","d":true}
+            {"d":[],"a":"plain"}
+            {"a":"\u0041","b":"","c":"tail","d":false}
+
+            """);
+        await run.RunAsync(Pipeline("{ type: file, format: json, settings: { path: in.jsonl } }", "{ type: file, format: csv, settings: { path: out.csv } }"));
+        Assert.Equal("""""
+            a,b,c,d
+            x,1,,"{""k"":[1,""\""""]}"
+            "q""uoteé
+            line",-2.5e3,,true
+            plain,,,[]
+            A,,tail,false
+
+            """"".Replace("\r", "", StringComparison.Ordinal), run.Read("out.csv"));
+    }
+
+    [Fact]
     public async Task RunAsync_BadRows_GoToDeadLettersNamingRowAndOffset()
     {
         using var run = new DefinitionRun(r => r.AddCsv());

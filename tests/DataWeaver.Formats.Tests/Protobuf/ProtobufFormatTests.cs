@@ -72,6 +72,50 @@ public sealed class ProtobufFormatTests
         Assert.Equal("$.name[0].namePart: expected a string, found 7", error.Message);
     }
 
+    [Fact]
+    public void Codec_GoodRecordAfterOneThatFailedMidMessage_EncodesExactlyWhatGoogleProtobufWritesForFieldsInNumberOrder()
+    {
+        var codec = new ProtobufJsonCodec(UninterpretedOption.Descriptor);
+        var error = Assert.Throws<Errors.DataWeaverException>(() => codec.Encode(Serialization.Json.JsonRecord.Parse("""{"identifierValue":"half","doubleValue":1.5,"negativeIntValue":"x"}""")));
+        Assert.Equal("$.negativeIntValue: expected an integer from -9223372036854775808 to 9223372036854775807, found the string \"x\"", error.Message);
+
+        var bytes = codec.Encode(Serialization.Json.JsonRecord.Parse("""{"name":[{"namePart":"a","isExtension":true}],"identifierValue":"ok","negativeIntValue":-5}"""));
+
+        var expected = new UninterpretedOption { IdentifierValue = "ok", NegativeIntValue = -5 };
+        expected.Name.Add(new UninterpretedOption.Types.NamePart { NamePart_ = "a", IsExtension = true });
+        Assert.Equal(expected.ToByteArray(), bytes);
+    }
+
+    [Fact]
+    public void Codec_IntegerOutOfRange_NamesTheFieldPathAndRange()
+    {
+        var codec = new ProtobufJsonCodec(UninterpretedOption.Descriptor);
+        var error = Assert.Throws<Errors.DataWeaverException>(() => codec.Encode(Serialization.Json.JsonRecord.Parse("""{"positiveIntValue":-1}""")));
+        Assert.Equal("$.positiveIntValue: expected an integer from 0 to 18446744073709551615, found -1", error.Message);
+    }
+
+    [Fact]
+    public void Codec_FieldsOutOfOrderSplitAndRepeated_DecodeInNumberOrderWithTheLastSingularValue()
+    {
+        using var memory = new MemoryStream();
+        var output = new CodedOutputStream(memory);
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString("first");
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(new UninterpretedOption.Types.NamePart { NamePart_ = "x" }.ToByteString());
+        output.WriteTag(4, WireFormat.WireType.Varint);
+        output.WriteUInt64(7);
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(new UninterpretedOption.Types.NamePart { NamePart_ = "y" }.ToByteString());
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString("last");
+        output.Flush();
+
+        var record = new ProtobufJsonCodec(UninterpretedOption.Descriptor).Decode(memory.ToArray().AsSpan());
+
+        Assert.Equal("""{"name":[{"namePart":"x"},{"namePart":"y"}],"identifierValue":"last","positiveIntValue":"7"}""", record.ToString());
+    }
+
     private static string Format(string type) => "{ type: protobuf, settings: { descriptorSet: descriptor.pb, messageType: " + type + " } }";
 
     private static DefinitionRun WithDescriptors()

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DataWeaver.Benchmarks.Formats;
+
+/// <summary>
+/// A quick look at the format benchmarks without BenchmarkDotNet: the pipeline and the Baseline of each format run
+/// alternately (interleaved, so a loaded machine slows both alike) and the ratio of their best runs is printed.
+/// </summary>
+internal static class FormatFileProbe
+{
+    public static async Task RunAsync(string? only, int rounds, Func<FormatFileBenchmarks, DataWeaver.Configuration.Formats.RecordFileFormat>? steps = null)
+    {
+        FormatFileBenchmarks[] all = [new CsvFormatBenchmarks(), new JsonFormatBenchmarks(), new AvroFormatBenchmarks(), new ProtobufFormatBenchmarks()];
+        foreach (var bench in all)
+        {
+            var name = bench.GetType().Name.Replace("FormatBenchmarks", "", StringComparison.Ordinal);
+            if (only is not null && !name.Equals(only, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            bench.Setup();
+            try
+            {
+                Func<Task> baseline = bench switch
+                {
+                    CsvFormatBenchmarks c => () => Task.FromResult(c.CsvHelperLoop()),
+                    JsonFormatBenchmarks j => () => Task.FromResult(j.Utf8JsonReaderLoop()),
+                    AvroFormatBenchmarks a => () => Task.FromResult(a.AvroCodecLoop()),
+                    ProtobufFormatBenchmarks p => () => Task.FromResult(p.GoogleProtobufLoop()),
+                    _ => throw new InvalidOperationException(),
+                };
+                double bestPipe = double.MaxValue, bestBase = double.MaxValue;
+                long allocPipe = 0, allocBase = 0;
+                for (var round = 0; round < rounds; round++)
+                {
+                    var (t, a) = await Measure(bench.DefinitionFilePipeline).ConfigureAwait(false);
+                    bestPipe = Math.Min(bestPipe, t);
+                    allocPipe = a;
+                    (t, a) = await Measure(baseline).ConfigureAwait(false);
+                    bestBase = Math.Min(bestBase, t);
+                    allocBase = a;
+                }
+
+                if (steps is not null && bench is not JsonFormatBenchmarks)
+                {
+                    await Steps(bench, steps, rounds).ConfigureAwait(false);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-9} pipeline {bestPipe * 1e6 / FormatFileBenchmarks.RecordCount,8:F2} us/rec {allocPipe / FormatFileBenchmarks.RecordCount,7} B/rec | baseline {bestBase * 1e6 / FormatFileBenchmarks.RecordCount,8:F2} us/rec {allocBase / FormatFileBenchmarks.RecordCount,7} B/rec | ratio {bestBase / bestPipe:F2}x"));
+            }
+            finally
+            {
+                bench.Cleanup();
+            }
+        }
+    }
+
+    /// <summary>The format's reader alone (file -> records) and its writer alone (records -> file), per record.</summary>
+    private static async Task Steps(FormatFileBenchmarks bench, Func<FormatFileBenchmarks, DataWeaver.Configuration.Formats.RecordFileFormat> create, int rounds)
+    {
+        var format = create(bench);
+        var input = Path.Combine(bench.FolderPath, "input." + bench.Ext);
+        var records = new List<DataWeaver.Serialization.Json.JsonRecord>();
+        double bestRead = double.MaxValue, bestWrite = double.MaxValue;
+        long allocRead = 0, allocWrite = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            (var t, allocRead) = await Measure(async () =>
+            {
+                records.Clear();
+                await using var reader = format.CreateReader(File.OpenRead(input), "input");
+                while (await reader.MoveNextAsync(default).ConfigureAwait(false))
+                {
+                    records.Add(reader.Current.Record);
+                }
+            }).ConfigureAwait(false);
+            bestRead = Math.Min(bestRead, t);
+            var array = records.ToArray();
+            (t, allocWrite) = await Measure(async () =>
+            {
+                await using var output = new BufferedStream(File.Create(Path.Combine(bench.FolderPath, "steps.out")), 64 * 1024);
+                await using var writer = format.CreateWriter(output);
+                for (var i = 0; i < array.Length; i += 1024)
+                {
+                    await writer.WriteAsync(array.AsMemory(i, Math.Min(1024, array.Length - i)), default).ConfigureAwait(false);
+                    await output.FlushAsync().ConfigureAwait(false);
+                }
+
+                await writer.CompleteAsync(default).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            bestWrite = Math.Min(bestWrite, t);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  read alone {bestRead * 1e6 / records.Count:F2} us/rec {allocRead / records.Count} B/rec; write alone {bestWrite * 1e6 / records.Count:F2} us/rec {allocWrite / records.Count} B/rec"));
+    }
+
+    private static async Task<(double Seconds, long Allocated)> Measure(Func<Task> run)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        await run().ConfigureAwait(false);
+        var seconds = watch.Elapsed.TotalSeconds;
+        return (seconds, GC.GetTotalAllocatedBytes(precise: true) - before);
+    }
+
+    /// <summary>The format a benchmark writes, built directly (json has no public type: none).</summary>
+    public static DataWeaver.Configuration.Formats.RecordFileFormat FormatOf(FormatFileBenchmarks bench) => bench switch
+    {
+        CsvFormatBenchmarks => new DataWeaver.Formats.Csv.CsvFileFormat(new DataWeaver.Formats.Csv.CsvFormatOptions()),
+        AvroFormatBenchmarks => new DataWeaver.Formats.Avro.AvroFileFormat(new DataWeaver.Formats.Avro.AvroFormatOptions { Schema = DataWeaver.Serialization.Avro.Schema.AvroSchema.Parse(File.ReadAllText(Path.Combine(bench.FolderPath, "row.avsc"))) }),
+        ProtobufFormatBenchmarks => new DataWeaver.Formats.Protobuf.ProtobufFileFormat(new DataWeaver.Formats.Protobuf.ProtobufJsonCodec(DataWeaver.Benchmarks.Serialization.Messages.ProtoTrade.Descriptor)),
+        _ => throw new NotSupportedException("no public format type"),
+    };
+}
