@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Avro.Binary;
+using DataWeaver.Serialization.Avro.Framing;
 using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Internal.Typed;
 using DataWeaver.Serialization.Avro.Internal.Writing;
@@ -52,25 +52,7 @@ public sealed class AvroSerializer<T> : IRecordSerializer<T>
         ArgumentNullException.ThrowIfNull(writer);
         var buffer = scratch ??= new ArrayBufferWriter<byte>();
         buffer.ResetWrittenCount();
-        switch (_options.Framing)
-        {
-            case AvroFraming.SingleObject:
-                var so = buffer.GetSpan(10);
-                so[0] = 0xC3;
-                so[1] = 0x01;
-                BinaryPrimitives.WriteInt64LittleEndian(so[2..], _schema.Fingerprint);
-                buffer.Advance(10);
-                break;
-            case AvroFraming.Confluent:
-                var cf = buffer.GetSpan(5);
-                cf[0] = 0;
-                BinaryPrimitives.WriteInt32BigEndian(cf[1..], _options.SchemaId);
-                buffer.Advance(5);
-                break;
-            default:
-                break;
-        }
-
+        AvroFrameHeader.Write(buffer, _options.Framing, _schema, _options.SchemaId);
         var w = new AvroWriter(buffer);
         if (_typed is not null)
         {
