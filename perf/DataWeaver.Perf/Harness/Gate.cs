@@ -40,7 +40,7 @@ internal static class Gate
         new("W2", "dataweaver bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
         new("W3", "dataweaver throughput / jsonserializer-object", 0.8, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.JsonSerializerObject)),
         new("W3", "dataweaver bytes/record", 5, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
-        new("W6", "dataweaver throughput / raw-loop (hand-written Confluent loop)", 0.4, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
+        new("W6", "dataweaver throughput / raw-loop (hand-written Confluent loop)", 0.3, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
     ];
 
     /// <summary>The workloads (among those that ran) with a floor that no attempt passed yet.</summary>
