@@ -180,7 +180,7 @@ internal static class BuiltInConnectors
         {
             CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
             CheckpointKey = settings.GetString("checkpointKey")
-                ?? (secretInPath ? $"jsonl:{display}#{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fullPath)).AsSpan(0, 8))}" : null),
+                ?? (secretInPath ? $"jsonl:{display}#{Files.FileInputs.Hash(fullPath)}" : null),
             DisplayPath = secretInPath ? display : null,
             Follow = settings.GetBoolean("follow", false),
             PollInterval = settings.GetDuration("pollInterval", TimeSpan.FromSeconds(1)),
