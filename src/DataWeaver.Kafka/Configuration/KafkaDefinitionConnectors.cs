@@ -45,6 +45,10 @@ internal static class KafkaDefinitionConnectors
         ],
     };
 
+    /// <summary>The transactions the last exactly-once kafka source of <paramref name="pipelineName"/> created (tests).</summary>
+    internal static KafkaTransactions? FindTransactions(string pipelineName) =>
+        Transactions.Select(t => t.Value.GetValueOrDefault(pipelineName)).LastOrDefault(t => t is not null);
+
     public static void Register(ConnectorRegistry registry) => registry
         .RegisterPayloadSource(TypeName, CreateSource, Source)
         .RegisterPayloadSink(TypeName, CreateSink, Sink);
