@@ -125,6 +125,43 @@ public sealed class KafkaDefinitionFileTests(ITestOutputHelper output) : IDispos
         Assert.Equal(0, transactions.Aborted);
     }
 
+    [MockKafkaFact] // the example's topic names are fixed: a fresh mock cluster has them to itself
+    public async Task DocsExample_RelayOnMockCluster_KeysHeadersAndFieldsAsDocumented()
+    {
+        var markdown = await File.ReadAllTextAsync(Path.Combine(KafkaConfigurationTests.RepositoryRoot(), "docs", "kafka-definition-files.md"));
+        var start = markdown.IndexOf("```yaml\n", markdown.IndexOf("<!-- kafka-example: relay -->", StringComparison.Ordinal), StringComparison.Ordinal) + "```yaml\n".Length;
+        var yaml = markdown[start..markdown.IndexOf("```", start, StringComparison.Ordinal)];
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 1);
+        await cluster.CreateTopicAsync("orders", partitions: 2);
+        await cluster.CreateTopicAsync("orders-enriched", partitions: 2);
+        var delivered = await ProduceAsync(cluster, "orders", 20, test: n => n % 5 == 4);
+        var environment = new Dictionary<string, string> { ["KAFKA_BOOTSTRAP"] = cluster.BootstrapServers, ["KAFKA_PASSWORD"] = "pw-canary-4711", ["HOSTNAME"] = "docs" };
+        var logs = new ListLoggerFactory();
+        await using var manager = Manager(logs);
+        manager.CreatePipelines(PipelineDefinitionLoader.Parse(yaml, "relay.yaml", new PipelineLoadOptions { Registry = manager.Registry, Environment = environment.GetValueOrDefault }));
+        manager.StartPipeline("relay");
+
+        var read = ReadAll(cluster, "orders-enriched", 16);
+        await manager.StopPipelineAsync("relay");
+
+        Assert.Equal(16, read.Count); // the 4 test messages are filtered out, nothing is written twice
+        foreach (var message in read)
+        {
+            var record = JsonDocument.Parse(message.Value).RootElement;
+            var n = record.GetProperty("n").GetInt32();
+            Assert.NotEqual(4, n % 5);
+            Assert.Equal(["n", "receivedAt", "region"], record.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(BaseTime.AddSeconds(n).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), record.GetProperty("receivedAt").GetString());
+            Assert.Equal($"eu-{delivered[n].Partition.Value}", record.GetProperty("region").GetString());
+            Assert.Equal($"k{n}", Encoding.UTF8.GetString(message.Key));
+            Assert.Equal($"t{n}", Encoding.UTF8.GetString(message.Headers.GetLastBytes("traceparent")));
+            Assert.Equal($"orders/{delivered[n].Partition.Value}/{delivered[n].Offset.Value}", Encoding.UTF8.GetString(message.Headers.GetLastBytes("origin")));
+        }
+
+        Assert.Equal("orders-relay-docs", KafkaDefinitionConnectors.FindTransactions("relay")!.TransactionalId);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("pw-canary-4711", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task SecretInLibrdkafkaSetting_ClientRefusesTheValue_ErrorScrubbed()
     {
@@ -282,17 +319,23 @@ public sealed class KafkaDefinitionFileTests(ITestOutputHelper output) : IDispos
     }
 
     /// <summary>Produces n messages { "n": i } with key k{i}, headers traceparent t{i} and keep yes/no, timestamps BaseTime + i s.</summary>
-    private async Task<DeliveryResult<byte[], byte[]>[]> ProduceAsync(KafkaTestCluster cluster, string topic, int count)
+    private async Task<DeliveryResult<byte[], byte[]>[]> ProduceAsync(KafkaTestCluster cluster, string topic, int count, Func<int, bool>? test = null)
     {
         using var producer = KafkaClients.Producer(cluster.ProducerConfig(), output);
         var results = new DeliveryResult<byte[], byte[]>[count];
         for (var i = 0; i < count; i++)
         {
+            var headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes($"t{i}") }, { "keep", Encoding.UTF8.GetBytes(i % 3 == 0 ? "yes" : "no") } };
+            if (test?.Invoke(i) == true)
+            {
+                headers.Add("test", "true"u8.ToArray());
+            }
+
             results[i] = await producer.ProduceAsync(topic, new Message<byte[], byte[]>
             {
                 Key = Encoding.UTF8.GetBytes($"k{i}"),
                 Value = Encoding.UTF8.GetBytes($$"""{"n":{{i}}}"""),
-                Headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes($"t{i}") }, { "keep", Encoding.UTF8.GetBytes(i % 3 == 0 ? "yes" : "no") } },
+                Headers = headers,
                 Timestamp = new Timestamp(BaseTime.AddSeconds(i)),
             });
         }
