@@ -66,6 +66,7 @@ internal static class KafkaDefinitionConnectors
         var prepare = Prepare(kafka, topic, (int?)settings.GetOptionalInt64("partitions"));
         if (!settings.GetBoolean("exactlyOnce", false))
         {
+            Transactions.GetOrCreateValue(kafka).TryRemove(context.PipelineName, out _); // an earlier definition's, if any
             return new KafkaSource(kafka, topic, options, context.Name) { BeforeOpen = prepare };
         }
 

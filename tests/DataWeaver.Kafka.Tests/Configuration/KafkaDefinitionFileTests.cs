@@ -189,7 +189,7 @@ public sealed class KafkaDefinitionFileTests(ITestOutputHelper output) : IDispos
         var run = manager.StartPipeline("secret");
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => run.Completion);
 
-        var messages = string.Join("\n", Chain(failure).Select(e => e.Message));
+        var messages = failure.ToString(); // with every inner exception
         output.WriteLine(messages);
         Assert.Contains("compression", messages, StringComparison.Ordinal); // librdkafka names the setting and quotes the value
         Assert.Contains(KafkaSecrets.Mask, messages, StringComparison.Ordinal);
@@ -302,21 +302,6 @@ public sealed class KafkaDefinitionFileTests(ITestOutputHelper output) : IDispos
         Registry = ConnectorRegistry.CreateDefault().AddKafka(),
         Factory = new PipelineFactoryOptions { LoggerFactory = logs ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance },
     });
-
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            yield return e;
-            if (e is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
-                {
-                    yield return inner;
-                }
-            }
-        }
-    }
 
     /// <summary>Produces n messages { "n": i } with key k{i}, headers traceparent t{i} and keep yes/no, timestamps BaseTime + i s.</summary>
     private async Task<DeliveryResult<byte[], byte[]>[]> ProduceAsync(KafkaTestCluster cluster, string topic, int count, Func<int, bool>? test = null)
