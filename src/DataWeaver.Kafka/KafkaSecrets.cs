@@ -70,7 +70,15 @@ public static class KafkaSecrets
     internal static Action<IClient, LogMessage> LogHandler(KafkaStreamOptions options)
     {
         var sink = LogSink(options);
-        return (_, message) => sink(new KafkaLogMessage((KafkaLogLevel)(int)message.Level, Scrub(message.Name), message.Facility, Scrub(message.Message)));
+        var logger = options.LogHandler is null ? options.Logger : null;
+        return (_, message) =>
+        {
+            var level = (KafkaLogLevel)(int)message.Level;
+            if (logger is null || logger.IsEnabled(KafkaLog.ToLogLevel(level)))
+            {
+                sink(new KafkaLogMessage(level, Scrub(message.Name), message.Facility, Scrub(message.Message)));
+            }
+        };
     }
 
     /// <summary>The error handler of every client: librdkafka's own error events as scrubbed log lines.</summary>
@@ -81,8 +89,9 @@ public static class KafkaSecrets
             error.IsFatal ? KafkaLogLevel.Critical : KafkaLogLevel.Error, Scrub(client.Name), "ERROR", Scrub($"{error.Code}: {error.Reason}")));
     }
 
-    /// <summary>Where DataWeaver's own Kafka log lines go: <see cref="KafkaStreamOptions.LogHandler"/>, else standard error.</summary>
-    internal static Action<KafkaLogMessage> LogSink(KafkaStreamOptions options) => options.LogHandler ?? WriteToStandardError;
+    /// <summary>Where DataWeaver's own Kafka log lines go: <see cref="KafkaStreamOptions.LogHandler"/>, else <see cref="KafkaStreamOptions.Logger"/>, else nowhere.</summary>
+    internal static Action<KafkaLogMessage> LogSink(KafkaStreamOptions options) =>
+        options.LogHandler ?? (options.Logger is { } logger ? message => KafkaLog.Write(logger, message) : static _ => { });
 
     private static IEnumerable<string> SecretValuesOf(KafkaStreamOptions options)
     {
@@ -100,14 +109,6 @@ public static class KafkaSecrets
         foreach (var value in options.SecretValues ?? [])
         {
             yield return value;
-        }
-    }
-
-    private static void WriteToStandardError(KafkaLogMessage message)
-    {
-        if (message.Level <= KafkaLogLevel.Warning)
-        {
-            Console.Error.WriteLine($"{(int)message.Level}|{message.Client}|{message.Facility}| {message.Message}");
         }
     }
 }

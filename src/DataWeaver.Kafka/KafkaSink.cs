@@ -83,9 +83,21 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     /// <summary>Gets how many produced messages still wait for their delivery report.</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <summary>Runs before the producer is created (definition files: start the framework, create the topic).</summary>
+    internal Func<CancellationToken, ValueTask>? BeforeOpen { get; init; }
+
     /// <inheritdoc />
     /// <remarks>Creates the producer and clears the fault of a previous run.</remarks>
-    public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
+    public override ValueTask OpenAsync(CancellationToken cancellationToken = default) =>
+        BeforeOpen is { } prepare ? PrepareThenOpenAsync(prepare, cancellationToken) : Open();
+
+    private async ValueTask PrepareThenOpenAsync(Func<CancellationToken, ValueTask> prepare, CancellationToken cancellationToken)
+    {
+        await prepare(cancellationToken).ConfigureAwait(false);
+        await Open().ConfigureAwait(false);
+    }
+
+    private ValueTask Open()
     {
         KafkaNativeLibrary.EnsureLoaded();
         lock (_gate)

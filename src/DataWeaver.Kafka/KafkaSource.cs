@@ -60,7 +60,17 @@ public sealed class KafkaSource : StreamSource
             ? new ValueTask(consumer.CommitTransactionAsync(cancellationToken))
             : base.CommitAsync(positions, cancellationToken);
 
+    /// <summary>Runs before the consumer joins (definition files: start the framework, create the topic).</summary>
+    internal Func<CancellationToken, ValueTask>? BeforeOpen { get; init; }
+
     /// <inheritdoc />
-    protected override async ValueTask<IStreamConsumer> CreateConsumerAsync(CancellationToken cancellationToken) =>
-        await Kafka.ConsumeStreamCoreAsync(Topic, Options, Transactions, cancellationToken).ConfigureAwait(false);
+    protected override async ValueTask<IStreamConsumer> CreateConsumerAsync(CancellationToken cancellationToken)
+    {
+        if (BeforeOpen is { } prepare)
+        {
+            await prepare(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await Kafka.ConsumeStreamCoreAsync(Topic, Options, Transactions, cancellationToken).ConfigureAwait(false);
+    }
 }

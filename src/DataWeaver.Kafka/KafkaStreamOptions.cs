@@ -76,10 +76,21 @@ public sealed record KafkaStreamOptions
 
     /// <summary>
     /// Gets where librdkafka's log lines and error events go, every secret value already replaced by
-    /// <see cref="KafkaSecrets.Mask"/>. Called on librdkafka's threads: MUST NOT block, MUST NOT throw.
+    /// <see cref="KafkaSecrets.Mask"/>. Called on librdkafka's threads: MUST NOT block, MUST NOT throw. When set, it
+    /// replaces <see cref="Logger"/>.
     /// </summary>
-    /// <value>The default is <see langword="null"/>: warnings and errors are written to standard error (<c>level|client|facility| message</c>).</value>
+    /// <value>The default is <see langword="null"/>: the lines go to <see cref="Logger"/>.</value>
     public Action<KafkaLogMessage>? LogHandler { get; init; }
+
+    /// <summary>
+    /// Gets the logger librdkafka's log lines and error events are written to (category <see cref="KafkaLog.Category"/>),
+    /// every secret value already replaced by <see cref="KafkaSecrets.Mask"/>. Levels map from syslog's: emergency, alert and
+    /// critical to <see cref="Microsoft.Extensions.Logging.LogLevel.Critical"/>, error to <c>Error</c>, warning to
+    /// <c>Warning</c>, notice and info to <c>Information</c>, debug (the <c>debug</c> setting's lines) to <c>Debug</c>. Nothing
+    /// is ever written to standard error by librdkafka itself.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no logger, the lines are dropped (as with <c>NullLogger</c>).</value>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 
     internal void Validate()
     {

@@ -9,6 +9,14 @@ using DataWeaver.Streams;
 // SIGTERM/SIGINT drain it (exit 0); the scale-out tests also kill it with SIGKILL.
 //   DataWeaver.Kafka.Harness BOOTSTRAP INPUT OUTPUT GROUP MAX-IN-FLIGHT PAUSE-EVERY [GROUP-PROTOCOL]
 // GROUP-PROTOCOL is a KafkaGroupProtocol name (Classic by default).
+//   DataWeaver.Kafka.Harness definition-file FILE
+// runs every pipeline of a definition file to its end with a logger that prints "log LEVEL CATEGORY: message" lines to
+// standard output (KafkaDefinitionFileTests: librdkafka's lines reach the logger, nothing reaches standard error).
+if (args[0] == "definition-file")
+{
+    return await DataWeaver.Kafka.Harness.DefinitionFileRun.RunAsync(args[1]);
+}
+
 var bootstrap = args[0];
 var input = args[1];
 var outputTopic = args[2];

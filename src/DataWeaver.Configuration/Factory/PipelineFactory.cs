@@ -1,6 +1,6 @@
-using System.Text;
 using DataWeaver.Configuration.Internal;
 using DataWeaver.Configuration.Internal.Connectors;
+using DataWeaver.Configuration.Internal.Messages;
 using DataWeaver.Configuration.Internal.Transforms;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
@@ -147,7 +147,7 @@ public sealed class PipelineFactory : IAsyncDisposable
 
             var registration = Registry.FindFramework(definition.Type)
                 ?? throw new PipelineDefinitionException([new ConfigurationError(ConfigurationErrorCode.UnknownFramework, definition.Path, $"Unknown stream framework '{definition.Type}'; registered: {Suggestions.List(Registry.FrameworkTypes)}.", definition.Location)]);
-            var context = new FrameworkContext(definition, new ConnectorSettings(definition.Settings, Options.BaseDirectory), Options.TimeProvider);
+            var context = new FrameworkContext(definition, new ConnectorSettings(definition.Settings, Options.BaseDirectory), Options.TimeProvider, Options.LoggerFactory);
             var framework = Guard(null, definition.Path, definition.Location, () => registration.Factory(context));
             _frameworks[key] = framework;
             return framework;
@@ -260,14 +260,23 @@ public sealed class PipelineFactory : IAsyncDisposable
         }
         else
         {
-            var payloads = Pipeline.From(Guard(definition, definition.Source.Path, definition.Source.Location, () => registration.Payloads!(context)), options);
+            var source = Guard(definition, definition.Source.Path, definition.Source.Location, () => registration.Payloads!(context));
+            var payloads = Pipeline.From(source, options);
             if (parallel)
             {
                 payloads = payloads.Parallel(parallelism.Degree, parallelism.Ordering, stage);
             }
 
             var format = context.Format;
-            records = payloads.Map(r => format.Decode(r.Value), "decode:" + format.Name);
+            if (definition.Source.Metadata)
+            {
+                var topic = (source as StreamSource)?.Topic;
+                records = payloads.Map(r => MessageMetadata.Attach(format.Decode(r.Value), r, topic), $"decode:{format.Name}+{MessageMetadata.Field}");
+            }
+            else
+            {
+                records = payloads.Map(r => format.Decode(r.Value), "decode:" + format.Name);
+            }
         }
 
         if (parallelism.Ordering == StageOrdering.KeyOrdered && parallelism.Key is { } key)
@@ -283,18 +292,26 @@ public sealed class PipelineFactory : IAsyncDisposable
     {
         var registration = Registry.FindSink(sink.Type) ?? throw Unknown(sink, Registry.SinkTypes);
         var context = Context(definition, sink);
+        var metadata = definition.Source.Metadata;
         if (registration.Records is { } create)
         {
             var connector = Guard(definition, sink.Path, sink.Location, () => create(context));
-            return b => b.To(connector, new StageOptions { Name = sink.Name });
+            return metadata
+                ? b => b.Map(static r => MessageMetadata.Drop(r), $"drop:{MessageMetadata.Field}->{sink.Name}").To(connector, new StageOptions { Name = sink.Name })
+                : b => b.To(connector, new StageOptions { Name = sink.Name });
         }
 
         var payloads = Guard(definition, sink.Path, sink.Location, () => registration.Payloads!(context));
         var format = context.Format;
-        var key = sink.Key is { } field ? JsonFieldPath.Parse(field) : null;
-        return b => b
-            .Map(r => PayloadRecords.Create(key is not null && r.TryGetField(key, out var f) ? Encoding.UTF8.GetBytes(FieldValues.Text(f)) : ReadOnlyMemory<byte>.Empty, format.Encode(r)), $"encode:{format.Name}->{sink.Name}")
-            .To(payloads, new StageOptions { Name = sink.Name });
+        var envelope = Guard(definition, sink.Path, sink.Location, () => MessageEnvelope.Create(sink));
+        var encode = $"encode:{format.Name}->{sink.Name}";
+        return (envelope, metadata) switch
+        {
+            (null, false) => b => b.Map(r => PayloadRecords.Create(ReadOnlyMemory<byte>.Empty, format.Encode(r)), encode).To(payloads, new StageOptions { Name = sink.Name }),
+            (null, true) => b => b.Map(r => PayloadRecords.Create(ReadOnlyMemory<byte>.Empty, format.Encode(MessageMetadata.Drop(r))), encode).To(payloads, new StageOptions { Name = sink.Name }),
+            (_, false) => b => b.Map(r => envelope.Wrap(r, format.Encode(r)), encode).To(payloads, new StageOptions { Name = sink.Name }),
+            _ => b => b.Map(r => envelope.Wrap(r, format.Encode(MessageMetadata.Drop(r))), encode).To(payloads, new StageOptions { Name = sink.Name }),
+        };
     }
 
     private ConnectorContext Context(PipelineDefinition pipeline, ConnectorDefinition connector)
@@ -307,7 +324,8 @@ public sealed class PipelineFactory : IAsyncDisposable
             format,
             () => GetFramework(pipeline.Framework),
             Options.TimeProvider,
-            pipeline.SecretValues);
+            pipeline.SecretValues,
+            Options.LoggerFactory);
     }
 
     private JsonRecordFormat ResolveFormat(FormatDefinition format)

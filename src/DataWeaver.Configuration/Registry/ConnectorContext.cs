@@ -1,4 +1,5 @@
 using DataWeaver.Streams;
+using Microsoft.Extensions.Logging;
 
 namespace DataWeaver.Configuration;
 
@@ -11,8 +12,9 @@ public sealed class ConnectorContext
 {
     private readonly Func<IStreamFramework> _framework;
 
-    internal ConnectorContext(string pipelineName, ConnectorDefinition definition, ConnectorSettings settings, JsonRecordFormat format, Func<IStreamFramework> framework, TimeProvider timeProvider, IReadOnlyCollection<string> secretValues)
+    internal ConnectorContext(string pipelineName, ConnectorDefinition definition, ConnectorSettings settings, JsonRecordFormat format, Func<IStreamFramework> framework, TimeProvider timeProvider, IReadOnlyCollection<string> secretValues, ILoggerFactory? loggerFactory = null)
     {
+        LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         PipelineName = pipelineName;
         Definition = definition;
         Settings = settings;
@@ -55,13 +57,18 @@ public sealed class ConnectorContext
 
     /// <summary>Gets the secret values of the definition file, to scrub by value what the connector reports.</summary>
     public IReadOnlyCollection<string> SecretValues { get; }
+
+    /// <summary>Gets the loggers the connector writes to (scrub secrets first: <see cref="SecretValues"/>).</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>.</value>
+    public ILoggerFactory LoggerFactory { get; }
 }
 
 /// <summary>What a stream framework factory gets: the framework's definition and settings.</summary>
 public sealed class FrameworkContext
 {
-    internal FrameworkContext(FrameworkDefinition definition, ConnectorSettings settings, TimeProvider timeProvider)
+    internal FrameworkContext(FrameworkDefinition definition, ConnectorSettings settings, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
+        LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         Definition = definition;
         Settings = settings;
         TimeProvider = timeProvider;
@@ -81,6 +88,10 @@ public sealed class FrameworkContext
 
     /// <summary>Gets the clock the framework should use.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the loggers the framework writes to (for example a client library's log lines, secrets scrubbed).</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>.</value>
+    public ILoggerFactory LoggerFactory { get; }
 
     private static IEnumerable<string> Secrets(ConfigValue value) =>
         value.IsSecret && value.Text is { Length: > 0 } text

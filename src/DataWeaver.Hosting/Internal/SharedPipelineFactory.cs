@@ -15,7 +15,12 @@ internal sealed class SharedPipelineFactory(PipelineLoadOptions? options) : IAsy
         {
             return _factory ??= new PipelineFactory(
                 options?.Registry,
-                new PipelineFactoryOptions { BaseDirectory = options?.BaseDirectory, TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System });
+                new PipelineFactoryOptions
+                {
+                    BaseDirectory = options?.BaseDirectory,
+                    TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System,
+                    LoggerFactory = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+                });
         }
     }
 

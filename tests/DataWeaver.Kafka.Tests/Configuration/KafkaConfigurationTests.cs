@@ -73,7 +73,8 @@ public sealed class KafkaConfigurationTests : IDisposable
 
     private static int CountLines(string path) => File.Exists(path) ? File.ReadAllLines(path).Count(l => l.EndsWith('}')) : 0;
 
-    private static string RepositoryRoot()
+    /// <summary>The repository's root folder (above the test binaries).</summary>
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DataWeaver.Engine.sln")))

@@ -33,7 +33,7 @@ public sealed class KafkaSecretsTests(ITestOutputHelper output)
                 ["sasl.password"] = Canary,               // a secret setting: scrubbed by value from every log line and error
                 ["debug"] = "all",
             },
-            LogHandler = line => lines.Enqueue(line),    // default: standard error, scrubbed the same way
+            LogHandler = line => lines.Enqueue(line),    // default: Logger (an ILogger), scrubbed the same way
         };
         // end snippet
         options = options with

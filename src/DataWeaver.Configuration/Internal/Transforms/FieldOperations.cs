@@ -110,14 +110,13 @@ internal static class FieldOperations
     {
         var template = Template<JsonRecord>.TryCompile(text.Text!, placeholder =>
         {
-            if (placeholder.Length == 0 || placeholder.Split('.').Any(n => n.Length == 0))
+            var compiled = Placeholder(placeholder);
+            if (compiled.Render is not null)
             {
-                return (null, $"'{{{placeholder}}}' is not a field name; a placeholder is a field or a dotted path such as {{customer.name}}.");
+                reads.Add(placeholder.Split('.')[0]);
             }
 
-            reads.Add(placeholder.Split('.')[0]);
-            var path = JsonFieldPath.Parse(placeholder);
-            return (r => r.TryGetField(path, out var f) && f.Kind != JsonValueKind.Null ? FieldValues.Text(f) : string.Empty, null);
+            return compiled;
         }, out var error);
         if (template is null)
         {
@@ -125,6 +124,18 @@ internal static class FieldOperations
         }
 
         return template;
+    }
+
+    /// <summary>Compiles a template placeholder: a field or dotted path, rendered as its text (nothing when missing or null).</summary>
+    internal static (Func<JsonRecord, string>? Render, string? Error) Placeholder(string placeholder)
+    {
+        if (placeholder.Length == 0 || placeholder.Split('.').Any(n => n.Length == 0))
+        {
+            return (null, $"'{{{placeholder}}}' is not a field name; a placeholder is a field or a dotted path such as {{customer.name}}.");
+        }
+
+        var path = JsonFieldPath.Parse(placeholder);
+        return (r => r.TryGetField(path, out var f) && f.Kind != JsonValueKind.Null ? FieldValues.Text(f) : string.Empty, null);
     }
 
     private static FieldOperation Rename(ConfigValue args)

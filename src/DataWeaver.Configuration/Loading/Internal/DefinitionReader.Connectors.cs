@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataWeaver.Configuration.Internal;
+using DataWeaver.Configuration.Internal.Messages;
 
 namespace DataWeaver.Configuration.Loading.Internal;
 
@@ -40,6 +41,8 @@ internal sealed partial class DefinitionReader
         var settings = SettingsOf(node);
         var format = ReadFormat(node["format"], node);
         var key = Text(node["key"]);
+        var metadata = node["metadata"] is { Kind: ConfigValueKind.Boolean, Text: "true" };
+        var headers = ReadHeaders(node["headers"]);
         ConnectorDescriptor? descriptor = null;
         var payloads = false;
         var known = typeNode is not null && type.Length > 0 && !errors.HasAt(typeNode.Path);
@@ -70,6 +73,8 @@ internal sealed partial class DefinitionReader
                 errors.Add(ConfigurationErrorCode.Conflict, node["key"]!, $"'key' keys the messages of sinks of messages (such as stream); '{type}' writes records, not messages.");
             }
 
+            CheckMessageOptions(node, role, payloads, type);
+
             CheckOutputs(settings, descriptor);
         }
 
@@ -80,10 +85,38 @@ internal sealed partial class DefinitionReader
             Role = role,
             Format = format,
             Key = key,
+            Headers = headers,
+            Metadata = metadata,
             Settings = settings,
             Path = node.Path,
             Location = node.Location,
         };
+    }
+
+    private static List<KeyValuePair<string, string>>? ReadHeaders(ConfigValue? node) =>
+        node is { Kind: ConfigValueKind.Mapping } ? [.. node.Properties.Where(p => p.Value.Kind == ConfigValueKind.String).Select(p => new KeyValuePair<string, string>(p.Name, p.Value.Text!))] : null;
+
+    /// <summary>Checks <c>metadata</c>, <c>headers</c> and the templates of <c>key</c> and <c>headers</c> (messages only).</summary>
+    private void CheckMessageOptions(ConfigValue node, ConnectorRole role, bool payloads, string type)
+    {
+        if (node["metadata"] is { } metadata && (role != ConnectorRole.Source || !payloads))
+        {
+            errors.Add(ConfigurationErrorCode.Conflict, metadata, $"'metadata' exposes the message metadata of sources of messages (such as stream or kafka); '{type}' {(role == ConnectorRole.Source ? "reads records, not messages" : "is not a source")}.");
+        }
+
+        if (node["headers"] is { } headers && (role == ConnectorRole.Source || !payloads))
+        {
+            errors.Add(ConfigurationErrorCode.Conflict, headers, $"'headers' sets the headers of the messages of sinks of messages (such as stream or kafka); '{type}' writes records, not messages.");
+            return;
+        }
+
+        foreach (var template in new[] { node["key"] }.Concat(node["headers"]?.Properties.Select(p => p.Value) ?? []))
+        {
+            if (template is { Kind: ConfigValueKind.String } && !errors.HasAt(template.Path) && MessageTemplate.Check(template.Text!) is { } problem)
+            {
+                errors.Add(ConfigurationErrorCode.InvalidValue, template, problem);
+            }
+        }
     }
 
     internal static string RoleName(ConnectorRole role) => role switch
