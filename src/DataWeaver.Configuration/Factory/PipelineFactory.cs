@@ -147,7 +147,7 @@ public sealed class PipelineFactory : IAsyncDisposable
 
             var registration = Registry.FindFramework(definition.Type)
                 ?? throw new PipelineDefinitionException([new ConfigurationError(ConfigurationErrorCode.UnknownFramework, definition.Path, $"Unknown stream framework '{definition.Type}'; registered: {Suggestions.List(Registry.FrameworkTypes)}.", definition.Location)]);
-            var context = new FrameworkContext(definition, new ConnectorSettings(definition.Settings, Options.BaseDirectory), Options.TimeProvider);
+            var context = new FrameworkContext(definition, new ConnectorSettings(definition.Settings, Options.BaseDirectory), Options.TimeProvider, Options.LoggerFactory);
             var framework = Guard(null, definition.Path, definition.Location, () => registration.Factory(context));
             _frameworks[key] = framework;
             return framework;
@@ -307,7 +307,8 @@ public sealed class PipelineFactory : IAsyncDisposable
             format,
             () => GetFramework(pipeline.Framework),
             Options.TimeProvider,
-            pipeline.SecretValues);
+            pipeline.SecretValues,
+            Options.LoggerFactory);
     }
 
     private JsonRecordFormat ResolveFormat(FormatDefinition format)

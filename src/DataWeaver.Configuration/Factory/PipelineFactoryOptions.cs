@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DataWeaver.Configuration;
 
 /// <summary>Options of a <see cref="PipelineFactory"/>. Immutable.</summary>
@@ -10,4 +13,8 @@ public sealed record PipelineFactoryOptions
     /// <summary>Gets the clock of the pipelines, connectors and frameworks created.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets where the connectors and frameworks created log their diagnostics (<see cref="ConnectorContext.LoggerFactory"/>, <see cref="FrameworkContext.LoggerFactory"/>).</summary>
+    /// <value>The default is <see cref="NullLoggerFactory.Instance"/>: nothing is logged.</value>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

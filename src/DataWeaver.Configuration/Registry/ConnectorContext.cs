@@ -1,4 +1,6 @@
 using DataWeaver.Streams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataWeaver.Configuration;
 
@@ -11,8 +13,9 @@ public sealed class ConnectorContext
 {
     private readonly Func<IStreamFramework> _framework;
 
-    internal ConnectorContext(string pipelineName, ConnectorDefinition definition, ConnectorSettings settings, JsonRecordFormat format, Func<IStreamFramework> framework, TimeProvider timeProvider, IReadOnlyCollection<string> secretValues)
+    internal ConnectorContext(string pipelineName, ConnectorDefinition definition, ConnectorSettings settings, JsonRecordFormat format, Func<IStreamFramework> framework, TimeProvider timeProvider, IReadOnlyCollection<string> secretValues, ILoggerFactory? loggerFactory = null)
     {
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         PipelineName = pipelineName;
         Definition = definition;
         Settings = settings;
@@ -53,6 +56,10 @@ public sealed class ConnectorContext
     /// <value>The factory's <see cref="PipelineFactoryOptions.TimeProvider"/>.</value>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Gets where the connector logs its diagnostics (notices, client library lines); scrub secrets (<see cref="SecretValues"/>) from what it logs.</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>; nothing is logged by default.</value>
+    public ILoggerFactory LoggerFactory { get; }
+
     /// <summary>Gets the secret values of the definition file, to scrub by value what the connector reports.</summary>
     public IReadOnlyCollection<string> SecretValues { get; }
 }
@@ -60,8 +67,9 @@ public sealed class ConnectorContext
 /// <summary>What a stream framework factory gets: the framework's definition and settings.</summary>
 public sealed class FrameworkContext
 {
-    internal FrameworkContext(FrameworkDefinition definition, ConnectorSettings settings, TimeProvider timeProvider)
+    internal FrameworkContext(FrameworkDefinition definition, ConnectorSettings settings, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Definition = definition;
         Settings = settings;
         TimeProvider = timeProvider;
@@ -81,6 +89,10 @@ public sealed class FrameworkContext
 
     /// <summary>Gets the clock the framework should use.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets where the framework logs its diagnostics (e.g. Kafka's client library lines, scrubbed of <see cref="SecretValues"/>).</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>; nothing is logged by default.</value>
+    public ILoggerFactory LoggerFactory { get; }
 
     private static IEnumerable<string> Secrets(ConfigValue value) =>
         value.IsSecret && value.Text is { Length: > 0 } text

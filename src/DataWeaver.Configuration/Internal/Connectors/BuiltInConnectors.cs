@@ -185,6 +185,7 @@ internal static class BuiltInConnectors
             Follow = settings.GetBoolean("follow", false),
             PollInterval = settings.GetDuration("pollInterval", TimeSpan.FromSeconds(1)),
             ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
+            OnNotice = SourceNoticeLog.ForJsonLines(context),
             StartOffset = settings.GetInt64("startOffset", 0),
             MaxRecordBytes = (int)settings.GetSize("maxRecordBytes", 1024 * 1024),
             BufferSize = (int)settings.GetSize("bufferSize", 64 * 1024),

@@ -29,7 +29,7 @@ namespace DataWeaver.Connectors.Files;
 /// reported as a <see cref="JsonLinesSourceNotice"/>, and the file read from byte 0 instead.
 /// </para>
 /// </remarks>
-public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints
+public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints, ISourceProgress
 {
     private const int DevicePartition = 1;
     private const int InodePartition = 2;
@@ -64,6 +64,34 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
 
     /// <summary>Gets the file read.</summary>
     public string FilePath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Bytes of the file read so far (up to the last complete line) of its length now; unknown with <see cref="JsonLinesSourceOptions.Follow"/>.</remarks>
+    public SourceProgress? Progress
+    {
+        get
+        {
+            FileGeneration? file;
+            lock (_lock)
+            {
+                file = _current;
+            }
+
+            if (Options.Follow || file is null || file.Handle.IsClosed)
+            {
+                return null;
+            }
+
+            try
+            {
+                return new SourceProgress(Volatile.Read(ref file.LastResume), RandomAccess.GetLength(file.Handle), SourceProgressUnit.Bytes);
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                return null; // closed between the check and the read: the run is ending
+            }
+        }
+    }
 
     /// <summary>Gets how the file is named in messages: <see cref="JsonLinesSourceOptions.DisplayPath"/>, else <see cref="FilePath"/>.</summary>
     public string DisplayPath { get; }
