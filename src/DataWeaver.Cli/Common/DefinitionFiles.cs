@@ -188,7 +188,7 @@ internal static class DefinitionFiles
                 if (!exists)
                 {
                     var value = pipeline.Source.Settings[setting.Name];
-                    yield return pipeline.Scrub($"{value?.Location ?? pipeline.Source.Location}: {value?.Path ?? pipeline.Source.Path}: warning: the input '{given}' does not exist (now; relative paths are from {baseDirectory}): the run fails unless it appears first.");
+                    yield return pipeline.Scrub($"{value?.Location ?? pipeline.Source.Location}: {value?.Path ?? pipeline.Source.Path}: warning: the input '{given}' does not exist (yet; relative paths are from the file's folder): the run fails unless it appears first.");
                 }
             }
         }

@@ -23,6 +23,7 @@ internal sealed class CliLog(TextWriter output, LogSettings settings, TimeProvid
     private readonly List<string> _held = [];
     private bool _holding;
     private int _dropped;
+    private string? _lastWarning;
     private Func<string, string> _scrub = static text => text;
 
     /// <summary>Gets the settings.</summary>
@@ -36,6 +37,18 @@ internal sealed class CliLog(TextWriter output, LogSettings settings, TimeProvid
             lock (_lock)
             {
                 return _held.Count + _dropped;
+            }
+        }
+    }
+
+    /// <summary>Gets the message of the last entry of level warning or above (scrubbed), for the live table: a client that cannot reach its server says so there.</summary>
+    public string? LastWarning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastWarning;
             }
         }
     }
@@ -80,6 +93,11 @@ internal sealed class CliLog(TextWriter output, LogSettings settings, TimeProvid
     {
         lock (_lock)
         {
+            if (level >= LogLevel.Warning)
+            {
+                _lastWarning = _scrub($"{category}: {OneLine(message)}");
+            }
+
             var line = settings.Format == LogFormat.Json
                 ? Json(time.GetUtcNow(), category, level, eventId, message, exception, fields, _scrub)
                 : Text(time.GetUtcNow(), category, level, message, exception, _scrub);

@@ -76,7 +76,11 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func
 
         if (log?.HeldCount is > 0 and var held)
         {
-            rows.Add(Line($"{held} log line{(held == 1 ? string.Empty : "s")} held, written below when the run ends", new Style(Color.Yellow), width));
+            rows.Add(Line($"{held} log line{(held == 1 ? string.Empty : "s")} held, written below when the run ends; the last warning:", new Style(Color.Yellow), width));
+            if (log.LastWarning is { } warning)
+            {
+                rows.Add(Line("  " + warning, new Style(Color.Yellow), width));
+            }
         }
 
         return new Rows(rows);
@@ -126,7 +130,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func
             var stats = sample.Statistics;
             table.AddRow(
                 Cell(scrub(sample.Name), new Style(decoration: Decoration.Bold)),
-                Cell(ProgressText.State(sample.State), StateStyle(sample.State)),
+                Cell(ProgressText.State(sample), StateStyle(sample.State)),
                 Cell(ProgressText.Compact(stats.RecordsRead)),
                 Cell(ProgressText.Compact(stats.RecordsWritten)),
                 Cell(ProgressText.Compact(stats.RecordsDeadLettered), stats.RecordsDeadLettered > 0 ? new Style(Color.Yellow) : Style.Plain),
@@ -149,7 +153,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func
             var stats = sample.Statistics;
             table.AddRow(
                 Cell(scrub(sample.Name), new Style(decoration: Decoration.Bold)),
-                Cell(ProgressText.State(sample.State), StateStyle(sample.State)),
+                Cell(ProgressText.State(sample), StateStyle(sample.State)),
                 Cell(ProgressText.Count(stats.RecordsRead)),
                 Cell(sample.IsSteady ? ProgressText.Compact(sample.InPerSecond) : "-"),
                 Cell(ProgressText.Count(stats.RecordsWritten)),

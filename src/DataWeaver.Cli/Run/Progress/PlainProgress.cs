@@ -33,7 +33,7 @@ internal sealed class PlainProgress(TextWriter output, TimeProvider time, TimeSp
     internal static string Line(ProgressSample sample)
     {
         var stats = sample.Statistics;
-        var line = $"[{ProgressText.Seconds(stats.Elapsed)}] {sample.Name} {ProgressText.State(sample.State)}: in {ProgressText.Count(stats.RecordsRead)}{Rate(sample, sample.InPerSecond)}, "
+        var line = $"[{ProgressText.Seconds(stats.Elapsed)}] {sample.Name} {ProgressText.State(sample)}: in {ProgressText.Count(stats.RecordsRead)}{Rate(sample, sample.InPerSecond)}, "
             + $"out {ProgressText.Count(stats.RecordsWritten)}{Rate(sample, sample.OutPerSecond)}, errors {ProgressText.Count(stats.Errors)}, "
             + $"dead-lettered {ProgressText.Count(stats.RecordsDeadLettered)}, in flight {ProgressText.Count(stats.RecordsInFlight)} of {ProgressText.Count(sample.InFlightBound)}, lag {ProgressText.Count(stats.CommitLag)}";
         if (sample.Source is { } source)

@@ -48,6 +48,15 @@ internal static class ProgressText
             : string.Create(CultureInfo.InvariantCulture, $"{seconds / 60}:{seconds % 60:00}");
     }
 
+    /// <summary>
+    /// Names a pipeline's state as the displays show it: <c>waiting</c> for a running pipeline that has read nothing for a
+    /// second or more (a source still connecting, a broker that cannot be reached, an empty followed file), else its state.
+    /// </summary>
+    /// <param name="sample">The pipeline's reading.</param>
+    /// <returns>The text.</returns>
+    public static string State(ProgressSample sample) =>
+        sample is { State: ManagedPipelineState.Running, Statistics.RecordsRead: 0, IsSteady: true } ? "waiting" : State(sample.State);
+
     /// <summary>Names a pipeline state in lower case.</summary>
     /// <param name="state">The state.</param>
     /// <returns>The text.</returns>
