@@ -82,5 +82,27 @@ public sealed class StandardStreamsTests : IDisposable
         Assert.Equal(["{\"id\":1}"], File.ReadAllLines(_folder["out.jsonl"]));
     }
 
+    [Fact]
+    public async Task Run_InteractiveWithAJsonLinesInput_ShowsTheShareOfItsBytesDone()
+    {
+        _folder.Write("input.jsonl", string.Concat(Enumerable.Range(0, 500).Select(n => $"{{\"id\":{n}}}\n")));
+        _folder.Write("copy.yaml", """
+            version: 1
+            pipelines:
+              - name: copy
+                source: { type: json-lines-file, settings: { path: input.jsonl } }
+                sinks:
+                  - { type: json-lines-file, settings: { path: out.jsonl } }
+            """);
+        var cli = new InProcessCli { WorkingDirectory = _folder.Path, Interactive = true, TerminalWidth = 80 };
+
+        var result = await cli.RunAsync("run", "copy.yaml");
+
+        Assert.Equal(0, result.ExitCode);
+        var screen = System.Text.RegularExpressions.Regex.Replace(result.Error, @"\u001b\[[0-9;?]*[A-Za-z]", string.Empty);
+        Assert.Matches(@"copy +completed +500 +500 +0 +0/65,536 +0 +100% ", screen); // the last table: all bytes of the input read
+        Assert.Equal(500, File.ReadAllLines(_folder["out.jsonl"]).Length);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

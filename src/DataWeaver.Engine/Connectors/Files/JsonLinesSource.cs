@@ -66,7 +66,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
     public string FilePath { get; }
 
     /// <inheritdoc />
-    /// <remarks>Bytes of the file read so far (up to the last complete line) of its length now; unknown with <see cref="JsonLinesSourceOptions.Follow"/>.</remarks>
+    /// <remarks>Bytes of the file read so far (up to the last complete line) of its length now, also after the run; unknown before the first run opens the file and with <see cref="JsonLinesSourceOptions.Follow"/>.</remarks>
     public SourceProgress? Progress
     {
         get
@@ -77,14 +77,16 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
                 file = _current;
             }
 
-            if (Options.Follow || file is null || file.Handle.IsClosed)
+            if (Options.Follow || file is null)
             {
                 return null;
             }
 
             try
             {
-                return new SourceProgress(Volatile.Read(ref file.LastResume), RandomAccess.GetLength(file.Handle), SourceProgressUnit.Bytes);
+                // Once the run closed the file, its length by name: the last reading still says how far the run got.
+                var total = file.Handle.IsClosed ? new FileInfo(FilePath).Length : RandomAccess.GetLength(file.Handle);
+                return new SourceProgress(Volatile.Read(ref file.LastResume), total, SourceProgressUnit.Bytes);
             }
             catch (Exception exception) when (exception is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
