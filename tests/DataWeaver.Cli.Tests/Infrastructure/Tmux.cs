@@ -33,10 +33,16 @@ internal sealed class Tmux : IDisposable
         var tmux = new Tmux();
         var line = string.Join(' ', command.Select(Quote)) + "; echo; echo \"[exit $?]\"; sleep 600";
         string[] session = ["new-session", "-d", "-s", "t", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", folder, "sh -c " + Quote(line)];
-        for (var attempt = 0; tmux.TryRun(session) is not null; attempt++)
+        string? error = null;
+        for (var attempt = 0; tmux.TryRun(["has-session", "-t", "t"]) is not null; attempt++)
         {
-            Assert.True(attempt < 100, "The tmux server did not start: " + tmux.TryRun(session));
-            Thread.Sleep(50); // until the server listens on its socket
+            // Until the server listens on its socket; a new-session that failed late may have made the session all the same.
+            Assert.True(attempt < 100, "The tmux server did not start: " + error);
+            error = tmux.TryRun(session);
+            if (error is not null)
+            {
+                Thread.Sleep(50);
+            }
         }
 
         return tmux;

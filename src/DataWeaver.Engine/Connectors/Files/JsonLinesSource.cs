@@ -41,6 +41,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
     private readonly Dictionary<int, FileGeneration> _generations = [];
     private readonly List<JsonLinesSourceNotice> _notices = [];
     private FileGeneration? _current;
+    private FileGeneration? _closed;
     private long _committed;
     private long _readFrom;
     private long _unterminated;
@@ -74,7 +75,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             FileGeneration? file;
             lock (_lock)
             {
-                file = _current;
+                file = _current ?? _closed;
             }
 
             if (Options.Follow || file is null)
@@ -447,6 +448,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             }
 
             _generations.Clear();
+            _closed = _current ?? _closed; // how far the run got stays readable (Progress)
             _current = null;
         }
     }
