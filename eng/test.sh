@@ -17,6 +17,8 @@ need_deb() {
 
 # Apache Avro's own implementation, the interop peer of our Avro codec (importable from /usr/bin/python3 only).
 need_deb python3-avro /usr/bin/python3 -c 'import avro.schema, avro.datafile, avro.io'
+# A real terminal for the CLI's live-table tests (tests/DataWeaver.Cli.Tests/Run/LiveTableTerminalTests.cs).
+need_deb tmux tmux -V
 # Kafka needs no Debian package: Confluent.Kafka brings its own librdkafka (librdkafka.redist), which DataWeaver.Kafka pins.
 
 filter="Category!=Soak"

@@ -7,20 +7,29 @@ namespace DataWeaver.Cli;
 /// directory, the clock and the stop signals. <see cref="FromProcess"/> gives the real ones; tests build their own, so
 /// the commands run in process with captured output exactly as the executable runs them.
 /// </summary>
-internal sealed class CliContext
+/// <remarks>
+/// Standard output is for data: what a command produces (a graph, <c>validate</c>'s verdict, <c>list</c>, <c>test</c>'s
+/// report) and what a pipeline's sinks write there. Everything about a run (banner, progress, summary, logs, errors)
+/// goes to standard error, so <c>dataweaver run file.yaml | jq .</c> sees only records.
+/// </remarks>
+internal sealed record CliContext
 {
-    /// <summary>Gets where results, progress and summaries go (standard output).</summary>
+    /// <summary>Gets where a command's own results go (standard output).</summary>
     public required TextWriter Out { get; init; }
 
-    /// <summary>Gets where errors and stop notices go (standard error).</summary>
+    /// <summary>Gets where errors, logs, progress, summaries and stop notices go (standard error).</summary>
     public required TextWriter Error { get; init; }
 
-    /// <summary>Gets a value indicating whether <see cref="Out"/> is an interactive terminal, where progress is a live table.</summary>
+    /// <summary>Gets a value indicating whether <see cref="Error"/> is an interactive terminal, where progress is a live table.</summary>
     /// <value>The default is <see langword="false"/>: plain progress lines.</value>
     public bool IsInteractive { get; init; }
 
-    /// <summary>Gets the console the live progress table draws on when <see cref="IsInteractive"/>.</summary>
-    /// <value>The default is <see langword="null"/>: Spectre.Console's <see cref="Spectre.Console.AnsiConsole.Console"/>.</value>
+    /// <summary>Gets a value indicating whether standard output is a terminal (then a sink writing records there owns it, and no live table is drawn).</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Gets the console the live progress table draws on when <see cref="IsInteractive"/>: standard error.</summary>
+    /// <value>The default is <see langword="null"/>: a Spectre.Console console on <see cref="Console.Error"/>.</value>
     public Spectre.Console.IAnsiConsole? Terminal { get; init; }
 
     /// <summary>Gets the connector registry of definition files (see <see cref="CliRegistry"/>).</summary>
@@ -48,12 +57,23 @@ internal sealed class CliContext
 
     /// <summary>Gets the context of the running process: the console, its environment and its signals.</summary>
     /// <returns>The context.</returns>
-    public static CliContext FromProcess() => new()
+    public static CliContext FromProcess()
     {
-        Out = Console.Out,
-        Error = Console.Error,
-        IsInteractive = !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive,
-    };
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(Console.Error) });
+        return new()
+        {
+            Out = Console.Out,
+            Error = Console.Error,
+            IsInteractive = !Console.IsErrorRedirected && terminal.Profile.Capabilities.Interactive && terminal.Profile.Capabilities.Ansi,
+            OutputIsTerminal = !Console.IsOutputRedirected,
+            Terminal = terminal,
+        };
+    }
+
+    /// <summary>Gets the terminal the live table draws on: <see cref="Terminal"/>, else a console on <see cref="Error"/>.</summary>
+    /// <returns>The console.</returns>
+    public Spectre.Console.IAnsiConsole LiveTerminal() =>
+        Terminal ?? Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(Error) });
 
     /// <summary>Resolves a path given on the command line against <see cref="WorkingDirectory"/>.</summary>
     /// <param name="path">The path as given.</param>

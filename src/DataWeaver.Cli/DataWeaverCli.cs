@@ -1,12 +1,14 @@
 using System.CommandLine;
 using DataWeaver.Cli.Convert;
 using DataWeaver.Cli.Graph;
+using DataWeaver.Cli.List;
 using DataWeaver.Cli.Run;
+using DataWeaver.Cli.Test;
 using DataWeaver.Cli.Validate;
 
 namespace DataWeaver.Cli;
 
-/// <summary>The <c>dataweaver</c> command line: <c>run</c>, <c>validate</c>, <c>graph</c> and <c>convert</c>.</summary>
+/// <summary>The <c>dataweaver</c> command line: <c>run</c>, <c>validate</c>, <c>test</c>, <c>graph</c>, <c>list</c>, <c>convert</c> and <c>avro</c>.</summary>
 internal static class DataWeaverCli
 {
     /// <summary>Parses the arguments and runs the command they name; the entry of the executable and of the tests.</summary>
@@ -28,11 +30,13 @@ internal static class DataWeaverCli
     /// <summary>Creates the root command with every subcommand.</summary>
     /// <param name="context">The process context the commands use.</param>
     /// <returns>The root command.</returns>
-    public static RootCommand CreateRootCommand(CliContext context) => new("dataweaver: run, validate and graph pipeline definition files; convert between JSON lines, Avro and CSV.")
+    public static RootCommand CreateRootCommand(CliContext context) => new("dataweaver: run, validate, test and graph pipeline definition files; list what they may use; convert between JSON lines, Avro and CSV.")
     {
         RunCommand.Create(context),
         ValidateCommand.Create(context),
+        TestCommand.Create(context),
         GraphCommand.Create(context),
+        ListCommand.Create(context),
         ConvertCommand.Create(context),
         Avro.AvroCommand.Create(context),
     };

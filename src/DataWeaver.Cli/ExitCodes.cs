@@ -9,6 +9,9 @@ internal static class ExitCodes
     /// <summary>The command line cannot be parsed: an unknown command or option, a missing argument.</summary>
     public const int Usage = 1;
 
+    /// <summary><c>test</c>: a test failed (its differences are printed); the same code as a usage error, as test runners use.</summary>
+    public const int TestFailed = 1;
+
     /// <summary>What the command was given is invalid (a definition file, a schema, a format, a pipeline name); nothing ran.</summary>
     public const int InvalidInput = 2;
 

@@ -65,7 +65,7 @@ internal static class DefinitionFiles
             {
                 Registry = registry,
                 Environment = name => variables.TryGetValue(name, out var value) ? value : context.Environment(name),
-                BaseDirectory = context.WorkingDirectory,
+                BaseDirectory = Folder(context, file),
             });
         }
         catch (PipelineDefinitionException exception)
@@ -137,8 +137,60 @@ internal static class DefinitionFiles
         }
     }
 
-    /// <summary>Creates the options of the factories that build a file's pipelines: relative paths against the working directory, the context's clock.</summary>
+    /// <summary>
+    /// Creates the options of the factories that build a file's pipelines: relative paths in the file resolve against the
+    /// file's own folder (so <c>dataweaver run jobs/copy.yaml</c> reads and writes what <c>cd jobs; dataweaver run copy.yaml</c>
+    /// does), the context's clock, and the log connectors write their diagnostics to.
+    /// </summary>
     /// <param name="context">The process context.</param>
+    /// <param name="file">The definition file as given on the command line.</param>
+    /// <param name="log">Where connectors log; <see langword="null"/> logs nothing.</param>
     /// <returns>The options.</returns>
-    public static PipelineFactoryOptions FactoryOptions(CliContext context) => new() { BaseDirectory = context.WorkingDirectory, TimeProvider = context.Time };
+    public static PipelineFactoryOptions FactoryOptions(CliContext context, string file, Microsoft.Extensions.Logging.ILoggerFactory? log = null) => new()
+    {
+        BaseDirectory = Folder(context, file),
+        TimeProvider = context.Time,
+        LoggerFactory = log ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+    };
+
+    /// <summary>Gets the folder of a definition file: the base of the relative paths it holds.</summary>
+    /// <param name="context">The process context.</param>
+    /// <param name="file">The file as given on the command line.</param>
+    /// <returns>The file's folder, in full.</returns>
+    public static string Folder(CliContext context, string file) => Path.GetDirectoryName(context.FullPath(file)) ?? context.WorkingDirectory;
+
+    /// <summary>
+    /// Finds the inputs a file's sources name that do not exist now (a required setting of type path of a source, other than
+    /// <c>-</c> for standard input; a pattern when its folder does not exist), for <c>validate</c>'s warnings: a file may
+    /// well appear before the run, so it is no error.
+    /// </summary>
+    /// <param name="registry">The registry with the sources' descriptors.</param>
+    /// <param name="baseDirectory">The folder relative paths resolve against.</param>
+    /// <param name="pipelines">The pipelines.</param>
+    /// <returns>One line per missing input, as <c>file:line:column: key: message</c>.</returns>
+    public static IEnumerable<string> MissingInputs(ConnectorRegistry registry, string baseDirectory, IEnumerable<PipelineDefinition> pipelines)
+    {
+        foreach (var pipeline in pipelines)
+        {
+            var settings = new ConnectorSettings(pipeline.Source.Settings, baseDirectory);
+            foreach (var setting in registry.GetSourceDescriptor(pipeline.Source.Type)?.Settings ?? [])
+            {
+                if (setting is not { Type: SettingType.Path, Output: false, Required: true } || settings.GetString(setting.Name) is not { Length: > 0 } given || given == "-")
+                {
+                    continue;
+                }
+
+                var path = settings.ResolvePath(given);
+                var wildcard = path.IndexOfAny(['*', '?', '[']);
+                var exists = wildcard < 0
+                    ? File.Exists(path) || Directory.Exists(path)
+                    : Directory.Exists(Path.GetDirectoryName(path[..wildcard]) is { Length: > 0 } folder ? folder : baseDirectory);
+                if (!exists)
+                {
+                    var value = pipeline.Source.Settings[setting.Name];
+                    yield return pipeline.Scrub($"{value?.Location ?? pipeline.Source.Location}: {value?.Path ?? pipeline.Source.Path}: warning: the input '{given}' does not exist (yet; relative paths are from the file's folder): the run fails unless it appears first.");
+                }
+            }
+        }
+    }
 }

@@ -41,7 +41,7 @@ internal static class GraphCommand
             return ExitCodes.InvalidInput;
         }
 
-        var factory = new PipelineFactory(registry, DefinitionFiles.FactoryOptions(context));
+        var factory = new PipelineFactory(registry, DefinitionFiles.FactoryOptions(context, file));
         await using (factory.ConfigureAwait(false))
         {
             if (DefinitionFiles.Build(context, factory.Create, selected) is not { } pipelines)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DataWeaver.Cli.Common;
+using DataWeaver.Cli.Logging;
 using DataWeaver.Configuration;
 
 namespace DataWeaver.Cli.Run;
@@ -16,8 +17,9 @@ internal static class RunCommand
         var set = DefinitionFiles.SetOption();
         var pipeline = DefinitionFiles.PipelineOption("Runs only this pipeline (repeatable); the default is every pipeline of the file.");
         var drainTimeout = Durations.Option("--drain-timeout", RunSettings.DefaultDrainTimeout, "After the first Ctrl+C or SIGTERM, how long the pipelines may drain before they are aborted.", allowInfinite: true);
-        var progressInterval = Durations.Option("--progress-interval", RunSettings.DefaultProgressInterval, "When the output is not a terminal: how often a progress line is printed per pipeline.");
-        var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Progress is a live table on a terminal, plain lines otherwise.")
+        var progressInterval = Durations.Option("--progress-interval", RunSettings.DefaultProgressInterval, "When standard error is not a terminal: how often a progress line is printed per pipeline.");
+        var log = new LogOptions();
+        var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Standard output carries only what sinks write there; progress (a live table on a terminal, plain lines otherwise), the summary, logs and errors go to standard error.")
         {
             file,
             pipeline,
@@ -25,24 +27,31 @@ internal static class RunCommand
             drainTimeout,
             progressInterval,
         };
+        log.AddTo(command);
         command.SetAction((parse, _) => ExecuteAsync(
             context,
             parse.GetRequiredValue(file),
             parse.GetValue(pipeline),
             parse.GetValue(set),
-            new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval))));
+            new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval)),
+            log.Read(parse)));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings)
+    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, LogSettings logSettings)
     {
+        using var log = new CliLog(context.Error, logSettings, context.Time);
         var registry = context.Registry();
         if (DefinitionFiles.Open(context, registry, file, sets, names) is not var (definition, selected))
         {
             return ExitCodes.InvalidInput;
         }
 
-        var manager = new PipelineManager(new PipelineManagerOptions { Registry = registry, Factory = DefinitionFiles.FactoryOptions(context) });
+        log.UseScrubber(definition.Scrub);
+
+        // A sink writing records to a terminal's standard output owns the terminal: a live table would be torn by them.
+        var session = context with { IsInteractive = context.IsInteractive && !(context.OutputIsTerminal && selected.Any(StandardOutput.IsWrittenBy)) };
+        var manager = new PipelineManager(new PipelineManagerOptions { Registry = registry, Factory = DefinitionFiles.FactoryOptions(context, file, log) });
         await using (manager.ConfigureAwait(false))
         {
             if (DefinitionFiles.Build(context, manager.CreatePipeline, selected) is not { } pipelines)
@@ -50,12 +59,12 @@ internal static class RunCommand
                 return ExitCodes.InvalidInput;
             }
 
-            if (!context.IsInteractive)
+            if (!session.IsInteractive)
             {
-                context.Out.WriteLine(definition.Scrub($"running {string.Join(", ", pipelines.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
+                context.Error.WriteLine(definition.Scrub($"running {string.Join(", ", pipelines.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
             }
 
-            return await RunSession.RunAsync(context, manager, pipelines, settings, definition.Scrub).ConfigureAwait(false) switch
+            return await RunSession.RunAsync(session, manager, pipelines, settings with { Log = log }, definition.Scrub).ConfigureAwait(false) switch
             {
                 RunOutcome.Failed => ExitCodes.RuntimeFailure,
                 RunOutcome.Aborted => ExitCodes.Aborted,

@@ -1,7 +1,6 @@
 using DataWeaver.Cli.Run.Progress;
 using DataWeaver.Configuration;
 using DataWeaver.Pipelines;
-using Spectre.Console;
 
 namespace DataWeaver.Cli.Run;
 
@@ -27,9 +26,7 @@ internal static class RunSession
         using (context.StopSignals(stopper.OnSignal))
         {
             var runs = started.Select(run => WatchAsync(run, stopper)).ToList();
-            IProgressDisplay display = context.IsInteractive
-                ? new LiveProgress(context.Terminal ?? AnsiConsole.Console, context.Time, scrub)
-                : new PlainProgress(context.Out, context.Time, settings.ProgressInterval, scrub);
+            var display = ProgressDisplays.Create(context, settings, scrub); // live table or plain lines, both on standard error
             await display.ShowAsync(trackers, Task.WhenAll(runs)).ConfigureAwait(false);
         }
 

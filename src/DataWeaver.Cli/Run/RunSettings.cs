@@ -10,6 +10,10 @@ internal sealed record RunSettings(TimeSpan DrainTimeout, TimeSpan ProgressInter
 
     /// <summary>The default interval of plain progress lines: 5 seconds.</summary>
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the CLI's log, whose lines the live table holds while it is drawn.</summary>
+    /// <value>The default is <see langword="null"/>: no log.</value>
+    public Logging.CliLog? Log { get; init; }
 }
 
 /// <summary>How a session ended.</summary>

@@ -7,7 +7,7 @@ namespace DataWeaver.Cli.Run;
 /// <summary>What a session prints when it ends: a summary line per pipeline, and the error of each failed one.</summary>
 internal static class RunSummary
 {
-    /// <summary>Prints the summary lines to <see cref="CliContext.Out"/> and the errors to <see cref="CliContext.Error"/>.</summary>
+    /// <summary>Prints the summary lines and the errors to <see cref="CliContext.Error"/> (standard output is for data).</summary>
     /// <param name="context">The process context.</param>
     /// <param name="pipelines">The session's pipelines, ended.</param>
     /// <param name="scrub">Removes secrets from each line.</param>
@@ -16,7 +16,7 @@ internal static class RunSummary
     {
         foreach (var pipeline in pipelines)
         {
-            context.Out.WriteLine(scrub(Line(pipeline, stopped)));
+            context.Error.WriteLine(scrub(Line(pipeline, stopped)));
         }
 
         foreach (var pipeline in pipelines)
@@ -28,7 +28,7 @@ internal static class RunSummary
         }
     }
 
-    /// <summary>Formats the summary of an ended pipeline: its end state, duration, counters and average rates.</summary>
+    /// <summary>Formats the summary of an ended pipeline: its end state, duration, counters and (after a second or more) average rates.</summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="stopped">Whether a stop signal came.</param>
     /// <returns>The line.</returns>
@@ -36,7 +36,7 @@ internal static class RunSummary
     {
         var stats = pipeline.LastRun?.Statistics ?? default;
         var duration = pipeline is { StartedAt: { } started, EndedAt: { } ended } ? ended - started : stats.Elapsed;
-        var seconds = Math.Max(duration.TotalSeconds, 1e-6);
+        var seconds = duration.TotalSeconds;
         var state = pipeline.State switch
         {
             ManagedPipelineState.Completed when stopped => "drained",
@@ -44,10 +44,13 @@ internal static class RunSummary
             var other => ProgressText.State(other),
         };
         return $"{pipeline.Name}: {state} in {ProgressText.Seconds(duration)}: "
-            + $"in {ProgressText.Count(stats.RecordsRead)} ({ProgressText.Rate(stats.RecordsRead / seconds)}), "
-            + $"out {ProgressText.Count(stats.RecordsWritten)} ({ProgressText.Rate(stats.RecordsWritten / seconds)}), "
+            + $"in {ProgressText.Count(stats.RecordsRead)}{Rate(stats.RecordsRead, seconds)}, "
+            + $"out {ProgressText.Count(stats.RecordsWritten)}{Rate(stats.RecordsWritten, seconds)}, "
             + $"errors {ProgressText.Count(stats.Errors)}, dead-lettered {ProgressText.Count(stats.RecordsDeadLettered)}, skipped {ProgressText.Count(stats.RecordsSkipped)}";
     }
+
+    /// <summary>An average rate in parentheses, only for a run of a second or more (a shorter one's rate is noise).</summary>
+    private static string Rate(long count, double seconds) => seconds >= ProgressSample.SteadyAfter.TotalSeconds ? $" ({ProgressText.Rate(count / seconds)})" : string.Empty;
 
     /// <summary>Formats a failure: the error class, the stage it happened in, the exception type and message.</summary>
     /// <param name="pipeline">The pipeline's name.</param>

@@ -4,7 +4,10 @@ using DataWeaver.Configuration;
 
 namespace DataWeaver.Cli.Validate;
 
-/// <summary><c>dataweaver validate FILE</c>: checks a definition file as <c>run</c> would, without running it.</summary>
+/// <summary>
+/// <c>dataweaver validate FILE</c>: checks a definition file as <c>run</c> would, without running it and without creating
+/// anything (no folder, file or lock); an input that does not exist yet is a warning on standard error, not an error.
+/// </summary>
 internal static class ValidateCommand
 {
     /// <summary>Creates the command.</summary>
@@ -31,13 +34,18 @@ internal static class ValidateCommand
             return ExitCodes.InvalidInput;
         }
 
-        var factory = new PipelineFactory(registry, DefinitionFiles.FactoryOptions(context));
+        var factory = new PipelineFactory(registry, DefinitionFiles.FactoryOptions(context, file));
         await using (factory.ConfigureAwait(false))
         {
             if (DefinitionFiles.Build(context, factory.Create, definition.Pipelines) is null)
             {
                 return ExitCodes.InvalidInput;
             }
+        }
+
+        foreach (var warning in DefinitionFiles.MissingInputs(registry, DefinitionFiles.Folder(context, file), definition.Pipelines))
+        {
+            context.Error.WriteLine(warning);
         }
 
         var count = definition.Pipelines.Count;

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DataWeaver.Configuration;
 
 /// <summary>Options of a <see cref="PipelineFactory"/>. Immutable.</summary>
@@ -11,10 +14,7 @@ public sealed record PipelineFactoryOptions
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>
-    /// Gets the loggers connectors and stream frameworks write to (<see cref="ConnectorContext.LoggerFactory"/>,
-    /// <see cref="FrameworkContext.LoggerFactory"/>): for example the Kafka framework's librdkafka log lines.
-    /// </summary>
-    /// <value>The default is <see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/>: nothing is logged.</value>
-    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+    /// <summary>Gets where the connectors and frameworks created log their diagnostics (<see cref="ConnectorContext.LoggerFactory"/>, <see cref="FrameworkContext.LoggerFactory"/>).</summary>
+    /// <value>The default is <see cref="NullLoggerFactory.Instance"/>: nothing is logged.</value>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

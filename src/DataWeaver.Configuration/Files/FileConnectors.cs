@@ -81,6 +81,7 @@ internal static class FileConnectors
             ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
             TimeProvider = context.TimeProvider,
             StandardInput = StandardInput,
+            OnNotice = SourceNoticeLog.ForFile(context),
         }, context.Name);
     }
 

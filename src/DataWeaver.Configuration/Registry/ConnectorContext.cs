@@ -1,5 +1,6 @@
 using DataWeaver.Streams;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataWeaver.Configuration;
 
@@ -14,7 +15,7 @@ public sealed class ConnectorContext
 
     internal ConnectorContext(string pipelineName, ConnectorDefinition definition, ConnectorSettings settings, JsonRecordFormat format, Func<IStreamFramework> framework, TimeProvider timeProvider, IReadOnlyCollection<string> secretValues, ILoggerFactory? loggerFactory = null)
     {
-        LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         PipelineName = pipelineName;
         Definition = definition;
         Settings = settings;
@@ -55,12 +56,12 @@ public sealed class ConnectorContext
     /// <value>The factory's <see cref="PipelineFactoryOptions.TimeProvider"/>.</value>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Gets where the connector logs its diagnostics (notices, client library lines); scrub secrets (<see cref="SecretValues"/>) from what it logs.</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>; nothing is logged by default.</value>
+    public ILoggerFactory LoggerFactory { get; }
+
     /// <summary>Gets the secret values of the definition file, to scrub by value what the connector reports.</summary>
     public IReadOnlyCollection<string> SecretValues { get; }
-
-    /// <summary>Gets the loggers the connector writes to (scrub secrets first: <see cref="SecretValues"/>).</summary>
-    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>.</value>
-    public ILoggerFactory LoggerFactory { get; }
 }
 
 /// <summary>What a stream framework factory gets: the framework's definition and settings.</summary>
@@ -68,7 +69,7 @@ public sealed class FrameworkContext
 {
     internal FrameworkContext(FrameworkDefinition definition, ConnectorSettings settings, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
-        LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Definition = definition;
         Settings = settings;
         TimeProvider = timeProvider;
@@ -89,8 +90,8 @@ public sealed class FrameworkContext
     /// <summary>Gets the clock the framework should use.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Gets the loggers the framework writes to (for example a client library's log lines, secrets scrubbed).</summary>
-    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>.</value>
+    /// <summary>Gets where the framework logs its diagnostics (e.g. Kafka's client library lines, scrubbed of <see cref="SecretValues"/>).</summary>
+    /// <value>The factory's <see cref="PipelineFactoryOptions.LoggerFactory"/>; nothing is logged by default.</value>
     public ILoggerFactory LoggerFactory { get; }
 
     private static IEnumerable<string> Secrets(ConfigValue value) =>

@@ -205,6 +205,31 @@ public sealed class ConnectorRegistry
         return Add(_formats, name, new Registration<Func<ConnectorSettings, JsonRecordFormat>>(name, factory, descriptor), "format");
     }
 
+    /// <summary>Gets what a registered source type accepts, for documentation and tools (<c>dataweaver list</c>).</summary>
+    /// <param name="typeName">The source type.</param>
+    /// <returns>Its descriptor; <see langword="null"/> when the type is unknown or was registered without one.</returns>
+    public ConnectorDescriptor? GetSourceDescriptor(string typeName) => FindSource(typeName)?.Descriptor;
+
+    /// <summary>Gets what a registered sink type accepts, for documentation and tools.</summary>
+    /// <param name="typeName">The sink type.</param>
+    /// <returns>Its descriptor; <see langword="null"/> when the type is unknown or was registered without one.</returns>
+    public ConnectorDescriptor? GetSinkDescriptor(string typeName) => FindSink(typeName)?.Descriptor;
+
+    /// <summary>Gets what a registered stream framework type accepts, for documentation and tools.</summary>
+    /// <param name="typeName">The framework type.</param>
+    /// <returns>Its descriptor; <see langword="null"/> when the type is unknown or was registered without one.</returns>
+    public ConnectorDescriptor? GetFrameworkDescriptor(string typeName) => FindFramework(typeName)?.Descriptor;
+
+    /// <summary>Gets what a registered code transform accepts, for documentation and tools.</summary>
+    /// <param name="name">The transform's name.</param>
+    /// <returns>Its descriptor; <see langword="null"/> when the name is unknown or was registered without one.</returns>
+    public ConnectorDescriptor? GetTransformDescriptor(string name) => FindTransform(name)?.Descriptor;
+
+    /// <summary>Gets what a registered format accepts, for documentation and tools.</summary>
+    /// <param name="name">The format's name.</param>
+    /// <returns>Its descriptor; <see langword="null"/> when the name is unknown, built in without settings, or registered without one.</returns>
+    public ConnectorDescriptor? GetFormatDescriptor(string name) => FindFormat(name)?.Descriptor;
+
     internal SourceRegistration? FindSource(string type) => Find(_sources, type);
 
     internal SinkRegistration? FindSink(string type) => Find(_sinks, type);

@@ -68,7 +68,7 @@ public sealed class ConvertInputTests : IDisposable
         var result = await _folder.Cli().RunAsync("convert", "bad.jsonl", "out.avro", "--schema", "r.avsc");
 
         Assert.Equal(3, result.ExitCode);
-        Assert.StartsWith("error: pipeline 'convert' failed: data error in stage 'decode:json': DataWeaverException: " + message, result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: pipeline 'convert' failed: data error in stage 'decode:json': DataWeaverException: " + message, result.ErrorLines.Single(l => l.StartsWith("error: ", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.False(File.Exists(_folder["out.avro"]));
     }
 

@@ -47,9 +47,10 @@ public sealed partial class ReadmeCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(16_000, File.ReadAllLines(_folder["big-orders.jsonl"]).Length); // amount = n % 500 + 0.99 >= 100: 400 of every 500
-        Assert.StartsWith("quickstart: completed in ", result.OutLines[^1], StringComparison.Ordinal);
-        Assert.Contains("in 20,000 (", result.OutLines[^1], StringComparison.Ordinal);
-        Assert.Contains("out 16,000 (", result.OutLines[^1], StringComparison.Ordinal);
+        Assert.Empty(result.Out); // standard output is for data; the quickstart writes a file
+        Assert.StartsWith("quickstart: completed in ", result.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.Contains("in 20,000", result.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.Contains("out 16,000", result.ErrorLines[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,7 +65,8 @@ public sealed partial class ReadmeCommandTests : IDisposable
 
         Assert.True(code == 0, $"exit {code}\n{tool.Out}\n{tool.Error}");
         Assert.Equal(16_000, File.ReadAllLines(_folder["big-orders.jsonl"]).Length);
-        Assert.Contains("quickstart: completed in ", tool.Out, StringComparison.Ordinal);
+        Assert.Contains("quickstart: completed in ", tool.Error, StringComparison.Ordinal);
+        Assert.Empty(tool.Out);
     }
 
     [Fact]
@@ -80,10 +82,10 @@ public sealed partial class ReadmeCommandTests : IDisposable
         var code = await tool.WaitForExitAsync();
 
         Assert.True(code == 0, $"exit {code}\n{tool.Out}\n{tool.Error}");
-        var summary = tool.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        var summary = tool.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.StartsWith("quickstart: drained in ", summary, StringComparison.Ordinal);
-        Assert.Contains($"out {File.ReadAllLines(_folder["big-orders.jsonl"]).Length:N0} (", summary, StringComparison.Ordinal);
-        Assert.StartsWith("stopping: draining", tool.Error, StringComparison.Ordinal);
+        Assert.Contains($"out {File.ReadAllLines(_folder["big-orders.jsonl"]).Length:N0}", summary, StringComparison.Ordinal);
+        Assert.Contains("\nstopping: draining", tool.Error, StringComparison.Ordinal);
     }
 
     public void Dispose() => _folder.Dispose();

@@ -34,7 +34,25 @@ internal sealed class InProcessCli
 
     public bool Interactive { get; init; }
 
+    /// <summary>Gets a value indicating whether standard output counts as a terminal.</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Gets the width of the live table's terminal.</summary>
+    public int TerminalWidth { get; init; } = 160;
+
     public Func<ConnectorRegistry>? Registry { get; init; }
+
+    /// <summary>Gets what was printed on standard error so far.</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
+    }
 
     /// <summary>Gets what was printed on standard output so far.</summary>
     public string Out
@@ -54,14 +72,15 @@ internal sealed class InProcessCli
     /// <summary>Starts a command line; await the task for its result.</summary>
     public async Task<CliResult> StartAsync(IReadOnlyList<string> args)
     {
-        var output = TextWriter.Synchronized(_out);
+        var error = TextWriter.Synchronized(_error);
         var context = new CliContext
         {
-            Out = output,
-            Error = TextWriter.Synchronized(_error),
+            Out = TextWriter.Synchronized(_out),
+            Error = error,
             IsInteractive = Interactive,
+            OutputIsTerminal = OutputIsTerminal,
             Terminal = Interactive
-                ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(output) })
+                ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(error) })
                 : null,
             Environment = name => Environment.TryGetValue(name, out var value) ? value : null,
             WorkingDirectory = WorkingDirectory,
@@ -70,7 +89,7 @@ internal sealed class InProcessCli
         };
         if (context.Terminal is { } terminal)
         {
-            terminal.Profile.Width = 160;
+            terminal.Profile.Width = TerminalWidth;
         }
 
         var code = await Task.Run(() => DataWeaverCli.RunAsync(args, context));
@@ -93,14 +112,14 @@ internal sealed class InProcessCli
         }
     }
 
-    /// <summary>Waits until standard output contains <paramref name="text"/>.</summary>
+    /// <summary>Waits until standard error (progress, summaries, logs) contains <paramref name="text"/>.</summary>
     public Task WaitForOutputAsync(string text, Task running) => WaitForOutputAsync(new Regex(Regex.Escape(text)), running);
 
-    /// <summary>Waits until standard output matches <paramref name="pattern"/>.</summary>
+    /// <summary>Waits until standard error matches <paramref name="pattern"/>.</summary>
     public async Task WaitForOutputAsync(Regex pattern, Task running)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!pattern.IsMatch(Out))
+        while (!pattern.IsMatch(Error))
         {
             Assert.False(running.IsCompleted, $"The command ended before printing '{pattern}': {(running.IsCompletedSuccessfully ? ((Task<CliResult>)running).Result : running.Exception)}");
             await Task.Delay(20, timeout.Token);

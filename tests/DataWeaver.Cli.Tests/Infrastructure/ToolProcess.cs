@@ -88,10 +88,11 @@ internal sealed class ToolProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Waits until standard error (progress, summaries, logs) contains <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!Out.Contains(text, StringComparison.Ordinal))
+        while (!Error.Contains(text, StringComparison.Ordinal))
         {
             if (_process.HasExited)
             {

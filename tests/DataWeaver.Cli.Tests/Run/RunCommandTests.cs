@@ -87,9 +87,10 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(1000, File.ReadAllLines(_folder["from-set/copy.jsonl"]).Length);
         Assert.False(Directory.Exists(_folder["from-environment"]));
         Assert.False(Directory.Exists(_folder["overridden"]));
-        Assert.Equal("running copy from copy.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.OutLines[0]);
-        Assert.Matches(@"^copy: completed in \d+\.\d s: in 5,000 \(\d[\d,]*/s\), out 1,000 \(\d[\d,]*/s\), errors 0, dead-lettered 0, skipped 0$", result.OutLines[^1]);
-        Assert.Empty(result.Error);
+        Assert.Empty(result.Out); // standard output is for data only
+        Assert.Equal("running copy from copy.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.ErrorLines[0]);
+        Assert.Matches(@"^copy: completed in \d+\.\d s: in 5,000( \(\d[\d,]*/s\))?, out 1,000( \(\d[\d,]*/s\))?, errors 0, dead-lettered 0, skipped 0$", result.ErrorLines[^1]);
+        Assert.Equal(2, result.ErrorLines.Length);
     }
 
     [Fact]
@@ -104,12 +105,13 @@ public sealed class RunCommandTests : IDisposable
         var result = await running;
 
         Assert.Equal(0, result.ExitCode);
-        var summary = result.OutLines[^1];
+        var summary = result.ErrorLines[^1];
         Assert.StartsWith("endless: drained in ", summary, StringComparison.Ordinal);
         var written = File.ReadAllLines(_folder["out/endless.jsonl"]);
-        Assert.Contains($"out {written.Length:N0} (", summary, StringComparison.Ordinal);
+        Assert.Contains($"out {written.Length:N0}", summary, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, written.Length).Select(n => $"{{\"id\":\"{n}\",\"customer\":\"c-{n % 7}\"}}"), written);
-        Assert.StartsWith("stopping: draining", result.Error, StringComparison.Ordinal);
+        Assert.Contains(result.ErrorLines, l => l.StartsWith("stopping: draining", StringComparison.Ordinal));
+        Assert.Empty(result.Out);
     }
 
     [Fact]
@@ -124,11 +126,12 @@ public sealed class RunCommandTests : IDisposable
         cli.Signal();
         var result = await running;
 
-        var progress = result.OutLines.Where(l => l.Contains("endless running: ", StringComparison.Ordinal)).ToList();
+        var progress = result.ErrorLines.Where(l => l.Contains("endless running: ", StringComparison.Ordinal)).ToList();
         Assert.True(progress.Count >= 3, result.ToString());
         Assert.All(progress, line => Assert.Matches(
-            @"^\[\d+\.\d s\] endless running: in [\d,]+ \([\d,]+/s\), out [\d,]+ \([\d,]+/s\), errors 0, dead-lettered 0, in flight [\d,]+(; busiest b\d '[^']+' busy \d+%, queue \d+%)?$",
+            @"^\[\d+\.\d s\] endless running: in [\d,]+( \([\d,]+/s\))?, out [\d,]+( \([\d,]+/s\))?, errors 0, dead-lettered 0, in flight [\d,]+ of 65,536, lag [\d,]+(; busiest b\d '[^']+' busy \d+%, queue \d+%)?$",
             line));
+        Assert.Empty(result.Out);
     }
 
     [Fact]
@@ -144,8 +147,8 @@ public sealed class RunCommandTests : IDisposable
         var result = await running;
 
         Assert.Equal(130, result.ExitCode);
-        Assert.StartsWith("endless: aborted in ", result.OutLines[^1], StringComparison.Ordinal);
-        Assert.Equal(["stopping: draining (what was read is delivered and committed; no timeout); a second Ctrl+C aborts", "aborting: a second stop signal; records in flight are dropped without being committed"], result.ErrorLines);
+        Assert.StartsWith("endless: aborted in ", result.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.Equal(["stopping: draining (what was read is delivered and committed; no timeout); a second Ctrl+C aborts", "aborting: a second stop signal; records in flight are dropped without being committed"], result.ErrorLines.Where(l => l.StartsWith("stopping", StringComparison.Ordinal) || l.StartsWith("aborting", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -160,7 +163,7 @@ public sealed class RunCommandTests : IDisposable
         var result = await running;
 
         Assert.Equal(130, result.ExitCode);
-        Assert.Equal(["stopping: draining (what was read is delivered and committed; aborting after 0.1 s); a second Ctrl+C aborts", "aborting: the drain timeout; records in flight are dropped without being committed"], result.ErrorLines);
+        Assert.Equal(["stopping: draining (what was read is delivered and committed; aborting after 0.1 s); a second Ctrl+C aborts", "aborting: the drain timeout; records in flight are dropped without being committed"], result.ErrorLines.Where(l => l.StartsWith("stopping", StringComparison.Ordinal) || l.StartsWith("aborting", StringComparison.Ordinal)));
     }
 
     // Issue 10, bug 5: two runs on one output at once both wrote; the second now fails at once naming the first.
@@ -177,7 +180,7 @@ public sealed class RunCommandTests : IDisposable
         var result = await running;
 
         Assert.Equal(3, second.ExitCode);
-        var error = Assert.Single(second.ErrorLines);
+        var error = Assert.Single(second.ErrorLines, l => l.StartsWith("error: ", StringComparison.Ordinal));
         Assert.StartsWith("error: pipeline 'endless' failed: fatal error in stage ", error, StringComparison.Ordinal);
         Assert.Contains($"FileLockedException: The output '{_folder["out/endless.jsonl"]}' is in use by another run (process {Environment.ProcessId} on {Environment.MachineName} since ", error, StringComparison.Ordinal);
         Assert.Equal(0, result.ExitCode);
@@ -228,8 +231,8 @@ public sealed class RunCommandTests : IDisposable
         var result = await cli.RunAsync("run", "failing.yaml");
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Equal(["error: pipeline 'failing' failed: data error in stage 'cast qty:int#1': DataWeaverException: The field 'qty' (***) cannot be converted to int."], result.ErrorLines);
-        Assert.StartsWith("failing: failed in ", result.OutLines[^1], StringComparison.Ordinal);
+        Assert.Equal("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1': DataWeaverException: The field 'qty' (***) cannot be converted to int.", result.ErrorLines[^1]);
+        Assert.StartsWith("failing: failed in ", result.ErrorLines[^2], StringComparison.Ordinal);
         Assert.DoesNotContain(canary, result.Out + result.Error, StringComparison.Ordinal);
     }
 
@@ -249,10 +252,10 @@ public sealed class RunCommandTests : IDisposable
         var result = await _folder.Cli().RunAsync("run", "two.yaml");
 
         Assert.Equal(3, result.ExitCode);
-        var endless = result.OutLines.Single(l => l.StartsWith("endless: completed in ", StringComparison.Ordinal));
-        Assert.Contains($"out {File.ReadAllLines(_folder["out/endless.jsonl"]).Length:N0} (", endless, StringComparison.Ordinal);
-        Assert.StartsWith("failing: failed in ", result.OutLines.Single(l => l.StartsWith("failing:", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.StartsWith("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1'", result.Error, StringComparison.Ordinal);
+        var endless = result.ErrorLines.Single(l => l.StartsWith("endless: completed in ", StringComparison.Ordinal));
+        Assert.Contains($"out {File.ReadAllLines(_folder["out/endless.jsonl"]).Length:N0}", endless, StringComparison.Ordinal);
+        Assert.StartsWith("failing: failed in ", result.ErrorLines.Single(l => l.StartsWith("failing:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1'", result.ErrorLines[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -274,7 +277,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["{\"id\":2}"], File.ReadAllLines(_folder["out/second.jsonl"]));
         Assert.False(File.Exists(_folder["out/first.jsonl"]));
-        Assert.Equal("running second from two.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.OutLines[0]);
+        Assert.Equal("running second from two.yaml; Ctrl+C or SIGTERM drains, a second one aborts", result.ErrorLines[0]);
     }
 
     [Fact]
@@ -319,18 +322,20 @@ public sealed class RunCommandTests : IDisposable
         var result = await _folder.Cli(interactive: true).RunAsync("run", "copy.yaml");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("\u001b[", result.Out, StringComparison.Ordinal); // drawn with cursor movements, redrawn in place
-        foreach (var column in new[] { "pipeline / block", "state", "in/s", "out/s", "errors", "dead-lettered", "in flight", "queue", "busy" })
+        Assert.Empty(result.Out); // the table is drawn on standard error: standard output is for data
+        Assert.Contains("\u001b[", result.Error, StringComparison.Ordinal); // drawn with cursor movements, redrawn in place
+        foreach (var column in new[] { "pipeline / block", "state", "in/s", "out/s", "errors", "dead-lettered", "in flight", "lag", "done", "ETA", "queue", "busy" })
         {
-            Assert.Contains(column, result.Out, StringComparison.Ordinal);
+            Assert.Contains(column, result.Error, StringComparison.Ordinal);
         }
 
-        Assert.Contains("b0 source 'generator'", result.Out, StringComparison.Ordinal);
-        Assert.Contains("b1 transform 'filter#1'", result.Out, StringComparison.Ordinal);
-        Assert.Contains("b2 sink 'json-lines-file'", result.Out, StringComparison.Ordinal);
-        Assert.Contains("20,000", result.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("running copy from", result.Out, StringComparison.Ordinal);
-        Assert.StartsWith("\u001b[?25hcopy: completed in ", result.OutLines[^1], StringComparison.Ordinal); // the cursor shown again, then the summary
+        Assert.Contains("b0 source 'generator'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("b1 transform 'filter#1'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("b2 sink 'json-lines-file'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("20,000", result.Error, StringComparison.Ordinal);
+        Assert.Contains("100%", result.Error, StringComparison.Ordinal); // the generator knows its count
+        Assert.DoesNotContain("running copy from", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("\u001b[?25hcopy: completed in ", result.ErrorLines[^1], StringComparison.Ordinal); // the cursor shown again, then the summary
     }
 
     public void Dispose() => _folder.Dispose();
@@ -338,7 +343,7 @@ public sealed class RunCommandTests : IDisposable
     private static async Task WaitForLinesAsync(InProcessCli cli, string text, int count, Task running)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (cli.Out.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
+        while (cli.Error.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
         {
             Assert.False(running.IsCompleted, "The command ended early.");
             await Task.Delay(20, timeout.Token);

@@ -1,82 +1,189 @@
+using DataWeaver.Cli.Logging;
+using DataWeaver.Configuration;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace DataWeaver.Cli.Run.Progress;
 
 /// <summary>
-/// Progress on an interactive terminal: a Spectre.Console live table refreshed four times a second, with a row per
-/// pipeline (records in and out per second and in total, errors, dead-lettered, in flight) and a row per block (queue
-/// fill and busy share).
+/// Progress on an interactive terminal (standard error): a Spectre.Console live table refreshed four times a second.
+/// Below <see cref="WideWidth"/> columns it is compact, one row per pipeline (state, records in and out, dead-lettered,
+/// in flight of its bound, commit lag, % done and time left when the source knows its size) and a line per pipeline with
+/// its rates and busiest block; from <see cref="WideWidth"/> columns it adds rates, errors and a row per block (queue
+/// fill and busy share). No cell wraps: a name too long for its column ends with an ellipsis.
 /// </summary>
 /// <param name="console">The terminal.</param>
 /// <param name="time">The clock of the refreshes.</param>
 /// <param name="scrub">Removes secrets from every cell.</param>
-internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func<string, string> scrub) : IProgressDisplay
+/// <param name="log">The CLI's log, whose lines are held while the table is drawn; <see langword="null"/> when there is none.</param>
+internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func<string, string> scrub, CliLog? log = null) : IProgressDisplay
 {
     /// <summary>The time between two refreshes of the table.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
-    private static readonly string[] Columns = ["pipeline / block", "state", "in/s", "out/s", "in", "out", "errors", "dead-lettered", "in flight", "queue", "busy"];
+    /// <summary>The terminal width from which the wide layout is drawn.</summary>
+    public const int WideWidth = 120;
+
+    private const string Stopping = "Ctrl+C drains (what was read is delivered and committed); a second Ctrl+C aborts";
+
+    private const string StoppingShort = "Ctrl+C drains, a second Ctrl+C aborts";
 
     /// <inheritdoc />
-    public Task ShowAsync(IReadOnlyList<ProgressTracker> pipelines, Task completion) =>
-        console.Live(Render(pipelines)).AutoClear(false).StartAsync(async live =>
+    public async Task ShowAsync(IReadOnlyList<ProgressTracker> pipelines, Task completion)
+    {
+        var hold = log?.Hold();
+        try
         {
-            using var stop = new CancellationTokenSource();
-            while (await Task.WhenAny(completion, Task.Delay(RefreshInterval, time, stop.Token)).ConfigureAwait(false) != completion)
+            await console.Live(Render(pipelines)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async live =>
             {
+                using var stop = new CancellationTokenSource();
+                while (await Task.WhenAny(completion, Task.Delay(RefreshInterval, time, stop.Token)).ConfigureAwait(false) != completion)
+                {
+                    live.UpdateTarget(Render(pipelines));
+                    live.Refresh();
+                }
+
+                await stop.CancelAsync().ConfigureAwait(false);
                 live.UpdateTarget(Render(pipelines));
                 live.Refresh();
-            }
-
-            await stop.CancelAsync().ConfigureAwait(false);
-            live.UpdateTarget(Render(pipelines));
-            live.Refresh();
-        });
-
-    private Table Render(IReadOnlyList<ProgressTracker> pipelines)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Caption("Ctrl+C drains (what was read is delivered and committed); a second Ctrl+C aborts");
-        foreach (var column in Columns)
+            }).ConfigureAwait(false);
+        }
+        finally
         {
-            table.AddColumn(new TableColumn(column) { Alignment = column is "pipeline / block" or "state" ? Justify.Left : Justify.Right });
+            hold?.Dispose(); // the log lines that came while the table was drawn, below it
+        }
+    }
+
+    /// <summary>Renders the table for the pipelines' current samples (internal for the layout tests).</summary>
+    /// <param name="pipelines">The pipelines.</param>
+    /// <returns>What to draw.</returns>
+    internal IRenderable Render(IReadOnlyList<ProgressTracker> pipelines) => Render([.. pipelines.Select(t => t.Sample())], console.Profile.Width);
+
+    /// <summary>Renders samples at a width: the header line, the table, and the compact layout's rate lines.</summary>
+    /// <param name="samples">One sample per pipeline.</param>
+    /// <param name="width">The terminal's width.</param>
+    /// <returns>What to draw.</returns>
+    internal IRenderable Render(IReadOnlyList<ProgressSample> samples, int width)
+    {
+        var wide = width >= WideWidth;
+        var elapsed = samples.Count == 0 ? TimeSpan.Zero : samples.Max(s => s.Statistics.Elapsed);
+        List<IRenderable> rows = [Line($"elapsed {ProgressText.Clock(elapsed)} · {(wide ? Stopping : StoppingShort)}", new Style(Color.Grey), width)];
+        rows.Add(wide ? WideTable(samples) : CompactTable(samples));
+        if (!wide)
+        {
+            rows.AddRange(samples.Where(s => s.State is ManagedPipelineState.Running or ManagedPipelineState.Draining).Select(s => Line(RateLine(s), new Style(Color.Grey), width)));
         }
 
-        foreach (var tracker in pipelines)
+        if (log?.HeldCount is > 0 and var held)
         {
-            var sample = tracker.Sample();
+            rows.Add(Line($"{held} log line{(held == 1 ? string.Empty : "s")} held, written below when the run ends; the last warning:", new Style(Color.Yellow), width));
+            if (log.LastWarning is { } warning)
+            {
+                rows.Add(Line("  " + warning, new Style(Color.Yellow), width));
+            }
+        }
+
+        return new Rows(rows);
+    }
+
+    /// <summary>The compact layout's line of a pipeline's rates and busiest block.</summary>
+    internal static string RateLine(ProgressSample sample)
+    {
+        if (!sample.IsSteady)
+        {
+            return $"{sample.Name}: starting";
+        }
+
+        var line = $"{sample.Name}: in {ProgressText.Compact(sample.InPerSecond)}/s, out {ProgressText.Compact(sample.OutPerSecond)}/s";
+        return sample.Busiest is { } busiest ? line + $"; busiest {busiest.Id} '{busiest.Name}' busy {ProgressText.Percent(busiest.Busy)}, queue {ProgressText.Percent(busiest.QueueFill)}" : line;
+    }
+
+    private static Text Cell(string text, Style? style = null) => new Text(text, style ?? Style.Plain).Overflow(Overflow.Ellipsis);
+
+    private static string InFlight(ProgressSample sample) => $"{ProgressText.Compact(sample.Statistics.RecordsInFlight)}/{ProgressText.Compact(sample.InFlightBound)}";
+
+    private static string Done(ProgressSample sample) => sample.Source is { } source ? ProgressText.Percent(Math.Floor(source.Fraction * 100) / 100) : "-";
+
+    private static string Eta(ProgressSample sample) => sample.Remaining is { } left ? ProgressText.Clock(left) : "-";
+
+    private static TableColumn Column(string header, int? width = null, bool right = true)
+    {
+        var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))).NoWrap().Padding(0, 0, 1, 0);
+        column.Alignment = right ? Justify.Right : Justify.Left;
+        column.Width = width;
+        return column;
+    }
+
+    /// <summary>A line that never wraps: cut to the width, with an ellipsis.</summary>
+    private Text Line(string text, Style style, int width)
+    {
+        text = scrub(text);
+        return new Text(text.Length < width ? text : string.Concat(text.AsSpan(0, Math.Max(0, width - 2)), "…"), style);
+    }
+
+    private Table CompactTable(IReadOnlyList<ProgressSample> samples)
+    {
+        var table = new Table().Border(TableBorder.None).AddColumns(
+            Column("pipeline", 12, right: false), Column("state", 9, right: false), Column("in"), Column("out"), Column("dead"), Column("in flight"), Column("lag"), Column("done"), Column("ETA"));
+        foreach (var sample in samples)
+        {
             var stats = sample.Statistics;
             table.AddRow(
-                Cell(sample.Name, new Style(decoration: Decoration.Bold)),
-                Cell(ProgressText.State(sample.State)),
-                Cell(ProgressText.Rate(sample.InPerSecond)),
-                Cell(ProgressText.Rate(sample.OutPerSecond)),
+                Cell(scrub(sample.Name), new Style(decoration: Decoration.Bold)),
+                Cell(ProgressText.State(sample), StateStyle(sample.State)),
+                Cell(ProgressText.Compact(stats.RecordsRead)),
+                Cell(ProgressText.Compact(stats.RecordsWritten)),
+                Cell(ProgressText.Compact(stats.RecordsDeadLettered), stats.RecordsDeadLettered > 0 ? new Style(Color.Yellow) : Style.Plain),
+                Cell(InFlight(sample)),
+                Cell(ProgressText.Compact(stats.CommitLag)),
+                Cell(Done(sample)),
+                Cell(Eta(sample)));
+        }
+
+        return table;
+    }
+
+    private Table WideTable(IReadOnlyList<ProgressSample> samples)
+    {
+        var table = new Table().Border(TableBorder.None).AddColumns(
+            Column("pipeline / block", 28, right: false), Column("state", 9, right: false), Column("in"), Column("in/s"), Column("out"), Column("out/s"), Column("errors"),
+            Column("dead-lettered"), Column("in flight"), Column("lag"), Column("done"), Column("ETA"), Column("queue"), Column("busy"));
+        foreach (var sample in samples)
+        {
+            var stats = sample.Statistics;
+            table.AddRow(
+                Cell(scrub(sample.Name), new Style(decoration: Decoration.Bold)),
+                Cell(ProgressText.State(sample), StateStyle(sample.State)),
                 Cell(ProgressText.Count(stats.RecordsRead)),
+                Cell(sample.IsSteady ? ProgressText.Compact(sample.InPerSecond) : "-"),
                 Cell(ProgressText.Count(stats.RecordsWritten)),
-                Cell(ProgressText.Count(stats.Errors), stats.Errors > 0 ? new Style(Color.Red) : null),
-                Cell(ProgressText.Count(stats.RecordsDeadLettered), stats.RecordsDeadLettered > 0 ? new Style(Color.Yellow) : null),
-                Cell(ProgressText.Count(stats.RecordsInFlight)),
+                Cell(sample.IsSteady ? ProgressText.Compact(sample.OutPerSecond) : "-"),
+                Cell(ProgressText.Count(stats.Errors), stats.Errors > 0 ? new Style(Color.Red) : Style.Plain),
+                Cell(ProgressText.Count(stats.RecordsDeadLettered), stats.RecordsDeadLettered > 0 ? new Style(Color.Yellow) : Style.Plain),
+                Cell(InFlight(sample)),
+                Cell(ProgressText.Compact(stats.CommitLag)),
+                Cell(Done(sample)),
+                Cell(Eta(sample)),
                 Cell(string.Empty),
                 Cell(string.Empty));
             foreach (var block in sample.Blocks)
             {
-                table.AddRow(
-                    Cell($"  {block.Id} {block.Kind.ToString().ToLowerInvariant()} '{block.Name}'", new Style(Color.Grey)),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(string.Empty),
-                    Cell(ProgressText.Percent(block.QueueFill)),
-                    Cell(ProgressText.Percent(block.Busy), block.Busy >= 0.9 ? new Style(Color.Yellow) : null));
+                var cells = Enumerable.Repeat<IRenderable>(Cell(string.Empty), 14).ToArray();
+                cells[0] = Cell(scrub($"  {block.Id} {block.Kind.ToString().ToLowerInvariant()} '{block.Name}'"), new Style(Color.Grey));
+                cells[12] = Cell(ProgressText.Percent(block.QueueFill));
+                cells[13] = Cell(ProgressText.Percent(block.Busy), block.Busy >= 0.9 ? new Style(Color.Yellow) : Style.Plain);
+                table.AddRow(cells);
             }
         }
 
         return table;
     }
 
-    /// <summary>A cell of plain text (never parsed as markup), without secrets.</summary>
-    private Text Cell(string text, Style? style = null) => new Text(scrub(text), style);
+    private static Style StateStyle(ManagedPipelineState state) => state switch
+    {
+        ManagedPipelineState.Faulted or ManagedPipelineState.Aborted => new Style(Color.Red),
+        ManagedPipelineState.Draining => new Style(Color.Yellow),
+        ManagedPipelineState.Completed => new Style(Color.Green),
+        _ => Style.Plain,
+    };
 }

@@ -1,6 +1,6 @@
 namespace DataWeaver.Cli.Run.Progress;
 
-/// <summary>Progress for redirected output (logs, CI): one line per running pipeline every interval.</summary>
+/// <summary>Progress when standard error is not a terminal (logs, CI) or a sink owns the terminal: one line per running pipeline every interval.</summary>
 /// <param name="output">Where the lines go.</param>
 /// <param name="time">The clock of the interval.</param>
 /// <param name="interval">The time between two rounds of lines.</param>
@@ -33,11 +33,23 @@ internal sealed class PlainProgress(TextWriter output, TimeProvider time, TimeSp
     internal static string Line(ProgressSample sample)
     {
         var stats = sample.Statistics;
-        var line = $"[{ProgressText.Seconds(stats.Elapsed)}] {sample.Name} {ProgressText.State(sample.State)}: in {ProgressText.Count(stats.RecordsRead)} ({ProgressText.Rate(sample.InPerSecond)}), "
-            + $"out {ProgressText.Count(stats.RecordsWritten)} ({ProgressText.Rate(sample.OutPerSecond)}), errors {ProgressText.Count(stats.Errors)}, "
-            + $"dead-lettered {ProgressText.Count(stats.RecordsDeadLettered)}, in flight {ProgressText.Count(stats.RecordsInFlight)}";
+        var line = $"[{ProgressText.Seconds(stats.Elapsed)}] {sample.Name} {ProgressText.State(sample)}: in {ProgressText.Count(stats.RecordsRead)}{Rate(sample, sample.InPerSecond)}, "
+            + $"out {ProgressText.Count(stats.RecordsWritten)}{Rate(sample, sample.OutPerSecond)}, errors {ProgressText.Count(stats.Errors)}, "
+            + $"dead-lettered {ProgressText.Count(stats.RecordsDeadLettered)}, in flight {ProgressText.Count(stats.RecordsInFlight)} of {ProgressText.Count(sample.InFlightBound)}, lag {ProgressText.Count(stats.CommitLag)}";
+        if (sample.Source is { } source)
+        {
+            line += $", {ProgressText.Percent(Math.Floor(source.Fraction * 100) / 100)} done";
+            if (sample.Remaining is { } left)
+            {
+                line += $", {ProgressText.Clock(left)} left";
+            }
+        }
+
         return sample.Busiest is { } busiest
             ? line + $"; busiest {busiest.Id} '{busiest.Name}' busy {ProgressText.Percent(busiest.Busy)}, queue {ProgressText.Percent(busiest.QueueFill)}"
             : line;
     }
+
+    /// <summary>A rate in parentheses, once the run is long enough for rates to mean something.</summary>
+    private static string Rate(ProgressSample sample, double perSecond) => sample.IsSteady ? $" ({ProgressText.Rate(perSecond)})" : string.Empty;
 }

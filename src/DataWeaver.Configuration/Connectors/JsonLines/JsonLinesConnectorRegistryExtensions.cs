@@ -1,5 +1,6 @@
 using DataWeaver.Checkpoints;
 using DataWeaver.Configuration.Internal;
+using DataWeaver.Configuration.Internal.Connectors;
 using DataWeaver.Connectors.Files;
 using DataWeaver.Connectors.Files.Output;
 using DataWeaver.Serialization.Json;
@@ -89,6 +90,7 @@ public static class JsonLinesConnectorRegistryExtensions
             Follow = settings.GetBoolean("follow", SourceDefaults.Follow),
             PollInterval = settings.GetDuration("pollInterval", SourceDefaults.PollInterval),
             ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", SourceDefaults.ReadUnterminatedLastLine),
+            OnNotice = SourceNoticeLog.ForJsonLines(context),
             StartOffset = settings.GetInt64("startOffset", SourceDefaults.StartOffset),
             MaxRecordBytes = (int)settings.GetSize("maxRecordBytes", SourceDefaults.MaxRecordBytes),
             BufferSize = (int)settings.GetSize("bufferSize", SourceDefaults.BufferSize),

@@ -29,7 +29,7 @@ namespace DataWeaver.Connectors.Files;
 /// reported as a <see cref="JsonLinesSourceNotice"/>, and the file read from byte 0 instead.
 /// </para>
 /// </remarks>
-public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints
+public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints, ISourceProgress
 {
     private const int DevicePartition = 1;
     private const int InodePartition = 2;
@@ -41,6 +41,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
     private readonly Dictionary<int, FileGeneration> _generations = [];
     private readonly List<JsonLinesSourceNotice> _notices = [];
     private FileGeneration? _current;
+    private FileGeneration? _closed;
     private long _committed;
     private long _readFrom;
     private long _unterminated;
@@ -64,6 +65,36 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
 
     /// <summary>Gets the file read.</summary>
     public string FilePath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Bytes of the file read so far (up to the last complete line) of its length now, also after the run; unknown before the first run opens the file and with <see cref="JsonLinesSourceOptions.Follow"/>.</remarks>
+    public SourceProgress? Progress
+    {
+        get
+        {
+            FileGeneration? file;
+            lock (_lock)
+            {
+                file = _current ?? _closed;
+            }
+
+            if (Options.Follow || file is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                // Once the run closed the file, its length by name: the last reading still says how far the run got.
+                var total = file.Handle.IsClosed ? new FileInfo(FilePath).Length : RandomAccess.GetLength(file.Handle);
+                return new SourceProgress(Volatile.Read(ref file.LastResume), total, SourceProgressUnit.Bytes);
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                return null; // closed between the check and the read: the run is ending
+            }
+        }
+    }
 
     /// <summary>Gets how the file is named in messages: <see cref="JsonLinesSourceOptions.DisplayPath"/>, else <see cref="FilePath"/>.</summary>
     public string DisplayPath { get; }
@@ -417,6 +448,7 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             }
 
             _generations.Clear();
+            _closed = _current ?? _closed; // how far the run got stays readable (Progress)
             _current = null;
         }
     }

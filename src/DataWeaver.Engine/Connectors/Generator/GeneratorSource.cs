@@ -8,9 +8,10 @@ namespace DataWeaver.Connectors.Generator;
 /// The record with sequence number n has resume position <c>0@(n+1)</c>.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class GeneratorSource<T> : SourceConnector<T>
+public sealed class GeneratorSource<T> : SourceConnector<T>, ISourceProgress
 {
     private readonly Func<long, T> _generate;
+    private long _generated = -1;
 
     /// <summary>Creates the generator.</summary>
     /// <param name="generate">Makes the record of a sequence number. MUST be thread-safe and MUST NOT block.</param>
@@ -27,6 +28,12 @@ public sealed class GeneratorSource<T> : SourceConnector<T>
 
     /// <summary>Gets the generator's options.</summary>
     public GeneratorOptions Options { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Known with a <see cref="GeneratorOptions.Count"/>, once a run has started: records generated of the count.</remarks>
+    public SourceProgress? Progress => Options.Count is { } count && Interlocked.Read(ref _generated) is >= 0 and var generated
+        ? new SourceProgress(generated, count, SourceProgressUnit.Records)
+        : null;
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<T> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -46,7 +53,13 @@ public sealed class GeneratorSource<T> : SourceConnector<T>
         private readonly TimeProvider _time = source.Options.TimeProvider;
         private readonly long _end = source.Options.Count is { } count ? source.Options.Start + count : long.MaxValue;
         private readonly long _startedAt = source.Options.TimeProvider.GetTimestamp();
-        private long _next = source.Options.Start;
+        private long _next = Started(source);
+
+        private static long Started(GeneratorSource<T> source)
+        {
+            Interlocked.Exchange(ref source._generated, 0);
+            return source.Options.Start;
+        }
 
         public override async ValueTask<bool> FillAsync(SourceBuffer<T> buffer, CancellationToken cancellationToken)
         {
@@ -63,6 +76,8 @@ public sealed class GeneratorSource<T> : SourceConnector<T>
                 buffer.Add(generate(_next), new SourcePosition(0, _next + 1));
             }
 
+            Interlocked.Exchange(ref source._generated, _next - source.Options.Start);
+
             return _next < _end;
         }
 
@@ -76,6 +91,7 @@ public sealed class GeneratorSource<T> : SourceConnector<T>
 
             await AllowedAsync(cancellationToken).ConfigureAwait(false);
             var sequence = _next++;
+            Interlocked.Exchange(ref source._generated, _next - source.Options.Start);
             return (source._generate(sequence), sequence);
         }
 
