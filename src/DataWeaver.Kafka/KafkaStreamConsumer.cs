@@ -32,8 +32,8 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
 
     private readonly KafkaStreamFramework _framework;
     private readonly IConsumer<byte[], byte[]> _consumer;
-    /// <summary>At most this many messages go to the reader in one hand-off (see <see cref="Chunk"/>).</summary>
-    private const int ChunkCapacity = 512;
+    /// <summary>At most this many messages go to the reader in one hand-off (see <see cref="Chunk"/>), and at most the buffer's bound.</summary>
+    private const int MaxChunk = 512;
 
     private readonly Channel<Chunk> _buffer = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
     private readonly ConcurrentQueue<Chunk> _spareChunks = new();
@@ -52,12 +52,14 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     private readonly Lock _barrierLock = new();
     private TaskCompletionSource? _barrier; // set while a transaction commits: nothing is handed out meanwhile
     private readonly int _high;
+    private readonly int _chunkCapacity;
     private readonly int _low;
     private IReadOnlyList<int> _assignment = [];
     private int _epoch;
     private int _buffered;
     private int _disposed;
     private int _assignmentVersion;
+    private int _pauses;
     private Chunk? _reading; // the reader's chunk (one reader at a time)
     private int _readIndex;
 
@@ -77,6 +79,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         _handed.AsSpan().Fill(-1);
         _high = framework.Options.ConsumerBufferMessages;
         _low = _high / 2;
+        _chunkCapacity = Math.Min(MaxChunk, _high);
         // The topic of every result is this consumer's one: librdkafka's name is not read back into a string per message.
         if (config.Get(ConfigPropertyNames.Consumer.ConsumeResultFields) is null)
         {
@@ -94,6 +97,9 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     public string GroupId { get; }
 
     public IReadOnlyList<int> Assignment => Volatile.Read(ref _assignment);
+
+    /// <summary>Gets how many times backpressure paused the assigned partitions (for tests).</summary>
+    internal int Pauses => Volatile.Read(ref _pauses);
 
     public void Start()
     {
@@ -311,6 +317,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
                     var assignment = _consumer.Assignment;
                     if (paused)
                     {
+                        Interlocked.Increment(ref _pauses);
                         _consumer.Pause(assignment);
                     }
                     else
@@ -333,7 +340,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
                     continue;
                 }
 
-                while (chunk.Count < ChunkCapacity && TryConsume(chunk, TimeSpan.Zero))
+                while (chunk.Count < _chunkCapacity && TryConsume(chunk, TimeSpan.Zero))
                 {
                 }
 
@@ -421,7 +428,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         }
     }
 
-    private Chunk TakeChunk() => _spareChunks.TryDequeue(out var chunk) ? chunk : new Chunk(ChunkCapacity);
+    private Chunk TakeChunk() => _spareChunks.TryDequeue(out var chunk) ? chunk : new Chunk(_chunkCapacity);
 
     private readonly record struct Buffered(StreamMessage Message, int Epoch);
 
