@@ -12,6 +12,8 @@ using DataWeaver.Benchmarks.Serialization;
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-serialization
 // or for the Protobuf rows alone:
 //   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-protobuf
+// or Avro against Apache.Avro (the 10-field record, load-tolerant):
+//   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --probe-apache-avro
 if (args is ["--probe-formats", ..])
 {
     // file -> file per format, pipeline and Baseline interleaved: --probe-formats [csv|json|avro|protobuf] [rounds]
@@ -29,6 +31,13 @@ if (args is ["--probe-serialization", ..])
 {
     SerializationProbe.Run();
     ProtobufSerializationProbe.Run();
+    return;
+}
+
+if (args is ["--probe-apache-avro", ..])
+{
+    // Avro encode/decode of the 10-field trade record against Apache.Avro 1.12.2, interleaved, best round of each
+    DataWeaver.Benchmarks.Serialization.Apache.ApacheAvroBenchmarks.RunProbe(Console.Out);
     return;
 }
 

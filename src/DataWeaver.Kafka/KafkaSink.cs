@@ -39,6 +39,8 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private Exception? _fault;
     private Exception? _purgeFault; // a purged message: the consequence of another failure, reported only without one
     private long _inFlight;
+    private TopicPartition? _anyPartition;
+    private TopicPartition[] _partitions = [];
 
     /// <summary>Creates the sink.</summary>
     /// <param name="options">Where the brokers are and further producer settings (<see cref="KafkaStreamOptions.Settings"/>).</param>
@@ -102,7 +104,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         KafkaNativeLibrary.EnsureLoaded();
         lock (_gate)
         {
-            _producer ??= Transactions?.Open() ?? KafkaClientFactory.Producer(KafkaStreamFramework.CreateProducerConfig(Options), Options);
+            _producer ??= Transactions?.Open() ?? KafkaClientFactory.Producer(CreateProducerConfig(Options), Options);
             _fault = null;
             _purgeFault = null;
             Interlocked.Exchange(ref _inFlight, 0); // a previous run's producer is disposed: no report of it arrives any more
@@ -153,6 +155,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 
         var delivery = new BatchDelivery(this, acknowledgement, count);
         var keepPartition = SinkOptions.KeepPartition;
+        var anyPartition = _anyPartition ??= new TopicPartition(Topic, Partition.Any);
         var keepTimestamp = SinkOptions.KeepTimestamp;
         var produced = 0;
         try
@@ -160,7 +163,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             while (produced < count)
             {
                 var record = batch.Span[produced];
-                var destination = new TopicPartition(Topic, keepPartition ? new Partition(record.Position.Partition) : Partition.Any);
+                var destination = keepPartition ? Destination(record.Position.Partition) : anyPartition;
                 var message = ToKafka(record, keepTimestamp);
                 Interlocked.Increment(ref _inFlight);
                 try
@@ -260,6 +263,38 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 
     private void Fault(Exception error) => Interlocked.CompareExchange(ref _fault, error, null);
 
+    /// <summary>
+    /// The producer settings of a sink: the framework's (<see cref="KafkaStreamFramework.CreateProducerConfig(KafkaStreamOptions)"/>),
+    /// with delivery reports that carry no copy of the message (only its partition, offset and error are read), unless
+    /// <see cref="KafkaStreamOptions.Settings"/> says otherwise.
+    /// </summary>
+    internal static ProducerConfig CreateProducerConfig(KafkaStreamOptions options)
+    {
+        var config = KafkaStreamFramework.CreateProducerConfig(options);
+        if (config.Get(ConfigPropertyNames.Producer.DeliveryReportFields) is null)
+        {
+            config.DeliveryReportFields = "none";
+        }
+
+        return config;
+    }
+
+    /// <summary>The destination of a record kept in its partition: one <see cref="TopicPartition"/> per partition, made once.</summary>
+    private TopicPartition Destination(int partition)
+    {
+        if ((uint)partition >= (uint)_partitions.Length)
+        {
+            if (partition < 0)
+            {
+                return new TopicPartition(Topic, new Partition(partition)); // refused by the producer, with its error
+            }
+
+            Array.Resize(ref _partitions, partition + 1);
+        }
+
+        return _partitions[partition] ??= new TopicPartition(Topic, new Partition(partition));
+    }
+
     private static Message<byte[], byte[]> ToKafka(in Record<ReadOnlyMemory<byte>> record, bool keepTimestamp)
     {
         Headers? headers = null;
@@ -323,13 +358,13 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
                     // Purged by an aborted transaction (librdkafka 2.x purges on abort) or a closing producer: never
                     // acknowledged, but not the run's error. What caused the abort fails the run itself (a failed
                     // delivery report, a failed transaction commit), and its report may arrive after this one.
-                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
+                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{_sink.Topic}' [{report.Partition.Value}]", _sink.Topic, report.Partition.Value);
                     Interlocked.CompareExchange(ref _sink._purgeFault, error, null);
                     Volatile.Write(ref _failed, 1);
                 }
                 else if (report.Error.IsError)
                 {
-                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{report.Topic}' [{report.Partition.Value}]", report.Topic, report.Partition.Value);
+                    var error = KafkaErrors.Map(report.Error, $"Delivering to '{_sink.Topic}' [{report.Partition.Value}]", _sink.Topic, report.Partition.Value);
                     _sink.Fault(error);
                     Volatile.Write(ref _failed, 1);
                     if (Interlocked.Exchange(ref _failReported, 1) == 0)

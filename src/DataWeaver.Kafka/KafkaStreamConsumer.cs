@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using DataWeaver.Records;
@@ -22,9 +23,20 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a full buffer may wait for the reader before the partitions are paused. librdkafka drops what it fetched
+    /// ahead for a paused partition and fetches it again after the resume, which stalled a busy pipeline for most of a
+    /// second each time (W6): a reader that is only briefly behind is waited for instead.
+    /// </summary>
+    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
+
     private readonly KafkaStreamFramework _framework;
     private readonly IConsumer<byte[], byte[]> _consumer;
-    private readonly Channel<Buffered> _buffer = Channel.CreateUnbounded<Buffered>(new UnboundedChannelOptions { SingleWriter = true });
+    /// <summary>At most this many messages go to the reader in one hand-off (see <see cref="Chunk"/>), and at most the buffer's bound.</summary>
+    private const int MaxChunk = 512;
+
+    private readonly Channel<Chunk> _buffer = Channel.CreateUnbounded<Chunk>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly ConcurrentQueue<Chunk> _spareChunks = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly int[] _epochs;
@@ -32,6 +44,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     private readonly long[] _firstHanded;
     private readonly long[] _acknowledged;
     private readonly SemaphoreSlim _acknowledgedSignal = new(0);
+    private readonly ManualResetEventSlim _room = new(false); // set by the reader once the buffer is down to _low; holds no handle
     private readonly TimeSpan _drainTimeout;
     private readonly Action<KafkaLogMessage> _log;
     private readonly Dictionary<int, long> _uncommittedAtRevocation = []; // poll thread only
@@ -39,12 +52,16 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     private readonly Lock _barrierLock = new();
     private TaskCompletionSource? _barrier; // set while a transaction commits: nothing is handed out meanwhile
     private readonly int _high;
+    private readonly int _chunkCapacity;
     private readonly int _low;
     private IReadOnlyList<int> _assignment = [];
     private int _epoch;
     private int _buffered;
     private int _disposed;
     private int _assignmentVersion;
+    private int _pauses;
+    private Chunk? _reading; // the reader's chunk (one reader at a time)
+    private int _readIndex;
 
     public KafkaStreamConsumer(
         KafkaStreamFramework framework, string topic, int partitions, StreamConsumerOptions options, ConsumerConfig config, KafkaTransactions? transactions = null)
@@ -62,6 +79,13 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         _handed.AsSpan().Fill(-1);
         _high = framework.Options.ConsumerBufferMessages;
         _low = _high / 2;
+        _chunkCapacity = Math.Min(MaxChunk, _high);
+        // The topic of every result is this consumer's one: librdkafka's name is not read back into a string per message.
+        if (config.Get(ConfigPropertyNames.Consumer.ConsumeResultFields) is null)
+        {
+            config.ConsumeResultFields = "headers,timestamp";
+        }
+
         _consumer = KafkaClientFactory.Consumer(config, framework.Options, builder => builder
             .SetPartitionsAssignedHandler((consumer, assigned) => OnAssigned(consumer, assigned))
             .SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, [.. revoked.Select(p => p.TopicPartition)], drain: true))
@@ -73,6 +97,9 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     public string GroupId { get; }
 
     public IReadOnlyList<int> Assignment => Volatile.Read(ref _assignment);
+
+    /// <summary>Gets how many times backpressure paused the assigned partitions (for tests).</summary>
+    internal int Pauses => Volatile.Read(ref _pauses);
 
     public void Start()
     {
@@ -102,9 +129,8 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
 
     private bool TryHandOut(out StreamMessage message)
     {
-        while (Volatile.Read(ref _disposed) == 0 && _buffer.Reader.TryRead(out var buffered))
+        while (Volatile.Read(ref _disposed) == 0 && NextBuffered(out var buffered))
         {
-            Interlocked.Decrement(ref _buffered);
             var partition = buffered.Message.Partition;
             if (buffered.Epoch == Volatile.Read(ref _epochs[partition]))
             {
@@ -127,6 +153,37 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         return false;
     }
 
+    /// <summary>The next buffered message: from the reader's chunk, else from the next chunk the poll thread handed over.</summary>
+    private bool NextBuffered(out Buffered buffered)
+    {
+        var chunk = _reading;
+        if (chunk is null || _readIndex == chunk.Count)
+        {
+            if (chunk is not null)
+            {
+                _reading = null;
+                if (Interlocked.Add(ref _buffered, -chunk.Count) <= _low)
+                {
+                    _room.Set();
+                }
+
+                chunk.Recycle(_spareChunks);
+            }
+
+            if (!_buffer.Reader.TryRead(out chunk))
+            {
+                buffered = default;
+                return false;
+            }
+
+            _reading = chunk;
+            _readIndex = 0;
+        }
+
+        buffered = chunk.Items[_readIndex++];
+        return true;
+    }
+
     public async ValueTask<bool> WaitToConsumeAsync(CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _disposed) != 0)
@@ -137,6 +194,11 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         if (Volatile.Read(ref _barrier) is { } barrier)
         {
             await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_reading is { } chunk && _readIndex < chunk.Count)
+        {
+            return true; // the rest of the reader's chunk (TryConsume stopped at a transaction's barrier)
         }
 
         try
@@ -237,11 +299,17 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         Exception? failure = null;
         var paused = false;
         var pausedVersion = 0;
+        Chunk? chunk = null;
         try
         {
             _consumer.Subscribe(Topic);
             while (!_stopping.IsCancellationRequested)
             {
+                if (!paused && Volatile.Read(ref _buffered) > _high)
+                {
+                    WaitForRoom();
+                }
+
                 if (paused != Volatile.Read(ref _buffered) > (paused ? _low : _high))
                 {
                     paused = !paused;
@@ -249,6 +317,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
                     var assignment = _consumer.Assignment;
                     if (paused)
                     {
+                        Interlocked.Increment(ref _pauses);
                         _consumer.Pause(assignment);
                     }
                     else
@@ -263,37 +332,21 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
                     _consumer.Pause(_consumer.Assignment);
                 }
 
-                ConsumeResult<byte[], byte[]>? result;
-                try
-                {
-                    result = _consumer.Consume(PollTimeout);
-                }
-                catch (ConsumeException exception) when (!exception.Error.IsFatal)
+                // Everything librdkafka has ready (up to a chunk) goes to the reader in one hand-off: one wake-up and one
+                // count update per chunk instead of per message. The first message is waited for, the rest are not.
+                chunk ??= TakeChunk();
+                if (!TryConsume(chunk, PollTimeout))
                 {
                     continue;
                 }
 
-                if (result is null || result.IsPartitionEOF)
+                while (chunk.Count < _chunkCapacity && TryConsume(chunk, TimeSpan.Zero))
                 {
-                    continue;
                 }
 
-                var partition = result.Partition.Value;
-                var message = result.Message;
-                RecordHeaders? headers = null;
-                if (message.Headers is { Count: > 0 } source)
-                {
-                    headers = [];
-                    foreach (var header in source)
-                    {
-                        headers.Add(header.Key, header.GetValueBytes());
-                    }
-                }
-
-                var streamMessage = new StreamMessage(
-                    Topic, partition, result.Offset.Value, message.Key ?? [], message.Value ?? [], headers, new DateTimeOffset(message.Timestamp.UtcDateTime));
-                Interlocked.Increment(ref _buffered);
-                _buffer.Writer.TryWrite(new Buffered(streamMessage, Volatile.Read(ref _epochs[partition])));
+                Interlocked.Add(ref _buffered, chunk.Count);
+                _buffer.Writer.TryWrite(chunk);
+                chunk = null;
             }
         }
         catch (ConsumeException exception)
@@ -322,5 +375,83 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         }
     }
 
+    /// <summary>Consumes one message into <paramref name="chunk"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <returns><see langword="false"/> when none came (timeout, end of a partition, a non-fatal consume error).</returns>
+    private bool TryConsume(Chunk chunk, TimeSpan timeout)
+    {
+        ConsumeResult<byte[], byte[]>? result;
+        try
+        {
+            result = _consumer.Consume(timeout);
+        }
+        catch (ConsumeException exception) when (!exception.Error.IsFatal)
+        {
+            return false;
+        }
+
+        if (result is null || result.IsPartitionEOF)
+        {
+            return false;
+        }
+
+        var partition = result.Partition.Value;
+        var message = result.Message;
+        RecordHeaders? headers = null;
+        if (message.Headers is { Count: > 0 } source)
+        {
+            headers = [];
+            foreach (var header in source)
+            {
+                headers.Add(header.Key, header.GetValueBytes());
+            }
+        }
+
+        // The epoch as the message is read: a revocation inside a later Consume call of this chunk makes it stale.
+        chunk.Add(new Buffered(
+            new StreamMessage(Topic, partition, result.Offset.Value, message.Key ?? [], message.Value ?? [], headers, new DateTimeOffset(message.Timestamp.UtcDateTime)),
+            Volatile.Read(ref _epochs[partition])));
+        return true;
+    }
+
+    /// <summary>
+    /// Waits, at most <see cref="PauseAfter"/>, until the reader took the buffer down to its low mark. Heartbeats go on meanwhile
+    /// (librdkafka's own thread); rebalance callbacks wait for the next poll.
+    /// </summary>
+    private void WaitForRoom()
+    {
+        var deadline = Environment.TickCount64 + (long)PauseAfter.TotalMilliseconds;
+        _room.Reset();
+        while (Volatile.Read(ref _buffered) > _low && !_stopping.IsCancellationRequested && Environment.TickCount64 < deadline)
+        {
+            _room.Wait(TimeSpan.FromMilliseconds(50));
+            _room.Reset();
+        }
+    }
+
+    private Chunk TakeChunk() => _spareChunks.TryDequeue(out var chunk) ? chunk : new Chunk(_chunkCapacity);
+
     private readonly record struct Buffered(StreamMessage Message, int Epoch);
+
+    /// <summary>Messages the poll thread hands to the reader at once; reused once read (a few are kept).</summary>
+    private sealed class Chunk(int capacity)
+    {
+        private const int SpareChunks = 4;
+
+        public Buffered[] Items { get; } = new Buffered[capacity];
+
+        public int Count { get; private set; }
+
+        public void Add(in Buffered item) => Items[Count++] = item;
+
+        /// <summary>Clears the chunk (its messages' bytes become collectable) and keeps it for reuse, unless enough are kept.</summary>
+        public void Recycle(ConcurrentQueue<Chunk> spares)
+        {
+            Array.Clear(Items, 0, Count);
+            Count = 0;
+            if (spares.Count < SpareChunks)
+            {
+                spares.Enqueue(this);
+            }
+        }
+    }
 }

@@ -67,7 +67,7 @@ public sealed class KafkaTransactions
                 return open;
             }
 
-            var config = KafkaStreamFramework.CreateProducerConfig(Options);
+            var config = KafkaSink.CreateProducerConfig(Options);
             config.TransactionalId = TransactionalId;
             var producer = KafkaClientFactory.Producer(config, Options, "transactional producer");
             try

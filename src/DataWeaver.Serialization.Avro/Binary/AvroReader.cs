@@ -64,11 +64,11 @@ public ref struct AvroReader
     /// <returns>The value.</returns>
     public int ReadInt()
     {
-        var start = Offset;
+        var start = _position;
         var value = ReadLong();
         if (value is < int.MinValue or > int.MaxValue)
         {
-            ThrowHelper.ThrowData(start, $"int value {value} is out of the 32-bit range");
+            ThrowHelper.ThrowData(_baseOffset + start, $"int value {value} is out of the 32-bit range");
         }
 
         return (int)value;
@@ -77,6 +77,18 @@ public ref struct AvroReader
     /// <summary>Reads a long: a zig-zag varint of at most 10 bytes.</summary>
     /// <returns>The value.</returns>
     public long ReadLong()
+    {
+        // Most varints are one byte (values -64..63: lengths, indexes, small numbers).
+        if ((uint)_position < (uint)_data.Length && _data[_position] < 0x80)
+        {
+            ulong single = _data[_position++];
+            return (long)(single >> 1) ^ -(long)(single & 1);
+        }
+
+        return ReadLongSlow();
+    }
+
+    private long ReadLongSlow()
     {
         var start = _position;
         ulong result = 0;

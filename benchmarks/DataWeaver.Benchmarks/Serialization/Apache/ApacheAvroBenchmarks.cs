@@ -122,8 +122,8 @@ public class ApacheAvroBenchmarks
             ("Decode: DataWeaver generated class", () => b.Decode_DataWeaverOnApacheClass()),
         };
         var best = Enumerable.Repeat(double.MaxValue, ops.Length).ToArray();
-        const int PerRound = 20_000;
-        for (var round = 0; round < 150; round++)
+        const int PerRound = 2_000;
+        for (var round = 0; round < 1_000; round++)
         {
             for (var i = 0; i < ops.Length; i++)
             {

@@ -9,7 +9,8 @@ namespace DataWeaver.Serialization.Avro.Internal.Typed;
 /// Compiles the body of a <see cref="RecordReader{T}"/> once per (writer record, reader record, type): a dynamic
 /// method that, in the writer's field order, reads each field with its typed reader into a local of the member's
 /// type (or skips it), then calls the constructor with the locals and sets the remaining properties. Values never
-/// pass through <see cref="object"/>.
+/// pass through <see cref="object"/>. A primitive read without a conversion (boolean, int, long, float, double, string,
+/// bytes) is a direct call of the <see cref="AvroReader"/> method, not a virtual call of its typed reader.
 /// </summary>
 internal static class RecordReaderEmitter
 {
@@ -29,6 +30,13 @@ internal static class RecordReaderEmitter
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
+            if (step.Member is not null && Direct(step.Reader) is { } direct)
+            {
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Call, direct);
+                StoreLocal(step.Member);
+                continue;
+            }
 
             // state[i] is known to be of the right type: no castclass (what Unsafe.As compiles to).
             il.Emit(OpCodes.Ldarg_0);
@@ -43,13 +51,7 @@ internal static class RecordReaderEmitter
 
             var readerType = typeof(TypedReader<>).MakeGenericType(step.Member.Type);
             il.Emit(OpCodes.Callvirt, readerType.GetMethod(nameof(TypedReader<object>.Read))!);
-            if (!locals.TryGetValue(step.Member, out var local))
-            {
-                local = il.DeclareLocal(step.Member.Type);
-                locals[step.Member] = local;
-            }
-
-            il.Emit(OpCodes.Stloc, local);
+            StoreLocal(step.Member);
         }
 
         foreach (var parameter in members.Parameters)
@@ -70,7 +72,33 @@ internal static class RecordReaderEmitter
 
         il.Emit(OpCodes.Ret);
         return method.CreateDelegate(typeof(TypedRead<>).MakeGenericType(type), state);
+
+        void StoreLocal(RecordMember member)
+        {
+            if (!locals.TryGetValue(member, out var local))
+            {
+                local = il.DeclareLocal(member.Type);
+                locals[member] = local;
+            }
+
+            il.Emit(OpCodes.Stloc, local);
+        }
     }
+
+    /// <summary>The <see cref="AvroReader"/> method a typed reader comes down to when it converts nothing, or <see langword="null"/>.</summary>
+    private static MethodInfo? Direct(object reader) => reader switch
+    {
+        BooleanReader => Reader(nameof(AvroReader.ReadBoolean)),
+        IntReader => Reader(nameof(AvroReader.ReadInt)),
+        LongReader { FromInt: false } => Reader(nameof(AvroReader.ReadLong)),
+        FloatReader { Writer: Schema.AvroType.Float } => Reader(nameof(AvroReader.ReadFloat)),
+        DoubleReader { Writer: Schema.AvroType.Double } => Reader(nameof(AvroReader.ReadDouble)),
+        StringReader => Reader(nameof(AvroReader.ReadString)),
+        BytesReader => Reader(nameof(AvroReader.ReadBytes)),
+        _ => null,
+    };
+
+    private static MethodInfo Reader(string name) => typeof(AvroReader).GetMethod(name, Type.EmptyTypes)!;
 
     /// <summary>One step of a record body.</summary>
     /// <param name="Member">The member the value goes to; <see langword="null"/> to skip a writer field.</param>

@@ -30,11 +30,17 @@ internal sealed class IntReader : TypedReader<int>
 
 internal sealed class LongReader(bool fromInt) : TypedReader<long>
 {
+    /// <summary>Gets a value indicating whether the writer wrote an int (promoted to long).</summary>
+    public bool FromInt => fromInt;
+
     public override long Read(ref AvroReader r) => fromInt ? r.ReadInt() : r.ReadLong();
 }
 
 internal sealed class FloatReader(Schema.AvroType writer) : TypedReader<float>
 {
+    /// <summary>Gets the writer's type (float, or an int or long promoted).</summary>
+    public Schema.AvroType Writer => writer;
+
     public override float Read(ref AvroReader r) => writer switch
     {
         Schema.AvroType.Float => r.ReadFloat(),
@@ -45,6 +51,9 @@ internal sealed class FloatReader(Schema.AvroType writer) : TypedReader<float>
 
 internal sealed class DoubleReader(Schema.AvroType writer) : TypedReader<double>
 {
+    /// <summary>Gets the writer's type (double, or a float, int or long promoted).</summary>
+    public Schema.AvroType Writer => writer;
+
     public override double Read(ref AvroReader r) => writer switch
     {
         Schema.AvroType.Double => r.ReadDouble(),

@@ -1,0 +1,80 @@
+using System.Buffers.Binary;
+using DataWeaver.Kafka.Tests.Support;
+using DataWeaver.Streams;
+
+namespace DataWeaver.Kafka.Tests.Framework;
+
+/// <summary>The consumer's buffer between its poll thread and the reader: backpressure without needless pauses.</summary>
+public sealed class KafkaConsumerBufferTests
+{
+    private const int Total = 3_000;
+    private const int Partitions = 2;
+
+    [MockKafkaFact]
+    public async Task ConsumeStreamAsync_ReaderBrieflyBehindAFullBuffer_WaitsWithoutPausingAndReadsEveryMessageOnceInOrder()
+    {
+        // A pause makes librdkafka drop what it fetched ahead and fetch it again on resume: W6 stalled ~0.8 s per pause.
+        // A reader a few hundred milliseconds behind a full buffer is now waited for; it used to pause at once.
+        var (consumer, read) = await ReadAllAsync(pauseEvery: 500, readerPause: TimeSpan.FromMilliseconds(50));
+
+        AssertEveryMessageOnceInOrder(read);
+        Assert.Equal(0, consumer.Pauses);
+    }
+
+    [MockKafkaFact]
+    public async Task ConsumeStreamAsync_ReaderBehindLongerThanTheWait_PausesAndStillReadsEveryMessageOnceInOrder()
+    {
+        // A reader that stays behind (a slow sink) gets the partitions paused, so the poll thread goes on polling.
+        var (consumer, read) = await ReadAllAsync(pauseEvery: 1_000, readerPause: TimeSpan.FromMilliseconds(2_000));
+
+        AssertEveryMessageOnceInOrder(read);
+        Assert.InRange(consumer.Pauses, 1, int.MaxValue);
+    }
+
+    private static async Task<(KafkaStreamConsumer Consumer, List<StreamMessage> Read)> ReadAllAsync(int pauseEvery, TimeSpan readerPause)
+    {
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 1);
+        var topic = KafkaTestCluster.UniqueTopic("buffer");
+        await cluster.CreateTopicAsync(topic, Partitions);
+        var options = KafkaStreamFrameworkTests.Options(cluster) with { ConsumerBufferMessages = 100 };
+        await using var framework = await KafkaStreamFrameworkTests.StartAsync(cluster, options);
+        var messages = new OutgoingMessage[Total];
+        for (var i = 0; i < Total; i++)
+        {
+            var value = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(value, i);
+            messages[i] = new OutgoingMessage(value, value) { Partition = i % Partitions };
+        }
+
+        await framework.ProduceMessagesAsync(topic, messages);
+        var consumer = (KafkaStreamConsumer)await framework.ConsumeStreamAsync(topic, new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("buffer") });
+        await using var _ = consumer;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var read = new List<StreamMessage>(Total);
+        while (read.Count < Total && await consumer.WaitToConsumeAsync(timeout.Token))
+        {
+            while (read.Count < Total && consumer.TryConsume(out var message))
+            {
+                read.Add(message);
+                if (read.Count % pauseEvery == 0 && read.Count < Total)
+                {
+                    await Task.Delay(readerPause, timeout.Token);
+                }
+            }
+        }
+
+        return (consumer, read);
+    }
+
+    private static void AssertEveryMessageOnceInOrder(List<StreamMessage> read)
+    {
+        Assert.Equal(Total, read.Count);
+        for (var partition = 0; partition < Partitions; partition++)
+        {
+            var offsets = read.Where(m => m.Partition == partition).Select(m => m.Offset).ToList();
+            Assert.Equal(Enumerable.Range(0, Total / Partitions).Select(o => (long)o), offsets);
+        }
+
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => (long)i), read.Select(m => BinaryPrimitives.ReadInt64BigEndian(m.Value.Span)).Order());
+    }
+}
