@@ -71,7 +71,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         // and only the checks the writer does not make remain: valid UTF-8 and the record size limit. Anything else
         // takes the full validation of JsonRecord.Parse, which also reports the error.
         return _trustWritten && bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(bytes)
-            ? new JsonRecord(bytes)
+            ? JsonRecord.CreateUnchecked(bytes)
             : JsonRecord.Parse(bytes);
     }
 

@@ -99,7 +99,7 @@ public sealed class ProtobufJsonCodec
         // a flat message's JSON is well-formed, valid UTF-8 and three levels deep at most; only its size is checked.
         // Nested messages take the full validation of JsonRecord.Parse (its depth limit).
         return _flat && buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
-            ? new JsonRecord(buffer.WrittenMemory)
+            ? JsonRecord.CreateUnchecked(buffer.WrittenMemory)
             : JsonRecord.Parse(buffer.WrittenMemory);
     }
 
