@@ -30,6 +30,8 @@ public sealed class ProtobufJsonCodec
 
     private readonly ProtobufJsonEncoder _encoder;
 
+    private readonly ProtobufJsonDecoder _decoder;
+
     /// <summary>Creates a codec for one message type.</summary>
     /// <param name="message">The message type.</param>
     public ProtobufJsonCodec(MessageDescriptor message)
@@ -37,6 +39,7 @@ public sealed class ProtobufJsonCodec
         Message = message ?? throw new ArgumentNullException(nameof(message));
         _flat = message.Fields.InFieldNumberOrder().All(f => f.FieldType != FieldType.Message);
         _encoder = new ProtobufJsonEncoder(message);
+        _decoder = new ProtobufJsonDecoder(message);
     }
 
     /// <summary>Gets the message type.</summary>
@@ -85,6 +88,17 @@ public sealed class ProtobufJsonCodec
         var buffer = new ArrayBufferWriter<byte>(data.Length * 2 + 16);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
+            if (_decoder.TryDecode(data, writer))
+            {
+                // Written in one pass from scalar fields: two levels deep, valid UTF-8; only the size is checked.
+                writer.Flush();
+                return buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
+                    ? JsonRecord.CreateUnchecked(buffer.WrittenMemory)
+                    : JsonRecord.Parse(buffer.WrittenMemory);
+            }
+
+            writer.Reset();
+            buffer.ResetWrittenCount();
             try
             {
                 WriteMessage(writer, Message, data, 0);
@@ -101,6 +115,18 @@ public sealed class ProtobufJsonCodec
         return _flat && buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
             ? JsonRecord.CreateUnchecked(buffer.WrittenMemory)
             : JsonRecord.Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>Decodes with the general path alone (every field collected, sorted by number, then written), for tests.</summary>
+    internal string DecodeGeneral(byte[] data)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteMessage(writer, Message, data, 0);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Encodes a JSON record as one message (no length prefix).</summary>

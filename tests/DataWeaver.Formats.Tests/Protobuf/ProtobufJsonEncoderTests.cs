@@ -7,7 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace DataWeaver.Formats.Tests.Protobuf;
 
-/// <summary>The direct encoder (Utf8JsonReader, no document) against the general path: the same bytes for every record it takes.</summary>
+/// <summary>The direct encoder (Utf8JsonReader, no document) and decoder (one pass, no boxing) against the general path: the same bytes and JSON for every message they take.</summary>
 public sealed class ProtobufJsonEncoderTests
 {
     public static TheoryData<string, string> Records => new()
@@ -72,6 +72,44 @@ public sealed class ProtobufJsonEncoderTests
 
         Assert.Equal(message, error.Message);
         Assert.Equal("kept", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    public static TheoryData<bool, string> FlatMessages => new()
+    {
+        { true, Convert.ToBase64String(new UninterpretedOption { IdentifierValue = "quote \" slash \\ tab \t é 中 😀 <&>", PositiveIntValue = ulong.MaxValue, NegativeIntValue = long.MinValue, DoubleValue = double.NaN, StringValue = Google.Protobuf.ByteString.CopyFrom(0, 255, 7), AggregateValue = "" }.ToByteArray()) },
+        { true, Convert.ToBase64String(new UninterpretedOption { NegativeIntValue = -1, DoubleValue = 1e-300 }.ToByteArray()) },
+        { false, Convert.ToBase64String(new FieldDescriptorProto { Name = "f", Number = -1, Label = (FieldDescriptorProto.Types.Label)99, Type = FieldDescriptorProto.Types.Type.Message, TypeName = ".a.B", OneofIndex = int.MaxValue, JsonName = "j", Proto3Optional = true }.ToByteArray()) },
+        { false, Convert.ToBase64String(new FieldDescriptorProto { Label = FieldDescriptorProto.Types.Label.Optional }.ToByteArray()) },
+        { true, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FlatMessages))]
+    public void Decode_FlatMessage_TakesTheDirectPathAndWritesWhatTheGeneralPathWrites(bool option, string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        var descriptor = option ? UninterpretedOption.Descriptor : FieldDescriptorProto.Descriptor;
+        var codec = new ProtobufJsonCodec(descriptor);
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(output, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            Assert.True(new ProtobufJsonDecoder(descriptor).TryDecode(bytes, writer));
+        }
+
+        Assert.Equal(codec.DecodeGeneral(bytes), Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(codec.DecodeGeneral(bytes), codec.Decode(bytes).ToString());
+    }
+
+    [Fact]
+    public void Decode_NestedRepeatedOrOutOfOrder_TakesTheGeneralPath()
+    {
+        var nested = new UninterpretedOption { Name = { new UninterpretedOption.Types.NamePart { NamePart_ = "a" } }, IdentifierValue = "x" }.ToByteArray();
+        var outOfOrder = new FieldDescriptorProto { Name = "late" }.ToByteArray().Concat(new FieldDescriptorProto { Number = 3 }.ToByteArray()).ToArray();
+        using var writer = new System.Text.Json.Utf8JsonWriter(new ArrayBufferWriter<byte>());
+
+        Assert.False(new ProtobufJsonDecoder(UninterpretedOption.Descriptor).TryDecode(nested, writer));
+        Assert.False(new ProtobufJsonDecoder(FieldDescriptorProto.Descriptor).TryDecode(outOfOrder, writer));
+        Assert.Equal(new ProtobufJsonCodec(FieldDescriptorProto.Descriptor).DecodeGeneral(outOfOrder), new ProtobufJsonCodec(FieldDescriptorProto.Descriptor).Decode(outOfOrder).ToString());
     }
 
     private static IEnumerable<MessageDescriptor> Flatten(MessageDescriptor m) => m.NestedTypes.SelectMany(Flatten).Prepend(m);
