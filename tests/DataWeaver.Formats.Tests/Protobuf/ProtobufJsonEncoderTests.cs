@@ -2,6 +2,7 @@ using System.Text;
 using DataWeaver.Formats.Protobuf;
 using DataWeaver.Serialization.Json;
 using System.Buffers;
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 
@@ -76,7 +77,7 @@ public sealed class ProtobufJsonEncoderTests
 
     public static TheoryData<bool, string> FlatMessages => new()
     {
-        { true, Convert.ToBase64String(new UninterpretedOption { IdentifierValue = "quote \" slash \\ tab \t é 中 😀 <&>", PositiveIntValue = ulong.MaxValue, NegativeIntValue = long.MinValue, DoubleValue = double.NaN, StringValue = Google.Protobuf.ByteString.CopyFrom(0, 255, 7), AggregateValue = "" }.ToByteArray()) },
+        { true, Convert.ToBase64String(new UninterpretedOption { IdentifierValue = "quote \" slash \\ tab \t é 中 😀 <&>", PositiveIntValue = ulong.MaxValue, NegativeIntValue = long.MinValue, DoubleValue = double.NaN, StringValue = ByteString.CopyFrom(0, 255, 7), AggregateValue = "" }.ToByteArray()) },
         { true, Convert.ToBase64String(new UninterpretedOption { NegativeIntValue = -1, DoubleValue = 1e-300 }.ToByteArray()) },
         { false, Convert.ToBase64String(new FieldDescriptorProto { Name = "f", Number = -1, Label = (FieldDescriptorProto.Types.Label)99, Type = FieldDescriptorProto.Types.Type.Message, TypeName = ".a.B", OneofIndex = int.MaxValue, JsonName = "j", Proto3Optional = true }.ToByteArray()) },
         { false, Convert.ToBase64String(new FieldDescriptorProto { Label = FieldDescriptorProto.Types.Label.Optional }.ToByteArray()) },
@@ -104,10 +105,11 @@ public sealed class ProtobufJsonEncoderTests
     public void Decode_NestedRepeatedOrOutOfOrder_TakesTheGeneralPath()
     {
         var nested = new UninterpretedOption { Name = { new UninterpretedOption.Types.NamePart { NamePart_ = "a" } }, IdentifierValue = "x" }.ToByteArray();
-        var outOfOrder = new FieldDescriptorProto { Name = "late" }.ToByteArray().Concat(new FieldDescriptorProto { Number = 3 }.ToByteArray()).ToArray();
+        var outOfOrder = new FieldDescriptorProto { Number = 3 }.ToByteArray().Concat(new FieldDescriptorProto { Name = "late" }.ToByteArray()).ToArray();
         using var writer = new System.Text.Json.Utf8JsonWriter(new ArrayBufferWriter<byte>());
 
         Assert.False(new ProtobufJsonDecoder(UninterpretedOption.Descriptor).TryDecode(nested, writer));
+        writer.Reset();
         Assert.False(new ProtobufJsonDecoder(FieldDescriptorProto.Descriptor).TryDecode(outOfOrder, writer));
         Assert.Equal(new ProtobufJsonCodec(FieldDescriptorProto.Descriptor).DecodeGeneral(outOfOrder), new ProtobufJsonCodec(FieldDescriptorProto.Descriptor).Decode(outOfOrder).ToString());
     }
