@@ -1,8 +1,12 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Json;
 using DataWeaver.Configuration.Formats;
 using DataWeaver.Errors;
 using DataWeaver.Serialization;
+using DataWeaver.Serialization.Avro.Binary;
 using DataWeaver.Serialization.Avro.Container;
+using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Records;
 using DataWeaver.Serialization.Json;
 
@@ -53,6 +57,8 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private readonly CountingStream _input = new(input);
         private AvroContainerReader? _reader;
         private IEnumerator<object?>? _records;
+        private AvroFlatRecordCodec? _flat;
+        private FlatBlocks? _blocks;
         private long _index;
         private long _consumed; // bytes read up to the end of the last block whose records were read
         private bool _broken;
@@ -71,6 +77,11 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             }
 
             var index = _index++;
+            if (_blocks is not null)
+            {
+                return new(MoveNextFlat(index));
+            }
+
             object? value;
             try
             {
@@ -110,6 +121,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         public override ValueTask DisposeAsync()
         {
             _records?.Dispose();
+            _blocks?.Dispose();
             if (_reader is not null)
             {
                 _reader.Dispose();
@@ -142,7 +154,60 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
                 throw new DataWeaverException(ErrorClass.Fatal, $"{fileName} is not an Avro container file: {exception.Message}", exception);
             }
 
-            _records = _reader.Read<object?>().GetEnumerator();
+            // A file in the format's own schema (or read without one) whose records are flat takes the direct decoder.
+            if ((ReferenceEquals(_reader.ReaderSchema, _reader.WriterSchema) || _reader.ReaderSchema.ToJson() == _reader.WriterSchema.ToJson())
+                && AvroFlatRecordCodec.TryCreate(_reader.WriterSchema) is { } flat)
+            {
+                _flat = flat;
+                _blocks = new FlatBlocks(_reader.ReadBlocks().GetEnumerator());
+            }
+            else
+            {
+                _records = _reader.Read<object?>().GetEnumerator();
+            }
+
+            return true;
+        }
+
+        /// <summary>The next record through <see cref="AvroFlatRecordCodec"/>: the same records, errors and positions as the general path.</summary>
+        private bool MoveNextFlat(long index)
+        {
+            var blocks = _blocks!;
+            try
+            {
+                if (!blocks.TryNext(out var reader))
+                {
+                    return false;
+                }
+
+                _consumed = _input.BytesRead;
+                _flat!.Decode(ref reader, blocks.StartRecord());
+                blocks.EndRecord(reader.Position);
+            }
+            catch (DataWeaverException exception)
+            {
+                _broken = true;
+                if (_input.ReachedEnd && !ReadIncompleteLastRecord)
+                {
+                    return Incomplete(index);
+                }
+
+                Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{Where(index)}: {exception.Message} (the rest of the file cannot be read)", exception), index, index + 1, default);
+                return true;
+            }
+
+            try
+            {
+                // Utf8JsonWriter has just written the object from names and decoded values: valid UTF-8, two levels deep.
+                var bytes = blocks.Json.WrittenSpan.ToArray();
+                var record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
+                Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length);
+            }
+            catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
+            {
+                Current = RecordFileItem.Bad(new DataWeaverException(ErrorClass.Data, $"{Where(index)}: {exception.Message}", exception), index, index + 1, default);
+            }
+
             return true;
         }
 
@@ -154,6 +219,62 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         }
 
         private string Where(long index) => string.Create(CultureInfo.InvariantCulture, $"{fileName} record {index + 1}");
+    }
+
+    /// <summary>The records of a file's blocks one by one, and the JSON writer each record is decoded into.</summary>
+    private sealed class FlatBlocks(IEnumerator<AvroContainerBlock> blocks) : IDisposable
+    {
+        private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        private AvroContainerBlock _block;
+        private long _left;
+        private int _position;
+        private bool _started;
+
+        public ArrayBufferWriter<byte> Json { get; } = new(256);
+
+        /// <summary>A reader at the next record; <see langword="false"/> at the end of the file.</summary>
+        /// <exception cref="DeserializationException">A block is malformed, or has bytes left over after its records.</exception>
+        public bool TryNext(out AvroReader reader)
+        {
+            while (_left == 0)
+            {
+                if (_started && _position != _block.Data.Length)
+                {
+                    throw new DeserializationException("avro", _block.Offset + _position, string.Create(CultureInfo.InvariantCulture, $"{_block.Data.Length - _position} bytes left over after the block's {_block.Count} records"));
+                }
+
+                if (!blocks.MoveNext())
+                {
+                    reader = default;
+                    return false;
+                }
+
+                (_block, _left, _position, _started) = (blocks.Current, blocks.Current.Count, 0, true);
+            }
+
+            reader = new AvroReader(_block.Data.Span[_position..], _block.Offset + _position);
+            return true;
+        }
+
+        public Utf8JsonWriter StartRecord()
+        {
+            Json.ResetWrittenCount();
+            _writer.Reset(Json);
+            return _writer;
+        }
+
+        public void EndRecord(int length)
+        {
+            _writer.Flush();
+            _position += length;
+            _left--;
+        }
+
+        public void Dispose()
+        {
+            blocks.Dispose();
+            _writer.Dispose();
+        }
     }
 
     /// <summary>Counts the bytes read and tells whether a read found the end of the stream.</summary>
@@ -216,19 +337,40 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
 
     private sealed class Writer(AvroContainerWriter writer, Serialization.Avro.Schema.AvroSchema schema) : RecordFileWriter
     {
+        private readonly AvroFlatRecordCodec? _flat = AvroFlatRecordCodec.TryCreate(schema);
+        private readonly ArrayBufferWriter<byte> _data = new(64 * 1024);
+        private readonly ArrayBufferWriter<byte> _datum = new(256);
+        private int[] _ends = new int[1024];
+
         public override ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
         {
-            // Map every record first: a record that does not fit fails the batch before anything is appended, so the
+            // Encode every record first: a record that does not fit fails the batch before anything is appended, so the
             // engine's one-by-one retry of the batch writes each good record once.
-            var values = new object?[batch.Length];
-            for (var i = 0; i < values.Length; i++)
+            _data.ResetWrittenCount();
+            if (_ends.Length < batch.Length)
             {
-                values[i] = AvroJsonRecords.ToValue(schema, batch.Span[i]);
+                _ends = new int[batch.Length];
             }
 
-            foreach (var value in values)
+            for (var i = 0; i < batch.Length; i++)
             {
-                writer.Append(value);
+                _datum.ResetWrittenCount();
+                if (_flat is not null && _flat.TryEncode(batch.Span[i].Utf8.Span, _datum))
+                {
+                    _data.Write(_datum.WrittenSpan);
+                }
+                else
+                {
+                    AvroDatum.Write(_data, schema, AvroJsonRecords.ToValue(schema, batch.Span[i]));
+                }
+
+                _ends[i] = _data.WrittenCount;
+            }
+
+            var data = _data.WrittenSpan;
+            for (int i = 0, start = 0; i < batch.Length; start = _ends[i++])
+            {
+                writer.AppendDatum(data[start.._ends[i]]);
             }
 
             writer.Flush();

@@ -14,11 +14,15 @@ namespace DataWeaver.Formats.Csv;
 internal sealed class CsvRecords(CsvFormatOptions options)
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>The bytes a JSON string holds as they are under <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>: printable ASCII but <c>"</c> and <c>\</c>.</summary>
+    private static readonly SearchValues<byte> Verbatim = SearchValues.Create([.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\'))]);
     private readonly ArrayBufferWriter<byte> _json = new(1024);
     private Utf8JsonWriter? _writer;
     private byte[][] _names = [];
     private JsonEncodedText[] _encodedNames = [];
     private CsvColumnType[] _types = [];
+    private byte[][] _prefixes = [];
     private byte[]?[] _cells = [];
     private int[] _starts = [];
     private int[] _lengths = [];
@@ -43,6 +47,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _starts = new int[names.Count];
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
+        _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
     }
 
     /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
@@ -51,6 +56,11 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         if (csv.FieldCount != _names.Length)
         {
             throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
+        }
+
+        if (TryDecodeVerbatim(csv) is { } verbatim)
+        {
+            return verbatim.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(verbatim) : JsonRecord.Parse(verbatim);
         }
 
         _json.ResetWrittenCount();
@@ -71,8 +81,74 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         // and only the checks the writer does not make remain: valid UTF-8 and the record size limit. Anything else
         // takes the full validation of JsonRecord.Parse, which also reports the error.
         return _trustWritten && bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(bytes)
-            ? new JsonRecord(bytes)
+            ? JsonRecord.CreateUnchecked(bytes)
             : JsonRecord.Parse(bytes);
+    }
+
+    /// <summary>
+    /// The row as Utf8JsonWriter writes it, put together directly when every cell is written as it is: a string cell of
+    /// printable ASCII without <c>"</c> or <c>\</c>, an integer cell in its shortest form, a boolean cell <c>true</c> or
+    /// <c>false</c>, an empty typed cell (<c>null</c>). <see langword="null"/> for any other row (the writer's path).
+    /// </summary>
+    private byte[]? TryDecodeVerbatim(CsvReader csv)
+    {
+        if (_prefixes.Length == 0)
+        {
+            return null;
+        }
+
+        var length = 1;
+        for (var i = 0; i < _prefixes.Length; i++)
+        {
+            var cell = csv.GetSpan(i);
+            var fits = _types[i] switch
+            {
+                CsvColumnType.String => !cell.ContainsAnyExcept(Verbatim),
+                _ when cell.IsEmpty => _types[i] is CsvColumnType.Integer or CsvColumnType.Boolean,
+                CsvColumnType.Integer => IsShortestInteger(cell),
+                CsvColumnType.Boolean => cell.SequenceEqual("true"u8) || cell.SequenceEqual("false"u8),
+                _ => false,
+            };
+            if (!fits)
+            {
+                return null;
+            }
+
+            length += _prefixes[i].Length + (cell.IsEmpty && _types[i] != CsvColumnType.String ? 4 : cell.Length + (_types[i] == CsvColumnType.String ? 2 : 0));
+        }
+
+        var bytes = new byte[length];
+        var at = 0;
+        for (var i = 0; i < _prefixes.Length; i++)
+        {
+            _prefixes[i].CopyTo(bytes, at);
+            at += _prefixes[i].Length;
+            var cell = csv.GetSpan(i);
+            if (_types[i] == CsvColumnType.String)
+            {
+                bytes[at++] = (byte)'"';
+                cell.CopyTo(bytes.AsSpan(at));
+                at += cell.Length;
+                bytes[at++] = (byte)'"';
+            }
+            else
+            {
+                (cell.IsEmpty ? "null"u8 : cell).CopyTo(bytes.AsSpan(at));
+                at += cell.IsEmpty ? 4 : cell.Length;
+            }
+        }
+
+        bytes[at] = (byte)'}';
+        return bytes;
+    }
+
+    /// <summary>Whether the cell is an integer as <see cref="Utf8JsonWriter.WriteNumberValue(long)"/> writes it: no sign but minus, no leading zero, at most 18 digits.</summary>
+    private static bool IsShortestInteger(ReadOnlySpan<byte> cell)
+    {
+        var digits = cell.Length > 0 && cell[0] == (byte)'-' ? cell[1..] : cell;
+        return digits.Length is > 0 and <= 18
+               && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9')
+               && (digits[0] != (byte)'0' || (digits.Length == 1 && cell.Length == 1));
     }
 
     /// <summary>Writes a record as one row of the columns; the columns come from the first record when none are set.</summary>

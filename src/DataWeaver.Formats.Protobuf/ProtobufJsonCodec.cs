@@ -22,8 +22,15 @@ public sealed class ProtobufJsonCodec
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly ConcurrentDictionary<MessageDescriptor, Dictionary<string, FieldDescriptor>> FieldsByType = new();
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _message;
+
     /// <summary>Whether the message has no message-typed field (nor map): its JSON is at most three levels deep.</summary>
     private readonly bool _flat;
+
+    private readonly ProtobufJsonEncoder _encoder;
+
+    private readonly ProtobufJsonDecoder _decoder;
 
     /// <summary>Creates a codec for one message type.</summary>
     /// <param name="message">The message type.</param>
@@ -31,6 +38,8 @@ public sealed class ProtobufJsonCodec
     {
         Message = message ?? throw new ArgumentNullException(nameof(message));
         _flat = message.Fields.InFieldNumberOrder().All(f => f.FieldType != FieldType.Message);
+        _encoder = new ProtobufJsonEncoder(message);
+        _decoder = new ProtobufJsonDecoder(message);
     }
 
     /// <summary>Gets the message type.</summary>
@@ -79,6 +88,17 @@ public sealed class ProtobufJsonCodec
         var buffer = new ArrayBufferWriter<byte>(data.Length * 2 + 16);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
+            if (_decoder.TryDecode(data, writer))
+            {
+                // Written in one pass from scalar fields: two levels deep, valid UTF-8; only the size is checked.
+                writer.Flush();
+                return buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
+                    ? JsonRecord.CreateUnchecked(buffer.WrittenMemory)
+                    : JsonRecord.Parse(buffer.WrittenMemory);
+            }
+
+            writer.Reset();
+            buffer.ResetWrittenCount();
             try
             {
                 WriteMessage(writer, Message, data, 0);
@@ -93,8 +113,20 @@ public sealed class ProtobufJsonCodec
         // a flat message's JSON is well-formed, valid UTF-8 and three levels deep at most; only its size is checked.
         // Nested messages take the full validation of JsonRecord.Parse (its depth limit).
         return _flat && buffer.WrittenCount <= JsonRecordOptions.Default.MaxRecordBytes
-            ? new JsonRecord(buffer.WrittenMemory)
+            ? JsonRecord.CreateUnchecked(buffer.WrittenMemory)
             : JsonRecord.Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>Decodes with the general path alone (every field collected, sorted by number, then written), for tests.</summary>
+    internal string DecodeGeneral(byte[] data)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteMessage(writer, Message, data, 0);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Encodes a JSON record as one message (no length prefix).</summary>
@@ -103,11 +135,9 @@ public sealed class ProtobufJsonCodec
     /// <exception cref="DataWeaverException">The record does not fit the type (a data error naming the field).</exception>
     public byte[] Encode(in JsonRecord record)
     {
-        using var document = JsonDocument.Parse(record.Utf8);
-        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
-        var bytes = encoded.Memory.ToArray();
-        encoded.Return();
-        return bytes;
+        var buffer = new ArrayBufferWriter<byte>(record.Utf8.Length);
+        EncodeInto(record, buffer);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Encodes a record as one length-delimited message (its size as a varint, then its bytes) into <paramref name="output"/>.</summary>
@@ -116,11 +146,10 @@ public sealed class ProtobufJsonCodec
     /// <exception cref="DataWeaverException">The record does not fit the type (a data error naming the field); nothing is written.</exception>
     internal void EncodeDelimited(in JsonRecord record, IBufferWriter<byte> output)
     {
-        using var document = JsonDocument.Parse(record.Utf8);
-        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
-        var message = encoded.Memory.GetBuffer().AsSpan(0, (int)encoded.Memory.Length);
-        var size = (uint)message.Length;
-        var span = output.GetSpan(5 + message.Length);
+        var message = Scratch();
+        EncodeInto(record, message);
+        var size = (uint)message.WrittenCount;
+        var span = output.GetSpan(5 + message.WrittenCount);
         var n = 0;
         while (size >= 0x80)
         {
@@ -129,8 +158,43 @@ public sealed class ProtobufJsonCodec
         }
 
         span[n++] = (byte)size;
-        message.CopyTo(span[n..]);
-        output.Advance(n + message.Length);
+        message.WrittenSpan.CopyTo(span[n..]);
+        output.Advance(n + message.WrittenCount);
+    }
+
+    /// <summary>
+    /// Encodes a record with the general path alone: a <see cref="JsonDocument"/> of the record, field by field, with the
+    /// field's path in every error. <see cref="Encode"/> takes it for what <see cref="ProtobufJsonEncoder"/> leaves.
+    /// </summary>
+    internal byte[] EncodeGeneral(in JsonRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        EncodeGeneral(record, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The scratch buffer of one message on this thread (not the encoder's own), emptied.</summary>
+    private static ArrayBufferWriter<byte> Scratch()
+    {
+        var scratch = _message ??= new ArrayBufferWriter<byte>(1024);
+        scratch.ResetWrittenCount();
+        return scratch;
+    }
+
+    private void EncodeInto(in JsonRecord record, ArrayBufferWriter<byte> output)
+    {
+        if (!_encoder.TryEncode(record.Utf8.Span, output))
+        {
+            output.ResetWrittenCount();
+            EncodeGeneral(record, output);
+        }
+    }
+
+    private void EncodeGeneral(in JsonRecord record, ArrayBufferWriter<byte> output)
+    {
+        using var document = JsonDocument.Parse(record.Utf8);
+        var encoded = EncodeMessage(Message, document.RootElement, new FieldPath("$"));
+        output.Write(encoded.Memory.GetBuffer().AsSpan(0, (int)encoded.Memory.Length));
         encoded.Return();
     }
 

@@ -31,6 +31,17 @@ internal static class FormatFileProbe
                     ProtobufFormatBenchmarks p => () => Task.FromResult(p.GoogleProtobufLoop()),
                     _ => throw new InvalidOperationException(),
                 };
+                if (Environment.GetEnvironmentVariable("DATAWEAVER_PROBE_PIPELINE_ONLY") == "1")
+                {
+                    // For a profiler: the pipeline alone, round after round.
+                    for (var round = 0; round < rounds; round++)
+                    {
+                        await bench.DefinitionFilePipeline().ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
                 double bestPipe = double.MaxValue, bestBase = double.MaxValue;
                 long allocPipe = 0, allocBase = 0;
                 for (var round = 0; round < rounds; round++)

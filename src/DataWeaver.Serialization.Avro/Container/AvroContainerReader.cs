@@ -165,6 +165,21 @@ public sealed class AvroContainerReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the blocks without decoding their records, for a caller that decodes the binary encoding itself: each
+    /// block's records one after the other in <see cref="AvroContainerBlock.Data"/> (decompressed), in the writer schema.
+    /// Framing is checked as <see cref="Read{T}"/> checks it (counts, sizes, sync markers); the records are not.
+    /// </summary>
+    /// <returns>The blocks, lazily; each block's data is valid until the next one is read.</returns>
+    /// <exception cref="DeserializationException">A block is malformed or cut short.</exception>
+    public IEnumerable<AvroContainerBlock> ReadBlocks()
+    {
+        while (TryReadBlock(out var block, out var count, out var blockOffset))
+        {
+            yield return new AvroContainerBlock(block, count, blockOffset);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

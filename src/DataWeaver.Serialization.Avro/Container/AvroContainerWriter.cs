@@ -85,6 +85,23 @@ public sealed class AvroContainerWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends a record already in the binary encoding of the file's schema (as <see cref="Generic.AvroDatum"/> writes
+    /// it), for a caller that encodes records itself. The bytes are not checked: a datum that is not one record of the
+    /// schema makes the file unreadable from its block on.
+    /// </summary>
+    /// <param name="datum">The record's bytes.</param>
+    public void AppendDatum(ReadOnlySpan<byte> datum)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _block.Write(datum);
+        _count++;
+        if (_block.WrittenCount >= _options.BlockSize)
+        {
+            Flush();
+        }
+    }
+
     /// <summary>Writes the buffered records as a block, if there are any, and flushes the stream.</summary>
     public void Flush()
     {

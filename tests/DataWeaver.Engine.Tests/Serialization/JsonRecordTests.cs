@@ -29,6 +29,28 @@ public sealed class JsonRecordTests
     }
 
     [Fact]
+    public void CreateUnchecked_ObjectJustWritten_WrapsTheBytesWithoutCopyAndReadsLikeParse()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", "o-1");
+            writer.WriteNumber("count", 3);
+            writer.WriteEndObject();
+        }
+
+        var record = JsonRecord.CreateUnchecked(buffer.WrittenMemory);
+
+        Assert.True(record.Utf8.Span.Overlaps(buffer.WrittenSpan, out var offset) && offset == 0);
+        Assert.True(record.TryGetString("id", out string? id));
+        Assert.Equal("o-1", id);
+        Assert.True(record.TryGetInt64("count", out var count));
+        Assert.Equal(3, count);
+        Assert.Equal(JsonRecord.Parse(buffer.WrittenMemory).ToString(), record.ToString());
+    }
+
+    [Fact]
     public void TryGetNumbers_ByNameAndByEncodedPath_ReadExactValues()
     {
         var record = JsonRecord.Parse(Order);

@@ -59,6 +59,19 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
         return new JsonRecord(utf8);
     }
 
+    /// <summary>
+    /// Wraps the UTF-8 text of one JSON object without validating it, for codecs that have just written the object
+    /// themselves with a validating <see cref="Utf8JsonWriter"/> (from names and decoded values, no raw JSON), so that
+    /// each record is not checked a second time. The caller MUST guarantee what <see cref="Parse(ReadOnlyMemory{byte}, JsonRecordOptions?)"/>
+    /// checks: exactly one well-formed JSON object, valid UTF-8, within the size and depth limits of the
+    /// <see cref="JsonRecordOptions"/> the records are used with (by default 1 MiB and depth 64). Reading a record that breaks
+    /// this contract is undefined (typically a <see cref="JsonException"/>): when in doubt, call
+    /// <see cref="Parse(ReadOnlyMemory{byte}, JsonRecordOptions?)"/>.
+    /// </summary>
+    /// <param name="utf8">The UTF-8 JSON text of exactly one object. Borrowed: it must stay unchanged while the record is used.</param>
+    /// <returns>The record over <paramref name="utf8"/>; nothing is copied or checked.</returns>
+    public static JsonRecord CreateUnchecked(ReadOnlyMemory<byte> utf8) => new(utf8);
+
     /// <summary>Encodes a string as UTF-8 and parses it as one JSON object (the record owns the bytes). Handy for tests and constants.</summary>
     /// <param name="json">The JSON text of one object.</param>
     /// <param name="options">The limits; <see langword="null"/> uses <see cref="JsonRecordOptions.Default"/>.</param>
