@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using DataWeaver.Serialization;
 using DataWeaver.Serialization.Json;
@@ -36,7 +35,6 @@ public sealed class JsonFuzzTests
         var transform = JsonRecordTransform.CreateBuilder().Set("customer.tier", "gold").Rename("id", "orderId").Drop("total").Build();
         var decoded = 0;
         var rejected = 0;
-        var stopwatch = Stopwatch.StartNew();
 
         for (var i = 0; i < Cases; i++)
         {
@@ -64,7 +62,6 @@ public sealed class JsonFuzzTests
         // Both paths were exercised a fair amount: the mutations are not all fatal, nor all harmless.
         Assert.True(decoded > 20_000, $"decoded {decoded}");
         Assert.True(rejected > 200_000, $"rejected {rejected}");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"took {stopwatch.Elapsed}");
     }
 
     private static int Run(Action decode, byte[] data, int caseNumber)
