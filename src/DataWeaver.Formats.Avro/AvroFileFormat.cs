@@ -28,6 +28,10 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
     public override bool CanAppend => false;
 
     /// <inheritdoc />
+    /// <remarks>The container reader reads synchronously, so it cannot wait for a block still being written.</remarks>
+    public override bool CanFollow => false;
+
+    /// <inheritdoc />
     public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
 
     /// <inheritdoc />
