@@ -26,6 +26,8 @@ namespace DataWeaver.Configuration.Files;
 /// <see cref="FileSourceOptions.ReadUnterminatedLastLine"/>). A checkpoint holds the file's identity (device and inode)
 /// and a fingerprint of its first 4 KiB besides the position: a checkpoint of another file (rotated, replaced) or
 /// beyond the end of a truncated file is not used; the file is read from its start and a notice says so.
+/// With <see cref="FileSourceOptions.Follow"/> the source keeps reading files as they grow, across truncation and
+/// rotation, until the pipeline stops (through <see cref="CreateReader"/>; <see cref="ReadAsync"/> reads each file once).
 /// </remarks>
 public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSource, IFileEndpoints
 {
