@@ -134,6 +134,28 @@ public sealed class FileFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Follow_RotatedAwayWithAHalfWrittenLastRecord_ReportsItUnreadAndReadsTheNewFileFromItsStart()
+    {
+        var format = FileFormatCase.Json;
+        var input = Path.Combine(_dir, "in.jsonl");
+        File.WriteAllText(input, "{\"id\":1}\n{\"id\":2}\n{\"id\":");
+        var source = format.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
+        var sink = new CollectionSink<long>();
+        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(10) }).Map(format.Id, "id").To(sink).Build().Start();
+        await WaitForAsync(() => sink.Records.Count == 2);
+
+        File.Move(input, input + ".1");
+        File.WriteAllText(input, "{\"id\":3}\n");
+        await WaitForAsync(() => sink.Records.Count == 3);
+        await run.StopAsync().WaitAsync(Guard);
+
+        Assert.Equal([1L, 2L, 3L], sink.Records);
+        var tail = Assert.Single(source.Notices, n => n.Kind == FileSourceNoticeKind.UnterminatedTail);
+        Assert.Equal((18L, 6L), (tail.Position, tail.Bytes));
+        Assert.Single(source.Notices, n => n.Kind == FileSourceNoticeKind.Replaced);
+    }
+
+    [Fact]
     public async Task Follow_FolderPattern_ReadsTheNewestFileAsItGrowsAndMovesOnWhenANewerOneAppears()
     {
         var format = FileFormatCase.Json;
