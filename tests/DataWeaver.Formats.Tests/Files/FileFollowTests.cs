@@ -156,6 +156,29 @@ public sealed class FileFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Follow_TruncatedWhileRecordsAreUnacknowledged_ReadsTheFileAgainOnlyOnceTheyAreAcknowledged()
+    {
+        var format = FileFormatCase.Json;
+        var input = Path.Combine(_dir, "in.jsonl");
+        File.WriteAllText(input, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n");
+        var source = format.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
+        var sink = new Testing.Contracts.SequenceProbeSink<long>(id => id, gated: true);
+        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(10) }).Map(format.Id, "id").To(sink).Build().Start();
+        await WaitForAsync(() => sink.Waiting > 0);
+
+        File.WriteAllText(input, "{\"id\":10}\n"); // truncated in place while 1-3 wait at the sink
+        await Task.Delay(200);
+        Assert.DoesNotContain(source.Notices, n => n.Kind == FileSourceNoticeKind.Truncated); // still waiting for 1-3
+
+        sink.OpenGate();
+        await WaitForAsync(() => sink.Ids.Contains(10));
+        await run.StopAsync().WaitAsync(Guard);
+
+        Assert.Equal([1L, 2L, 3L, 10L], sink.Ids);
+        Assert.Single(source.Notices, n => n.Kind == FileSourceNoticeKind.Truncated);
+    }
+
+    [Fact]
     public async Task Follow_FolderPattern_ReadsTheNewestFileAsItGrowsAndMovesOnWhenANewerOneAppears()
     {
         var format = FileFormatCase.Json;
