@@ -43,9 +43,7 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
     /// <param name="path">A file, a folder, a pattern with <c>*</c> or <c>?</c> in its last segment, or <c>-</c> for standard input.</param>
     /// <param name="options">The format and how to read.</param>
     /// <param name="name">The connector's name; <see langword="null"/> uses the file name.</param>
-    /// <exception cref="ArgumentException">
-    /// Standard input with a checkpoint store; <see cref="FileSourceOptions.Follow"/> with a format that cannot be followed.
-    /// </exception>
+    /// <exception cref="ArgumentException">Standard input with a checkpoint store.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="FileSourceOptions.PollInterval"/> is out of its range.</exception>
     public FileSource(string path, FileSourceOptions options, string? name = null)
         : base(name ?? (path == "-" ? "stdin" : System.IO.Path.GetFileName(path)))
@@ -60,11 +58,6 @@ public sealed class FileSource : SourceConnector<JsonRecord>, ICheckpointedSourc
         if (options.PollInterval < TimeSpan.FromMilliseconds(1) || options.PollInterval > TimeSpan.FromHours(1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.PollInterval, "FileSourceOptions.PollInterval must be from 1 millisecond to 1 hour.");
-        }
-
-        if (options.Follow && !options.Format.CanFollow)
-        {
-            throw new ArgumentException($"The {options.Format.Name} format cannot be followed (follow: true): its reader cannot wait for a record still being written. Read such files once they are complete (follow: false), or use a line format or protobuf.", nameof(options));
         }
 
         Path = path;

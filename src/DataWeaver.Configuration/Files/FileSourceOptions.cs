@@ -34,8 +34,9 @@ public sealed record FileSourceOptions
     /// for one more interval (bytes after its last complete record are reported, not read) and the new file is read from
     /// its start. Either way the file's records read so far are all acknowledged first, and a
     /// <see cref="FileSourceNotice"/> says what happened. For a folder or pattern, the last file is followed until a newer
-    /// file appears. Not for formats that cannot wait for a record being written (avro: a configuration error names it);
-    /// standard input is always read until it closes.
+    /// file appears. Formats whose reader reads ahead (csv) or synchronously (avro) are read on by a new reader moved to
+    /// the last position each time the file grew: csv and avro skip the records already read by reading them again, so
+    /// following a large growing file costs more in those formats. Standard input is always read until it closes.
     /// </summary>
     /// <value>The default is <see langword="false"/>: each file is read to its last complete record and the source ends.</value>
     public bool Follow { get; init; }

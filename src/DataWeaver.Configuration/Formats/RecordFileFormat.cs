@@ -19,16 +19,10 @@ public abstract class RecordFileFormat
     public virtual bool CanAppend => true;
 
     /// <summary>
-    /// Gets a value indicating whether the <c>file</c> source may follow a growing file of this format: its reader reads
-    /// its input asynchronously, so a read that waits for a record still being written does not block a thread.
-    /// </summary>
-    /// <value>The default is <see langword="true"/>.</value>
-    public virtual bool CanFollow => true;
-
-    /// <summary>
     /// Gets a value indicating whether the reader hands out each record as soon as its bytes were read, without reading
-    /// further first. A followed file then waits inside the read for a record still being written. When
-    /// <see langword="false"/> (a parser that fills its buffer before it parses), the <c>file</c> source lets the reader
+    /// further first, and reads asynchronously. A followed file then waits inside the read for a record still being
+    /// written. When <see langword="false"/> (a parser that fills its buffer before it parses, a synchronous reader), the
+    /// <c>file</c> source lets the reader
     /// see the end of the file instead, and when the file grows reads on with a new reader moved to the last position
     /// (<see cref="RecordFileReader.SkipToAsync"/>).
     /// </summary>
