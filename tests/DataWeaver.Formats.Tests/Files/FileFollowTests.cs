@@ -116,11 +116,8 @@ public sealed class FileFollowTests : IDisposable
     public async Task Follow_StoppedWithAHalfWrittenRecord_CommitsOnlyUpToTheLastCompleteOne()
     {
         var format = FileFormatCase.Json;
-        var input = Path.Combine(_dir, "in.jsonl");
-        File.WriteAllText(input, "{\"id\":1}\n{\"id\":2}\n{\"id\":");
-        var source = format.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
         var sink = new CollectionSink<long>();
-        var run = Pipeline.From(source).Map(format.Id, "id").To(sink).Build().Start();
+        var (input, _, run) = FollowJson("{\"id\":1}\n{\"id\":2}\n{\"id\":", sink);
         await WaitForAsync(() => sink.Records.Count == 2);
         await Task.Delay(50); // polls at the torn tail
         await run.StopAsync().WaitAsync(Guard);
@@ -138,12 +135,8 @@ public sealed class FileFollowTests : IDisposable
     [Fact]
     public async Task Follow_RotatedAwayWithAHalfWrittenLastRecord_ReportsItUnreadAndReadsTheNewFileFromItsStart()
     {
-        var format = FileFormatCase.Json;
-        var input = Path.Combine(_dir, "in.jsonl");
-        File.WriteAllText(input, "{\"id\":1}\n{\"id\":2}\n{\"id\":");
-        var source = format.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
         var sink = new CollectionSink<long>();
-        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(10) }).Map(format.Id, "id").To(sink).Build().Start();
+        var (input, source, run) = FollowJson("{\"id\":1}\n{\"id\":2}\n{\"id\":", sink);
         await WaitForAsync(() => sink.Records.Count == 2);
 
         File.Move(input, input + ".1");
@@ -160,12 +153,8 @@ public sealed class FileFollowTests : IDisposable
     [Fact]
     public async Task Follow_TruncatedWhileRecordsAreUnacknowledged_ReadsTheFileAgainOnlyOnceTheyAreAcknowledged()
     {
-        var format = FileFormatCase.Json;
-        var input = Path.Combine(_dir, "in.jsonl");
-        File.WriteAllText(input, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n");
-        var source = format.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
         var sink = new Testing.Contracts.SequenceProbeSink<long>(id => id, gated: true);
-        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(10) }).Map(format.Id, "id").To(sink).Build().Start();
+        var (input, source, run) = FollowJson("{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n", sink);
         await WaitForAsync(() => sink.Waiting > 0);
 
         File.WriteAllText(input, "{\"id\":10}\n"); // truncated in place while 1-3 wait at the sink
@@ -208,6 +197,16 @@ public sealed class FileFollowTests : IDisposable
         var options = new FileSourceOptions { Format = new Configuration.Formats.JsonLineFormat(new JsonRecordOptions()), Follow = true, PollInterval = TimeSpan.Zero };
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new FileSource(Path.Combine(_dir, "in.jsonl"), options));
+    }
+
+    /// <summary>Starts following <c>in.jsonl</c> (with <paramref name="text"/> in it) with a checkpoint, into <paramref name="sink"/>.</summary>
+    private (string Input, FileSource Source, PipelineRun Run) FollowJson(string text, Connectors.SinkConnector<long> sink)
+    {
+        var input = Path.Combine(_dir, "in.jsonl");
+        File.WriteAllText(input, text);
+        var source = FileFormatCase.Json.Source(_dir, input, ", follow: true, pollInterval: 5ms, checkpointDirectory: cp");
+        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.FromMilliseconds(10) }).Map(FileFormatCase.Json.Id, "id").To(sink).Build().Start();
+        return (input, source, run);
     }
 
     private static FileFormatCase Case(string name) => name switch
