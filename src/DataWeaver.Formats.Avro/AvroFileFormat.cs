@@ -32,6 +32,13 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
     public override bool CanAppend => false;
 
     /// <inheritdoc />
+    /// <value>
+    /// <see langword="false"/>: the container reader reads synchronously, so it cannot wait for a block still being
+    /// written; a followed file is read again up to the last position each time it grows.
+    /// </value>
+    public override bool ReadsRecordsAsTheyArrive => false;
+
+    /// <inheritdoc />
     public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
 
     /// <inheritdoc />

@@ -25,6 +25,10 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
     public override bool EndsRecordsWithLineEnd => true;
 
     /// <inheritdoc />
+    /// <value><see langword="false"/>: the CSV parser fills its buffer before it parses.</value>
+    public override bool ReadsRecordsAsTheyArrive => false;
+
+    /// <inheritdoc />
     public override RecordFileReader CreateReader(Stream input, string fileName) => new Reader(this, input, fileName);
 
     /// <inheritdoc />

@@ -17,6 +17,8 @@ internal static class FileConnectors
             new("compression", SettingType.String) { AllowedValues = ["auto", "none", "gzip"], Default = "auto", Description = "gzip for names ending in .gz (auto), never, or always." },
             new("checkpointDirectory", SettingType.Path) { Default = "none", Description = "Keep each file's committed position (with the file's identity) in this folder and resume from it." },
             new("readUnterminatedLastLine", SettingType.Boolean) { Default = "false", Description = "Read bytes after a file's last complete record (a last line without its line end) as a final record; never for files still being written." },
+            new("follow", SettingType.Boolean) { Default = "false", Description = "Keep reading as files grow (and across truncation and rotation, told by the file's identity) until stopped." },
+            new("pollInterval", SettingType.Duration) { Default = "1s", Description = "How often a followed file is checked for new records, truncation and rotation." },
         ],
         Validate = settings => StandardInputChecks(settings),
     };
@@ -79,6 +81,8 @@ internal static class FileConnectors
             CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
             Scrub = Scrubber(context),
             ReadUnterminatedLastLine = settings.GetBoolean("readUnterminatedLastLine", false),
+            Follow = settings.GetBoolean("follow", false),
+            PollInterval = settings.GetDuration("pollInterval", TimeSpan.FromSeconds(1)),
             TimeProvider = context.TimeProvider,
             StandardInput = StandardInput,
             OnNotice = SourceNoticeLog.ForFile(context),

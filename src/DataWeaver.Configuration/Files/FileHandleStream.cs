@@ -5,9 +5,11 @@ namespace DataWeaver.Configuration.Files;
 /// <summary>
 /// A seekable read-only stream over an open file that does not own its handle, so that a file can be read again from
 /// its start (a checkpoint that turned out not to fit) through the same handle: the same file, even if the path was
-/// replaced meanwhile.
+/// replaced meanwhile. With a <see cref="FileFollow"/>, a read at the end of the file waits for more bytes instead of
+/// returning 0, until the follow ends (the file was truncated or rotated, or a newer file is to be read): a format
+/// reader over it then never sees the end of a record that is still being written, it waits for the rest.
 /// </summary>
-internal sealed class FileHandleStream(SafeFileHandle handle) : Stream
+internal sealed class FileHandleStream(SafeFileHandle handle, FileFollow? follow = null) : Stream
 {
     private long _position;
 
@@ -29,6 +31,15 @@ internal sealed class FileHandleStream(SafeFileHandle handle) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (follow is not null && buffer.Length > 0)
+        {
+            // Waiting for more bytes needs the clock's timers: block on the asynchronous read (formats read asynchronously).
+            var bytes = new byte[buffer.Length];
+            var read = ReadAsync(bytes, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            bytes.AsSpan(0, read).CopyTo(buffer);
+            return read;
+        }
+
         var n = RandomAccess.Read(handle, buffer, _position);
         _position += n;
         return n;
@@ -39,9 +50,21 @@ internal sealed class FileHandleStream(SafeFileHandle handle) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken).ConfigureAwait(false);
-        _position += n;
-        return n;
+        while (true)
+        {
+            var n = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken).ConfigureAwait(false);
+            _position += n;
+            if (n > 0 || buffer.Length == 0 || follow is null)
+            {
+                follow?.Read();
+                return n;
+            }
+
+            if (!await follow.WaitAsync(_position, cancellationToken).ConfigureAwait(false))
+            {
+                return 0;
+            }
+        }
     }
 
     public override long Seek(long offset, SeekOrigin origin) => Position = origin switch

@@ -4,7 +4,6 @@ using System.Text;
 using DataWeaver.Checkpoints;
 using DataWeaver.Configuration.Formats;
 using DataWeaver.Connectors.Files;
-using DataWeaver.Records;
 using Microsoft.Win32.SafeHandles;
 
 namespace DataWeaver.Configuration.Files;
@@ -15,15 +14,13 @@ namespace DataWeaver.Configuration.Files;
 /// the position, so a checkpoint of another file (rotated, replaced) or beyond the end of a truncated file restarts that
 /// file from its start with a notice instead of failing or resuming at a wrong place.
 /// </summary>
-internal sealed class FileInputs(string path, FileSourceOptions options, FileSource source)
+/// <param name="path">The file, folder, pattern or <c>-</c> read.</param>
+/// <param name="options">The source's options.</param>
+/// <param name="source">The source, told of notices.</param>
+/// <param name="follow">Whether files are followed (<see cref="FileSourceOptions.Follow"/>).</param>
+/// <param name="stopping">Signalled when the source stops reading: ends waits for more bytes.</param>
+internal sealed class FileInputs(string path, FileSourceOptions options, FileSource source, bool follow = false, CancellationToken stopping = default)
 {
-    /// <summary>Checkpoint partitions: the position, the device, the inode, the fingerprint's length and hash (as the JSON-lines source keeps them).</summary>
-    internal const int PositionPartition = 0;
-    internal const int DevicePartition = 1;
-    internal const int InodePartition = 2;
-    internal const int FingerprintLengthPartition = 3;
-    internal const int FingerprintHashPartition = 4;
-
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _pending = new();
     private int _partition;
@@ -65,7 +62,7 @@ internal sealed class FileInputs(string path, FileSourceOptions options, FileSou
             var stdin = options.StandardInput?.Invoke() ?? Console.OpenStandardInput();
             var reader = options.Format.CreateReader(Decompress(stdin, "-"), "stdin");
             reader.ReadIncompleteLastRecord = true; // a closed input's last line is final: no writer can finish it
-            return new OpenFile(reader, _partition++, new FileCheckpoint("stdin", "stdin", default, 0, 0), null);
+            return new OpenFile(reader, _partition++, new FileCheckpoint("stdin", "stdin", default, null), null, "-");
         }
 
         while (true)
@@ -131,17 +128,18 @@ internal sealed class FileInputs(string path, FileSourceOptions options, FileSou
         var length = RandomAccess.GetLength(handle);
         var fingerprintLength = (int)Math.Min(length, FileIdentity.FingerprintBytes);
         var fingerprint = fingerprintLength > 0 ? FileIdentity.Fingerprint(handle, fingerprintLength) ?? 0 : 0;
-        var checkpoint = new FileCheckpoint(key, name, identity, fingerprintLength, fingerprint);
+        var checkpoint = new FileCheckpoint(key, name, identity, new FileFollow(handle, file, identity, fingerprintLength, fingerprint, follow ? options : null, NewerFile, stopping));
         long resume = 0;
-        if (options.CheckpointStore is { } store && await store.LoadAsync(key, cancellationToken).ConfigureAwait(false) is { Count: > 0 } positions)
+        if (options.CheckpointStore is { } store && await store.LoadAsync(key, cancellationToken).ConfigureAwait(false) is { } positions
+            && FileCheckpointIdentity.FromPositions(positions) is { } saved)
         {
-            resume = Resume(checkpoint, handle, length, positions);
+            resume = Resume(checkpoint, handle, saved);
         }
 
-        var reader = CreateReader(handle, file, name);
+        var reader = CreateReader(handle, file, name, checkpoint.Follow, out var raw);
         if (resume == 0)
         {
-            return new OpenFile(reader, _partition++, checkpoint, handle);
+            return new OpenFile(reader, _partition++, checkpoint, handle, file) { Raw = raw };
         }
 
         try
@@ -153,7 +151,8 @@ internal sealed class FileInputs(string path, FileSourceOptions options, FileSou
             // The file ends before the checkpoint, or no record ends there: it was truncated or rewritten.
             await reader.DisposeAsync().ConfigureAwait(false);
             source.Notify(FileSourceNoticeKind.Truncated, name, resume, 0, $"The checkpoint of '{name}' (position {resume}) is beyond its end or not at the end of a record: the file was truncated or rewritten, so it is read again from its start.");
-            reader = CreateReader(handle, file, name);
+            reader = CreateReader(handle, file, name, checkpoint.Follow, out raw);
+            resume = 0;
         }
         catch
         {
@@ -161,48 +160,136 @@ internal sealed class FileInputs(string path, FileSourceOptions options, FileSou
             throw;
         }
 
-        return new OpenFile(reader, _partition++, checkpoint, handle);
+        return new OpenFile(reader, _partition++, checkpoint, handle, file) { Raw = raw, Resume = resume };
+    }
+
+    /// <summary>
+    /// Reads on in a followed file that grew, with a new reader moved to the last resume position (for formats whose
+    /// reader does not hand out records as they arrive, see <see cref="RecordFileFormat.ReadsRecordsAsTheyArrive"/>).
+    /// </summary>
+    /// <returns><see langword="false"/> when no record ends at that position any more: the file was rewritten.</returns>
+    public async ValueTask<bool> ReadOnAsync(OpenFile file, CancellationToken cancellationToken)
+    {
+        var reader = CreateReader(file.Handle, file.FilePath, file.Checkpoint.Name, file.Checkpoint.Follow, out var raw);
+        try
+        {
+            await reader.SkipToAsync(file.Resume, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CheckpointException)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+        catch
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await file.Reader.DisposeAsync().ConfigureAwait(false);
+        file.Reader = reader;
+        file.Raw = raw;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a followed file again from its start as the next partition, after its follow ended: the same file (the handle
+    /// open) when it was truncated, the file the path names now when it was rotated. Disposes <paramref name="old"/>.
+    /// </summary>
+    /// <returns>The file, or <see langword="null"/> when the path names no file now (try again later).</returns>
+    public async ValueTask<OpenFile?> RestartAsync(OpenFile old, bool rotated)
+    {
+        var file = old.FilePath;
+        SafeFileHandle handle;
+        if (rotated)
+        {
+            try
+            {
+                handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            handle = old.DetachHandle();
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            var identity = FileIdentity.Of(handle);
+            var fingerprintLength = (int)Math.Min(RandomAccess.GetLength(handle), FileIdentity.FingerprintBytes);
+            var fingerprint = fingerprintLength > 0 ? FileIdentity.Fingerprint(handle, fingerprintLength) ?? 0 : 0;
+            var checkpoint = old.Checkpoint with { Identity = identity, Follow = new FileFollow(handle, file, identity, fingerprintLength, fingerprint, options, NewerFile, stopping) };
+            return new OpenFile(CreateReader(handle, file, checkpoint.Name, checkpoint.Follow, out var raw), _partition++, checkpoint, handle, file) { Raw = raw };
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tells a followed file whether a newer file waits: one listed already (at once), or one a new listing found.</summary>
+    private (bool Newer, bool AtOnce) NewerFile()
+    {
+        if (_pending.Count > 0)
+        {
+            return (true, true);
+        }
+
+        var (folder, pattern) = Split(path);
+        if (pattern is null)
+        {
+            return (false, false);
+        }
+
+        try
+        {
+            return (Directory.GetFiles(folder, pattern).Any(f => !System.IO.Path.GetFileName(f).StartsWith('.') && !_seen.Contains(f)), false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return (false, false);
+        }
     }
 
     /// <summary>Decides where to start in the opened file given its checkpoint: the checkpoint's position, or 0 for another or a truncated file.</summary>
-    private long Resume(FileCheckpoint file, SafeFileHandle handle, long length, IReadOnlyList<SourcePosition> positions)
+    private long Resume(FileCheckpoint file, SafeFileHandle handle, FileCheckpointIdentity saved)
     {
-        long? Get(int partition) => positions.Where(p => p.Partition == partition).Select(static p => (long?)p.Offset).FirstOrDefault();
-        var position = Get(PositionPartition) ?? 0;
+        var position = saved.Position;
         if (position == 0)
         {
             return 0;
         }
 
-        var stored = new FileIdentity(Get(DevicePartition) ?? 0, Get(InodePartition) ?? 0);
-        if (stored.IsKnown && file.Identity.IsKnown && stored != file.Identity)
+        switch (saved.Check(handle, file.Identity, byteOffset: false))
         {
-            source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The checkpoint of '{file.Name}' (position {position}) is of another file ({stored}) than the one there now ({file.Identity}): the file was rotated or replaced, so it is read from its start. Records the old file had after the checkpoint were not read here.");
-            return 0;
-        }
-
-        if (Get(FingerprintLengthPartition) is { } fingerprintLength and > 0 and <= FileIdentity.FingerprintBytes && Get(FingerprintHashPartition) is { } hash)
-        {
-            if (fingerprintLength > length)
-            {
-                source.Notify(FileSourceNoticeKind.Truncated, file.Name, position, 0, $"'{file.Name}' is shorter ({length} bytes) than when it was checkpointed (position {position}): the file was truncated, so it is read again from its start.");
+            case FileCheckpointMatch.AnotherFile:
+                source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The checkpoint of '{file.Name}' (position {position}) is of another file ({saved.Identity}) than the one there now ({file.Identity}): the file was rotated or replaced, so it is read from its start. Records the old file had after the checkpoint were not read here.");
                 return 0;
-            }
-
-            if (FileIdentity.Fingerprint(handle, (int)fingerprintLength) != hash)
-            {
-                source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The first {fingerprintLength} bytes of '{file.Name}' are not those checkpointed (position {position}): the file was replaced or rewritten, so it is read from its start.");
+            case FileCheckpointMatch.Truncated:
+                source.Notify(FileSourceNoticeKind.Truncated, file.Name, position, 0, $"'{file.Name}' is shorter ({RandomAccess.GetLength(handle)} bytes) than when it was checkpointed (position {position}): the file was truncated, so it is read again from its start.");
                 return 0;
-            }
+            case FileCheckpointMatch.Rewritten:
+                source.Notify(FileSourceNoticeKind.Replaced, file.Name, position, 0, $"The first {saved.FingerprintLength} bytes of '{file.Name}' are not those checkpointed (position {position}): the file was replaced or rewritten, so it is read from its start.");
+                return 0;
+            default:
+                return position;
         }
-
-        return position;
     }
 
-    private RecordFileReader CreateReader(SafeFileHandle handle, string file, string name)
+    private RecordFileReader CreateReader(SafeFileHandle handle, string file, string name, FileFollow? follow, out FileHandleStream raw)
     {
-        var reader = options.Format.CreateReader(Decompress(new FileHandleStream(handle), file), name);
-        reader.ReadIncompleteLastRecord = options.ReadUnterminatedLastLine;
+        // A reader that reads ahead of its records must see the end of the file: it is read on by ReadOnAsync instead.
+        raw = new FileHandleStream(handle, follow is { IsFollowing: true } && options.Format.ReadsRecordsAsTheyArrive ? follow : null);
+        var reader = options.Format.CreateReader(Decompress(raw, file), name);
+        reader.ReadIncompleteLastRecord = options.ReadUnterminatedLastLine && follow is not { IsFollowing: true }; // a followed file's end is not final
         return reader;
     }
 

@@ -10,12 +10,15 @@ public enum FileSourceNoticeKind
     /// </summary>
     UnterminatedTail,
 
-    /// <summary>A file is shorter than its checkpoint: it was truncated, and is read again from its start.</summary>
+    /// <summary>
+    /// A file is shorter than its checkpoint (or, followed, than what was read, or its first bytes changed): it was
+    /// truncated or rewritten, and is read again from its start.
+    /// </summary>
     Truncated,
 
     /// <summary>
     /// A path names another file than the one checkpointed (another device and inode, or other first bytes): it was
-    /// rotated or replaced, and the new file is read from its start.
+    /// rotated or replaced, and the new file is read from its start (a followed file: once the old one was read to its end).
     /// </summary>
     Replaced,
 }

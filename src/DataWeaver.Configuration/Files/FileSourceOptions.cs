@@ -26,11 +26,31 @@ public sealed record FileSourceOptions
     public string CheckpointKeyPrefix { get; init; } = "file:";
 
     /// <summary>
+    /// Gets a value indicating whether the source keeps reading files as they grow until the pipeline stops (like
+    /// <c>tail -F</c>). At the end of a file it looks again every <see cref="PollInterval"/>: a record is read only once it
+    /// is complete, so no checkpoint ever lies inside a record being written. A file that becomes shorter than what was
+    /// read, or whose first bytes change, was truncated or rewritten: it is read again from its start. A path that names
+    /// another file (another device and inode: a rotation, whatever the lengths) ends the old file once it stopped growing
+    /// for one more interval (bytes after its last complete record are reported, not read) and the new file is read from
+    /// its start. Either way the file's records read so far are all acknowledged first, and a
+    /// <see cref="FileSourceNotice"/> says what happened. For a folder or pattern, the last file is followed until a newer
+    /// file appears. Formats whose reader reads ahead (csv) or synchronously (avro) are read on by a new reader moved to
+    /// the last position each time the file grew: csv and avro skip the records already read by reading them again, so
+    /// following a large growing file costs more in those formats. Standard input is always read until it closes.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: each file is read to its last complete record and the source ends.</value>
+    public bool Follow { get; init; }
+
+    /// <summary>Gets how often a followed file is looked at for new records, truncation and rotation once at its end.</summary>
+    /// <value>The default is 1 second; from 1 millisecond to 1 hour. Timed on <see cref="TimeProvider"/>.</value>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Gets a value indicating whether bytes at the end of a file that are not a complete record (a last line without
     /// its line end; for csv a row, for protobuf a message, for avro a block cut short) are read as a final record, for
     /// complete files that merely lack their last line end. Never set it for files that may still be written: a record
     /// being written would be read half, and committed. Standard input always reads its last line, as no writer can
-    /// finish it once the input closed.
+    /// finish it once the input closed. Ignored by a source that <see cref="Follow"/>s its files.
     /// </summary>
     /// <value>
     /// The default is <see langword="false"/>: such bytes stay unread and uncommitted, reported as
@@ -49,7 +69,7 @@ public sealed record FileSourceOptions
     /// <value>The default is <see langword="null"/>: names as they are.</value>
     public Func<string, string>? Scrub { get; init; }
 
-    /// <summary>Gets the clock that stamps records with the time they were read.</summary>
+    /// <summary>Gets the clock that stamps records with the time they were read and times <see cref="PollInterval"/>.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -19,6 +19,17 @@ public abstract class RecordFileFormat
     public virtual bool CanAppend => true;
 
     /// <summary>
+    /// Gets a value indicating whether the reader hands out each record as soon as its bytes were read, without reading
+    /// further first, and reads asynchronously. A followed file then waits inside the read for a record still being
+    /// written. When <see langword="false"/> (a parser that fills its buffer before it parses, a synchronous reader), the
+    /// <c>file</c> source lets the reader
+    /// see the end of the file instead, and when the file grows reads on with a new reader moved to the last position
+    /// (<see cref="RecordFileReader.SkipToAsync"/>).
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public virtual bool ReadsRecordsAsTheyArrive => true;
+
+    /// <summary>
     /// Gets a value indicating whether every record ends with a line end, so that an appending sink can cut a torn last
     /// record (left by a writer killed mid-write) back to the last line end before it appends.
     /// </summary>

@@ -11,8 +11,17 @@ namespace DataWeaver.Formats.Tests.Files;
 /// <summary>
 /// Issue 10's crash Must-show for the <c>file</c> connector: a definition file (file source, checkpointed -> a <c>set</c>
 /// transform -> file sink, continuous commits) runs as a separate process (tests/DataWeaver.FileCrashHarness), is killed
-/// with SIGKILL five times at random points and restarted each time, in every format; optionally while a writer
-/// appends the input in chunks that cut records anywhere. Then the output is read back and every sequence id counted.
+/// with SIGKILL five times at random points and restarted each time, in every format. Three inputs:
+/// <list type="bullet">
+/// <item><c>plain</c>: the whole input is there from the start; the run is paced (a transform sleeps 1 ms every
+/// <see cref="PaceEvery"/> records, about 15 s for the input) so that every kill lands while the input is being read;</item>
+/// <item><c>appended</c>: a writer appends the input throughout, in chunks that cut records anywhere, and each run reads
+/// to the input's current end and exits (a cron-like loop), restarted at once;</item>
+/// <item><c>followed</c>: the same writer, and each run follows the file (<c>follow: true</c>) until killed (avro polls
+/// every 250 ms, as it reads the container again up to its last position each time the file grew).</item>
+/// </list>
+/// The final run reads (without following) to the end of the complete input. Then the output is read back and every
+/// sequence id counted.
 /// </summary>
 /// <remarks>
 /// Output shapes: json, csv and text append to one output file (the sink cuts a torn last line before appending).
@@ -28,32 +37,41 @@ public sealed class FileCrashTests(ITestOutputHelper output)
     private const int Records = 100_000;
     private const int InFlightRecords = 4096;
     private const int Kills = 5;
+    private const int PaceEvery = 8;
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(120);
 
     [Theory]
-    [InlineData("json", false)]
-    [InlineData("text", false)]
-    [InlineData("avro", false)]
-    [InlineData("protobuf", false)]
-    [InlineData("json", true)]
-    [InlineData("text", true)]
-    [InlineData("avro", true)]
-    [InlineData("protobuf", true)]
-    [InlineData("csv", false)]
-    [InlineData("csv", true)]
-    public Task Harness_KilledFiveTimesAndRestarted_LosesAndCorruptsNothing(string format, bool appending) => RunAsync(format, appending);
+    [InlineData("json", "plain")]
+    [InlineData("text", "plain")]
+    [InlineData("csv", "plain")]
+    [InlineData("avro", "plain")]
+    [InlineData("protobuf", "plain")]
+    [InlineData("json", "appended")]
+    [InlineData("text", "appended")]
+    [InlineData("csv", "appended")]
+    [InlineData("avro", "appended")]
+    [InlineData("protobuf", "appended")]
+    [InlineData("json", "followed")]
+    [InlineData("text", "followed")]
+    [InlineData("csv", "followed")]
+    [InlineData("protobuf", "followed")]
+    [InlineData("avro", "followed")]
+    public Task Harness_KilledFiveTimesAndRestarted_LosesAndCorruptsNothing(string format, string input) => RunAsync(format, input);
 
-    private async Task RunAsync(string format, bool appending)
+    private async Task RunAsync(string format, string mode)
     {
+        var appending = mode != "plain";
+        var following = mode == "followed";
         var root = Directory.CreateTempSubdirectory("dw-file-crash-").FullName;
         try
         {
             var input = Path.Combine(root, InputName(format));
             var bytes = InputBytes(format);
-            File.WriteAllText(Path.Combine(root, "crash.yaml"), Definition(format));
+            File.WriteAllText(Path.Combine(root, "crash.yaml"), Definition(format, following));
+            File.WriteAllText(Path.Combine(root, "final.yaml"), Definition(format, follow: false));
             File.WriteAllBytes(Path.Combine(root, "types.pb"), FileReadSafetyTests.FileDescriptorSet());
             File.WriteAllBytes(input, appending ? [] : bytes);
-            var seed = format.Length * 31 + (appending ? 7 : 0);
+            var seed = format.Length * 31 + mode.Length * 7;
             var random = new Random(seed);
             var appender = appending ? AppendAsync(input, bytes, new Random(seed + 1)) : Task.CompletedTask;
             var clock = Stopwatch.StartNew();
@@ -63,8 +81,8 @@ public sealed class FileCrashTests(ITestOutputHelper output)
             while (kills < Kills && clock.Elapsed < Guard)
             {
                 var before = OutputBytes(root);
-                var target = before + 1 + (long)(random.NextDouble() * (appending ? 20_000 : expectedBytes / (Kills + 2)));
-                using var process = Start(root, ++runs);
+                var target = before + 1 + (long)(random.NextDouble() * (mode == "appended" ? 20_000 : expectedBytes / (Kills + 2)));
+                using var process = Start(root, ++runs, "crash.yaml", appending ? 0 : PaceEvery);
                 try
                 {
                     if (await WaitForOutputAsync(process, root, target))
@@ -77,7 +95,7 @@ public sealed class FileCrashTests(ITestOutputHelper output)
                     else
                     {
                         Assert.True(process.ExitCode == 0, $"run {runs} failed: {await process.StandardOutput.ReadToEndAsync()} {await process.StandardError.ReadToEndAsync()}");
-                        Assert.True(appending, $"run {runs} read the whole input before the kill {kills + 1}");
+                        Assert.True(mode == "appended", $"run {runs} read the whole input before the kill {kills + 1}");
                     }
                 }
                 finally
@@ -91,7 +109,7 @@ public sealed class FileCrashTests(ITestOutputHelper output)
 
             await appender.WaitAsync(Guard);
             Assert.Equal(Kills, kills);
-            using (var last = Start(root, ++runs))
+            using (var last = Start(root, ++runs, "final.yaml", 0))
             {
                 await last.WaitForExitAsync().WaitAsync(Guard);
                 Assert.True(last.ExitCode == 0, $"the final run failed: {await last.StandardOutput.ReadToEndAsync()} {await last.StandardError.ReadToEndAsync()}");
@@ -106,7 +124,7 @@ public sealed class FileCrashTests(ITestOutputHelper output)
 
             var lost = counts.Skip(1).Count(c => c == 0);
             var duplicates = ids.Count - (Records - lost);
-            output.WriteLine($"{format}{(appending ? " with a writer appending" : string.Empty)}: {Records} records, {runs} runs, {kills} kills; output {ids.Count} records: lost {lost}, corrupt {corrupt}, duplicates {duplicates} (bound {Kills * InFlightRecords}), unacknowledged torn tails {tornTails}; {clock.Elapsed.TotalSeconds:0.0} s{(Examples.Count > 0 ? "; corrupt: " + string.Join(" | ", Examples.Take(3)) : string.Empty)}");
+            output.WriteLine($"{format}, {mode} input: {Records} records, {runs} runs, {kills} kills; output {ids.Count} records: lost {lost}, corrupt {corrupt}, duplicates {duplicates} (bound {Kills * InFlightRecords}), unacknowledged torn tails {tornTails}; {clock.Elapsed.TotalSeconds:0.0} s{(Examples.Count > 0 ? "; corrupt: " + string.Join(" | ", Examples.Take(3)) : string.Empty)}");
             Assert.Equal(0, lost);
             Assert.Equal(0, corrupt);
             Assert.InRange(duplicates, 0, Kills * InFlightRecords);
@@ -126,7 +144,7 @@ public sealed class FileCrashTests(ITestOutputHelper output)
         _ => "in.pb",
     };
 
-    private static string Definition(string format)
+    private static string Definition(string format, bool follow)
     {
         const string Protobuf = "{ type: protobuf, settings: { descriptorSet: types.pb, messageType: google.protobuf.FieldDescriptorProto } }";
         var (sourceFormat, field, sink) = format switch
@@ -139,8 +157,9 @@ public sealed class FileCrashTests(ITestOutputHelper output)
             version: 1
             pipelines:
               - name: crash
-                source: { type: file, format: {{sourceFormat}}, settings: { path: {{InputName(format)}}, checkpointDirectory: cp } }
+                source: { type: file, format: {{sourceFormat}}, settings: { path: {{InputName(format)}}, checkpointDirectory: cp, follow: {{(follow ? "true" : "false")}}, pollInterval: {{(format == "avro" ? "250ms" : "20ms")}} } }
                 transforms:
+                  - code: { name: pace }
                   - set: { field: {{field}}, value: seen }
                 batch: { size: 256 }
                 capacity: { inFlightRecords: {{InFlightRecords}} }
@@ -218,12 +237,13 @@ public sealed class FileCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static Process Start(string root, int run)
+    private static Process Start(string root, int run, string definition, int pace)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DataWeaver.FileCrashHarness.dll"));
-        info.ArgumentList.Add(Path.Combine(root, "crash.yaml"));
+        info.ArgumentList.Add(Path.Combine(root, definition));
         info.ArgumentList.Add("run=" + run.ToString("D3", CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("pace=" + pace.ToString(CultureInfo.InvariantCulture));
         return Process.Start(info)!;
     }
 

@@ -31,10 +31,6 @@ namespace DataWeaver.Connectors.Files;
 /// </remarks>
 public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte>>>, ICheckpointedSource, IFileEndpoints, ISourceProgress
 {
-    private const int DevicePartition = 1;
-    private const int InodePartition = 2;
-    private const int FingerprintLengthPartition = 3;
-    private const int FingerprintHashPartition = 4;
     private const int MaxNotices = 100;
 
     private readonly Lock _lock = new();
@@ -163,9 +159,9 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             if (Options.CheckpointStore is { } store)
             {
                 var positions = await store.LoadAsync(CheckpointKey, cancellationToken).ConfigureAwait(false);
-                if (positions?.Where(static p => p.Partition == 0).ToList() is { Count: > 0 } saved)
+                if (positions is not null && FileCheckpointIdentity.FromPositions(positions) is { } saved)
                 {
-                    start = Resume(generation, saved[0].Offset, positions);
+                    start = Resume(generation, saved);
                 }
             }
 
@@ -281,21 +277,13 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
             return default;
         }
 
-        List<SourcePosition> saved = [new SourcePosition(0, newest.Offset)];
-        if (generation is not null)
+        if (generation is null)
         {
-            var identity = generation.Identity;
-            saved.Add(new SourcePosition(DevicePartition, identity.Device));
-            saved.Add(new SourcePosition(InodePartition, identity.Inode));
-            var (length, hash) = generation.FingerprintUpTo(newest.Offset);
-            if (length > 0)
-            {
-                saved.Add(new SourcePosition(FingerprintLengthPartition, length));
-                saved.Add(new SourcePosition(FingerprintHashPartition, hash));
-            }
+            return store.SaveAsync(CheckpointKey, [new SourcePosition(FileCheckpointIdentity.PositionPartition, newest.Offset)], cancellationToken);
         }
 
-        return store.SaveAsync(CheckpointKey, saved, cancellationToken);
+        var (length, hash) = generation.FingerprintUpTo(newest.Offset);
+        return store.SaveAsync(CheckpointKey, new FileCheckpointIdentity(newest.Offset, generation.Identity, length, hash).ToPositions(), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -385,42 +373,27 @@ public sealed class JsonLinesSource : SourceConnector<Record<ReadOnlyMemory<byte
     }
 
     /// <summary>Decides where to start in the opened file given its checkpoint.</summary>
-    private long Resume(FileGeneration file, long offset, IReadOnlyList<SourcePosition> positions)
+    private long Resume(FileGeneration file, FileCheckpointIdentity saved)
     {
-        long? Get(int partition) => positions.Any(p => p.Partition == partition) ? positions.First(p => p.Partition == partition).Offset : null;
-        var length = RandomAccess.GetLength(file.Handle);
-        var device = Get(DevicePartition);
-        var inode = Get(InodePartition);
-        var fingerprintLength = Get(FingerprintLengthPartition);
-        var fingerprint = Get(FingerprintHashPartition);
-        if (device is null && inode is null)
+        var offset = saved.Position;
+        switch (saved.Check(file.Handle, file.Identity, byteOffset: true))
         {
-            // A checkpoint of an earlier version: only the position.
-            CheckStart(file, offset, length);
-            return offset;
+            case FileCheckpointMatch.Unidentified:
+                // A checkpoint of an earlier version: only the position.
+                CheckStart(file, offset, RandomAccess.GetLength(file.Handle));
+                return offset;
+            case FileCheckpointMatch.AnotherFile:
+                Notify(JsonLinesSourceNoticeKind.Replaced, offset, 0, $"The checkpoint '{CheckpointKey}' (byte offset {offset}) is of another file ({saved.Identity}) than '{DisplayPath}' is now ({file.Identity}): the file was rotated or replaced, so it is read from byte 0. Lines the old file had after the checkpoint were not read here.");
+                return 0;
+            case FileCheckpointMatch.Truncated:
+                Notify(JsonLinesSourceNoticeKind.Truncated, offset, 0, $"The checkpoint '{CheckpointKey}' is at byte offset {offset}, beyond the end of '{DisplayPath}' ({RandomAccess.GetLength(file.Handle)} bytes): the file was truncated, so it is read from byte 0.");
+                return 0;
+            case FileCheckpointMatch.Rewritten:
+                Notify(JsonLinesSourceNoticeKind.Replaced, offset, 0, $"The first {saved.FingerprintLength} bytes of '{DisplayPath}' are not those checkpointed in '{CheckpointKey}' (byte offset {offset}): the file was replaced or rewritten, so it is read from byte 0.");
+                return 0;
+            default:
+                return offset;
         }
-
-        var stored = new FileIdentity(device ?? 0, inode ?? 0);
-        if (stored.IsKnown && file.Identity.IsKnown && stored != file.Identity)
-        {
-            Notify(JsonLinesSourceNoticeKind.Replaced, offset, 0, $"The checkpoint '{CheckpointKey}' (byte offset {offset}) is of another file ({stored}) than '{DisplayPath}' is now ({file.Identity}): the file was rotated or replaced, so it is read from byte 0. Lines the old file had after the checkpoint were not read here.");
-            return 0;
-        }
-
-        if (offset > length)
-        {
-            Notify(JsonLinesSourceNoticeKind.Truncated, offset, 0, $"The checkpoint '{CheckpointKey}' is at byte offset {offset}, beyond the end of '{DisplayPath}' ({length} bytes): the file was truncated, so it is read from byte 0.");
-            return 0;
-        }
-
-        if (fingerprintLength is > 0 and <= FileIdentity.FingerprintBytes && fingerprint is { } hash
-            && FileIdentity.Fingerprint(file.Handle, (int)fingerprintLength.Value) != hash)
-        {
-            Notify(JsonLinesSourceNoticeKind.Replaced, offset, 0, $"The first {fingerprintLength} bytes of '{DisplayPath}' are not those checkpointed in '{CheckpointKey}' (byte offset {offset}): the file was replaced or rewritten, so it is read from byte 0.");
-            return 0;
-        }
-
-        return offset;
     }
 
     /// <summary>Checks that a checkpointed offset is the start of a line of the file as it is now.</summary>
