@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using DataWeaver.Errors;
-using DataWeaver.Pipelines;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Diagnostics.Internal;
 
@@ -58,7 +58,7 @@ internal static class EngineMeter
 
     private static readonly string[] s_errorClasses = ["transient", "data", "fatal"];
 
-    private static readonly string[] s_states = ["running", "draining", "completed", "faulted", "aborted"];
+    private static readonly string[] s_states = [.. Enum.GetValues<PipelineState>().Select(PipelineStates.Label)];
 
     static EngineMeter()
     {
@@ -98,7 +98,7 @@ internal static class EngineMeter
     public static string TagOf(ErrorClass errorClass) => (uint)errorClass < (uint)s_errorClasses.Length ? s_errorClasses[(int)errorClass] : "fatal";
 
     /// <summary>Gets the tag value of a run state.</summary>
-    public static string TagOf(PipelineRunState state) => s_states[(int)state];
+    public static string TagOf(PipelineState state) => s_states[(int)state];
 
     private static List<Measurement<long>> Observe(Action<RunMetrics, List<Measurement<long>>> observe)
     {
