@@ -369,16 +369,10 @@ public sealed class PipelineHost
 
         Raise(before, PipelineState.Running);
         run.StateChanged += OnRunStateChanged;
-        _ = run.Completion.ContinueWith(
-            static (_, state) =>
-            {
-                var (host, ended) = ((PipelineHost, PipelineRun))state!;
-                host.OnRunEnded(ended);
-            },
-            (this, run),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        if (PipelineStates.IsEnded(run.State))
+        {
+            OnRunEnded(run, run.State); // ended before the handler was attached
+        }
 
         // A stop asked while the pipeline was being built applies to the new run.
         bool stop;
@@ -395,11 +389,15 @@ public sealed class PipelineHost
         return run;
     }
 
-    /// <summary>Mirrors the run's moves while it lasts (pausing, paused, draining, resumed); its end is <see cref="OnRunEnded"/>'s.</summary>
+    /// <summary>
+    /// Mirrors the run's moves (pausing, paused, draining, resumed), and its end, which the run tells before its
+    /// completion task ends: the host's state is true as soon as the run's is.
+    /// </summary>
     private void OnRunStateChanged(object? sender, PipelineRunStateChangedEventArgs e)
     {
-        if (e.Current is not (PipelineState.Running or PipelineState.Pausing or PipelineState.Paused or PipelineState.Draining))
+        if (PipelineStates.IsEnded(e.Current))
         {
+            OnRunEnded((PipelineRun)sender!, e.Current);
             return;
         }
 
@@ -418,26 +416,24 @@ public sealed class PipelineHost
         Raise(previous, e.Current);
     }
 
-    private void OnRunEnded(PipelineRun run)
+    private void OnRunEnded(PipelineRun run, PipelineState final)
     {
-        run.StateChanged -= OnRunStateChanged;
-        var completion = run.Completion;
         PipelineState previous;
         PipelineState next;
         TimeSpan delay = default;
         lock (_lock)
         {
-            if (!ReferenceEquals(run, _run))
+            if (!ReferenceEquals(run, _run) || !PipelineStates.IsActive(_state))
             {
-                return;
+                return; // told twice (the handler raced with the check after attaching it)
             }
 
             _timer?.Dispose();
             _timer = null;
             previous = _state;
-            if (completion.IsFaulted)
+            next = final;
+            if (final == PipelineState.Failed && run.FailureException is { } error)
             {
-                var error = completion.Exception!.InnerException!;
                 _lastError = error;
                 _lastErrorClass = error.Data["DataWeaver.ErrorClass"] as ErrorClass? ?? (error is DataWeaverException known ? known.ErrorClass : ErrorClass.Fatal);
                 _lastErrorStage = error.Data["DataWeaver.Stage"] as string ?? run.Pipeline.Name;
@@ -446,21 +442,9 @@ public sealed class PipelineHost
                     delay = Options.Restart.DelayBefore(_restarts);
                     _restarts++;
                     next = PipelineState.Restarting;
+                    _state = next;
+                    _timer = _time.CreateTimer(static state => ((PipelineHost)state!).Restart(), this, delay, Timeout.InfiniteTimeSpan);
                 }
-                else
-                {
-                    next = PipelineState.Failed;
-                }
-            }
-            else
-            {
-                next = run.State;
-            }
-
-            if (next == PipelineState.Restarting)
-            {
-                _state = next;
-                _timer = _time.CreateTimer(static state => ((PipelineHost)state!).Restart(), this, delay, Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -470,11 +454,12 @@ public sealed class PipelineHost
             return;
         }
 
-        End(next, previous);
+        End(next, previous, run);
     }
 
     private void Restart()
     {
+        PipelineRun? previous;
         lock (_lock)
         {
             if (_state != PipelineState.Restarting || _stopRequested)
@@ -484,13 +469,32 @@ public sealed class PipelineHost
 
             _timer?.Dispose();
             _timer = null;
+            previous = _run;
         }
 
-        StartRun();
+        // The failed run tells of its end before its completion task ends; the pipeline starts again once it has.
+        _ = (previous?.Completion ?? Task.CompletedTask).ContinueWith(
+            static (_, state) =>
+            {
+                var host = (PipelineHost)state!;
+                lock (host._lock)
+                {
+                    if (host._state != PipelineState.Restarting || host._stopRequested)
+                    {
+                        return;
+                    }
+                }
+
+                host.StartRun();
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
     }
 
-    /// <summary>Moves to an ended state and completes <see cref="Completion"/>.</summary>
-    private void End(PipelineState state, PipelineState expected)
+    /// <summary>Moves to an ended state and completes <see cref="Completion"/> (after the run's own completion task).</summary>
+    private void End(PipelineState state, PipelineState expected, PipelineRun? run = null)
     {
         TaskCompletionSource ended;
         lock (_lock)
@@ -510,7 +514,13 @@ public sealed class PipelineHost
             Raise(expected, state);
         }
 
-        ended.TrySetResult();
+        if (run is null || run.Completion.IsCompleted)
+        {
+            ended.TrySetResult();
+            return;
+        }
+
+        _ = run.Completion.ContinueWith(static (_, state) => ((TaskCompletionSource)state!).TrySetResult(), ended, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void Raise(PipelineState previous, PipelineState current)

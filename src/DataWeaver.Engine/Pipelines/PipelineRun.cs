@@ -128,6 +128,9 @@ public sealed class PipelineRun
     /// </summary>
     public event EventHandler<PipelineCommittedEventArgs>? Committed;
 
+    /// <summary>Gets the failure that ended the run, once <see cref="State"/> is <see cref="PipelineState.Failed"/> (before <see cref="Completion"/> ends).</summary>
+    internal Exception? FailureException => _run.Failure?.SourceException;
+
     /// <summary>Gets the source's acknowledgement tracker, once the run created it.</summary>
     internal AcknowledgementTracker? Tracker => _source?.Tracker;
 

@@ -1,4 +1,5 @@
 using DataWeaver.Configuration;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Cli.Run.Progress;
@@ -18,7 +19,7 @@ internal sealed record BlockSample(string Id, string Name, GraphBlockKind Kind, 
 /// <param name="InPerSecond">Records read per second since the reading before.</param>
 /// <param name="OutPerSecond">Records written per second since the reading before.</param>
 /// <param name="Blocks">Its blocks, in graph order.</param>
-internal sealed record ProgressSample(string Name, ManagedPipelineState State, PipelineStatistics Statistics, double InPerSecond, double OutPerSecond, IReadOnlyList<BlockSample> Blocks)
+internal sealed record ProgressSample(string Name, PipelineState State, PipelineStatistics Statistics, double InPerSecond, double OutPerSecond, IReadOnlyList<BlockSample> Blocks)
 {
     /// <summary>Gets the block whose workers were busiest, the likely bottleneck; <see langword="null"/> before the first batch.</summary>
     public BlockSample? Busiest => Blocks.Count == 0 ? null : Blocks.MaxBy(b => b.Busy);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DataWeaver.Configuration;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Cli.Run.Progress;
 
@@ -29,5 +29,5 @@ internal static class ProgressText
     /// <summary>Names a pipeline state in lower case.</summary>
     /// <param name="state">The state.</param>
     /// <returns>The text.</returns>
-    public static string State(ManagedPipelineState state) => state.ToString().ToLowerInvariant();
+    public static string State(PipelineState state) => PipelineStates.Label(state);
 }
