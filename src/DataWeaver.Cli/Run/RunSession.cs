@@ -24,6 +24,20 @@ internal static class RunSession
     {
         using var stopper = new StopController(context, pipelines, settings.DrainTimeout);
         var trackers = pipelines.Select(p => new ProgressTracker(p)).ToList();
+        void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
+        {
+            // The others run on (docs/lifecycle.md): say so now rather than only in the summary.
+            if (e.Current == PipelineState.Failed && pipelines.Any(p => p.Name != e.Name && PipelineStates.IsActive(p.State)))
+            {
+                context.Error.WriteLine(scrub($"pipeline '{e.Name}' failed; the other pipelines run on (Ctrl+C stops them)"));
+            }
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.StateChanged += OnStateChanged;
+        }
+
         foreach (var pipeline in pipelines)
         {
             manager.StartPipeline(pipeline.Name); // all started before a signal can stop them
@@ -35,6 +49,11 @@ internal static class RunSession
                 ? new LiveProgress(context.Terminal ?? AnsiConsole.Console, context.Time, scrub)
                 : new PlainProgress(context.Out, context.Time, settings.ProgressInterval, scrub);
             await display.ShowAsync(trackers, Task.WhenAll(pipelines.Select(p => p.Host.Completion))).ConfigureAwait(false);
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.StateChanged -= OnStateChanged;
         }
 
         RunSummary.Print(context, pipelines, scrub, stopper.SignalReceived);

@@ -244,7 +244,8 @@ public sealed class PipelineHost
 
     /// <summary>
     /// Asks for a stop without waiting: a run drains (a paused one too), aborted after <see cref="PipelineHostOptions.DrainTimeout"/>;
-    /// a pipeline waiting to restart, or never started, is <see cref="PipelineState.Stopped"/> at once.
+    /// a pipeline never started is <see cref="PipelineState.Stopped"/> at once, and one waiting to restart is
+    /// <see cref="PipelineState.Failed"/> at once (its last run failed and it does not start again).
     /// </summary>
     public void RequestStop()
     {
@@ -271,7 +272,7 @@ public sealed class PipelineHost
         {
             if (previous is PipelineState.Created or PipelineState.Restarting)
             {
-                End(PipelineState.Stopped, previous);
+                End(previous == PipelineState.Created ? PipelineState.Stopped : PipelineState.Failed, previous);
             }
 
             return;
@@ -303,7 +304,7 @@ public sealed class PipelineHost
 
     /// <summary>
     /// Aborts: the run stops at once, records in flight are dropped unacknowledged (what was acknowledged is still
-    /// committed), and no restart follows. A pipeline waiting to restart is <see cref="PipelineState.Stopped"/>.
+    /// committed), and no restart follows. A pipeline waiting to restart is <see cref="PipelineState.Failed"/> at once.
     /// </summary>
     public void Abort()
     {

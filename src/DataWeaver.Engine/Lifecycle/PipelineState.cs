@@ -114,8 +114,7 @@ public static class PipelineStates
             new(PipelineState.Paused, PipelineState.Draining, "stop (drain)"),
             new(PipelineState.Draining, PipelineState.Stopped, "the drain finished: everything read was delivered and committed"),
             new(PipelineState.Restarting, PipelineState.Running, "the backoff delay passed and the pipeline started again"),
-            new(PipelineState.Restarting, PipelineState.Stopped, "stop during the backoff delay"),
-            new(PipelineState.Restarting, PipelineState.Failed, "the pipeline could not be built again"),
+            new(PipelineState.Restarting, PipelineState.Failed, "stop or abort during the backoff delay (the last run failed), or the pipeline could not be built again"),
         ];
         foreach (var active in new[] { PipelineState.Running, PipelineState.Pausing, PipelineState.Paused, PipelineState.Draining })
         {

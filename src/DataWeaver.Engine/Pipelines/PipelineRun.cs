@@ -114,7 +114,7 @@ public sealed class PipelineRun
     {
         RecordsFiltered = _run.RecordsFiltered,
         MaxRecordsInFlight = Pipeline.Options.MaxInFlightRecords,
-        Sinks = [.. _sinks.Select(sink => new SinkStatistics(sink.Name, _run.WrittenBy(sink)))],
+        Sinks = [.. _sinks.Take(Pipeline.MainSinkCount).Select(sink => new SinkStatistics(sink.Name, _run.WrittenBy(sink)))],
         Errors = _metrics.Errors,
         CommitLag = _metrics.CommitLag(),
         Elapsed = Pipeline.Options.TimeProvider.GetElapsedTime(_startedAt),

@@ -55,7 +55,7 @@ public sealed class DataWeaverHealthCheck : IHealthCheck
     private (HealthStatus Health, string Note) Assess(HostedPipelineStatus status, Dictionary<string, object> data)
     {
         var name = status.Name;
-        data[name] = PipelineStates.Label(status.State);
+        data[name] = status.State.ToString();
         long retries = 0;
         if (status.Run is { } run)
         {
