@@ -23,6 +23,9 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
     /// <summary>Gets the host of the pipeline once the Generic Host started it, or <see langword="null"/> before.</summary>
     public PipelineHost? Host => Volatile.Read(ref _host);
 
+    /// <summary>Gets or sets what to tell of every state change (<see cref="HostedPipelines.StateChanged"/>).</summary>
+    public Action<PipelineStateChangedEventArgs>? StateChanged { get; set; }
+
     public HostedPipelineStatus Status => Host is { } host
         ? new HostedPipelineStatus
         {
@@ -89,6 +92,7 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
 
     private void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
     {
+        StateChanged?.Invoke(e);
         var host = e.Host;
         var statistics = host.Statistics;
         switch (e.Current)

@@ -24,9 +24,17 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 internal sealed class InProcessCli
 {
     private readonly StringWriter _out = new();
+    private readonly TextWriter _syncOut;
+    private readonly TextWriter _syncError;
     private readonly StringWriter _error = new();
     private readonly List<Action> _handlers = [];
     private readonly Lock _lock = new();
+
+    public InProcessCli()
+    {
+        _syncOut = TextWriter.Synchronized(_out);
+        _syncError = TextWriter.Synchronized(_error);
+    }
 
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
@@ -41,9 +49,21 @@ internal sealed class InProcessCli
     {
         get
         {
-            lock (_out)
+            lock (_syncOut) // the lock the synchronized writer takes for every write
             {
                 return _out.ToString();
+            }
+        }
+    }
+
+    /// <summary>Gets what was printed on standard error so far.</summary>
+    public string ErrorText
+    {
+        get
+        {
+            lock (_syncError)
+            {
+                return _error.ToString();
             }
         }
     }
@@ -54,11 +74,11 @@ internal sealed class InProcessCli
     /// <summary>Starts a command line; await the task for its result.</summary>
     public async Task<CliResult> StartAsync(IReadOnlyList<string> args)
     {
-        var output = TextWriter.Synchronized(_out);
+        var output = _syncOut;
         var context = new CliContext
         {
             Out = output,
-            Error = TextWriter.Synchronized(_error),
+            Error = _syncError,
             IsInteractive = Interactive,
             Terminal = Interactive
                 ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(output) })
