@@ -29,12 +29,12 @@ public sealed class PauseResumeTests
         Assert.Equal(0, paused.RecordsInFlight);
         Assert.Equal(0, paused.CommitLag);
         Assert.Equal(paused.RecordsRead, source.Commits.Last().Offset);  // and its position committed
-        var readFromSource = source.Read;
 
-        await Task.Delay(200);                                           // a while paused: nothing moves
+        await Task.Delay(200);                                           // a while paused: nothing enters the pipeline
         Assert.Equal(paused.RecordsRead, run.Statistics.RecordsRead);
         Assert.Equal(paused.RecordsRead, sink.Count);
-        Assert.Equal(readFromSource, source.Read);
+        Assert.Equal(paused.RecordsRead, source.Commits.Last().Offset);
+        Assert.InRange(source.Read - paused.RecordsRead, 0, 256);        // at most the one fill in progress, held back
 
         run.Resume();
         Assert.Equal(PipelineState.Running, run.State);
