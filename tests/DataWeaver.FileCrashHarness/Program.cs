@@ -4,7 +4,6 @@ using DataWeaver.Formats.Csv;
 using DataWeaver.Formats.Protobuf;
 using DataWeaver.Hosting;
 using DataWeaver.Lifecycle;
-using DataWeaver.Pipelines;
 
 // Runs the only pipeline of a definition file (the `file` source, checkpointed -> transforms -> the `file` sink), as
 // `dataweaver run` would, so that crash tests can kill it with SIGKILL and restart it.
