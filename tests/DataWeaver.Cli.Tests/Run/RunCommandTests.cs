@@ -15,6 +15,16 @@ public sealed class RunCommandTests : IDisposable
               - { type: json-lines-file, settings: { path: out/endless.jsonl } }
         """;
 
+    /// <summary>A pipeline whose only record fails a cast (a data error), to add after another in a file.</summary>
+    private const string FailingPipeline = """
+          - name: failing
+            source: { type: memory, settings: { records: [{ qty: "x" }] } }
+            transforms:
+              - cast: { field: qty, to: int }
+            sinks:
+              - { type: discard }
+        """;
+
     private static readonly System.Text.RegularExpressions.Regex HoldingRecords = new(@"endless running: .*, in flight [1-9]");
 
     private readonly TestFolder _folder = new();
@@ -244,13 +254,7 @@ public sealed class RunCommandTests : IDisposable
                 source: { type: generator, settings: { count: 100, fields: { id: "{n}" } } }
                 sinks:
                   - { type: json-lines-file, settings: { path: out/hundred.jsonl } }
-              - name: failing
-                source: { type: memory, settings: { records: [{ qty: "x" }] } }
-                transforms:
-                  - cast: { field: qty, to: int }
-                sinks:
-                  - { type: discard }
-            """);
+            """ + "\n" + FailingPipeline);
 
         var result = await _folder.Cli().RunAsync("run", "two.yaml");
 
@@ -264,15 +268,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_OnePipelineFailsBesideAStream_StreamRunsOnUntilStopped()
     {
-        _folder.Write("two.yaml", Endless + """
-
-              - name: failing
-                source: { type: memory, settings: { records: [{ qty: "x" }] } }
-                transforms:
-                  - cast: { field: qty, to: int }
-                sinks:
-                  - { type: discard }
-            """);
+        _folder.Write("two.yaml", Endless + "\n" + FailingPipeline);
         var cli = _folder.Cli();
 
         var running = cli.StartAsync(["run", "two.yaml", "--progress-interval", "50ms"]);
