@@ -6,6 +6,9 @@ namespace DataWeaver;
 internal static class ThrowHelper
 {
     [DoesNotReturn]
+    public static void ThrowConfiguration(IReadOnlyList<string> errors) => throw new Errors.PipelineConfigurationException(errors);
+
+    [DoesNotReturn]
     public static void ThrowInvalidOperation(string message) => throw new InvalidOperationException(message);
 
     [DoesNotReturn]

@@ -4,6 +4,7 @@ using DataWeaver.Checkpoints;
 using DataWeaver.Connectors.Files;
 using DataWeaver.CrashHarness;
 using DataWeaver.Hosting;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Serialization.Json;
 
@@ -42,7 +43,7 @@ var pipeline = Pipeline.From(source, options)
 
 var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, settings.DrainTimeout);
 Console.WriteLine($"{state}: started at offset {source.ReadStartOffset}, committed {source.CommittedOffset}, cut {sink.TruncatedBytes} bytes of an incomplete line; {store}");
-return state == PipelineRunState.Completed ? 0 : 3;
+return state is PipelineState.Completed or PipelineState.Stopped ? 0 : 3;
 
 namespace DataWeaver.CrashHarness
 {

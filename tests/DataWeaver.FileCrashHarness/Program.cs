@@ -3,7 +3,7 @@ using DataWeaver.Formats.Avro;
 using DataWeaver.Formats.Csv;
 using DataWeaver.Formats.Protobuf;
 using DataWeaver.Hosting;
-using DataWeaver.Pipelines;
+using DataWeaver.Lifecycle;
 
 // Runs the only pipeline of a definition file (the `file` source, checkpointed -> transforms -> the `file` sink), as
 // `dataweaver run` would, so that crash tests can kill it with SIGKILL and restart it.
@@ -41,4 +41,4 @@ await using var factory = new PipelineFactory(registry, new PipelineFactoryOptio
 var pipeline = factory.Create(file.Pipelines.Single());
 var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSeconds(30));
 Console.WriteLine(state);
-return state == PipelineRunState.Completed ? 0 : 3;
+return state is PipelineState.Completed or PipelineState.Stopped ? 0 : 3;

@@ -1,5 +1,6 @@
 using DataWeaver.Configuration;
 using DataWeaver.Hosting.Tests.Support;
+using DataWeaver.Lifecycle;
 using Microsoft.Extensions.Configuration;
 
 namespace DataWeaver.Hosting.Tests;
@@ -44,7 +45,7 @@ public sealed class DefinitionFileTests : IDisposable
         await host.RunToEndAsync();
 
         Assert.Equal(["numbers", "letters"], host.Pipelines().Names);
-        Assert.All(host.Pipelines().GetStatus(), s => Assert.Equal(HostedPipelineState.Completed, s.State));
+        Assert.All(host.Pipelines().GetStatus(), s => Assert.Equal(PipelineState.Completed, s.State));
         Assert.Equal(300, (await File.ReadAllLinesAsync(Path.Combine(_folder, "numbers.jsonl"))).Length);
         Assert.Equal(["{\"letter\":\"a\"}", "{\"letter\":\"b\"}"], await File.ReadAllLinesAsync(Path.Combine(_folder, "letters.jsonl")));
     }
@@ -89,7 +90,7 @@ public sealed class DefinitionFileTests : IDisposable
 
         await host.RunToEndAsync();
 
-        Assert.Equal(HostedPipelineState.Completed, host.Pipelines().GetStatus("configured").State);
+        Assert.Equal(PipelineState.Completed, host.Pipelines().GetStatus("configured").State);
         Assert.Equal(25, (await File.ReadAllLinesAsync(output)).Length);
     }
 }

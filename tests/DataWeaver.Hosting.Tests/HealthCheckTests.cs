@@ -1,6 +1,7 @@
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Hosting.Tests.Support;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class HealthCheckTests
 
         var running = await health.CheckHealthAsync();
         var stopping = host.StopAsync();
-        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("orders").State == HostedPipelineState.Draining);
+        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("orders").State == PipelineState.Draining);
         var draining = await health.CheckHealthAsync();
         sink.Open();
         await stopping;
@@ -54,8 +55,8 @@ public sealed class HealthCheckTests
             services: s => s.AddHealthChecks().AddDataWeaverHealthChecks(tags: ["ready"]));
         var health = host.Services.GetRequiredService<HealthCheckService>();
         await host.StartAsync();
-        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("broken").State == HostedPipelineState.Failed
-            && host.Pipelines().GetStatus("healthy").State == HostedPipelineState.Running);
+        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("broken").State == PipelineState.Failed
+            && host.Pipelines().GetStatus("healthy").State == PipelineState.Running);
 
         var report = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
         await host.StopAsync();
@@ -104,14 +105,14 @@ public sealed class HealthCheckTests
             services: s => s.AddHealthChecks().AddDataWeaverHealthChecks());
         var health = host.Services.GetRequiredService<HealthCheckService>();
         await host.StartAsync();
-        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("flaky").State == HostedPipelineState.Restarting);
+        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("flaky").State == PipelineState.Restarting);
 
         var report = await health.CheckHealthAsync();
         await host.StopAsync();
 
         Assert.Equal(HealthStatus.Degraded, report.Status);
         Assert.Equal("flaky: restarting after a failure (restart 1)", report.Entries["dataweaver"].Description);
-        Assert.Equal(HostedPipelineState.Failed, host.Pipelines().GetStatus("flaky").State);
+        Assert.Equal(PipelineState.Failed, host.Pipelines().GetStatus("flaky").State);
     }
 
     /// <summary>Fails its first write with a timeout (transient), writes the retry, then blocks its next write until opened.</summary>

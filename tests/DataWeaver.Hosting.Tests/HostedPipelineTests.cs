@@ -2,6 +2,7 @@ using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
 using DataWeaver.Hosting.Internal;
 using DataWeaver.Hosting.Tests.Support;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 using DataWeaver.Tests.Support;
@@ -25,7 +26,7 @@ public sealed class HostedPipelineTests
         await host.RunToEndAsync();
 
         var status = host.Pipelines().GetStatus("finite");
-        Assert.Equal(HostedPipelineState.Completed, status.State);
+        Assert.Equal(PipelineState.Completed, status.State);
         Assert.Equal(Enumerable.Range(0, 10_000), sink.Records);
         Assert.Equal(10_000, status.Run!.Statistics.RecordsWritten);
         Assert.Equal(
@@ -52,7 +53,7 @@ public sealed class HostedPipelineTests
         foreach (var (name, source, sink) in new[] { ("first", first, firstSink), ("second", second, secondSink) })
         {
             var status = host.Pipelines().GetStatus(name);
-            Assert.Equal(HostedPipelineState.Stopped, status.State);
+            Assert.Equal(PipelineState.Stopped, status.State);
             var written = sink.Records;
             Assert.Equal(source.Read, written.Count); // 0 records lost: every record read was written
             Assert.Equal(Enumerable.Range(0, written.Count).Select(i => (long)i), written);
@@ -80,11 +81,11 @@ public sealed class HostedPipelineTests
         await sink.Blocked;
 
         var stopping = host.StopAsync();
-        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("stuck").State == HostedPipelineState.Draining);
+        await TestHost.WaitUntil(() => host.Pipelines().GetStatus("stuck").State == PipelineState.Draining);
         clock.Advance(TimeSpan.FromSeconds(10));
         await stopping;
 
-        Assert.Equal(HostedPipelineState.Aborted, host.Pipelines().GetStatus("stuck").State);
+        Assert.Equal(PipelineState.Aborted, host.Pipelines().GetStatus("stuck").State);
         Assert.Equal(300, sink.Records.Count);
         Assert.Equal(new SourcePosition(0, 300), source.Commits.Last());
         Assert.Contains(logs.Of(HostingLog.Category), e => e.EventId.Id == 5 && e.Level == LogLevel.Warning);
@@ -104,7 +105,7 @@ public sealed class HostedPipelineTests
 
         await host.StopAsync();
 
-        Assert.Equal(HostedPipelineState.Aborted, host.Pipelines().GetStatus("stuck").State);
+        Assert.Equal(PipelineState.Aborted, host.Pipelines().GetStatus("stuck").State);
         Assert.Equal(new SourcePosition(0, 200), source.Commits.Last());
     }
 
@@ -129,7 +130,7 @@ public sealed class HostedPipelineTests
 
         var status = host.Pipelines().GetStatus("flaky");
         Assert.Equal(3, built);
-        Assert.Equal((HostedPipelineState.Failed, 2, ErrorClass.Fatal, "check"), (status.State, status.Restarts, status.LastErrorClass, status.LastErrorStage));
+        Assert.Equal((PipelineState.Failed, 2, ErrorClass.Fatal, "check"), (status.State, status.Restarts, status.LastErrorClass, status.LastErrorStage));
         Assert.Equal("broken", status.LastError!.Message);
         Assert.Equal(3, logs.Of(HostingLog.Category).Count(e => e.EventId.Id == 6 && e.Message == "Pipeline flaky failed with a Fatal error in stage check: DataWeaverException"));
         Assert.Equal(
@@ -154,7 +155,7 @@ public sealed class HostedPipelineTests
         await host.RunToEndAsync();
 
         var status = host.Pipelines().GetStatus("misconfigured");
-        Assert.Equal((HostedPipelineState.Failed, "(factory)", 1), (status.State, status.LastErrorStage, built));
+        Assert.Equal((PipelineState.Failed, "(factory)", 1), (status.State, status.LastErrorStage, built));
         Assert.Null(status.Run);
         Assert.Contains(logs.Of(HostingLog.Category), e => e.EventId.Id == 9 && e.Level == LogLevel.Error && e.Exception!.Contains("has no sink", StringComparison.Ordinal));
     }
@@ -171,7 +172,7 @@ public sealed class HostedPipelineTests
         await host.Pipelines().WhenAllEnded();
 
         Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
-        Assert.Equal(HostedPipelineState.Failed, host.Pipelines().GetStatus("fatal").State);
+        Assert.Equal(PipelineState.Failed, host.Pipelines().GetStatus("fatal").State);
         await host.StopAsync();
     }
 
@@ -203,7 +204,7 @@ public sealed class HostedPipelineTests
             return Pipeline.From(new CollectionSource<int>([1])).To(new CollectionSink<int>()).Build();
         }));
 
-        Assert.Equal(HostedPipelineState.Starting, host.Pipelines().GetStatus("never").State);
+        Assert.Equal(PipelineState.Created, host.Pipelines().GetStatus("never").State);
         await host.StopAsync();
         Assert.Equal(0, built);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataWeaver.Hosting;
 using DataWeaver.Kafka;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Streams;
 
@@ -83,4 +84,4 @@ var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSe
 await watching.CancelAsync();
 await watcher;
 Console.WriteLine($"state: {state}");
-return state == PipelineRunState.Completed ? 0 : 3;
+return state is PipelineState.Completed or PipelineState.Stopped ? 0 : 3;

@@ -1,13 +1,14 @@
 using DataWeaver.Cli.Run.Progress;
 using DataWeaver.Configuration;
-using DataWeaver.Pipelines;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Cli.Run;
 
 /// <summary>
-/// Runs managed pipelines side by side until they end: shows their progress (a live table on a terminal, plain lines
-/// otherwise), drains them on the first stop signal and aborts them on the second or after the drain timeout, drains
-/// the others when one fails, and prints a summary. Shared by <c>run</c> and <c>convert</c>.
+/// Runs managed pipelines side by side until they end, each on its <see cref="PipelineHost"/>: shows their progress (a
+/// live table on a terminal, plain lines otherwise), drains them on the first stop signal and aborts them on the second
+/// or after the drain timeout, and prints a summary. A pipeline that fails does not stop the others (they run on and are
+/// reported by their own end). Shared by <c>run</c> and <c>convert</c>.
 /// </summary>
 internal static class RunSession
 {
@@ -20,30 +21,51 @@ internal static class RunSession
     /// <returns>How the session ended.</returns>
     public static async Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, RunSettings settings, Func<string, string> scrub)
     {
-        using var stopper = new StopController(context, manager, pipelines, settings.DrainTimeout);
+        using var stopper = new StopController(context, pipelines, settings.DrainTimeout);
         var trackers = pipelines.Select(p => new ProgressTracker(p)).ToList();
-        var started = pipelines.Select(p => manager.StartPipeline(p.Name)).ToList(); // all started before a failure or a signal can stop them
+        void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
+        {
+            // The others run on (docs/lifecycle.md): say so now rather than only in the summary.
+            if (e.Current == PipelineState.Failed && pipelines.Any(p => p.Name != e.Name && PipelineStates.IsActive(p.State)))
+            {
+                context.Error.WriteLine(scrub($"pipeline '{e.Name}' failed; the other pipelines run on (Ctrl+C stops them)"));
+            }
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.StateChanged += OnStateChanged;
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            manager.StartPipeline(pipeline.Name); // all started before a signal can stop them
+        }
+
         using (context.StopSignals(stopper.OnSignal))
         {
-            var runs = started.Select(run => WatchAsync(run, stopper)).ToList();
             var display = ProgressDisplays.Create(context, settings, scrub); // live table or plain lines, both on standard error
-            await display.ShowAsync(trackers, Task.WhenAll(runs)).ConfigureAwait(false);
+            await display.ShowAsync(trackers, Task.WhenAll(pipelines.Select(p => p.Host.Completion))).ConfigureAwait(false);
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.StateChanged -= OnStateChanged;
         }
 
         RunSummary.Print(context, pipelines, scrub, stopper.SignalReceived);
-        return pipelines.Any(p => p.State == ManagedPipelineState.Faulted) ? RunOutcome.Failed
-            : pipelines.Any(p => p.State == ManagedPipelineState.Aborted) ? RunOutcome.Aborted
-            : stopper.SignalReceived ? RunOutcome.Drained
-            : RunOutcome.Completed;
+        return Outcome(pipelines.Select(p => p.State));
     }
 
-    /// <summary>Waits for a run to end without throwing; a failed run drains the session's other pipelines.</summary>
-    private static async Task WatchAsync(PipelineRun run, StopController stopper)
+    /// <summary>Gets how a session ended from its pipelines' end states: any failed, else any aborted, else any stopped (drained), else completed.</summary>
+    /// <param name="states">The end state of every pipeline.</param>
+    /// <returns>The outcome.</returns>
+    internal static RunOutcome Outcome(IEnumerable<PipelineState> states)
     {
-        await run.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (run.State == PipelineRunState.Faulted)
-        {
-            stopper.StopAfterFailure();
-        }
+        var ended = states.ToList();
+        return ended.Contains(PipelineState.Failed) ? RunOutcome.Failed
+            : ended.Contains(PipelineState.Aborted) ? RunOutcome.Aborted
+            : ended.Contains(PipelineState.Stopped) ? RunOutcome.Drained
+            : RunOutcome.Completed;
     }
 }

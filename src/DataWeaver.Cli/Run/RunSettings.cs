@@ -25,7 +25,7 @@ internal enum RunOutcome
     /// <summary>A stop signal came and every pipeline drained: what was read was delivered and committed.</summary>
     Drained,
 
-    /// <summary>A pipeline failed (the others were drained).</summary>
+    /// <summary>A pipeline failed (the others ran on to their own end).</summary>
     Failed,
 
     /// <summary>A second stop signal or the drain timeout aborted the pipelines.</summary>

@@ -11,7 +11,7 @@ internal static class RunSummary
     /// <param name="context">The process context.</param>
     /// <param name="pipelines">The session's pipelines, ended.</param>
     /// <param name="scrub">Removes secrets from each line.</param>
-    /// <param name="stopped">Whether a stop signal came: a pipeline that completed then is reported as drained.</param>
+    /// <param name="stopped">Whether a stop signal came (each pipeline's own end state tells how it ended).</param>
     public static void Print(CliContext context, IReadOnlyList<ManagedPipeline> pipelines, Func<string, string> scrub, bool stopped)
     {
         foreach (var pipeline in pipelines)
@@ -37,12 +37,7 @@ internal static class RunSummary
         var stats = pipeline.LastRun?.Statistics ?? default;
         var duration = pipeline is { StartedAt: { } started, EndedAt: { } ended } ? ended - started : stats.Elapsed;
         var seconds = duration.TotalSeconds;
-        var state = pipeline.State switch
-        {
-            ManagedPipelineState.Completed when stopped => "drained",
-            ManagedPipelineState.Faulted => "failed",
-            var other => ProgressText.State(other),
-        };
+        var state = ProgressText.State(pipeline.State); // completed, stopped (a stop signal drained it), aborted or failed
         return $"{pipeline.Name}: {state} in {ProgressText.Seconds(duration)}: "
             + $"in {ProgressText.Count(stats.RecordsRead)}{Rate(stats.RecordsRead, seconds)}, "
             + $"out {ProgressText.Count(stats.RecordsWritten)}{Rate(stats.RecordsWritten, seconds)}, "

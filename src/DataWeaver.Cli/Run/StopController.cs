@@ -3,16 +3,18 @@ using DataWeaver.Configuration;
 namespace DataWeaver.Cli.Run;
 
 /// <summary>
-/// Stops a session's pipelines: the first stop signal (or a failed pipeline) drains every pipeline, and the drain
-/// timeout or a second signal aborts them. Thread-safe: signals arrive on their own threads.
+/// Stops a session's pipelines through their hosts (<see cref="ManagedPipeline.Host"/>): the first stop signal drains
+/// every pipeline (they end <c>stopped</c>), and the drain timeout or a second signal aborts them (<c>aborted</c>). A
+/// pipeline that fails does not stop the others: they run on to their own end (docs/lifecycle.md). Thread-safe:
+/// signals arrive on their own threads.
 /// </summary>
-internal sealed class StopController(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, TimeSpan drainTimeout) : IDisposable
+internal sealed class StopController(CliContext context, IReadOnlyList<ManagedPipeline> pipelines, TimeSpan drainTimeout) : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _abort = new();
     private ITimer? _timer;
     private int _signals;
     private bool _draining;
+    private bool _aborted;
     private bool _disposed;
 
     /// <summary>Gets a value indicating whether a stop signal came.</summary>
@@ -34,9 +36,6 @@ internal sealed class StopController(CliContext context, PipelineManager manager
         }
     }
 
-    /// <summary>Drains the pipelines still running, after one of them failed.</summary>
-    public void StopAfterFailure() => Drain();
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -45,8 +44,6 @@ internal sealed class StopController(CliContext context, PipelineManager manager
             _disposed = true;
             _timer?.Dispose();
         }
-
-        _abort.Dispose();
     }
 
     private void Drain()
@@ -63,11 +60,11 @@ internal sealed class StopController(CliContext context, PipelineManager manager
             {
                 _timer = context.Time.CreateTimer(static state => ((StopController)state!).Abort("the drain timeout"), this, drainTimeout, Timeout.InfiniteTimeSpan);
             }
+        }
 
-            foreach (var pipeline in pipelines)
-            {
-                _ = manager.StopPipelineAsync(pipeline.Name, _abort.Token); // completes when the run ends; the session awaits the runs
-            }
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.RequestStop(); // the session awaits every host's completion
         }
     }
 
@@ -75,21 +72,22 @@ internal sealed class StopController(CliContext context, PipelineManager manager
     {
         lock (_lock)
         {
-            if (_disposed || _abort.IsCancellationRequested)
+            if (_disposed || _aborted)
             {
                 return;
             }
 
-            if (pipelines.Any(p => p.CurrentRun is not null))
-            {
-                context.Error.WriteLine($"aborting: {reason}; records in flight are dropped without being committed");
-            }
+            _aborted = true;
+        }
 
-            _abort.Cancel();
-            foreach (var pipeline in pipelines)
-            {
-                manager.AbortPipeline(pipeline.Name);
-            }
+        if (pipelines.Any(p => p.CurrentRun is not null))
+        {
+            context.Error.WriteLine($"aborting: {reason}; records in flight are dropped without being committed");
+        }
+
+        foreach (var pipeline in pipelines)
+        {
+            pipeline.Host.Abort();
         }
     }
 }

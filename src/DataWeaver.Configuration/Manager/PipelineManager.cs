@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using DataWeaver.Configuration.Internal;
 using DataWeaver.Configuration.Loading.Internal;
 using DataWeaver.Connectors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
@@ -28,9 +29,20 @@ public sealed class PipelineManager : IAsyncDisposable
         _options = options ?? new PipelineManagerOptions();
         Registry = _options.Registry ?? ConnectorRegistry.CreateDefault();
         Factory = new PipelineFactory(Registry, _options.Factory);
+        Lifecycle = (_options.Lifecycle ?? new PipelineHostOptions()) is { TimeProvider: null } lifecycle
+            ? lifecycle with { TimeProvider = Factory.Options.TimeProvider }
+            : _options.Lifecycle!;
+        Lifecycle.Validate();
     }
 
-    /// <summary>Raised after a pipeline changed state (started, draining, completed, faulted, aborted), from the thread that changed it. Handlers MUST NOT block; what they throw is ignored.</summary>
+    /// <summary>Gets how the managed pipelines live: restart policy, drain timeout, clock (<see cref="PipelineManagerOptions.Lifecycle"/>).</summary>
+    public PipelineHostOptions Lifecycle { get; }
+
+    /// <summary>
+    /// Raised after a managed pipeline changed state (the one state model of <see cref="PipelineStates"/>: started, pausing,
+    /// paused, draining, restarting, completed, stopped, aborted, failed), from the thread that changed it. The sender is the
+    /// manager; <see cref="PipelineStateChangedEventArgs.Name"/> names the pipeline. Handlers MUST NOT block; what they throw is ignored.
+    /// </summary>
     public event EventHandler<PipelineStateChangedEventArgs>? StateChanged;
 
     /// <summary>Gets the connector registry (the Connector Manager).</summary>
@@ -90,7 +102,7 @@ public sealed class PipelineManager : IAsyncDisposable
             }
         }
 
-        var created = file.Pipelines.Select(d => new ManagedPipeline(Factory.Create(d), d, Factory.Options.TimeProvider)).ToList();
+        var created = file.Pipelines.Select(d => new ManagedPipeline(Factory.Create(d), d, Lifecycle)).ToList();
         foreach (var pipeline in created)
         {
             Add(pipeline);
@@ -112,7 +124,7 @@ public sealed class PipelineManager : IAsyncDisposable
             EnsureFree(definition.Name);
         }
 
-        return Add(new ManagedPipeline(Factory.Create(definition), definition, Factory.Options.TimeProvider));
+        return Add(new ManagedPipeline(Factory.Create(definition), definition, Lifecycle));
     }
 
     /// <summary>Manages a pipeline built in code with the fluent builder.</summary>
@@ -122,7 +134,7 @@ public sealed class PipelineManager : IAsyncDisposable
     public ManagedPipeline CreatePipeline(Pipeline pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return Add(new ManagedPipeline(pipeline, null, Factory.Options.TimeProvider));
+        return Add(new ManagedPipeline(pipeline, null, Lifecycle));
     }
 
     /// <summary>Creates a pipeline from a source and a sink (the HLD's <c>create_pipeline(source, sink)</c>), of any record type.</summary>
@@ -208,64 +220,69 @@ public sealed class PipelineManager : IAsyncDisposable
         return Factory.CreateConnector(definition, name ?? type, secrets);
     }
 
-    /// <summary>Starts a pipeline (the HLD's <c>start_pipeline</c>); it runs until its source runs out, it is stopped, or it fails.</summary>
+    /// <summary>Starts a pipeline (the HLD's <c>start_pipeline</c>); it runs until its source runs out, it is stopped, or it fails (and restarts as <see cref="Lifecycle"/> allows).</summary>
     /// <param name="name">The pipeline's name.</param>
-    /// <returns>The run; await <see cref="PipelineRun.Completion"/> to wait for its end.</returns>
+    /// <returns>The run; await <see cref="PipelineRun.Completion"/> for its end, or <see cref="PipelineHost.Completion"/> for the pipeline's, restarts included.</returns>
     /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
-    /// <exception cref="InvalidOperationException">It is already running.</exception>
+    /// <exception cref="InvalidOperationException">It is already running, pausing, paused, draining or restarting.</exception>
     public PipelineRun StartPipeline(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pipeline = this[name];
-        var (previous, run) = pipeline.Start(CancellationToken.None);
-        Raise(pipeline, previous, ManagedPipelineState.Running);
-        _ = run.Completion.ContinueWith(
-            static (_, state) =>
-            {
-                var (manager, managed, started) = ((PipelineManager, ManagedPipeline, PipelineRun))state!;
-                manager.Ended(managed, started);
-            },
-            (this, pipeline, run),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return run;
+        return pipeline.Host.Start() ?? throw new InvalidOperationException(pipeline.LastErrorMessage);
     }
 
     /// <summary>Starts every managed pipeline that is not running.</summary>
     /// <returns>The runs started.</returns>
     public IReadOnlyList<PipelineRun> StartAll() =>
-        [.. Pipelines.Where(p => p.State is not (ManagedPipelineState.Running or ManagedPipelineState.Draining)).Select(p => StartPipeline(p.Name))];
+        [.. Pipelines.Where(p => p.State == PipelineState.Created || PipelineStates.IsEnded(p.State)).Select(p => StartPipeline(p.Name))];
+
+    /// <summary>
+    /// Pauses a pipeline: its source stops reading, the records in flight are delivered and their positions committed,
+    /// then it is <see cref="PipelineState.Paused"/>. Does nothing when it is not running.
+    /// </summary>
+    /// <param name="name">The pipeline's name.</param>
+    /// <param name="cancellationToken">Stops waiting (the pause stays asked for).</param>
+    /// <returns>A task that completes when paused, or when the pause was overtaken by a resume, a stop or the run's end.</returns>
+    /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
+    public Task PausePipelineAsync(string name, CancellationToken cancellationToken = default) => this[name].Host.PauseAsync(cancellationToken);
+
+    /// <summary>Resumes a paused pipeline from where its source stopped. Does nothing when it is not paused or pausing.</summary>
+    /// <param name="name">The pipeline's name.</param>
+    /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
+    public void ResumePipeline(string name) => this[name].Host.Resume();
 
     /// <summary>
     /// Stops a pipeline with a drain (the HLD's <c>stop_pipeline</c>): its source stops reading, the records in flight are
-    /// delivered and committed, then the run completes. Does nothing when it is not running.
+    /// delivered and committed, then it is <see cref="PipelineState.Stopped"/>. A pipeline waiting to restart stops at once.
+    /// Does nothing when it is not running.
     /// </summary>
     /// <param name="name">The pipeline's name.</param>
     /// <param name="cancellationToken">Turns the drain into an abort when signalled (a drain timeout).</param>
-    /// <returns>A task that completes when the run has ended (it does not throw for a failed run: see <see cref="ManagedPipeline.LastError"/>).</returns>
+    /// <returns>A task that completes when the pipeline has ended (it does not throw for a failed run: see <see cref="ManagedPipeline.LastError"/>).</returns>
     /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
     public async Task StopPipelineAsync(string name, CancellationToken cancellationToken = default)
     {
         var pipeline = this[name];
-        if (pipeline.CurrentRun is not { } run)
+        if (pipeline.State == PipelineState.Created || PipelineStates.IsEnded(pipeline.State))
         {
             return;
         }
 
-        if (pipeline.MarkDraining(run) is { } previous)
-        {
-            Raise(pipeline, previous, ManagedPipelineState.Draining);
-        }
-
-        await run.StopAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Ended(pipeline, run);
+        await pipeline.Host.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Aborts a pipeline: records in flight are dropped unacknowledged. Does nothing when it is not running.</summary>
     /// <param name="name">The pipeline's name.</param>
     /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
-    public void AbortPipeline(string name) => this[name].CurrentRun?.Abort();
+    public void AbortPipeline(string name)
+    {
+        var pipeline = this[name];
+        if (pipeline.State != PipelineState.Created && !PipelineStates.IsEnded(pipeline.State))
+        {
+            pipeline.Host.Abort();
+        }
+    }
 
     /// <summary>Stops every running pipeline with a drain, all at once.</summary>
     /// <param name="cancellationToken">Turns the drains into aborts when signalled.</param>
@@ -279,12 +296,13 @@ public sealed class PipelineManager : IAsyncDisposable
     /// <returns><see langword="true"/> when it was managed.</returns>
     public async Task<bool> RemovePipelineAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (!TryGetPipeline(name, out _))
+        if (!TryGetPipeline(name, out var pipeline))
         {
             return false;
         }
 
         await StopPipelineAsync(name, cancellationToken).ConfigureAwait(false);
+        pipeline.Host.StateChanged -= OnStateChanged;
         lock (_lock)
         {
             return _pipelines.Remove(name);
@@ -330,22 +348,15 @@ public sealed class PipelineManager : IAsyncDisposable
             _pipelines.Add(pipeline.Name, pipeline);
         }
 
+        pipeline.Host.StateChanged += OnStateChanged;
         return pipeline;
     }
 
-    private void Ended(ManagedPipeline pipeline, PipelineRun run)
-    {
-        if (pipeline.Ended(run) is { } change)
-        {
-            Raise(pipeline, change.Previous, change.Current);
-        }
-    }
-
-    private void Raise(ManagedPipeline pipeline, ManagedPipelineState previous, ManagedPipelineState current)
+    private void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
     {
         try
         {
-            StateChanged?.Invoke(this, new PipelineStateChangedEventArgs(pipeline, previous, current));
+            StateChanged?.Invoke(this, e);
         }
         catch (Exception)
         {

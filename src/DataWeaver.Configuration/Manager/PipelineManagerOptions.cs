@@ -1,3 +1,5 @@
+using DataWeaver.Lifecycle;
+
 namespace DataWeaver.Configuration;
 
 /// <summary>Options of a <see cref="PipelineManager"/>. Immutable.</summary>
@@ -18,4 +20,11 @@ public sealed record PipelineManagerOptions
     /// <summary>Gets how long <see cref="PipelineManager.DisposeAsync"/> lets running pipelines drain before aborting them.</summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets how each managed pipeline lives: its restart policy after failures and its drain timeout
+    /// (see <see cref="PipelineHostOptions"/>). Its clock, when not set, is the factory's.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no restart, drains without a timeout.</value>
+    public PipelineHostOptions? Lifecycle { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Hosting;
@@ -29,12 +30,12 @@ public static class PipelineShutdown
     /// </param>
     /// <param name="cancellationToken">Aborts the run, as the token of <see cref="Pipeline.Start"/> does.</param>
     /// <returns>
-    /// <see cref="PipelineRunState.Completed"/> when the source ran out or a drain finished (everything read
-    /// was delivered and committed); <see cref="PipelineRunState.Aborted"/> when the drain timed out, a second
-    /// signal came or <paramref name="cancellationToken"/> fired.
+    /// <see cref="PipelineState.Completed"/> when the source ran out, <see cref="PipelineState.Stopped"/> when a
+    /// signal's drain finished (everything read was delivered and committed either way); <see cref="PipelineState.Aborted"/>
+    /// when the drain timed out, a second signal came or <paramref name="cancellationToken"/> fired.
     /// </returns>
     /// <exception cref="Exception">The run failed: the original exception of the failing stage.</exception>
-    public static Task<PipelineRunState> RunUntilSignalAsync(Pipeline pipeline, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
+    public static Task<PipelineState> RunUntilSignalAsync(Pipeline pipeline, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         CheckTimeout(drainTimeout);
@@ -42,15 +43,33 @@ public static class PipelineShutdown
     }
 
     /// <summary>The same, with the stop signals coming from <paramref name="subscribe"/> (tests raise them by hand).</summary>
-    internal static async Task<PipelineRunState> RunUntilSignalAsync(
+    internal static async Task<PipelineState> RunUntilSignalAsync(
         Pipeline pipeline, TimeSpan drainTimeout, Func<Action, IDisposable> subscribe, CancellationToken cancellationToken)
     {
         CheckTimeout(drainTimeout);
-        var run = pipeline.Start(cancellationToken);
-        using var handler = new StopHandler(run, drainTimeout, pipeline.Options.TimeProvider);
-        using (subscribe(handler.OnSignal))
+        var host = new PipelineHost(pipeline, new PipelineHostOptions { DrainTimeout = drainTimeout, TimeProvider = pipeline.Options.TimeProvider });
+        var signals = 0;
+        var run = host.Start();
+        if (run is null)
         {
-            await run.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(host.LastError!);
+            return PipelineState.Failed;
+        }
+
+        using (cancellationToken.Register(static state => ((PipelineHost)state!).Abort(), host))
+        using (subscribe(() =>
+        {
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                host.RequestStop();
+            }
+            else
+            {
+                host.Abort();
+            }
+        }))
+        {
+            await host.Completion.ConfigureAwait(false);
         }
 
         if (run.Completion.IsFaulted)
@@ -58,7 +77,7 @@ public static class PipelineShutdown
             await run.Completion.ConfigureAwait(false); // rethrows the original exception
         }
 
-        return run.Completion.IsCanceled ? PipelineRunState.Aborted : PipelineRunState.Completed;
+        return host.State;
     }
 
     private static void CheckTimeout(TimeSpan drainTimeout)
@@ -107,47 +126,6 @@ public static class PipelineShutdown
             foreach (var registration in this)
             {
                 registration.Dispose();
-            }
-        }
-    }
-
-    /// <summary>First signal: drain, with a timer that aborts; any later signal: abort.</summary>
-    private sealed class StopHandler(PipelineRun run, TimeSpan drainTimeout, TimeProvider timeProvider) : IDisposable
-    {
-        private readonly Lock _lock = new();
-        private ITimer? _timer;
-        private int _signals;
-        private bool _disposed;
-
-        public void OnSignal()
-        {
-            if (Interlocked.Increment(ref _signals) > 1)
-            {
-                run.Abort();
-                return;
-            }
-
-            run.RequestStop();
-            if (drainTimeout == Timeout.InfiniteTimeSpan)
-            {
-                return;
-            }
-
-            lock (_lock)
-            {
-                if (!_disposed)
-                {
-                    _timer = timeProvider.CreateTimer(static state => ((PipelineRun)state!).Abort(), run, drainTimeout, Timeout.InfiniteTimeSpan);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (_lock)
-            {
-                _disposed = true;
-                _timer?.Dispose();
             }
         }
     }

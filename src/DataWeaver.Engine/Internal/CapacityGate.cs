@@ -12,6 +12,7 @@ internal sealed class CapacityGate
     private long _records;
     private long _bytes;
     private long _peakRecords;
+    private long _reserved;
 
     public CapacityGate(long maxRecords, long maxBytes)
     {
@@ -28,7 +29,43 @@ internal sealed class CapacityGate
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
+    /// <summary>Gets the most records ever in flight at once (read and not yet handed back), credits reserved for a fill excluded.</summary>
     public long PeakRecords => Interlocked.Read(ref _peakRecords);
+
+    /// <summary>
+    /// Gets the records in flight: read and not yet handed back. Credits the source took for a fill that has not
+    /// returned yet are not records (an idle source waiting for data holds a batch of credits and no record).
+    /// </summary>
+    public long RecordsInFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _records - _reserved;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Turns the credits of a fill into records: <paramref name="read"/> of the <paramref name="reserved"/> credits taken
+    /// by <see cref="WaitAsync"/> are records now, with their bytes; the others are handed back.
+    /// </summary>
+    public void Admit(int reserved, int read, long bytes)
+    {
+        lock (_lock)
+        {
+            _reserved -= reserved;
+            _bytes += bytes;
+            var inFlight = _records - (reserved - read) - _reserved;
+            if (inFlight > _peakRecords)
+            {
+                _peakRecords = inFlight;
+            }
+        }
+
+        Release(reserved - read, 0);
+    }
 
     /// <summary>Takes <paramref name="records"/> credits, waiting until they fit.</summary>
     public ValueTask WaitAsync(int records, CancellationToken cancellationToken)
@@ -101,6 +138,11 @@ internal sealed class CapacityGate
             if (!waiter.Completion.TrySetResult())
             {
                 // Cancelled while being granted: hand the credits back.
+                lock (_lock)
+                {
+                    _reserved -= waiter.Records;
+                }
+
                 Release(waiter.Records, 0);
             }
         }
@@ -112,10 +154,7 @@ internal sealed class CapacityGate
     private void Take(int records)
     {
         _records += records;
-        if (_records > _peakRecords)
-        {
-            _peakRecords = _records;
-        }
+        _reserved += records;
     }
 
     private sealed class Waiter(int records)

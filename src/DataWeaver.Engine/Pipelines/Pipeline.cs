@@ -30,8 +30,11 @@ public sealed class Pipeline
     /// <summary>Gets the source connector.</summary>
     public Connector Source => _plan.Source;
 
-    /// <summary>Gets the sink connectors, in the order they were added.</summary>
+    /// <summary>Gets the sink connectors, in the order they were added; dead-letter sinks come last.</summary>
     public IReadOnlyList<Connector> Sinks => _sinks;
+
+    /// <summary>Gets how many of <see cref="Sinks"/>, from the first, are the pipeline's own sinks (the rest take dead letters).</summary>
+    internal int MainSinkCount { get; init; } = int.MaxValue;
 
     /// <summary>Starts describing a pipeline that reads from <paramref name="source"/>.</summary>
     /// <typeparam name="T">The source's record type.</typeparam>

@@ -8,6 +8,7 @@ using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Internal;
 using DataWeaver.Internal.Plan;
 using DataWeaver.Internal.Runtime;
+using DataWeaver.Lifecycle;
 using DataWeaver.Records;
 
 namespace DataWeaver.Pipelines;
@@ -15,7 +16,8 @@ namespace DataWeaver.Pipelines;
 /// <summary>
 /// One run of a <see cref="Pipeline"/>: started by <see cref="Pipeline.Start"/>, ended by the source running
 /// out of records, by <see cref="StopAsync"/> (drain), by <see cref="Abort"/> or the start token (abort), or by
-/// a failure.
+/// a failure. <see cref="PauseAsync"/> and <see cref="Resume"/> hold and continue its source in between. Its
+/// <see cref="State"/> follows the state model of <see cref="PipelineStates"/> (docs/lifecycle.md).
 /// </summary>
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The run disposes what it owns when it completes; a run has no other end.")]
 public sealed class PipelineRun
@@ -35,7 +37,11 @@ public sealed class PipelineRun
     private long _commitRetries;
     private SourceRun? _source;
     private IDisposable? _checkpointLock;
-    private int _state = (int)PipelineRunState.Running;
+    private readonly Lock _stateLock = new();
+    private PipelineState _state = PipelineState.Running;
+    private bool _stopRequested;
+    private TaskCompletionSource? _pauseEpoch;
+    private TaskCompletionSource? _settleSignal;
 
     internal PipelineRun(Pipeline pipeline, SourcePlan plan, IReadOnlyList<Connector> sinks, CancellationToken cancellationToken)
     {
@@ -62,8 +68,28 @@ public sealed class PipelineRun
     /// </summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>Gets where the run is in its life.</summary>
-    public PipelineRunState State => (PipelineRunState)Volatile.Read(ref _state);
+    /// <summary>
+    /// Gets where the run is in its life: <see cref="PipelineState.Running"/>, <see cref="PipelineState.Pausing"/>,
+    /// <see cref="PipelineState.Paused"/> or <see cref="PipelineState.Draining"/> while it lasts, then
+    /// <see cref="PipelineState.Completed"/> (the source ran out), <see cref="PipelineState.Stopped"/> (a stop drained it),
+    /// <see cref="PipelineState.Aborted"/> or <see cref="PipelineState.Failed"/>.
+    /// </summary>
+    public PipelineState State
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Occurs when <see cref="State"/> changed, after the change, on the thread that made it. Handlers MUST NOT block or
+    /// throw (what they throw is ignored).
+    /// </summary>
+    public event EventHandler<PipelineRunStateChangedEventArgs>? StateChanged;
 
     /// <summary>Gets, per source partition, the position up to which every record was acknowledged by every sink it went to.</summary>
     public IReadOnlyList<SourcePosition> AcknowledgedPositions => _source?.Tracker.Watermarks() ?? [];
@@ -79,13 +105,16 @@ public sealed class PipelineRun
     public PipelineStatistics Statistics => new(
         _source?.RecordsRead ?? 0,
         _run.RecordsWritten,
-        _gate.Records,
+        _gate.RecordsInFlight,
         _gate.PeakRecords,
         _run.RecordsUnrouted,
         _run.RecordsSkipped,
         _run.RecordsDeadLettered,
         _run.Retries)
     {
+        RecordsFiltered = _run.RecordsFiltered,
+        MaxRecordsInFlight = Pipeline.Options.MaxInFlightRecords,
+        Sinks = [.. _sinks.Take(Pipeline.MainSinkCount).Select(sink => new SinkStatistics(sink.Name, _run.WrittenBy(sink)))],
         Errors = _metrics.Errors,
         CommitLag = _metrics.CommitLag(),
         Elapsed = Pipeline.Options.TimeProvider.GetElapsedTime(_startedAt),
@@ -98,6 +127,9 @@ public sealed class PipelineRun
     /// throw fails the run.
     /// </summary>
     public event EventHandler<PipelineCommittedEventArgs>? Committed;
+
+    /// <summary>Gets the failure that ended the run, once <see cref="State"/> is <see cref="PipelineState.Failed"/> (before <see cref="Completion"/> ends).</summary>
+    internal Exception? FailureException => _run.Failure?.SourceException;
 
     /// <summary>Gets the source's acknowledgement tracker, once the run created it.</summary>
     internal AcknowledgementTracker? Tracker => _source?.Tracker;
@@ -118,11 +150,186 @@ public sealed class PipelineRun
         }
     }
 
-    /// <summary>Asks for a drain without waiting for it; see <see cref="StopAsync"/>.</summary>
+    /// <summary>Asks for a drain without waiting for it; see <see cref="StopAsync"/>. A paused run drains too.</summary>
     public void RequestStop()
     {
-        Interlocked.CompareExchange(ref _state, (int)PipelineRunState.Draining, (int)PipelineRunState.Running);
+        TaskCompletionSource? epoch;
+        lock (_stateLock)
+        {
+            _stopRequested = true;
+            (epoch, _pauseEpoch) = (_pauseEpoch, null);
+        }
+
+        Move(PipelineState.Draining, PipelineState.Running, PipelineState.Pausing, PipelineState.Paused);
         _stopReading.Cancel();
+        _run.Pause.Resume(); // the reading loop wakes, sees the stop, and hands over nothing more than it already read
+        EndPause(epoch);
+    }
+
+    /// <summary>
+    /// Pauses the run: the source stops reading (a fill in progress that returns keeps its records out of the pipeline
+    /// until <see cref="Resume"/>), the records in flight reach the sinks and are acknowledged, their positions are
+    /// committed, then <see cref="State"/> is <see cref="PipelineState.Paused"/>. Resume continues from the same position:
+    /// nothing is lost or read twice. Does nothing unless the run is running or pausing.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the pause stays asked for).</param>
+    /// <returns>
+    /// A task that completes when the run is paused, or when the pause was overtaken (resumed, stopped, ended) before it
+    /// took hold; read <see cref="State"/> to know which.
+    /// </returns>
+    public Task PauseAsync(CancellationToken cancellationToken = default)
+    {
+        TaskCompletionSource epoch;
+        var start = false;
+        lock (_stateLock)
+        {
+            if (_state is not (PipelineState.Running or PipelineState.Pausing))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_pauseEpoch is null)
+            {
+                _pauseEpoch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                start = true;
+            }
+
+            epoch = _pauseEpoch;
+        }
+
+        if (start)
+        {
+            _ = PauseCoreAsync(epoch);
+        }
+
+        return epoch.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Resumes a paused (or pausing) run: the source reads on from where it stopped. Does nothing otherwise.</summary>
+    public void Resume()
+    {
+        TaskCompletionSource? epoch;
+        lock (_stateLock)
+        {
+            if (_state is not (PipelineState.Pausing or PipelineState.Paused))
+            {
+                return;
+            }
+
+            (epoch, _pauseEpoch) = (_pauseEpoch, null);
+        }
+
+        Move(PipelineState.Running, PipelineState.Pausing, PipelineState.Paused);
+        _run.Pause.Resume();
+        EndPause(epoch);
+    }
+
+    private async Task PauseCoreAsync(TaskCompletionSource epoch)
+    {
+        try
+        {
+            if (!Move(PipelineState.Pausing, PipelineState.Running))
+            {
+                return;
+            }
+
+            await _run.Pause.Pause().WaitAsync(_run.AbortToken).ConfigureAwait(false);
+
+            // Records held back by batching stages go now; every record read settles, then its position commits.
+            _run.RelievePressure();
+            while (IsCurrent(epoch) && !Settled())
+            {
+                var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _settleSignal, signal);
+                if (Settled() || !IsCurrent(epoch))
+                {
+                    break;
+                }
+
+                await signal.Task.WaitAsync(_run.AbortToken).ConfigureAwait(false);
+            }
+
+            if (IsCurrent(epoch))
+            {
+                await CommitAdvancedAsync(_run.AbortToken).ConfigureAwait(false);
+                if (IsCurrent(epoch))
+                {
+                    Move(PipelineState.Paused, PipelineState.Pausing);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_run.AbortToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            _run.Fail(exception, _plan.Source.Name + " (commit)");
+        }
+        finally
+        {
+            epoch.TrySetResult();
+        }
+    }
+
+    private bool IsCurrent(TaskCompletionSource epoch)
+    {
+        lock (_stateLock)
+        {
+            return ReferenceEquals(_pauseEpoch, epoch) && _state == PipelineState.Pausing;
+        }
+    }
+
+    /// <summary>Ends a pause that was overtaken (resumed, stopped, ended): its waiters return.</summary>
+    private void EndPause(TaskCompletionSource? epoch)
+    {
+        Interlocked.Exchange(ref _settleSignal, null)?.TrySetResult();
+        epoch?.TrySetResult();
+    }
+
+    /// <summary>Gets a value indicating whether every record read was acknowledged (on every partition).</summary>
+    private bool Settled()
+    {
+        if (_source is null)
+        {
+            return true;
+        }
+
+        foreach (var partition in _source.Tracker.Progress())
+        {
+            if (partition.Acknowledged != partition.Read)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves the state to <paramref name="to"/> when it is one of <paramref name="from"/>, and tells of it.</summary>
+    private bool Move(PipelineState to, params ReadOnlySpan<PipelineState> from)
+    {
+        PipelineState previous;
+        lock (_stateLock)
+        {
+            previous = _state;
+            if (!from.Contains(previous))
+            {
+                return false;
+            }
+
+            _state = to;
+        }
+
+        try
+        {
+            StateChanged?.Invoke(this, new PipelineRunStateChangedEventArgs(previous, to));
+        }
+        catch (Exception)
+        {
+            // Documented: handlers MUST NOT throw; a handler's failure does not change the run.
+        }
+
+        return true;
     }
 
     /// <summary>Aborts: every block stops, records in flight are dropped and never acknowledged.</summary>
@@ -193,7 +400,17 @@ public sealed class PipelineRun
 
         var failure = _run.Failure;
         var aborted = _run.AbortToken.IsCancellationRequested;
-        Volatile.Write(ref _state, (int)(failure is not null ? PipelineRunState.Faulted : aborted ? PipelineRunState.Aborted : PipelineRunState.Completed));
+        bool stopRequested;
+        TaskCompletionSource? epoch;
+        lock (_stateLock)
+        {
+            stopRequested = _stopRequested;
+            (epoch, _pauseEpoch) = (_pauseEpoch, null);
+        }
+
+        var final = failure is not null ? PipelineState.Failed : aborted ? PipelineState.Aborted : stopRequested ? PipelineState.Stopped : PipelineState.Completed;
+        Move(final, PipelineState.Running, PipelineState.Pausing, PipelineState.Paused, PipelineState.Draining);
+        EndPause(epoch);
         LiveRuns.Ended(_metrics);
         _run.Dispose();
         _commitLock.Dispose();
@@ -232,6 +449,8 @@ public sealed class PipelineRun
         {
             _advanced.Release();
         }
+
+        Interlocked.Exchange(ref _settleSignal, null)?.TrySetResult(); // a pause waiting for in-flight records to settle
     }
 
     private Task CommitLoopAsync(CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using DataWeaver.Lifecycle;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DataWeaver.Hosting;
@@ -67,7 +68,7 @@ public sealed class DataWeaverHealthCheck : IHealthCheck
             data[name + ".retries"] = retries;
         }
 
-        var retrying = status.State == HostedPipelineState.Running && retries > _retriesSeen.GetValueOrDefault(name);
+        var retrying = status.State == PipelineState.Running && retries > _retriesSeen.GetValueOrDefault(name);
         _retriesSeen[name] = retries;
         var failure = "no error recorded";
         if (status.LastError is { } error)
@@ -78,12 +79,13 @@ public sealed class DataWeaverHealthCheck : IHealthCheck
 
         return status.State switch
         {
-            HostedPipelineState.Failed => (HealthStatus.Unhealthy, $"failed ({failure})"),
-            HostedPipelineState.Restarting => (HealthStatus.Degraded, $"restarting after a failure (restart {status.Restarts})"),
-            HostedPipelineState.Draining => (HealthStatus.Degraded, "draining"),
-            HostedPipelineState.Aborted => (HealthStatus.Degraded, "aborted: its drain did not finish in time"),
-            HostedPipelineState.Running when retrying => (HealthStatus.Degraded, "running, retrying transient errors"),
-            _ => (HealthStatus.Healthy, status.State.ToString().ToLowerInvariant()),
+            PipelineState.Failed => (HealthStatus.Unhealthy, $"failed ({failure})"),
+            PipelineState.Restarting => (HealthStatus.Degraded, $"restarting after a failure (restart {status.Restarts})"),
+            PipelineState.Draining => (HealthStatus.Degraded, "draining"),
+            PipelineState.Aborted => (HealthStatus.Degraded, "aborted: its drain did not finish in time"),
+            PipelineState.Running when retrying => (HealthStatus.Degraded, "running, retrying transient errors"),
+            PipelineState.Pausing or PipelineState.Paused => (HealthStatus.Degraded, PipelineStates.Label(status.State)),
+            _ => (HealthStatus.Healthy, PipelineStates.Label(status.State)),
         };
     }
 }

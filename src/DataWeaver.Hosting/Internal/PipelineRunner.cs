@@ -1,28 +1,43 @@
 using System.Globalization;
 using DataWeaver.Diagnostics;
-using DataWeaver.Errors;
-using DataWeaver.Pipelines;
+using DataWeaver.Lifecycle;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DataWeaver.Hosting.Internal;
 
 /// <summary>
-/// Runs one hosted pipeline: builds it, starts a run, drains it when the host stops (aborting after the drain timeout),
-/// restarts it after failures as the options allow, and keeps its <see cref="HostedPipelineStatus"/>.
+/// Runs one hosted pipeline on a <see cref="PipelineHost"/> (the engine's lifecycle core): starts it with the host,
+/// drains it when the host stops (aborting after the drain timeout), restarts it after failures as the options allow,
+/// logs its moves and reports its <see cref="HostedPipelineStatus"/>.
 /// </summary>
 internal sealed class PipelineRunner(PipelineRegistration registration, IServiceProvider services, ILogger logger, TimeProvider time)
 {
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private HostedPipelineStatus _status = new() { Name = registration.Name, State = HostedPipelineState.Starting };
-    private PipelineRun? _run;
-    private int _draining;
+    private PipelineHost? _host;
 
     public string Name => registration.Name;
 
     public IAsyncDisposable? Owner => registration.Owner;
 
-    public HostedPipelineStatus Status => Volatile.Read(ref _status);
+    /// <summary>Gets the host of the pipeline once the Generic Host started it, or <see langword="null"/> before.</summary>
+    public PipelineHost? Host => Volatile.Read(ref _host);
+
+    /// <summary>Gets or sets what to tell of every state change (<see cref="HostedPipelines.StateChanged"/>).</summary>
+    public Action<PipelineStateChangedEventArgs>? StateChanged { get; set; }
+
+    public HostedPipelineStatus Status => Host is { } host
+        ? new HostedPipelineStatus
+        {
+            Name = Name,
+            State = host.State,
+            Run = host.LastRun,
+            Restarts = host.Restarts,
+            LastError = host.LastError,
+            LastErrorClass = host.LastErrorClass,
+            LastErrorStage = host.LastErrorStage,
+        }
+        : new HostedPipelineStatus { Name = Name, State = PipelineState.Created };
 
     /// <summary>Gets a task that completes when the pipeline no longer runs (completed, stopped, aborted or failed).</summary>
     public Task Ended => _ended.Task;
@@ -31,7 +46,33 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
     {
         try
         {
-            await RunLoopAsync(options, lifetime, stoppingToken).ConfigureAwait(false);
+            var host = new PipelineHost(Name, () => registration.Factory(services), new PipelineHostOptions
+            {
+                DrainTimeout = options.DrainTimeout,
+                Restart = new PipelineRestartPolicy { MaxRestarts = options.MaxRestarts, Delay = options.RestartDelay, MaxDelay = options.MaxRestartDelay },
+                TimeProvider = time,
+            });
+            host.StateChanged += OnStateChanged;
+            Volatile.Write(ref _host, host);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                host.RequestStop(); // the Generic Host stopped before the pipeline started
+            }
+            else
+            {
+                host.Start();
+            }
+
+            // The stopping token drains the run; it does not abort it (the drain timeout and the host's shutdown timeout do).
+            using (stoppingToken.Register(static state => ((PipelineHost)state!).RequestStop(), host))
+            {
+                await host.Completion.ConfigureAwait(false);
+            }
+
+            if (host.State == PipelineState.Failed && options.StopApplicationOnFailure)
+            {
+                lifetime?.StopApplication();
+            }
         }
         finally
         {
@@ -42,140 +83,66 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
     /// <summary>Aborts the current run at once (the host's shutdown timeout passed).</summary>
     public void Abort()
     {
-        if (Volatile.Read(ref _run) is { Completion.IsCompleted: false } run)
+        if (Host is { CurrentRun: not null } host)
         {
             HostingLog.HostTimeout(logger, Name);
-            run.Abort();
+            host.Abort();
         }
     }
 
-    private async Task RunLoopAsync(DataWeaverHostOptions options, IHostApplicationLifetime? lifetime, CancellationToken stoppingToken)
+    private void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
     {
-        var restarts = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        StateChanged?.Invoke(e);
+        var host = e.Host;
+        var statistics = host.Statistics;
+        switch (e.Current)
         {
-            var run = Start();
-            if (run is null)
-            {
-                break; // a configuration error: building again gives the same answer
-            }
+            case PipelineState.Running when e.Previous is not (PipelineState.Pausing or PipelineState.Paused) && host.CurrentRun is { } run:
+                HostingLog.Started(logger, Name, run.Pipeline.Describe().Blocks.Count, run.Pipeline.Options.MaxInFlightRecords);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    run.Committed += OnCommitted;
+                }
 
-            await RunOnceAsync(run, options.DrainTimeout, restarts, stoppingToken).ConfigureAwait(false);
-            if (!run.Completion.IsFaulted)
-            {
-                return;
-            }
-
-            if (Volatile.Read(ref _draining) != 0 || restarts >= options.MaxRestarts)
-            {
                 break;
-            }
-
-            var delay = RestartDelay(options, restarts++);
-            Update(s => s with { State = HostedPipelineState.Restarting, Restarts = restarts });
-            HostingLog.Restarting(logger, Name, delay, restarts, options.MaxRestarts);
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
+            case PipelineState.Draining:
+                HostingLog.Draining(logger, Name, host.Options.DrainTimeout);
                 break;
-            }
+            case PipelineState.Completed:
+                HostingLog.Completed(logger, Name, statistics.RecordsRead, statistics.RecordsWritten);
+                break;
+            case PipelineState.Stopped when e.Previous == PipelineState.Draining:
+                HostingLog.Drained(logger, Name, statistics.RecordsRead, statistics.RecordsWritten);
+                break;
+            case PipelineState.Aborted:
+                HostingLog.Aborted(logger, Name, statistics.RecordsInFlight);
+                break;
+            case PipelineState.Restarting or PipelineState.Failed:
+                LogFailure(host);
+                if (e.Current == PipelineState.Restarting)
+                {
+                    HostingLog.Restarting(logger, Name, host.Options.Restart.DelayBefore(host.Restarts - 1), host.Restarts, host.Options.Restart.MaxRestarts);
+                }
+
+                break;
         }
+    }
 
-        if (Status.State is HostedPipelineState.Starting or HostedPipelineState.Restarting && Status.LastError is null)
+    private void LogFailure(PipelineHost host)
+    {
+        if (host.LastError is not { } error)
         {
-            Update(s => s with { State = HostedPipelineState.Stopped }); // the host stopped before the pipeline started
             return;
         }
 
-        Update(s => s with { State = HostedPipelineState.Failed });
-        if (options.StopApplicationOnFailure)
+        if (host.LastErrorStage == "(factory)")
         {
-            lifetime?.StopApplication();
-        }
-    }
-
-    /// <summary>Builds the pipeline and starts a run; <see langword="null"/> when the factory (or the start) threw.</summary>
-    private PipelineRun? Start()
-    {
-        try
-        {
-            // The stopping token drains the run (see RunOnceAsync); it does not abort it.
-            return registration.Factory(services).Start(CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            HostingLog.BuildFailed(logger, Name, exception.GetType().Name, exception);
-            Update(s => s with { State = HostedPipelineState.Failed, LastError = exception, LastErrorClass = ErrorClass.Fatal, LastErrorStage = "(factory)" });
-            return null;
-        }
-    }
-
-    private async Task RunOnceAsync(PipelineRun run, TimeSpan drainTimeout, int restarts, CancellationToken stoppingToken)
-    {
-        var pipeline = run.Pipeline;
-        Volatile.Write(ref _run, run);
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            run.Committed += OnCommitted;
-        }
-
-        Update(s => s with { State = HostedPipelineState.Running, Run = run, Restarts = restarts });
-        HostingLog.Started(logger, Name, pipeline.Describe().Blocks.Count, pipeline.Options.MaxInFlightRecords);
-        ITimer? drainTimer = null;
-        using (stoppingToken.Register(() => drainTimer = Drain(run, drainTimeout)))
-        {
-            await run.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        drainTimer?.Dispose();
-        run.Committed -= OnCommitted;
-        var statistics = run.Statistics;
-        var draining = Volatile.Read(ref _draining) != 0;
-        if (run.Completion.IsCompletedSuccessfully)
-        {
-            if (draining)
-            {
-                HostingLog.Drained(logger, Name, statistics.RecordsRead, statistics.RecordsWritten);
-            }
-            else
-            {
-                HostingLog.Completed(logger, Name, statistics.RecordsRead, statistics.RecordsWritten);
-            }
-
-            Update(s => s with { State = draining ? HostedPipelineState.Stopped : HostedPipelineState.Completed });
-        }
-        else if (run.Completion.IsCanceled)
-        {
-            HostingLog.Aborted(logger, Name, statistics.RecordsInFlight);
-            Update(s => s with { State = HostedPipelineState.Aborted });
+            HostingLog.BuildFailed(logger, Name, error.GetType().Name, error);
         }
         else
         {
-            var error = run.Completion.Exception!.InnerException!;
-            var errorClass = error.Data["DataWeaver.ErrorClass"] as ErrorClass? ?? ErrorClass.Fatal;
-            var stage = error.Data["DataWeaver.Stage"] as string ?? pipeline.Name;
-            HostingLog.Failed(logger, Name, errorClass, stage, error.GetType().Name, error);
-            Update(s => s with { LastError = error, LastErrorClass = errorClass, LastErrorStage = stage });
+            HostingLog.Failed(logger, Name, host.LastErrorClass ?? Errors.ErrorClass.Fatal, host.LastErrorStage ?? Name, error.GetType().Name, error);
         }
-    }
-
-    private ITimer? Drain(PipelineRun run, TimeSpan drainTimeout)
-    {
-        Volatile.Write(ref _draining, 1);
-        if (run.Completion.IsCompleted)
-        {
-            return null;
-        }
-
-        Update(s => s.State == HostedPipelineState.Running ? s with { State = HostedPipelineState.Draining } : s);
-        HostingLog.Draining(logger, Name, drainTimeout);
-        run.RequestStop();
-        return drainTimeout == Timeout.InfiniteTimeSpan
-            ? null
-            : time.CreateTimer(static state => ((PipelineRun)state!).Abort(), run, drainTimeout, Timeout.InfiniteTimeSpan);
     }
 
     private void OnCommitted(object? sender, PipelineCommittedEventArgs e) =>
@@ -184,18 +151,4 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
             Name,
             string.Join(", ", e.Positions.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Partition}@{p.Offset}"))),
             e.CommitLag);
-
-    private static TimeSpan RestartDelay(DataWeaverHostOptions options, int restart)
-    {
-        var delay = options.RestartDelay * Math.Pow(2, Math.Min(restart, 30));
-        return delay > options.MaxRestartDelay ? options.MaxRestartDelay : delay;
-    }
-
-    private void Update(Func<HostedPipelineStatus, HostedPipelineStatus> change)
-    {
-        lock (registration)
-        {
-            Volatile.Write(ref _status, change(_status));
-        }
-    }
 }

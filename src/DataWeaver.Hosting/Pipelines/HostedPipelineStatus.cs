@@ -1,4 +1,5 @@
 using DataWeaver.Errors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Hosting;
@@ -9,8 +10,8 @@ public sealed record HostedPipelineStatus
     /// <summary>Gets the hosted name (<see cref="DataWeaverBuilder.AddPipeline"/>).</summary>
     public required string Name { get; init; }
 
-    /// <summary>Gets the state.</summary>
-    public required HostedPipelineState State { get; init; }
+    /// <summary>Gets the state, in the one state model of <see cref="PipelineStates"/>: <see cref="PipelineState.Created"/> until the Generic Host starts it.</summary>
+    public required PipelineState State { get; init; }
 
     /// <summary>Gets the current or last run, for its <see cref="PipelineRun.Statistics"/>; <see langword="null"/> before the first run or when the pipeline could not be built.</summary>
     public PipelineRun? Run { get; init; }

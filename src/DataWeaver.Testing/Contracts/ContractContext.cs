@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataWeaver.Checkpoints;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Testing.Contracts;
 
@@ -114,10 +115,10 @@ public sealed class ContractContext : IDisposable
 
     internal void OnCommitted(object? sender, Diagnostics.PipelineCommittedEventArgs committed) => Record(committed.Positions);
 
-    /// <summary>A run that completed or was aborted committed every acknowledged position as it ended.</summary>
+    /// <summary>A run that completed, stopped or was aborted committed every acknowledged position as it ended.</summary>
     internal void OnEnded(Pipelines.PipelineRun run)
     {
-        if (run.State is Pipelines.PipelineRunState.Completed or Pipelines.PipelineRunState.Aborted)
+        if (run.State is PipelineState.Completed or PipelineState.Stopped or PipelineState.Aborted)
         {
             Record(run.AcknowledgedPositions);
         }

@@ -1,6 +1,7 @@
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Testing.Crash;
@@ -85,7 +86,7 @@ public abstract class SourceContractTests<T> : ConnectorContractTests<T>
         first.OpenGate();
         var error = await CompletionOfAsync(run, context).ConfigureAwait(false);
         Assert.Null(error);
-        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         var delivered = first.Ids;
         Assert.True(delivered.Count < context.RecordCount, $"The first run delivered all {delivered.Count} records before the stop took effect; raise RecordCount above the in-flight bound.");
 

@@ -83,7 +83,7 @@ public sealed partial class ReadmeCommandTests : IDisposable
 
         Assert.True(code == 0, $"exit {code}\n{tool.Out}\n{tool.Error}");
         var summary = tool.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.StartsWith("quickstart: drained in ", summary, StringComparison.Ordinal);
+        Assert.StartsWith("quickstart: stopped in ", summary, StringComparison.Ordinal);
         Assert.Contains($"out {File.ReadAllLines(_folder["big-orders.jsonl"]).Length:N0}", summary, StringComparison.Ordinal);
         Assert.Contains("\nstopping: draining", tool.Error, StringComparison.Ordinal);
     }

@@ -24,9 +24,17 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 internal sealed class InProcessCli
 {
     private readonly StringWriter _out = new();
+    private readonly TextWriter _syncOut;
+    private readonly TextWriter _syncError;
     private readonly StringWriter _error = new();
     private readonly List<Action> _handlers = [];
     private readonly Lock _lock = new();
+
+    public InProcessCli()
+    {
+        _syncOut = TextWriter.Synchronized(_out);
+        _syncError = TextWriter.Synchronized(_error);
+    }
 
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
@@ -47,7 +55,7 @@ internal sealed class InProcessCli
     {
         get
         {
-            lock (_error)
+            lock (_syncError) // the lock the synchronized writer takes for every write
             {
                 return _error.ToString();
             }
@@ -59,7 +67,7 @@ internal sealed class InProcessCli
     {
         get
         {
-            lock (_out)
+            lock (_syncOut) // the lock the synchronized writer takes for every write
             {
                 return _out.ToString();
             }
@@ -72,10 +80,10 @@ internal sealed class InProcessCli
     /// <summary>Starts a command line; await the task for its result.</summary>
     public async Task<CliResult> StartAsync(IReadOnlyList<string> args)
     {
-        var error = TextWriter.Synchronized(_error);
+        var error = _syncError;
         var context = new CliContext
         {
-            Out = TextWriter.Synchronized(_out),
+            Out = _syncOut,
             Error = error,
             IsInteractive = Interactive,
             OutputIsTerminal = OutputIsTerminal,

@@ -1,7 +1,7 @@
 using DataWeaver.Cli.Logging;
 using DataWeaver.Cli.Run.Progress;
-using DataWeaver.Configuration;
 using DataWeaver.Connectors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -63,7 +63,7 @@ public sealed class ProgressLayoutTests
     }
 
     private static ProgressSample Sample(string name, long records, TimeSpan elapsed, SourceProgress? source) =>
-        new(name, ManagedPipelineState.Running, new PipelineStatistics(records, records, 0, 0, 0) { Elapsed = elapsed }, records / Math.Max(elapsed.TotalSeconds, 1), records / Math.Max(elapsed.TotalSeconds, 1), [])
+        new(name, PipelineState.Running, new PipelineStatistics(records, records, 0, 0, 0) { Elapsed = elapsed }, records / Math.Max(elapsed.TotalSeconds, 1), records / Math.Max(elapsed.TotalSeconds, 1), [])
         {
             InFlightBound = 65_536,
             Source = source,

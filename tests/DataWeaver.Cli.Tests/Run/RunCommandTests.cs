@@ -15,6 +15,16 @@ public sealed class RunCommandTests : IDisposable
               - { type: json-lines-file, settings: { path: out/endless.jsonl } }
         """;
 
+    /// <summary>A pipeline whose only record fails a cast (a data error), to add after another in a file.</summary>
+    private const string FailingPipeline = """
+          - name: failing
+            source: { type: memory, settings: { records: [{ qty: "x" }] } }
+            transforms:
+              - cast: { field: qty, to: int }
+            sinks:
+              - { type: discard }
+        """;
+
     private static readonly System.Text.RegularExpressions.Regex HoldingRecords = new(@"endless running: .*, in flight [1-9]");
 
     private readonly TestFolder _folder = new();
@@ -106,7 +116,7 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var summary = result.ErrorLines[^1];
-        Assert.StartsWith("endless: drained in ", summary, StringComparison.Ordinal);
+        Assert.StartsWith("endless: stopped in ", summary, StringComparison.Ordinal);
         var written = File.ReadAllLines(_folder["out/endless.jsonl"]);
         Assert.Contains($"out {written.Length:N0}", summary, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, written.Length).Select(n => $"{{\"id\":\"{n}\",\"customer\":\"c-{n % 7}\"}}"), written);
@@ -237,25 +247,50 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_OnePipelineFails_DrainsTheOthersAndExits3()
+    public async Task Run_OnePipelineFails_TheOtherRunsToItsOwnEndAndExits3()
     {
-        _folder.Write("two.yaml", Endless + """
-
-              - name: failing
-                source: { type: memory, settings: { records: [{ qty: "x" }] } }
-                transforms:
-                  - cast: { field: qty, to: int }
+        // Issue 11, found 2: the sibling of a failing pipeline was cut off after 11 of 100 records and reported completed.
+        _folder.Write("two.yaml", """
+            version: 1
+            pipelines:
+              - name: hundred
+                source: { type: generator, settings: { count: 100, fields: { id: "{n}" } } }
                 sinks:
-                  - { type: discard }
-            """);
+                  - { type: json-lines-file, settings: { path: out/hundred.jsonl } }
+            """ + "\n" + FailingPipeline);
 
         var result = await _folder.Cli().RunAsync("run", "two.yaml");
 
         Assert.Equal(3, result.ExitCode);
-        var endless = result.ErrorLines.Single(l => l.StartsWith("endless: completed in ", StringComparison.Ordinal));
+        Assert.Equal(100, File.ReadAllLines(_folder["out/hundred.jsonl"]).Length);
+        Assert.StartsWith("hundred: completed in ", result.ErrorLines.Single(l => l.StartsWith("hundred:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("failing: failed in ", result.ErrorLines.Single(l => l.StartsWith("failing:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_OnePipelineFailsBesideAStream_StreamRunsOnUntilStopped()
+    {
+        _folder.Write("two.yaml", Endless + "\n" + FailingPipeline);
+        var cli = _folder.Cli();
+
+        var running = cli.StartAsync(["run", "two.yaml", "--progress-interval", "50ms"]);
+        using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while (!cli.Error.Contains("pipeline 'failing' failed; the other pipelines run on", StringComparison.Ordinal))
+            {
+                await Task.Delay(20, guard.Token);
+            }
+        }
+
+        await cli.WaitForOutputAsync("endless running: in ", running);
+        cli.Signal();
+        var result = await running;
+
+        Assert.Equal(3, result.ExitCode);
+        var endless = result.ErrorLines.Single(l => l.StartsWith("endless: stopped in ", StringComparison.Ordinal));
         Assert.Contains($"out {File.ReadAllLines(_folder["out/endless.jsonl"]).Length:N0}", endless, StringComparison.Ordinal);
         Assert.StartsWith("failing: failed in ", result.ErrorLines.Single(l => l.StartsWith("failing:", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.StartsWith("error: pipeline 'failing' failed: data error in stage 'cast qty:int#1'", result.ErrorLines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DataWeaver.Configuration.Tests.Support;
 using DataWeaver.Connectors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Serialization.Json;
 using DataWeaver.Streams.InProcess;
 
@@ -79,10 +80,10 @@ public sealed class ConfigurationDocsExamples
         }
 
         await manager.StopPipelineAsync("alert");          // ...then drain it: what was read is delivered and committed
-        Console.WriteLine(manager["alert"].State);         // Completed
+        Console.WriteLine(manager["alert"].State);         // Stopped
         // end snippet
 
-        Assert.Equal(ManagedPipelineState.Completed, manager["alert"].State);
+        Assert.Equal(PipelineState.Stopped, manager["alert"].State);
         Assert.Equal(48, folder.Lines("out/alerts.jsonl").Length);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DataWeaver.Configuration.Tests.Support;
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Serialization.Json;
 
@@ -36,7 +37,7 @@ public sealed class PipelineManagerTests
         await File.WriteAllTextAsync(path, TwoPipelines);
         await using var manager = new PipelineManager(new PipelineManagerOptions { Factory = new PipelineFactoryOptions { BaseDirectory = folder.Path } });
         ConcurrentQueue<string> changes = [];
-        manager.StateChanged += (_, e) => changes.Enqueue($"{e.Pipeline.Name}: {e.Previous} -> {e.Current}");
+        manager.StateChanged += (_, e) => changes.Enqueue($"{e.Name}: {e.Previous} -> {e.Current}");
         manager.LoadFile(path);
 
         var endless = manager.StartPipeline("endless");
@@ -46,17 +47,17 @@ public sealed class PipelineManagerTests
         var tickedAfterStop = ticker.Statistics.RecordsWritten;
         await WaitUntilAsync(() => ticker.Statistics.RecordsWritten > tickedAfterStop + 1000);
 
-        Assert.Equal(ManagedPipelineState.Completed, manager["endless"].State);
-        Assert.Equal(ManagedPipelineState.Running, manager["ticker"].State);
+        Assert.Equal(PipelineState.Stopped, manager["endless"].State);
+        Assert.Equal(PipelineState.Running, manager["ticker"].State);
         Assert.Null(manager["endless"].CurrentRun);
         Assert.Same(ticker, manager["ticker"].CurrentRun);
         var written = folder.Lines("endless.jsonl");
         Assert.Equal(endless.Statistics.RecordsRead, written.Length); // the drain delivered every record read
         Assert.Equal(Enumerable.Range(0, written.Length).Select(i => $"{{\"id\":{i}}}"), written);
-        Assert.Equal(["endless: Created -> Running", "ticker: Created -> Running", "endless: Running -> Draining", "endless: Draining -> Completed"], changes);
+        Assert.Equal(["endless: Created -> Running", "ticker: Created -> Running", "endless: Running -> Draining", "endless: Draining -> Stopped"], changes);
 
         await manager.StopPipelineAsync("ticker");
-        Assert.Equal(ManagedPipelineState.Completed, manager["ticker"].State);
+        Assert.Equal(PipelineState.Stopped, manager["ticker"].State);
         Assert.Equal(["endless", "ticker"], manager.Pipelines.Select(p => p.Name));
     }
 
@@ -72,7 +73,7 @@ public sealed class PipelineManagerTests
         await manager.StartPipeline("again").Completion;
 
         Assert.Equal(2, sink.Count);
-        Assert.Equal(ManagedPipelineState.Completed, manager["again"].State);
+        Assert.Equal(PipelineState.Completed, manager["again"].State);
         Assert.NotNull(manager["again"].EndedAt);
     }
 
@@ -87,7 +88,7 @@ public sealed class PipelineManagerTests
         Assert.Throws<InvalidOperationException>(() => manager.StartPipeline("slow"));
         manager.AbortPipeline("slow");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => manager["slow"].LastRun!.Completion);
-        Assert.Equal(ManagedPipelineState.Aborted, manager["slow"].State);
+        Assert.Equal(PipelineState.Aborted, manager["slow"].State);
     }
 
     [Fact]
@@ -153,7 +154,7 @@ public sealed class PipelineManagerTests
             await WaitUntilAsync(() => run.Statistics.RecordsWritten > 100);
         }
 
-        Assert.Equal(ManagedPipelineState.Completed, endless.State);
+        Assert.Equal(PipelineState.Stopped, endless.State);
         Assert.Equal(run.Statistics.RecordsRead, folder.Lines("endless.jsonl").Length);
     }
 

@@ -1,5 +1,6 @@
 using DataWeaver.Configuration.Tests.Support;
 using DataWeaver.Connectors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Serialization.Json;
 
 namespace DataWeaver.Configuration.Tests.Secrets;
@@ -54,7 +55,7 @@ public sealed class SecretTests
         var run = manager.StartPipeline("leaky");
         await Assert.ThrowsAnyAsync<Exception>(() => run.Completion);
 
-        Assert.Equal(ManagedPipelineState.Faulted, pipeline.State);
+        Assert.Equal(PipelineState.Failed, pipeline.State);
         Assert.Contains(Canary, pipeline.LastError!.Message); // what a connector puts in its own exception is its business...
         AssertNoSecret(
             file.ToString(),

@@ -1,6 +1,7 @@
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 using DataWeaver.Tests.Support;
@@ -30,7 +31,7 @@ public sealed class ContinuousCommitTests
             await Task.Delay(1);
         }
 
-        Assert.Equal(PipelineRunState.Running, run.State);
+        Assert.Equal(PipelineState.Running, run.State);
         Assert.Equal(300, run.AcknowledgedPositions[0].Offset);    // three batches written, the fourth held at the gate
         Assert.Equal(300, source.LastCommitted);                   // everything acknowledged, committed while running
         Assert.False(source.Overlapped);

@@ -3,6 +3,7 @@ using DataWeaver.Checkpoints;
 using DataWeaver.Connectors.Files;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Hosting;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 
@@ -205,7 +206,7 @@ public sealed class JsonLinesCheckpointTests : IDisposable
 
         // SIGTERM, Ctrl+C or SIGQUIT: drain for up to 30 s, then abort; a second signal aborts at once.
         var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, drainTimeout: TimeSpan.FromSeconds(30));
-        var exitCode = state == PipelineRunState.Completed ? 0 : 1;
+        var exitCode = state is PipelineState.Completed or PipelineState.Stopped ? 0 : 1;
         // end snippet
 
         Assert.Equal(0, exitCode);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Hosting;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Tests.Support;
 using Xunit.Abstractions;
@@ -66,7 +67,7 @@ public sealed class PipelineShutdownTests(ITestOutputHelper output)
         signals.Raise();
         var state = await running.WaitAsync(Guard);
 
-        Assert.Equal(PipelineRunState.Completed, state);
+        Assert.Equal(PipelineState.Stopped, state);
         Assert.Equal(Enumerable.Range(0, sink.Records.Count).Select(i => (long)i), sink.Records);
         Assert.True(signals.Disposed);
     }
@@ -85,7 +86,7 @@ public sealed class PipelineShutdownTests(ITestOutputHelper output)
         Assert.False(running.IsCompleted);                             // draining, waiting for the sink
         signals.Raise();
 
-        Assert.Equal(PipelineRunState.Aborted, await running.WaitAsync(Guard));
+        Assert.Equal(PipelineState.Aborted, await running.WaitAsync(Guard));
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class PipelineShutdownTests(ITestOutputHelper output)
         Assert.False(running.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(PipelineRunState.Aborted, await running.WaitAsync(Guard));
+        Assert.Equal(PipelineState.Aborted, await running.WaitAsync(Guard));
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class PipelineShutdownTests(ITestOutputHelper output)
 
         var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSeconds(5));
 
-        Assert.Equal(PipelineRunState.Completed, state);
+        Assert.Equal(PipelineState.Completed, state);
         Assert.Equal([1, 2, 3], sink.Records);
     }
 

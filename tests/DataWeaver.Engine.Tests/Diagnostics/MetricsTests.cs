@@ -76,7 +76,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task Instruments_StageFailsWithFatalError_CountOneFatalErrorAndReportFaultedState()
+    public async Task Instruments_StageFailsWithFatalError_CountOneFatalErrorAndReportFailedState()
     {
         var name = "metrics-fatal-" + Guid.NewGuid().ToString("N");
         using var metrics = new MetricsCollector(name);
@@ -92,7 +92,7 @@ public sealed class MetricsTests
         Assert.Equal(1, metrics.Sum(I.Errors, (T.Stage, "enrich"), (T.ErrorClass, "fatal")));
         Assert.Equal(1, run.Statistics.Errors);
         var states = MetricsCollector.Matching(metrics.Observe(), I.PipelineState).ToDictionary(m => m.Tags[T.State], m => m.Value);
-        Assert.Equal(new Dictionary<string, double> { ["running"] = 0, ["draining"] = 0, ["completed"] = 0, ["faulted"] = 1, ["aborted"] = 0 }, states);
+        Assert.Equal(new Dictionary<string, double> { ["running"] = 0, ["pausing"] = 0, ["paused"] = 0, ["draining"] = 0, ["completed"] = 0, ["stopped"] = 0, ["aborted"] = 0, ["failed"] = 1 }, states);
         GC.KeepAlive(pipeline);
     }
 

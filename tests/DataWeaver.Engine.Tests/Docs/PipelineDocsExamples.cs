@@ -1,6 +1,7 @@
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 
@@ -98,7 +99,7 @@ public sealed class PipelineDocsExamples
         Console.WriteLine($"acknowledged up to {run.AcknowledgedPositions[0]}");
         // end snippet
 
-        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         Assert.Equal(run.Statistics.RecordsRead, sink.Count);
         Assert.Equal(new SourcePosition(0, sink.Count), run.AcknowledgedPositions[0]);
     }

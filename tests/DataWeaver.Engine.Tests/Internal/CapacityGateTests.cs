@@ -25,14 +25,30 @@ public sealed class CapacityGateTests
     {
         var gate = new CapacityGate(maxRecords: 10, maxBytes: 0);
         await gate.WaitAsync(8, CancellationToken.None);
+        gate.Admit(8, 8, 0);
 
         var waiting = gate.WaitAsync(5, CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
         gate.Release(3, 0);
 
         await waiting;
+        gate.Admit(5, 5, 0);
         Assert.Equal(10, gate.Records);
         Assert.Equal(10, gate.PeakRecords);
+    }
+
+    [Fact]
+    public async Task RecordsInFlight_CreditsReservedForAFillThatReadNothing_CountNoRecord()
+    {
+        var gate = new CapacityGate(maxRecords: 1024, maxBytes: 0);
+        await gate.WaitAsync(512, CancellationToken.None);
+        gate.Admit(512, 500, 0);                      // a fill read 500 records
+        gate.Release(500, 0);                         // all acknowledged
+        await gate.WaitAsync(512, CancellationToken.None); // the next fill waits for data that does not come
+
+        Assert.Equal(0, gate.RecordsInFlight);        // was 512: the reserved credits counted as records in flight
+        Assert.Equal(500, gate.PeakRecords);
+        Assert.Equal(512, gate.Records);              // the credits still bound the source
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Tests.Support;
 
@@ -93,7 +94,7 @@ public sealed class BatchStageTests
 
         await run.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         Assert.Equal(Enumerable.Range(0, (int)source.Read).Where(x => x % 50 == 0).Select(x => (long)x), sink.Records);
         Assert.Equal(source.Read, Assert.Single(run.AcknowledgedPositions).Offset);
     }

@@ -1,4 +1,5 @@
 using DataWeaver.Connectors.Memory;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Records;
 using DataWeaver.Tests.Support;
@@ -40,7 +41,7 @@ public sealed class LifecycleTests
         await run.StopAsync();
 
         var delivered = sink.Records;
-        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         Assert.Equal(source.Read, delivered.Count);
         Assert.Equal(Enumerable.Range(0, delivered.Count).Select(i => (long)i), delivered);
         Assert.Equal(new SourcePosition(0, delivered.Count), Assert.Single(run.AcknowledgedPositions));
@@ -63,7 +64,7 @@ public sealed class LifecycleTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.Completion);
         // The first three batches were written; the fourth, and everything read after it, was not.
         var delivered = sink.Records;
-        Assert.Equal(PipelineRunState.Aborted, run.State);
+        Assert.Equal(PipelineState.Aborted, run.State);
         Assert.Equal(Enumerable.Range(0, delivered.Count).Select(i => (long)i), delivered);
         Assert.True(source.Read > delivered.Count, $"the source read {source.Read}, more than the {delivered.Count} delivered");
         Assert.Equal(new SourcePosition(0, delivered.Count), Assert.Single(run.AcknowledgedPositions));
@@ -102,7 +103,7 @@ public sealed class LifecycleTests
         Assert.Same(boom, thrown);
         Assert.Same(boom, Assert.Single(run.Completion.Exception!.InnerExceptions));
         Assert.Equal("map1", boom.Data["DataWeaver.Stage"]);
-        Assert.Equal(PipelineRunState.Faulted, run.State);
+        Assert.Equal(PipelineState.Failed, run.State);
         Assert.True(source.Disposed);
         Assert.InRange(source.Read, 5001, 5000 + 1000 + 100);
         Assert.All(sink.Records, r => Assert.True(r < 5000));
@@ -133,7 +134,7 @@ public sealed class LifecycleTests
 
         Assert.Same(timeout, thrown);
         Assert.True(run.Completion.IsFaulted);
-        Assert.Equal(PipelineRunState.Faulted, run.State);
+        Assert.Equal(PipelineState.Failed, run.State);
     }
 
     [Fact]
@@ -173,7 +174,7 @@ public sealed class LifecycleTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.StopAsync(timeout.Token));
 
-        Assert.Equal(PipelineRunState.Aborted, run.State);
+        Assert.Equal(PipelineState.Aborted, run.State);
         Assert.Empty(run.AcknowledgedPositions);
     }
 

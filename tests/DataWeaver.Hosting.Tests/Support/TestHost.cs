@@ -1,4 +1,5 @@
 using DataWeaver.Connectors.Memory;
+using DataWeaver.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,7 @@ public static class TestHost
 
     /// <summary>Waits until the runner reported the pipeline running with its run (the run itself may get ahead of that report).</summary>
     public static Task WaitForRunning(this IHost host, string name) =>
-        WaitUntil(() => host.Pipelines().GetStatus(name) is { State: HostedPipelineState.Running, Run: not null });
+        WaitUntil(() => host.Pipelines().GetStatus(name) is { State: PipelineState.Running, Run: not null });
 
     /// <summary>Starts the host, waits until no pipeline runs any more, and stops the host.</summary>
     public static async Task RunToEndAsync(this IHost host)

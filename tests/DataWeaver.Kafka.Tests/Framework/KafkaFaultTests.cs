@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using DataWeaver.Kafka.Tests.Support;
+using DataWeaver.Lifecycle;
 using Xunit.Abstractions;
 
 namespace DataWeaver.Kafka.Tests.Framework;
@@ -30,7 +31,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
             Assert.Equal(PersistenceStatus.Persisted, probed.Status);
         }
 
-        Assert.Equal(DataWeaver.Pipelines.PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         checker.AssertExactlyOnceInOrder();
     }
 
@@ -51,7 +52,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         });
 
         Assert.True(run.CommitRetries > 0, "no commit failed: the injected OffsetCommit errors were not hit");
-        Assert.Equal(DataWeaver.Pipelines.PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         checker.AssertExactlyOnceInOrder();
     }
 
@@ -82,7 +83,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         });
 
         await fault!;
-        Assert.Equal(DataWeaver.Pipelines.PipelineRunState.Completed, run.State);
+        Assert.Equal(PipelineState.Stopped, run.State);
         checker.AssertExactlyOnceInOrder();
     }
 }

@@ -1,6 +1,7 @@
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Testing.Faults;
@@ -72,7 +73,7 @@ public sealed class FaultInjectionTests
         Assert.False(run.Completion.IsCompleted);
         run.Abort();
         await Assert.ThrowsAnyAsync<Exception>(() => run.Completion);
-        Assert.Equal(PipelineRunState.Aborted, run.State);
+        Assert.Equal(PipelineState.Aborted, run.State);
         Assert.Equal(Options.BatchSize, inner.Count);
         Assert.Equal(Options.BatchSize, source.Committed);
     }

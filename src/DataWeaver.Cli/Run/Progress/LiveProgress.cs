@@ -1,5 +1,5 @@
 using DataWeaver.Cli.Logging;
-using DataWeaver.Configuration;
+using DataWeaver.Lifecycle;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -71,7 +71,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func
         rows.Add(wide ? WideTable(samples) : CompactTable(samples));
         if (!wide)
         {
-            rows.AddRange(samples.Where(s => s.State is ManagedPipelineState.Running or ManagedPipelineState.Draining).Select(s => Line(RateLine(s), new Style(Color.Grey), width)));
+            rows.AddRange(samples.Where(s => s.State is PipelineState.Running or PipelineState.Draining or PipelineState.Pausing).Select(s => Line(RateLine(s), new Style(Color.Grey), width)));
         }
 
         if (log?.HeldCount is > 0 and var held)
@@ -179,11 +179,11 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider time, Func
         return table;
     }
 
-    private static Style StateStyle(ManagedPipelineState state) => state switch
+    private static Style StateStyle(PipelineState state) => state switch
     {
-        ManagedPipelineState.Faulted or ManagedPipelineState.Aborted => new Style(Color.Red),
-        ManagedPipelineState.Draining => new Style(Color.Yellow),
-        ManagedPipelineState.Completed => new Style(Color.Green),
+        PipelineState.Failed or PipelineState.Aborted => new Style(Color.Red),
+        PipelineState.Draining or PipelineState.Pausing or PipelineState.Paused or PipelineState.Restarting => new Style(Color.Yellow),
+        PipelineState.Completed or PipelineState.Stopped => new Style(Color.Green),
         _ => Style.Plain,
     };
 }

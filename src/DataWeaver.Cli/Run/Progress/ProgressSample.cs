@@ -1,5 +1,6 @@
 using DataWeaver.Configuration;
 using DataWeaver.Connectors;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Cli.Run.Progress;
@@ -19,7 +20,7 @@ internal sealed record BlockSample(string Id, string Name, GraphBlockKind Kind, 
 /// <param name="InPerSecond">Records read per second since the reading before.</param>
 /// <param name="OutPerSecond">Records written per second since the reading before.</param>
 /// <param name="Blocks">Its blocks, in graph order.</param>
-internal sealed record ProgressSample(string Name, ManagedPipelineState State, PipelineStatistics Statistics, double InPerSecond, double OutPerSecond, IReadOnlyList<BlockSample> Blocks)
+internal sealed record ProgressSample(string Name, PipelineState State, PipelineStatistics Statistics, double InPerSecond, double OutPerSecond, IReadOnlyList<BlockSample> Blocks)
 {
     /// <summary>A run younger than this shows no rates and no estimate: they would be noise.</summary>
     public static readonly TimeSpan SteadyAfter = TimeSpan.FromSeconds(1);
@@ -37,7 +38,7 @@ internal sealed record ProgressSample(string Name, ManagedPipelineState State, P
     public bool IsSteady => Statistics.Elapsed >= SteadyAfter;
 
     /// <summary>Gets the estimated time left: the time so far times what is left over what is done; <see langword="null"/> without a known size, early in the run, or once it ended.</summary>
-    public TimeSpan? Remaining => Source is { Fraction: > 0 and < 1 and var done } && IsSteady && State is ManagedPipelineState.Running
+    public TimeSpan? Remaining => Source is { Fraction: > 0 and < 1 and var done } && IsSteady && State is PipelineState.Running
         ? Statistics.Elapsed * ((1 - done) / done)
         : null;
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DataWeaver.Configuration;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Cli.Run.Progress;
 
@@ -55,10 +55,10 @@ internal static class ProgressText
     /// <param name="sample">The pipeline's reading.</param>
     /// <returns>The text.</returns>
     public static string State(ProgressSample sample) =>
-        sample is { State: ManagedPipelineState.Running, Statistics.RecordsRead: 0, IsSteady: true } ? "waiting" : State(sample.State);
+        sample is { State: PipelineState.Running, Statistics.RecordsRead: 0, IsSteady: true } ? "waiting" : State(sample.State);
 
     /// <summary>Names a pipeline state in lower case.</summary>
     /// <param name="state">The state.</param>
     /// <returns>The text.</returns>
-    public static string State(ManagedPipelineState state) => state.ToString().ToLowerInvariant();
+    public static string State(PipelineState state) => PipelineStates.Label(state);
 }

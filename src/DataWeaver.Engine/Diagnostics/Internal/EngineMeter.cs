@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using DataWeaver.Errors;
-using DataWeaver.Pipelines;
+using DataWeaver.Lifecycle;
 
 namespace DataWeaver.Diagnostics.Internal;
 
@@ -58,7 +58,11 @@ internal static class EngineMeter
 
     private static readonly string[] s_errorClasses = ["transient", "data", "fatal"];
 
-    private static readonly string[] s_states = ["running", "draining", "completed", "faulted", "aborted"];
+    private static readonly PipelineState[] s_states =
+    [
+        PipelineState.Running, PipelineState.Pausing, PipelineState.Paused, PipelineState.Draining,
+        PipelineState.Completed, PipelineState.Stopped, PipelineState.Aborted, PipelineState.Failed,
+    ];
 
     static EngineMeter()
     {
@@ -98,7 +102,7 @@ internal static class EngineMeter
     public static string TagOf(ErrorClass errorClass) => (uint)errorClass < (uint)s_errorClasses.Length ? s_errorClasses[(int)errorClass] : "fatal";
 
     /// <summary>Gets the tag value of a run state.</summary>
-    public static string TagOf(PipelineRunState state) => s_states[(int)state];
+    public static string TagOf(PipelineState state) => PipelineStates.Label(state);
 
     private static List<Measurement<long>> Observe(Action<RunMetrics, List<Measurement<long>>> observe)
     {
@@ -132,9 +136,9 @@ internal static class EngineMeter
         foreach (var run in LiveRuns.WithState())
         {
             var current = run.State;
-            for (var state = 0; state < s_states.Length; state++)
+            foreach (var state in s_states)
             {
-                measurements.Add(new(state == (int)current ? 1 : 0, run.PipelineTag, new(DataWeaverTags.State, s_states[state])));
+                measurements.Add(new(state == current ? 1 : 0, run.PipelineTag, new(DataWeaverTags.State, PipelineStates.Label(state))));
             }
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using DataWeaver.Errors;
 using DataWeaver.Internal;
+using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 
 namespace DataWeaver.Diagnostics.Internal;
@@ -43,9 +44,9 @@ internal sealed class RunMetrics
 
     public IReadOnlyList<BlockCounters> Blocks => _blocks;
 
-    public PipelineRunState State => _run.State;
+    public PipelineState State => _run.State;
 
-    public long RecordsInFlight => _gate.Records;
+    public long RecordsInFlight => _gate.RecordsInFlight;
 
     public long BytesInFlight => _gate.Bytes;
 

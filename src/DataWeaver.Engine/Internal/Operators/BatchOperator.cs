@@ -12,6 +12,9 @@ internal abstract class BatchOperator(RecordErrorHandler? errors)
     /// <summary>Gets the stage's error handler, or <see langword="null"/> when errors fail the pipeline.</summary>
     protected RecordErrorHandler? Errors { get; } = errors;
 
+    /// <summary>Gets or sets the run the operator works for (its counters); set once when the worker is created.</summary>
+    internal RunContext? Run { get; set; }
+
     /// <summary>
     /// Applies the operator. Returns the output batch (possibly the input itself), or <see langword="null"/>
     /// when no record is left, in which case the input was released (its records count as handled).
@@ -96,10 +99,15 @@ internal abstract class BatchOperator(RecordErrorHandler? errors)
     protected async ValueTask<IBatch?> FilterSlowAsync<T>(Batch<T> batch, int kept, int failedAt, Exception first, Func<T, bool> predicate)
     {
         var items = batch.Items;
+        var filtered = failedAt - kept;
         var (ok, keep) = await Errors!.HandleAsync(items[failedAt], first, predicate, batch).ConfigureAwait(false);
         if (ok && keep)
         {
             items[kept++] = items[failedAt];
+        }
+        else if (ok)
+        {
+            filtered++;
         }
 
         for (var i = failedAt + 1; i < batch.Count; i++)
@@ -119,8 +127,13 @@ internal abstract class BatchOperator(RecordErrorHandler? errors)
             {
                 items[kept++] = record;
             }
+            else if (ok)
+            {
+                filtered++;
+            }
         }
 
+        Run?.AddFiltered(filtered);
         await Errors.FlushAsync(batch).ConfigureAwait(false);
         return Compact(batch, kept);
     }

@@ -28,6 +28,7 @@ internal sealed class FilterOperator<T>(Func<T, bool> predicate, RecordErrorHand
             return FilterSlowAsync(batch, kept, i, error, predicate);
         }
 
+        Run?.AddFiltered(count - kept);
         return new(Compact(batch, kept));
     }
 }
@@ -62,6 +63,7 @@ internal sealed class StructFilterOperator<T, TOperator>(TOperator op, RecordErr
             return FilterSlowAsync(batch, kept, i, error, x => _op.Include(x));
         }
 
+        Run?.AddFiltered(count - kept);
         return new(Compact(batch, kept));
     }
 }

@@ -58,12 +58,13 @@ internal sealed class BuilderState(PipelineOptions options, Connector source, Fu
         _built = true;
         var context = new CompileContext(Options);
         var plan = compileSource(this, context);
+        var mainSinks = context.Sinks.Count;
         foreach (var deadLetters in DeadLetterSinks(Root).Append(Options.ErrorPolicy.DeadLetterSink).Append(SourcePolicy?.DeadLetterSink).OfType<Connector>().Distinct())
         {
             context.AddSink(deadLetters);
         }
 
-        return new Pipeline(Options, plan, context.Sinks);
+        return new Pipeline(Options, plan, context.Sinks) { MainSinkCount = mainSinks };
     }
 
     private static IEnumerable<Connector?> DeadLetterSinks(BranchState branch) =>

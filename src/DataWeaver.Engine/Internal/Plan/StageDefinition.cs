@@ -30,7 +30,9 @@ internal abstract class OperatorDefinition(string kind, string? name) : StageDef
     public BatchOperator CreateOperator(RunContext run)
     {
         var policy = Policy ?? run.Options.ErrorPolicy;
-        return CreateOperator(policy.IsFailFast ? null : new RecordErrorHandler(DisplayName, policy, run));
+        var op = CreateOperator(policy.IsFailFast ? null : new RecordErrorHandler(DisplayName, policy, run));
+        op.Run = run;
+        return op;
     }
 
     protected abstract BatchOperator CreateOperator(RecordErrorHandler? errors);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using DataWeaver.Connectors;
 using DataWeaver.Diagnostics.Internal;
@@ -24,6 +25,8 @@ internal sealed class RunContext : IDisposable
     private ExceptionDispatchInfo? _failure;
     private long _recordsWritten;
     private long _recordsUnrouted;
+    private long _recordsFiltered;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Connector, StrongBox<long>> _writtenPerSink = new(ReferenceEqualityComparer.Instance);
 
     public RunContext(PipelineOptions options, string sourceName, CancellationToken cancellationToken)
     {
@@ -120,10 +123,33 @@ internal sealed class RunContext : IDisposable
 
     public long RecordsUnrouted => Interlocked.Read(ref _recordsUnrouted);
 
-    public void AddWritten(string sink, int records, long bytes)
+    public long RecordsFiltered => Interlocked.Read(ref _recordsFiltered);
+
+    /// <summary>Gets the pause gate of the source's reading loop.</summary>
+    public PauseGate Pause { get; } = new();
+
+    /// <summary>Counts records a sink wrote; a dead-letter sink's writes are not records out (they count as dead-lettered).</summary>
+    public void AddWritten(string sink, Connector connector, int records, long bytes, bool deadLetter = false)
     {
-        Interlocked.Add(ref _recordsWritten, records);
+        if (!deadLetter)
+        {
+            Interlocked.Add(ref _recordsWritten, records);
+            Interlocked.Add(ref _writtenPerSink.GetOrAdd(connector, static _ => new StrongBox<long>()).Value, records);
+        }
+
         Metrics?.SinkWritten(sink, records, bytes);
+    }
+
+    /// <summary>Gets how many records a sink wrote in this run.</summary>
+    public long WrittenBy(Connector sink) => _writtenPerSink.TryGetValue(sink, out var box) ? Interlocked.Read(ref box.Value) : 0;
+
+    /// <summary>Counts records a filter left out.</summary>
+    public void AddFiltered(int records)
+    {
+        if (records != 0)
+        {
+            Interlocked.Add(ref _recordsFiltered, records);
+        }
     }
 
     public void AddUnrouted(int records, string stage)

@@ -27,11 +27,13 @@ internal sealed class SinkNode<T>
     private readonly ResiliencePipeline? _resilience;
     private readonly BlockCounters? _counters;
     private readonly Action<Exception> _failLater;
+    private readonly bool _deadLetter;
 
     public SinkNode(
         string name, SinkConnector<T> sink, StageOptions options, ErrorPolicy? policy, int boundedCapacity, RunContext run, bool deadLetter = false, BlockCounters? counters = null)
     {
         _failLater = error => run.Fail(error, name + " (delivery)");
+        _deadLetter = deadLetter;
         _name = name;
         _counters = counters;
         _sink = sink;
@@ -365,7 +367,7 @@ internal sealed class SinkNode<T>
 
     private void Done(int count, long bytes)
     {
-        _run.AddWritten(_name, count, bytes);
+        _run.AddWritten(_name, _sink, count, bytes, _deadLetter);
         _gate?.Release(0, bytes);
     }
 }

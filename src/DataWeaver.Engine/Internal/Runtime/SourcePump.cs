@@ -37,6 +37,41 @@ internal sealed class SourcePump<T>(
         await _errors.FlushAsync(batch).ConfigureAwait(false);
     }
 
+    private async Task HandOverAsync(SourceBuffer<T> buffer, long readAt, long fillStarted)
+    {
+        var parts = buffer.SealedParts;
+        if (counters is not null)
+        {
+            var filled = 0;
+            foreach (var part in parts)
+            {
+                filled += part.Batch.Count;
+            }
+
+            counters.AddWork(filled, readAt - fillStarted);
+        }
+
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var (batch, partition, resumeOffset, rejects) = parts[i];
+            batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt));
+            Interlocked.Add(ref _recordsRead, batch.Count);
+            run.Metrics?.SourceRead(batch.Count, batch.Bytes);
+            if (rejects is not null)
+            {
+                await HandleRejectsAsync(rejects, batch).ConfigureAwait(false);
+            }
+
+            if (batch.Count == 0)
+            {
+                batch.Release(); // only rejected records: their dead letters hold the lease now
+                continue;
+            }
+
+            await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task RunAsync()
     {
         var batchSize = run.Options.BatchSize;
@@ -50,6 +85,13 @@ internal sealed class SourcePump<T>(
             {
                 // Once a stop is requested, one last fill hands over what the source already read, waiting for nothing.
                 var stopping = readToken.IsCancellationRequested;
+                if (!stopping && run.Pause.IsPaused)
+                {
+                    // Paused: read nothing until resumed (a stop resumes the gate, then this loop drains).
+                    await run.Pause.WaitWhilePausedAsync(run.AbortToken).ConfigureAwait(false);
+                    stopping = readToken.IsCancellationRequested;
+                }
+
                 var credits = gate.WaitAsync(batchSize, run.AbortToken);
                 if (!credits.IsCompleted)
                 {
@@ -74,38 +116,17 @@ internal sealed class SourcePump<T>(
                 // One clock read per fill: the fill's work time and the read time of its batches (end-to-end latency).
                 var readAt = time.GetTimestamp();
                 buffer.Seal();
-                gate.Release(batchSize - buffer.Count, 0);
-                gate.AddBytes(buffer.Bytes);
-                var parts = buffer.SealedParts;
-                if (counters is not null)
-                {
-                    var filled = 0;
-                    foreach (var part in parts)
-                    {
-                        filled += part.Batch.Count;
-                    }
 
-                    counters.AddWork(filled, readAt - fillStarted);
+                // A fill that returned during a pause waits here: its records enter the pipeline only after a resume.
+                await run.Pause.EnterAsync(run.AbortToken).ConfigureAwait(false);
+                try
+                {
+                    gate.Admit(batchSize, buffer.Count, buffer.Bytes);
+                    await HandOverAsync(buffer, readAt, fillStarted).ConfigureAwait(false);
                 }
-
-                for (var i = 0; i < parts.Count; i++)
+                finally
                 {
-                    var (batch, partition, resumeOffset, rejects) = parts[i];
-                    batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt));
-                    Interlocked.Add(ref _recordsRead, batch.Count);
-                    run.Metrics?.SourceRead(batch.Count, batch.Bytes);
-                    if (rejects is not null)
-                    {
-                        await HandleRejectsAsync(rejects, batch).ConfigureAwait(false);
-                    }
-
-                    if (batch.Count == 0)
-                    {
-                        batch.Release(); // only rejected records: their dead letters hold the lease now
-                        continue;
-                    }
-
-                    await first.SendAsync(batch, run.AbortToken).ConfigureAwait(false);
+                    run.Pause.Exit();
                 }
 
                 if (!more || stopping)

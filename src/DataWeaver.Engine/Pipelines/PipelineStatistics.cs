@@ -2,29 +2,16 @@ using DataWeaver.Diagnostics;
 
 namespace DataWeaver.Pipelines;
 
-/// <summary>Where a pipeline run is in its life.</summary>
-public enum PipelineRunState
-{
-    /// <summary>Reading, processing and writing.</summary>
-    Running,
-
-    /// <summary>A stop was requested: the source stopped reading and in-flight records are finishing.</summary>
-    Draining,
-
-    /// <summary>Every record read was delivered and acknowledged, and positions were committed.</summary>
-    Completed,
-
-    /// <summary>A stage failed; <see cref="PipelineRun.Completion"/> holds the exception.</summary>
-    Faulted,
-
-    /// <summary>The run was cancelled; records in flight were dropped unacknowledged.</summary>
-    Aborted,
-}
-
 /// <summary>Counters of a pipeline run, read at one moment.</summary>
 /// <param name="RecordsRead">Records the source handed to the engine.</param>
-/// <param name="RecordsWritten">Records handed to sinks whose write completed (counted once per sink).</param>
-/// <param name="RecordsInFlight">Source records read and not yet acknowledged.</param>
+/// <param name="RecordsWritten">
+/// Records sinks wrote, counted once per sink (a record written to two sinks counts twice); dead letters are not
+/// counted here but in <paramref name="RecordsDeadLettered"/>. Per sink: <see cref="PipelineStatistics.Sinks"/>.
+/// </param>
+/// <param name="RecordsInFlight">
+/// Source records read and not yet handed back: not yet acknowledged (or, with continuous commits, not yet committed).
+/// An idle source waiting for data has none in flight. The bound is <see cref="PipelineStatistics.MaxRecordsInFlight"/>.
+/// </param>
 /// <param name="PeakRecordsInFlight">The most source records ever in flight at once; never above <see cref="PipelineOptions.MaxInFlightRecords"/>.</param>
 /// <param name="RecordsUnrouted">Records that matched no branch of a route and were dropped.</param>
 /// <param name="RecordsSkipped">Records an error policy skipped.</param>
@@ -41,6 +28,23 @@ public readonly record struct PipelineStatistics(
     long Retries = 0)
 {
     private readonly IReadOnlyList<BlockStatistics>? _blocks;
+    private readonly IReadOnlyList<SinkStatistics>? _sinks;
+
+    /// <summary>Gets the records a filter left out (they count as handled: their positions commit).</summary>
+    /// <value>The default is 0.</value>
+    public long RecordsFiltered { get; init; }
+
+    /// <summary>Gets the in-flight bound of the run (<see cref="PipelineOptions.MaxInFlightRecords"/>), to show beside <see cref="RecordsInFlight"/>.</summary>
+    /// <value>The default is 0.</value>
+    public long MaxRecordsInFlight { get; init; }
+
+    /// <summary>Gets, per sink of the pipeline (in <see cref="Pipeline.Sinks"/> order), the records it wrote; dead-letter sinks are not listed.</summary>
+    /// <value>The default is an empty list.</value>
+    public IReadOnlyList<SinkStatistics> Sinks
+    {
+        get => _sinks ?? [];
+        init => _sinks = value;
+    }
 
     /// <summary>
     /// Gets the errors so far: records and sink batches whose first attempt failed, and the failure that stopped the
@@ -65,3 +69,8 @@ public readonly record struct PipelineStatistics(
         init => _blocks = value;
     }
 }
+
+/// <summary>What one sink of a pipeline wrote in a run.</summary>
+/// <param name="Name">The sink connector's name.</param>
+/// <param name="RecordsWritten">The records it wrote (confirmed by its write); dead letters are never counted here.</param>
+public readonly record struct SinkStatistics(string Name, long RecordsWritten);
