@@ -14,7 +14,7 @@ public enum PipelineFileFormat
 }
 
 /// <summary>
-/// A validated pipeline definition file: its pipelines and its secret values. Made by <see cref="PipelineDefinitionLoader"/>.
+/// A validated pipeline definition file: its pipelines and its secret values. Made by <c>PipelineDefinitionLoader</c> (DataWeaver.Configuration.Yaml).
 /// Immutable; <see cref="ToString"/> shows secrets as <c>***</c>.
 /// </summary>
 public sealed record PipelineFileDefinition

@@ -42,7 +42,7 @@ public sealed class PipelineFactory : IAsyncDisposable
     public PipelineFactoryOptions Options { get; }
 
     /// <summary>Builds an engine pipeline from a definition.</summary>
-    /// <param name="definition">A definition from <see cref="PipelineDefinitionLoader"/>.</param>
+    /// <param name="definition">A definition from <c>PipelineDefinitionLoader</c> (DataWeaver.Configuration.Yaml).</param>
     /// <returns>The built pipeline, not started.</returns>
     /// <exception cref="PipelineDefinitionException">A connector, framework or code transform factory refused its settings.</exception>
     /// <exception cref="ObjectDisposedException">The factory was disposed.</exception>

@@ -82,6 +82,20 @@ internal static class Units
         : duration.TotalSeconds % 60 != 0 ? $"{duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s"
         : $"{duration.TotalMinutes.ToString(CultureInfo.InvariantCulture)}m";
 
+    /// <summary>Formats a size the way files write them (for defaults): <c>1GiB</c>, <c>1MiB</c>, <c>64KiB</c>, else a number of bytes.</summary>
+    public static string FormatSize(long bytes) =>
+        bytes > 0 && bytes % (1L << 30) == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 30}GiB")
+        : bytes > 0 && bytes % (1L << 20) == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20}MiB")
+        : bytes > 0 && bytes % (1L << 10) == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes >> 10}KiB")
+        : bytes.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a value the way files write them (for defaults): <c>true</c>, <c>false</c>, numbers invariant.</summary>
+    public static string FormatValue<T>(T value)
+        where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <inheritdoc cref="FormatValue{T}(T)"/>
+    public static string FormatValue(bool value) => value ? "true" : "false";
+
     private static (string Number, string Unit) Split(string text)
     {
         var i = 0;

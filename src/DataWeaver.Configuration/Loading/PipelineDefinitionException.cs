@@ -3,7 +3,7 @@ using DataWeaver.Errors;
 namespace DataWeaver.Configuration;
 
 /// <summary>
-/// A pipeline definition file is invalid. Raised by <see cref="PipelineDefinitionLoader"/> before anything is
+/// A pipeline definition file is invalid. Raised by <c>PipelineDefinitionLoader</c> (DataWeaver.Configuration.Yaml) before anything is
 /// constructed, connected or started, listing every problem of the file at once (<see cref="Errors"/>), each with its
 /// file, line, column and key path; and by <see cref="PipelineFactory"/> when a connector factory refuses its settings.
 /// Messages never contain secret values. A fatal error (<see cref="DataWeaverException.ErrorClass"/>).

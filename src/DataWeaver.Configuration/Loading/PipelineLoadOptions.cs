@@ -1,6 +1,6 @@
 namespace DataWeaver.Configuration;
 
-/// <summary>Options of <see cref="PipelineDefinitionLoader"/>. Immutable.</summary>
+/// <summary>Options of <c>PipelineDefinitionLoader</c> (DataWeaver.Configuration.Yaml). Immutable.</summary>
 public sealed record PipelineLoadOptions
 {
     /// <summary>Gets the registry that names the connector types, frameworks, formats and code transforms files may use.</summary>

@@ -71,13 +71,8 @@ public sealed class PipelineManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads a definition file with the manager's registry and environment and creates every pipeline in it (all or none).</summary>
-    /// <param name="path">The YAML or JSON file.</param>
-    /// <returns>The pipelines created, in file order, not started.</returns>
-    /// <exception cref="PipelineDefinitionException">The file is invalid (every problem listed), or a factory refused its settings.</exception>
-    /// <exception cref="InvalidOperationException">A pipeline of the file has the name of one already managed.</exception>
-    public IReadOnlyList<ManagedPipeline> LoadFile(string path) =>
-        CreatePipelines(PipelineDefinitionLoader.Load(path, new PipelineLoadOptions { Registry = Registry, Environment = _options.Environment, BaseDirectory = _options.Factory?.BaseDirectory }));
+    /// <summary>Gets the options the manager was created with (loading a file with <c>LoadFile</c>, in DataWeaver.Configuration.Yaml, uses their environment).</summary>
+    public PipelineManagerOptions Options => _options;
 
     /// <summary>Creates every pipeline of a file definition (all or none).</summary>
     /// <param name="file">The validated file.</param>

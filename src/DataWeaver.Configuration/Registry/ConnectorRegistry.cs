@@ -1,4 +1,3 @@
-using DataWeaver.Configuration.Internal.Connectors;
 using DataWeaver.Connectors;
 using DataWeaver.Records;
 using DataWeaver.Serialization;
@@ -34,12 +33,24 @@ public sealed class ConnectorRegistry
     /// and <c>stream</c>; sinks <c>file</c>, <c>json-lines-file</c>, <c>console</c>, <c>stream</c> and <c>discard</c>.
     /// </summary>
     /// <returns>The registry.</returns>
-    public static ConnectorRegistry CreateDefault()
-    {
-        var registry = new ConnectorRegistry();
-        BuiltInConnectors.Register(registry);
-        return registry;
-    }
+    /// <remarks>
+    /// Each built-in registers from its own folder with one call, so a registry can also be assembled from
+    /// <c>new ConnectorRegistry()</c> with only what is wanted: <see cref="MessageFormatRegistryExtensions.AddMessageFormats"/>,
+    /// <see cref="StreamConnectorRegistryExtensions.AddStreams"/>, <see cref="GeneratorConnectorRegistryExtensions.AddGenerator"/>,
+    /// <see cref="MemoryConnectorRegistryExtensions.AddMemory"/>, <see cref="FileConnectorRegistryExtensions.AddFile"/>,
+    /// <see cref="JsonLinesConnectorRegistryExtensions.AddJsonLinesFile"/>, <see cref="ConsoleConnectorRegistryExtensions.AddConsole"/>
+    /// and <see cref="DiscardConnectorRegistryExtensions.AddDiscard"/>. Connector packages add theirs the same way
+    /// (<c>AddKafka()</c>, <c>AddCsv()</c>, <c>AddAvro()</c>, <c>AddProtobuf()</c>).
+    /// </remarks>
+    public static ConnectorRegistry CreateDefault() => new ConnectorRegistry()
+        .AddMessageFormats()
+        .AddStreams()
+        .AddGenerator()
+        .AddMemory()
+        .AddFile()
+        .AddJsonLinesFile()
+        .AddConsole()
+        .AddDiscard();
 
     /// <summary>Gets the registered source types, sorted.</summary>
     public IReadOnlyList<string> SourceTypes => Names(_sources);

@@ -335,6 +335,58 @@ public sealed class InProcessStreamFrameworkTests
     }
 
     [Fact]
+    public async Task ProduceMessageAsync_ManyWaitingForRoom_StoredInProduceOrder()
+    {
+        await using var framework = await StartAsync(new InProcessStreamOptions { PartitionCapacity = 2 });
+        await framework.CreateStreamAsync("t");
+        await using var consumer = await framework.ConsumeStreamAsync("t", new StreamConsumerOptions { GroupId = "g" });
+
+        var produced = new List<ValueTask<StreamDeliveryResult>>();
+        for (var i = 0; i < 40; i++)
+        {
+            produced.Add(framework.ProduceMessageAsync("t", null, i.ToString()));
+        }
+
+        var read = new List<string>();
+        while (read.Count < 40)
+        {
+            var message = (await TakeAsync(consumer, 1)).Single();
+            read.Add(Text(message.Value));
+            await consumer.CommitAsync([message.ResumePosition]);
+        }
+
+        var offsets = new List<long>();
+        foreach (var p in produced)
+        {
+            offsets.Add((await p).Offset);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i.ToString()), read);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), offsets);
+    }
+
+    [Fact]
+    public async Task ProduceMessageAsync_WaitingThenCancelled_LaterProducesStillStored()
+    {
+        await using var framework = await StartAsync(new InProcessStreamOptions { PartitionCapacity = 1 });
+        await framework.CreateStreamAsync("t");
+        await using var consumer = await framework.ConsumeStreamAsync("t", new StreamConsumerOptions { GroupId = "g" });
+        await framework.ProduceMessageAsync("t", null, "0");
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = framework.ProduceMessageAsync("t", null, "withdrawn", cancel.Token);
+        var later = framework.ProduceMessageAsync("t", null, "1");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.AsTask());
+        var first = (await TakeAsync(consumer, 1)).Single();
+        await consumer.CommitAsync([first.ResumePosition]);
+        var second = (await TakeAsync(consumer, 1)).Single();
+
+        Assert.Equal("1", Text(second.Value));
+        Assert.Equal(1, (await later).Offset);
+    }
+
+    [Fact]
     public async Task ProduceMessageAsync_PartitionFullWithoutGroups_WaitsUntilAGroupCommitsAndLosesNothing()
     {
         await using var framework = await StartAsync(new InProcessStreamOptions { PartitionCapacity = 4 });

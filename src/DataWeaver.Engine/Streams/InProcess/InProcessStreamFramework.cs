@@ -161,15 +161,18 @@ public sealed class InProcessStreamFramework : IStreamFramework
             return ValueTask.FromCanceled<StreamDeliveryResult>(cancellationToken);
         }
 
+        PendingAppend pending;
         lock (stream.Sync)
         {
             if (stream.TryAppendLocked(partition, stored, out var offset))
             {
                 return new ValueTask<StreamDeliveryResult>(new StreamDeliveryResult(stream.Name, partition, offset, stored.Timestamp));
             }
+
+            pending = stream.Partitions[partition].Enqueue(stored);
         }
 
-        return ProduceSlowAsync(stream, partition, stored, cancellationToken);
+        return ProduceWhenRoomAsync(stream, partition, pending, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -194,27 +197,23 @@ public sealed class InProcessStreamFramework : IStreamFramework
                 stored[i] = Store(stream, partitions[i], span[i]);
             }
 
-            var next = 0;
-            while (next < count)
+            // Messages that find their partition full (or others already waiting there) queue in order behind them.
+            cancellationToken.ThrowIfCancellationRequested();
+            List<PendingAppend>? waiting = null;
+            lock (stream.Sync)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Task? wait = null;
-                lock (stream.Sync)
+                for (var i = 0; i < count; i++)
                 {
-                    for (; next < count; next++)
+                    if (!stream.TryAppendLocked(partitions[i], stored[i], out _))
                     {
-                        if (!stream.TryAppendLocked(partitions[next], stored[next], out _))
-                        {
-                            wait = stream.Partitions[partitions[next]].WaitForSpace();
-                            break;
-                        }
+                        (waiting ??= []).Add(stream.Partitions[partitions[i]].Enqueue(stored[i]));
                     }
                 }
+            }
 
-                if (wait is not null)
-                {
-                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
+            if (waiting is not null)
+            {
+                await WaitStoredAsync(stream, waiting, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -246,22 +245,31 @@ public sealed class InProcessStreamFramework : IStreamFramework
         }
     }
 
-    private static async ValueTask<StreamDeliveryResult> ProduceSlowAsync(InProcessTopic stream, int partition, StoredMessage stored, CancellationToken cancellationToken)
+    private static async ValueTask<StreamDeliveryResult> ProduceWhenRoomAsync(InProcessTopic stream, int partition, PendingAppend pending, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            Task wait;
-            lock (stream.Sync)
+        await WaitStoredAsync(stream, [pending], cancellationToken).ConfigureAwait(false);
+        return new StreamDeliveryResult(stream.Name, partition, pending.Stored.Result, pending.Message.Timestamp);
+    }
+
+    /// <summary>Waits until every queued append is stored; cancellation withdraws the ones not stored yet.</summary>
+    private static async Task WaitStoredAsync(InProcessTopic stream, List<PendingAppend> waiting, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(() =>
             {
-                if (stream.TryAppendLocked(partition, stored, out var offset))
+                lock (stream.Sync)
                 {
-                    return new StreamDeliveryResult(stream.Name, partition, offset, stored.Timestamp);
+                    foreach (var pending in waiting)
+                    {
+                        pending.TryCancel(cancellationToken);
+                    }
                 }
+            })
+            : default;
 
-                wait = stream.Partitions[partition].WaitForSpace();
-            }
-
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var pending in waiting)
+        {
+            await pending.Stored.ConfigureAwait(false);
         }
     }
 

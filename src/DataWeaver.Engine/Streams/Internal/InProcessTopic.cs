@@ -30,7 +30,10 @@ internal sealed class InProcessTopic
 
     public int NextRoundRobin() => (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)Partitions.Length);
 
-    /// <summary>Appends when the partition has room; a full partition waits for every group to commit (nothing is dropped).</summary>
+    /// <summary>
+    /// Appends when the partition has room and nothing waits before it; otherwise returns false and the caller queues
+    /// the append (<see cref="PartitionLog.Enqueue"/>) until every group has committed enough (nothing is dropped).
+    /// </summary>
     public bool TryAppendLocked(int partition, in StoredMessage message, out long offset)
     {
         if (Closed)
@@ -39,7 +42,7 @@ internal sealed class InProcessTopic
         }
 
         var log = Partitions[partition];
-        if (log.IsFull)
+        if (log.MustWait)
         {
             offset = -1;
             return false;
@@ -91,7 +94,7 @@ internal sealed class InProcessTopic
         WakeConsumersLocked();
     }
 
-    /// <summary>Drops what every group has committed past, waking producers when room appears.</summary>
+    /// <summary>Drops what every group has committed past, storing waiting appends when room appears.</summary>
     public void TrimLocked(int partition)
     {
         if (_groups.Count == 0)
@@ -105,7 +108,10 @@ internal sealed class InProcessTopic
             min = Math.Min(min, group.Committed[partition]);
         }
 
-        Partitions[partition].TrimTo(min);
+        if (Partitions[partition].TrimTo(min))
+        {
+            WakeConsumersLocked();
+        }
     }
 
     public Task WaitForDataLocked() => (_dataWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -125,7 +131,7 @@ internal sealed class InProcessTopic
         WakeConsumersLocked();
         foreach (var log in Partitions)
         {
-            log.WakeProducers();
+            log.FailWaiting(StreamThrowHelper.Stopped(Name));
         }
     }
 }

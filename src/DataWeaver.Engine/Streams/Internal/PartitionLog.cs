@@ -2,12 +2,13 @@ namespace DataWeaver.Streams.Internal;
 
 /// <summary>
 /// One partition: a bounded append-only log in a ring buffer. Offsets from <see cref="Start"/> (inclusive) to
-/// <see cref="End"/> (exclusive) are held. Guarded by the topic's lock.
+/// <see cref="End"/> (exclusive) are held. Appends that find it full wait in a first-in first-out queue, so
+/// messages land in the order they were produced even when the partition fills up. Guarded by the topic's lock.
 /// </summary>
 internal sealed class PartitionLog(int index, int capacity)
 {
     private readonly StoredMessage[] _ring = new StoredMessage[capacity];
-    private TaskCompletionSource? _spaceWaiters;
+    private readonly Queue<PendingAppend> _pending = new();
 
     public int Index { get; } = index;
 
@@ -15,7 +16,8 @@ internal sealed class PartitionLog(int index, int capacity)
 
     public long End { get; private set; }
 
-    public bool IsFull => End - Start >= _ring.Length;
+    /// <summary>Gets whether an append must wait: the log is full, or earlier appends are already waiting.</summary>
+    public bool MustWait => End - Start >= _ring.Length || _pending.Count > 0;
 
     public long Append(in StoredMessage message)
     {
@@ -25,12 +27,23 @@ internal sealed class PartitionLog(int index, int capacity)
 
     public ref readonly StoredMessage At(long offset) => ref _ring[offset % _ring.Length];
 
-    /// <summary>Drops every message before <paramref name="offset"/> and wakes producers waiting for room.</summary>
-    public void TrimTo(long offset)
+    /// <summary>Queues an append behind the ones already waiting; it completes with its offset once stored.</summary>
+    public PendingAppend Enqueue(in StoredMessage message)
+    {
+        var pending = new PendingAppend(message);
+        _pending.Enqueue(pending);
+        return pending;
+    }
+
+    /// <summary>
+    /// Drops every message before <paramref name="offset"/> and stores waiting appends, oldest first, while there is
+    /// room. Returns whether anything was stored.
+    /// </summary>
+    public bool TrimTo(long offset)
     {
         if (offset <= Start)
         {
-            return;
+            return false;
         }
 
         for (var o = Start; o < offset; o++)
@@ -39,18 +52,25 @@ internal sealed class PartitionLog(int index, int capacity)
         }
 
         Start = offset;
-        WakeProducers();
+        var stored = false;
+        while (End - Start < _ring.Length && _pending.TryDequeue(out var pending))
+        {
+            if (pending.TryStore(End))
+            {
+                Append(pending.Message);
+                stored = true;
+            }
+        }
+
+        return stored;
     }
 
-    /// <summary>Gets a task that completes when room may have appeared (or the topic closed).</summary>
-    public Task WaitForSpace() => (_spaceWaiters ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    public void WakeProducers()
+    /// <summary>Fails every waiting append (the framework stopped).</summary>
+    public void FailWaiting(Exception error)
     {
-        if (_spaceWaiters is { } waiters)
+        while (_pending.TryDequeue(out var pending))
         {
-            _spaceWaiters = null;
-            waiters.TrySetResult();
+            pending.Fail(error);
         }
     }
 }

@@ -6,8 +6,10 @@ namespace DataWeaver.Streams.Internal;
 internal static class StreamThrowHelper
 {
     [DoesNotReturn]
-    public static void ThrowStopped(string topic) =>
-        throw new StreamFrameworkException(StreamErrorCode.Stopped, $"The stream framework was stopped; stream '{topic}' can no longer be used.", topic);
+    public static void ThrowStopped(string topic) => throw Stopped(topic);
+
+    public static StreamFrameworkException Stopped(string topic) =>
+        new(StreamErrorCode.Stopped, $"The stream framework was stopped; stream '{topic}' can no longer be used.", topic);
 
     [DoesNotReturn]
     public static void ThrowUnknownPartition(string topic, int partition, int partitions) =>

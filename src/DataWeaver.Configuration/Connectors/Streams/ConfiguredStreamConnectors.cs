@@ -1,4 +1,3 @@
-using DataWeaver.Records;
 using DataWeaver.Streams;
 
 namespace DataWeaver.Configuration.Internal.Connectors;
@@ -46,24 +45,4 @@ internal static class StreamTopics
             await framework.CreateStreamAsync(topic, 1, cancellationToken).ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>A sink that acknowledges every batch and keeps nothing (<c>discard</c>): for measuring and for dry runs.</summary>
-internal sealed class DiscardSink<T>(string name) : DataWeaver.Connectors.SinkConnector<T>(name)
-{
-    private long _count;
-
-    public long Count => Interlocked.Read(ref _count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<T> batch, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Add(ref _count, batch.Length);
-        return default;
-    }
-}
-
-/// <summary>Payload records of a sink of messages: the encoded record, keyed by a field.</summary>
-internal static class PayloadRecords
-{
-    public static Record<ReadOnlyMemory<byte>> Create(ReadOnlyMemory<byte> key, byte[] value) => new(key, value, null, default, default);
 }
