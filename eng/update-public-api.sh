@@ -33,7 +33,7 @@ for csproj in "${projects[@]}"; do
   # it is configured. A project's references are restored and built as needed by dotnet format's workspace.
   dotnet format analyzers "$csproj" --diagnostics RS0016 --severity info --verbosity quiet || true
   # One symbol a line, sorted, '#nullable enable' first: a stable file, a readable diff.
-  { printf '#nullable enable\n'; grep -v '^#nullable enable$' "$dir/PublicAPI.Unshipped.txt" | grep -v '^$' | LC_ALL=C sort -u; } >"$dir/PublicAPI.Unshipped.txt.tmp"
+  { printf '#nullable enable\n'; { grep -v -e '^#nullable enable$' -e '^$' "$dir/PublicAPI.Unshipped.txt" || true; } | LC_ALL=C sort -u; } >"$dir/PublicAPI.Unshipped.txt.tmp"
   mv "$dir/PublicAPI.Unshipped.txt.tmp" "$dir/PublicAPI.Unshipped.txt"
   echo "  $(($(wc -l <"$dir/PublicAPI.Unshipped.txt") - 1)) unshipped symbols"
 done

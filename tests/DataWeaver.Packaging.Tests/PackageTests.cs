@@ -116,11 +116,12 @@ public sealed class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
               <ItemGroup>
                 <PackageReference Include="DataWeaver.Engine" Version="{feed.Version}" />
                 <PackageReference Include="DataWeaver.Configuration" Version="{feed.Version}" />
+                <PackageReference Include="DataWeaver.Configuration.Yaml" Version="{feed.Version}" />
               </ItemGroup>
             </Project>
             """);
-        // The program is the C# of the two packages' READMEs, as a user would copy it.
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ProgramFromReadmes("DataWeaver.Engine", "DataWeaver.Configuration"));
+        // The program is the C# of the packages' READMEs, as a user would copy it.
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ProgramFromReadmes("DataWeaver.Engine", "DataWeaver.Configuration.Yaml"));
         await File.WriteAllTextAsync(Path.Combine(app, "pipelines.json"), """
             {
               "version": 1,
