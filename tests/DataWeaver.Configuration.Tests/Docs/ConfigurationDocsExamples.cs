@@ -70,7 +70,7 @@ public sealed class ConfigurationDocsExamples
         // snippet: config-load-and-run
         await using var manager = new PipelineManager();
         manager.LoadFile("pipelines.yaml");               // every problem of the file at once, before anything connects
-        var produce = manager.StartPipeline("produce");   // the seeds' start_pipeline
+        var produce = manager.StartPipeline("produce");   // returns the run
         var alert = manager.StartPipeline("alert");
 
         await produce.Completion;                          // a generator with a count ends by itself
@@ -135,10 +135,10 @@ public sealed class ConfigurationDocsExamples
         {
             ["count"] = 3,
             ["fields"] = new Dictionary<string, object?> { ["id"] = "order-{n}" },
-        });                                                                   // the seeds' create_connector(config)
+        });                                                                   // checked against the type's settings
         var sink = manager.CreateConnector(ConnectorRole.Sink, "json-lines-file", new Dictionary<string, object?> { ["path"] = "orders.jsonl" });
-        manager.CreatePipeline("copy", source, sink);                         // create_pipeline(source, sink)
-        var run = manager.StartPipeline("copy");                              // start_pipeline
+        manager.CreatePipeline("copy", source, sink);
+        var run = manager.StartPipeline("copy");
         await run.Completion;
         // end snippet
 

@@ -18,11 +18,11 @@ public sealed class LinesSource(string text) : SourceConnector<string>("lines")
         using var reader = new StringReader(text);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            yield return line;                            // the seeds' read()
+            yield return line;                            // read: one record at a time
         }
     }
 
-    public override string Process(string message) => message.Trim();   // the seeds' process()
+    public override string Process(string message) => message.Trim();   // optional: each record on its way in
 }
 // end snippet
 
@@ -34,7 +34,7 @@ public sealed class PrintSink(TextWriter output) : SinkConnector<string>("print"
     {
         for (var i = 0; i < batch.Length; i++)
         {
-            await output.WriteLineAsync(batch.Span[i]);   // the seeds' write(), a batch at a time
+            await output.WriteLineAsync(batch.Span[i]);   // write: a batch at a time
         }
     }
 }

@@ -5,7 +5,8 @@ namespace DataWeaver.Tests.Docs;
 /// <summary>
 /// Every code block in README.md and docs/ marked <c>&lt;!-- snippet: NAME --&gt;</c> must be, to the
 /// character (indentation aside), a region <c>// snippet: NAME</c> ... <c>// end snippet</c> of a test
-/// source file; the tests around those regions run them.
+/// source file; the tests around those regions run them. A block may start with the <c>using</c> directives a reader
+/// needs: each must be a using directive of the file that holds the region.
 /// </summary>
 public sealed partial class DocSnippetTests
 {
@@ -27,8 +28,16 @@ public sealed partial class DocSnippetTests
         var (_, file, code) = FindMarkdownSnippets().Single(s => s.Name == name);
         var regions = FindCodeRegions();
 
-        Assert.True(regions.TryGetValue(name, out var region), $"{file}: snippet '{name}' has no '// snippet: {name}' region in the tests.");
-        Assert.Equal(Normalize(region), Normalize(code));
+        Assert.True(regions.TryGetValue(name, out var found), $"{file}: snippet '{name}' has no '// snippet: {name}' region in the tests.");
+        var (usings, body) = SplitUsings(code);
+        var (regionUsings, regionBody) = SplitUsings(found.Code);
+        var fileUsings = File.ReadAllLines(found.File).Select(l => l.Trim()).Where(l => UsingDirective().IsMatch(l)).ToHashSet();
+        foreach (var directive in usings.Except(regionUsings))
+        {
+            Assert.True(fileUsings.Contains(directive), $"{file}: snippet '{name}' shows '{directive}', which {Path.GetFileName(found.File)} does not have.");
+        }
+
+        Assert.Equal(Normalize(regionBody), Normalize(body));
     }
 
     [Fact]
@@ -37,7 +46,7 @@ public sealed partial class DocSnippetTests
         var names = FindMarkdownSnippets().Select(s => s.Name).ToArray();
 
         Assert.Contains("readme-fluent", names);
-        Assert.Contains("readme-seed", names);
+        Assert.Contains("readme-connector-pipeline", names);
     }
 
     internal static string RepositoryRoot()
@@ -64,19 +73,33 @@ public sealed partial class DocSnippetTests
         }
     }
 
-    private static Dictionary<string, string> FindCodeRegions()
+    private static Dictionary<string, (string Code, string File)> FindCodeRegions()
     {
-        var regions = new Dictionary<string, string>();
+        var regions = new Dictionary<string, (string Code, string File)>();
         var tests = Path.Combine(RepositoryRoot(), "tests");
         foreach (var file in Directory.GetFiles(tests, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)))
         {
             foreach (Match match in CodeRegion().Matches(File.ReadAllText(file)))
             {
-                regions[match.Groups["name"].Value] = match.Groups["code"].Value;
+                regions[match.Groups["name"].Value] = (match.Groups["code"].Value, file);
             }
         }
 
         return regions;
+    }
+
+    /// <summary>The using directives a block starts with (blank lines among them aside), and the rest.</summary>
+    private static (string[] Usings, string Body) SplitUsings(string code)
+    {
+        var lines = code.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n');
+        var first = 0;
+        while (first < lines.Length && (string.IsNullOrWhiteSpace(lines[first]) || UsingDirective().IsMatch(lines[first].Trim())))
+        {
+            first++;
+        }
+
+        var usings = lines[..first].Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        return (usings, string.Join('\n', lines[first..]));
     }
 
     /// <summary>Drops the common indentation and blank edges, so a region indented in a method matches its block.</summary>
@@ -99,6 +122,9 @@ public sealed partial class DocSnippetTests
 
     [GeneratedRegex(@"<!--\s*snippet:\s*(?<name>[\w-]+)\s*-->\s*```(?:csharp|cs)\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex MarkdownSnippet();
+
+    [GeneratedRegex(@"^using (static )?[\w.]+( = [\w.<>]+)?;$")]
+    private static partial Regex UsingDirective();
 
     [GeneratedRegex(@"//\s*snippet:\s*(?<name>[\w-]+)[^\n]*\n(?<code>.*?)\n[ \t]*//\s*end snippet", RegexOptions.Singleline)]
     private static partial Regex CodeRegion();

@@ -5,7 +5,7 @@ using DataWeaver.Pipelines;
 
 namespace DataWeaver.Tests.Docs;
 
-// snippet: readme-seed-connectors
+// snippet: readme-connectors
 public class CustomSourceConnector : SourceConnector<string>
 {
     public override async IAsyncEnumerable<string> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -72,9 +72,9 @@ public sealed class ReadmeExamples
     }
 
     [Fact]
-    public async Task ReadmeSeed_ConnectorPipeline_ProcessesAndWritesEveryRecord()
+    public async Task ReadmeConnectorPipeline_CustomConnectors_ProcessesAndWritesEveryRecord()
     {
-        // snippet: readme-seed
+        // snippet: readme-connector-pipeline
         var source = new CustomSourceConnector();
         var sink = new CustomSinkConnector();
         var pipeline = new ConnectorPipeline<string>(source, sink);

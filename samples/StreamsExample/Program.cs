@@ -1,6 +1,6 @@
-using SeedExample;
+using StreamsExample;
 
-var written = await SeedExampleRun.RunAsync(messages: 5);
+var written = await StreamsExampleRun.RunAsync(messages: 5);
 Console.WriteLine($"sink_topic holds {written.Count} messages:");
 foreach (var message in written)
 {

@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 using DataWeaver.Connectors;
 using DataWeaver.Streams;
 
-namespace SeedExample;
+namespace StreamsExample;
 
-// Seed 002, "Example": MySourceConnector reads JSON messages from a stream and marks them processed;
+// MySourceConnector reads JSON messages from a stream and marks them processed;
 // MySinkConnector produces them to another stream.
 public sealed class MySourceConnector(IStreamFramework framework, string topic) : SourceConnector<JsonObject>
 {

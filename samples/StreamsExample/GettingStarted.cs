@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 using DataWeaver.Connectors;
 using DataWeaver.Streams;
 
-namespace SeedExample;
+namespace StreamsExample;
 
-// Seed 002, "Getting Started", step 3: define custom connectors by extending SourceConnector / SinkConnector
-// and implementing read (ReadAsync), process (Process) and write (WriteAsync).
+// Custom connectors: extend SourceConnector / SinkConnector
+// and implement read (ReadAsync), process (Process) and write (WriteAsync).
 public sealed class CustomSourceConnector(IStreamFramework framework, string topic) : SourceConnector<StreamMessage>
 {
     public IStreamFramework Framework { get; } = framework;

@@ -1,17 +1,17 @@
 using System.Text.Json.Nodes;
 using DataWeaver.Connectors;
 using DataWeaver.Streams;
-using SeedExample;
+using StreamsExample;
 using static DataWeaver.Tests.Streams.StreamTestHelpers;
 
 namespace DataWeaver.Tests.Streams;
 
-public sealed class SeedExampleTests
+public sealed class StreamsExampleTests
 {
     [Fact]
-    public async Task RunAsync_SeedExample_SinkTopicHoldsExactlyTheProcessedMessages()
+    public async Task RunAsync_StreamsExample_SinkTopicHoldsExactlyTheProcessedMessages()
     {
-        var written = await SeedExampleRun.RunAsync(messages: 50).WaitAsync(TimeSpan.FromSeconds(20));
+        var written = await StreamsExampleRun.RunAsync(messages: 50).WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(50, written.Count);
         Assert.Equal(

@@ -3,14 +3,14 @@ using DataWeaver.Connectors;
 using DataWeaver.Streams;
 using DataWeaver.Streams.InProcess;
 
-namespace SeedExample;
+namespace StreamsExample;
 
-/// <summary>Seed 002's example end to end, with the in-process framework in place of Kafka.</summary>
-public static class SeedExampleRun
+/// <summary>Custom connectors over a stream framework end to end, with the in-process framework in place of Kafka.</summary>
+public static class StreamsExampleRun
 {
     public static async Task<IReadOnlyList<JsonObject>> RunAsync(int messages, CancellationToken cancellationToken = default)
     {
-        // Initialize the framework (the seed: kafka_framework = KafkaStreamsWrapper(brokers=[...]))
+        // Initialize the framework (with Kafka: new KafkaStreamFramework(new KafkaStreamOptions { BootstrapServers = ... }))
         await using var framework = new InProcessStreamFramework();
         await framework.StartAsync(cancellationToken);
         await framework.CreateStreamAsync("source_topic", cancellationToken: cancellationToken);
