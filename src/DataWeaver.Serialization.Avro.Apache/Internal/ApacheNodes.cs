@@ -296,10 +296,11 @@ internal sealed class TimestampNode(AvroSchema schema, string path, long ticksPe
 }
 
 /// <summary>A record: <see cref="ISpecificRecord"/> (by position) or Apache's <see cref="ApacheRecord"/> (by field name).</summary>
-internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.RecordSchema apacheSchema, Func<object>? create, Type? specificType) : ApacheNode(schema, path)
+internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.RecordSchema apacheSchema, Type? specificType) : ApacheNode(schema, path)
 {
     private ApacheNode[] _fields = [];
     private SpecificField?[] _typed = [];
+    private SpecificRead? _read;
     private int _minSize = -1;
 
     public override int MinSize
@@ -320,6 +321,7 @@ internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.
     {
         _fields = fields;
         _typed = typed;
+        _read = specificType is null ? null : SpecificRecordReader.Emit(specificType, fields, typed);
     }
 
     public override void Write(ref AvroWriter writer, object? value)
@@ -365,22 +367,9 @@ internal sealed class RecordNode(RecordSchema schema, string path, global::Avro.
     {
         reader.Enter();
         var fields = _fields;
-        if (create is not null)
+        if (_read is not null)
         {
-            var specific = (ISpecificRecord)create();
-            var typed = _typed;
-            for (var i = 0; i < fields.Length; i++)
-            {
-                if (typed[i] is { } field)
-                {
-                    field.Read(ref reader, specific);
-                }
-                else
-                {
-                    specific.Put(i, fields[i].Read(ref reader));
-                }
-            }
-
+            var specific = _read(ref reader);
             reader.Leave();
             return specific;
         }

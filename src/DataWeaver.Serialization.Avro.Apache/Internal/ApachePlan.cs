@@ -123,7 +123,12 @@ internal sealed class ApachePlan
                 }
 
                 var type = specific ? FindType(record) : null;
-                var node = new RecordNode(record, path, (global::Avro.RecordSchema)_apacheNamed[record.FullName], type is null ? null : Factory(type), type);
+                if (type is not null && (!typeof(global::Avro.Specific.ISpecificRecord).IsAssignableFrom(type) || type.IsValueType || type.GetConstructor(Type.EmptyTypes) is null))
+                {
+                    throw new AvroSchemaException(path, $"{type.FullName} is not a generated ISpecificRecord class with a parameterless constructor");
+                }
+
+                var node = new RecordNode(record, path, (global::Avro.RecordSchema)_apacheNamed[record.FullName], type);
                 _named[record.FullName] = node;
                 node.SetFields(
                     [.. record.Fields.Select(f => Build(f.Schema, path + "." + f.Name))],

@@ -1,23 +1,39 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Reflection.Emit;
 using DataWeaver.Serialization.Avro.Binary;
 using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.Avro.Apache.Internal;
 
 /// <summary>
-/// A field of a generated class of a primitive value type (boolean, int, long, float, double or an enum whose members are
-/// the symbols in order), read and written through compiled property accessors instead of <c>ISpecificRecord.Get/Put</c>,
-/// which box every value: encoding such fields allocates nothing, decoding only the record.
+/// A field of a generated class of a primitive value type (boolean, int, long, float, double, string, ["null", "string"]
+/// or an enum whose members are the symbols in order), written through a compiled property getter and read by the
+/// record's emitted reader (<see cref="SpecificRecordReader"/>) straight into the property, instead of through
+/// <c>ISpecificRecord.Get/Put</c>, which box every value: encoding such fields allocates nothing, decoding only the record.
 /// </summary>
 internal abstract class SpecificField
 {
     /// <summary>Gets the JSON path of the field, for errors.</summary>
     public string Path { get; private set; } = "$";
 
+    /// <summary>Gets the property the field is read into.</summary>
+    public PropertyInfo Property { get; private set; } = null!;
+
     public abstract void Write(ref AvroWriter writer, object record);
 
-    public abstract void Read(ref AvroReader reader, object record);
+    /// <summary>Emits the read of the value onto the stack, the <see cref="AvroReader"/> being argument 1 (by reference).</summary>
+    public abstract void EmitRead(ILGenerator il);
+
+    /// <summary>Reads a <c>["null", "string"]</c> value.</summary>
+    public static string? ReadNullableString(ref AvroReader reader) => reader.ReadUnionIndex(2) == 0 ? null : reader.ReadString();
+
+    /// <summary>Emits <c>reader.<paramref name="name"/>()</c>.</summary>
+    protected static void EmitReaderCall(ILGenerator il, string name)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, typeof(AvroReader).GetMethod(name, Type.EmptyTypes)!);
+    }
 
     /// <summary>The typed accessor of <paramref name="field"/> on <paramref name="recordType"/>, or <see langword="null"/> when the field is not one of these types.</summary>
     public static SpecificField? TryCreate(Type recordType, AvroField field, string path)
@@ -46,13 +62,12 @@ internal abstract class SpecificField
         }
 
         var instance = Expression.Parameter(recordType, "record");
-        var value = Expression.Parameter(valueType!, "value");
         var access = Expression.Property(instance, property);
         var getter = Expression.Lambda(typeof(Func<,>).MakeGenericType(recordType, valueType!), Expression.Convert(access, valueType!), instance).Compile();
-        var setter = Expression.Lambda(typeof(Action<,>).MakeGenericType(recordType, valueType!), Expression.Assign(access, Expression.Convert(value, property.PropertyType)), instance, value).Compile();
-        object[] arguments = field.Schema is EnumSchema e ? [getter, setter, e.Symbols.Count] : [getter, setter];
+        object[] arguments = field.Schema is EnumSchema e ? [getter, e.Symbols.Count] : [getter];
         var created = (SpecificField)Activator.CreateInstance(fieldType.MakeGenericType(recordType), arguments)!;
         created.Path = path;
+        created.Property = property;
         return created;
     }
 
@@ -61,43 +76,43 @@ internal abstract class SpecificField
         && Enum.GetValues(enumType).Length == schema.Symbols.Count;
 }
 
-internal sealed class BooleanField<TRecord>(Func<TRecord, bool> get, Action<TRecord, bool> set) : SpecificField
+internal sealed class BooleanField<TRecord>(Func<TRecord, bool> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) => writer.WriteBoolean(get((TRecord)record));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadBoolean());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadBoolean));
 }
 
-internal sealed class IntField<TRecord>(Func<TRecord, int> get, Action<TRecord, int> set) : SpecificField
+internal sealed class IntField<TRecord>(Func<TRecord, int> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) => writer.WriteInt(get((TRecord)record));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadInt());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadInt));
 }
 
-internal sealed class LongField<TRecord>(Func<TRecord, long> get, Action<TRecord, long> set) : SpecificField
+internal sealed class LongField<TRecord>(Func<TRecord, long> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) => writer.WriteLong(get((TRecord)record));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadLong());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadLong));
 }
 
-internal sealed class FloatField<TRecord>(Func<TRecord, float> get, Action<TRecord, float> set) : SpecificField
+internal sealed class FloatField<TRecord>(Func<TRecord, float> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) => writer.WriteFloat(get((TRecord)record));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadFloat());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadFloat));
 }
 
-internal sealed class DoubleField<TRecord>(Func<TRecord, double> get, Action<TRecord, double> set) : SpecificField
+internal sealed class DoubleField<TRecord>(Func<TRecord, double> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) => writer.WriteDouble(get((TRecord)record));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadDouble());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadDouble));
 }
 
 /// <summary>An enum whose members are the schema's symbols in order: the member's value is the symbol index.</summary>
-internal sealed class EnumField<TRecord>(Func<TRecord, int> get, Action<TRecord, int> set, int symbols) : SpecificField
+internal sealed class EnumField<TRecord>(Func<TRecord, int> get, int symbols) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record)
     {
@@ -110,19 +125,24 @@ internal sealed class EnumField<TRecord>(Func<TRecord, int> get, Action<TRecord,
         writer.WriteEnum(index);
     }
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadEnum(symbols));
+    public override void EmitRead(ILGenerator il)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, symbols);
+        il.Emit(OpCodes.Call, typeof(AvroReader).GetMethod(nameof(AvroReader.ReadEnum), [typeof(int)])!);
+    }
 }
 
-internal sealed class StringField<TRecord>(Func<TRecord, string> get, Action<TRecord, string> set) : SpecificField
+internal sealed class StringField<TRecord>(Func<TRecord, string> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record) =>
         writer.WriteString(get((TRecord)record) ?? throw new AvroEncodingException(Path, "null does not match string"));
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadString());
+    public override void EmitRead(ILGenerator il) => EmitReaderCall(il, nameof(AvroReader.ReadString));
 }
 
 /// <summary>A <c>["null", "string"]</c> field.</summary>
-internal sealed class NullableStringField<TRecord>(Func<TRecord, string?> get, Action<TRecord, string?> set) : SpecificField
+internal sealed class NullableStringField<TRecord>(Func<TRecord, string?> get) : SpecificField
 {
     public override void Write(ref AvroWriter writer, object record)
     {
@@ -138,5 +158,9 @@ internal sealed class NullableStringField<TRecord>(Func<TRecord, string?> get, A
         }
     }
 
-    public override void Read(ref AvroReader reader, object record) => set((TRecord)record, reader.ReadUnionIndex(2) == 0 ? null : reader.ReadString());
+    public override void EmitRead(ILGenerator il)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, typeof(SpecificField).GetMethod(nameof(ReadNullableString))!);
+    }
 }
