@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Confluent.SchemaRegistry;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
-using DataWeaver.Serialization.SchemaRegistry.Avro;
 using DataWeaver.Serialization.SchemaRegistry.Internal;
 
 namespace DataWeaver.Serialization.SchemaRegistry.Json;
@@ -13,27 +12,20 @@ namespace DataWeaver.Serialization.SchemaRegistry.Json;
 /// <summary>
 /// Encodes <typeparamref name="T"/> in the Confluent wire format for JSON (magic byte 0, the schema id big-endian, the
 /// UTF-8 JSON document) with a JSON Schema id from a schema registry: registered on first use, looked up, the latest
-/// version of the subject, or a given id (<see cref="RegistryJsonOptions.IdSource"/>). The id is resolved once; call
+/// version of the subject, or a given id (<see cref="RegistrySubjectOptions.IdSource"/>). The id is resolved once; call
 /// <see cref="GetSchemaIdAsync"/> before the first record so that no record waits for the registry. The values are
 /// <b>not</b> validated against the JSON Schema (Confluent's serializer validates them). Thread-safe.
 /// </summary>
 /// <typeparam name="T">The value type: <see cref="JsonRecord"/>, anything System.Text.Json serializes, or any type with a codec given to the constructor.</typeparam>
 public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
 {
-    private const int HeaderSize = 5;
-
-    private readonly ISchemaRegistryClient _client;
-    private readonly string _schema;
-    private readonly RegistryJsonOptions _options;
     private readonly IRecordSerializer<T> _codec;
-    private readonly Lock _gate = new();
-    private Task<int>? _pending;
-    private volatile StrongBox? _resolved;
+    private readonly ResolveOnce<SchemaIdBox> _id;
 
     /// <summary>Creates the serializer.</summary>
     /// <param name="client">The registry client (e.g. from <see cref="Client.SchemaRegistryClients.Create"/>); not disposed by the serializer.</param>
     /// <param name="jsonSchema">The JSON Schema of the values, as registered (the text is sent unchanged).</param>
-    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistryJsonOptions.Topic"/>).</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistrySubjectOptions.Topic"/>).</param>
     /// <param name="codec">Writes the JSON document after the header; <see langword="null"/> for <see cref="JsonRecordCodec"/> with
     /// <see cref="JsonRecord"/>, otherwise <see cref="JsonRecordSerializer{T}"/> with <see cref="JsonSerializerOptions.Web"/>.</param>
     /// <exception cref="SerializerConfigurationException">The schema is not JSON or the options are invalid; the message lists every problem.</exception>
@@ -41,9 +33,7 @@ public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(jsonSchema);
-        _client = client;
-        _schema = jsonSchema;
-        _options = options ?? new RegistryJsonOptions();
+        options ??= new RegistryJsonOptions();
         var problems = new List<string>();
         string? title = null;
         try
@@ -55,14 +45,16 @@ public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
             problems.Add($"The JSON Schema is not valid JSON ({ex.Message}).");
         }
 
-        problems.AddRange(_options.Validate(title));
+        problems.AddRange(options.Validate(title));
         if (problems.Count > 0)
         {
             RegistryErrors.ThrowConfiguration(typeof(T).Name, problems, "json");
         }
 
         _codec = codec ?? (typeof(T) == typeof(JsonRecord) ? (IRecordSerializer<T>)(object)JsonRecordCodec.Default : new JsonRecordSerializer<T>());
-        Subject = _options.SubjectOf(title);
+        var subject = Subject = options.SubjectOf(title);
+        var schema = new Confluent.SchemaRegistry.Schema(jsonSchema, SchemaType.Json);
+        _id = new(async () => new SchemaIdBox(await RegisteredIds.ResolveAsync(client, subject, options, schema, registered => SameJson(registered, jsonSchema)).ConfigureAwait(false)));
     }
 
     /// <summary>Creates the serializer writing values with System.Text.Json and <paramref name="serializerOptions"/>, its
@@ -71,7 +63,7 @@ public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
     /// Confluent's serializer do).</summary>
     /// <param name="client">The registry client; not disposed by the serializer.</param>
     /// <param name="jsonSchema">The JSON Schema of the values, as registered (the text is sent unchanged).</param>
-    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistryJsonOptions.Topic"/>).</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistrySubjectOptions.Topic"/>).</param>
     /// <param name="serializerOptions">The System.Text.Json options.</param>
     /// <exception cref="SerializerConfigurationException">The schema is not JSON or the options are invalid; the message lists every problem.</exception>
     public RegistryJsonSerializer(ISchemaRegistryClient client, string jsonSchema, RegistryJsonOptions? options, JsonSerializerOptions serializerOptions)
@@ -90,75 +82,19 @@ public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
     /// <returns>The schema id written with every record.</returns>
     /// <exception cref="DataWeaverException">The registry failed: transient for server errors, throttling and network failures; fatal otherwise
     /// (e.g. the subject has no such schema, or an explicit id names another schema).</exception>
-    public async ValueTask<int> GetSchemaIdAsync(CancellationToken cancellationToken = default)
-    {
-        if (_resolved is { } done)
-        {
-            return done.Id;
-        }
-
-        Task<int> pending;
-        lock (_gate)
-        {
-            // A failed resolution is not kept: the next call asks the registry again.
-            pending = _pending is { IsFaulted: false, IsCanceled: false } p ? p : _pending = ResolveOnceAsync();
-        }
-
-        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask<int> GetSchemaIdAsync(CancellationToken cancellationToken = default) => (await _id.GetAsync(cancellationToken).ConfigureAwait(false)).Id;
 
     /// <inheritdoc />
     /// <exception cref="DataWeaverException">The schema id could not be resolved (see <see cref="GetSchemaIdAsync"/>).</exception>
     public void Serialize(in T value, IBufferWriter<byte> writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var id = _resolved?.Id ?? GetSchemaIdAsync().AsTask().GetAwaiter().GetResult();
-        var header = writer.GetSpan(HeaderSize);
+        var id = _id.Get().Id;
+        var header = writer.GetSpan(RegisteredIds.HeaderSize);
         header[0] = 0;
         BinaryPrimitives.WriteInt32BigEndian(header[1..], id);
-        writer.Advance(HeaderSize);
+        writer.Advance(RegisteredIds.HeaderSize);
         _codec.Serialize(value, writer);
-    }
-
-    private async Task<int> ResolveOnceAsync()
-    {
-        var id = await ResolveAsync().ConfigureAwait(false);
-        _resolved = new StrongBox(id);
-        return id;
-    }
-
-    private async Task<int> ResolveAsync()
-    {
-        var schema = new Confluent.SchemaRegistry.Schema(_schema, SchemaType.Json);
-        try
-        {
-            switch (_options.IdSource)
-            {
-                case SchemaIdSource.Lookup:
-                    return (await _client.LookupSchemaAsync(Subject, schema, ignoreDeletedSchemas: true, _options.NormalizeSchemas).ConfigureAwait(false)).Id;
-                case SchemaIdSource.Latest:
-                    var latest = await _client.GetLatestSchemaAsync(Subject).ConfigureAwait(false);
-                    return latest.SchemaType == SchemaType.Json
-                        ? latest.Id
-                        : throw new DataWeaverException(ErrorClass.Fatal, $"Schema registry: the latest schema of subject '{Subject}' (id {latest.Id}) is a {latest.SchemaType} schema, not JSON.");
-                case SchemaIdSource.Explicit:
-                    var id = _options.SchemaId!.Value;
-                    var registered = await _client.GetSchemaAsync(id).ConfigureAwait(false);
-                    if (registered.SchemaType != SchemaType.Json || !SameJson(registered.SchemaString, _schema))
-                    {
-                        throw new DataWeaverException(ErrorClass.Fatal, $"Schema registry: schema id {id} is not the serializer's JSON Schema (it is a {registered.SchemaType} schema{(registered.SchemaType == SchemaType.Json ? " with other content" : string.Empty)}).");
-                    }
-
-                    return id;
-                default:
-                    return await _client.RegisterSchemaAsync(Subject, schema, _options.NormalizeSchemas).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not DataWeaverException)
-        {
-            RegistryErrors.Throw($"resolving the schema id of subject '{Subject}' ({_options.IdSource})", ex);
-            throw;
-        }
     }
 
     private static bool SameJson(string a, string b)
@@ -171,10 +107,5 @@ public sealed class RegistryJsonSerializer<T> : IRecordSerializer<T>
         {
             return false;
         }
-    }
-
-    private sealed class StrongBox(int id)
-    {
-        public int Id { get; } = id;
     }
 }

@@ -170,7 +170,7 @@ public sealed class ConfluentJsonCompatibilityTests
 
         Assert.Equal(40, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1)));
         Assert.Equal(ErrorClass.Fatal, ex.ErrorClass);
-        Assert.Contains("schema id 41 is not the serializer's JSON Schema (it is a Avro schema)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("schema id 41 is not the serializer's Json schema (it is a Avro schema)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class ConfluentJsonCompatibilityTests
 
         var ex = Assert.Throws<DeserializationException>(() => new RegistryJsonDeserializer<JsonRecord>(registry).Deserialize([0, 0, 0, 0, 5, (byte)'1']));
 
-        Assert.Equal("Cannot decode json at byte offset 1: schema id 5 is a Avro schema, not JSON", ex.Message);
+        Assert.Equal("Cannot decode json at byte offset 1: schema id 5 is a Avro schema, not Json", ex.Message);
     }
 
     [Fact]
