@@ -2,7 +2,7 @@ using DataWeaver.Serialization.SchemaRegistry.Avro;
 
 namespace DataWeaver.Serialization.SchemaRegistry;
 
-/// <summary>The subject and schema id settings of the JSON and Protobuf registry serializers; copied when they are created.</summary>
+/// <summary>The subject and schema id settings of the registry serializers (Avro, JSON, Protobuf); copied when they are created.</summary>
 public abstract record RegistrySubjectOptions
 {
     /// <summary>Gets the topic the records go to; required by <see cref="SubjectNameStrategy.Topic"/> and <see cref="SubjectNameStrategy.TopicRecord"/>.</summary>
@@ -13,7 +13,7 @@ public abstract record RegistrySubjectOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool IsKey { get; init; }
 
-    /// <summary>Gets how the subject is named (the record name is the JSON Schema's <c>title</c>, or the Protobuf message's full name, as in Confluent's serializers).</summary>
+    /// <summary>Gets how the subject is named (the record name is the Avro schema's full name, the JSON Schema's <c>title</c>, or the Protobuf message's full name, as in Confluent's serializers).</summary>
     /// <value>The default is <see cref="SubjectNameStrategy.Topic"/>.</value>
     public SubjectNameStrategy SubjectNameStrategy { get; init; } = SubjectNameStrategy.Topic;
 
