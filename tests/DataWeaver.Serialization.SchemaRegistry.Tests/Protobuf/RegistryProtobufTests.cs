@@ -40,11 +40,18 @@ public sealed class RegistryProtobufTests
     [Fact]
     public void Serialize_NestedMessage_ZigZagIndexPath_ExactBytesAndRoundTrip()
     {
-        var registry = new InMemorySchemaRegistry(firstId: 300);
-        var serializer = new RegistryProtobufSerializer<ReservedRange>(registry, DescriptorProto, new RegistryProtobufOptions { Topic = "ranges" });
+        ISchemaRegistryClient client = new InMemorySchemaRegistry(firstId: 300);
+        var proto = DescriptorProto;
 
-        var bytes = Encode(serializer, new ReservedRange { Start = 3, End = 7 });
-        var read = new RegistryProtobufDeserializer<ReservedRange>(registry).Deserialize(bytes);
+        // snippet: protobuf-registry
+        var serializer = new RegistryProtobufSerializer<ReservedRange>(client, proto, new RegistryProtobufOptions { Topic = "ranges" });
+        var buffer = new ArrayBufferWriter<byte>();
+        serializer.Serialize(new ReservedRange { Start = 3, End = 7 }, buffer);   // proto registered under ranges-value
+
+        var deserializer = new RegistryProtobufDeserializer<ReservedRange>(client);  // checks each id once: known, Protobuf
+        ReservedRange read = deserializer.Deserialize(buffer.WrittenSpan);
+        // end snippet
+        var bytes = buffer.WrittenSpan.ToArray();
 
         // 00 | id 300 = 0000012C | path [2, 1] (DescriptorProto is the 3rd message, ReservedRange its 2nd nested):
         // count 2 -> zig-zag 4, 2 -> 4, 1 -> 2 | start=3 (08 03) end=7 (10 07)
