@@ -6,8 +6,8 @@ namespace DataWeaver.Serialization.SchemaRegistry.Tests;
 
 /// <summary>
 /// An in-process <see cref="ISchemaRegistryClient"/> (no registry server exists on this machine): subjects with versions,
-/// global ids, and the same id for the same schema (compared by Avro Parsing Canonical Form, as the registry does) under
-/// any subject. Counts calls so tests can assert caching. Members no serializer uses throw <see cref="NotSupportedException"/>.
+/// global ids, and the same id for the same schema (Avro compared by Parsing Canonical Form, as the registry does; JSON
+/// and Protobuf schemas by their text) under any subject. Counts calls so tests can assert caching. Members no serializer uses throw <see cref="NotSupportedException"/>.
 /// </summary>
 internal sealed class InMemorySchemaRegistry : ISchemaRegistryClient
 {
@@ -40,12 +40,12 @@ internal sealed class InMemorySchemaRegistry : ISchemaRegistryClient
         lock (_gate)
         {
             Enter();
-            var canonical = AvroSchema.Parse(schema.SchemaString).CanonicalForm;
+            var canonical = Canonical(schema);
             if (!_idByCanonical.TryGetValue(canonical, out var id))
             {
                 id = _nextId++;
                 _idByCanonical[canonical] = id;
-                _byId[id] = new Schema(schema.SchemaString, SchemaType.Avro);
+                _byId[id] = new Schema(schema.SchemaString, schema.SchemaType);
             }
 
             var versions = _subjects.TryGetValue(subject, out var v) ? v : _subjects[subject] = [];
@@ -88,7 +88,7 @@ internal sealed class InMemorySchemaRegistry : ISchemaRegistryClient
         lock (_gate)
         {
             Enter();
-            var canonical = AvroSchema.Parse(schema.SchemaString).CanonicalForm;
+            var canonical = Canonical(schema);
             return _idByCanonical.TryGetValue(canonical, out var id) && _subjects.TryGetValue(subject, out var v) && v.Contains(id)
                 ? Task.FromResult(Registered(subject, id))
                 : throw NotFound($"schema under subject {subject}");
@@ -178,7 +178,10 @@ internal sealed class InMemorySchemaRegistry : ISchemaRegistryClient
     }
 
     private RegisteredSchema Registered(string subject, int id) =>
-        new(subject, _subjects[subject].IndexOf(id) + 1, id, _byId[id].SchemaString, SchemaType.Avro, []);
+        new(subject, _subjects[subject].IndexOf(id) + 1, id, _byId[id].SchemaString, _byId[id].SchemaType, []);
+
+    private static string Canonical(Schema schema) =>
+        schema.SchemaType == SchemaType.Avro ? AvroSchema.Parse(schema.SchemaString).CanonicalForm : schema.SchemaType + ":" + schema.SchemaString;
 
     private static SchemaRegistryException NotFound(string what) => new($"{what} not found", HttpStatusCode.NotFound, 40403);
 }

@@ -2,33 +2,10 @@ using DataWeaver.Serialization.Avro.Schema;
 
 namespace DataWeaver.Serialization.SchemaRegistry.Avro;
 
-/// <summary>Options of <see cref="RegistryAvroSerializer{T}"/> and <see cref="RegistryAvroDeserializer{T}"/>; copied when they are created.</summary>
-public sealed record RegistryAvroOptions
+/// <summary>Options of <see cref="RegistryAvroSerializer{T}"/> and <see cref="RegistryAvroDeserializer{T}"/> (the record name of the
+/// <c>Record</c> and <c>TopicRecord</c> strategies is the schema's full name); copied when they are created.</summary>
+public sealed record RegistryAvroOptions : RegistrySubjectOptions
 {
-    /// <summary>Gets the topic the records go to; required by <see cref="SubjectNameStrategy.Topic"/> and <see cref="SubjectNameStrategy.TopicRecord"/>.</summary>
-    /// <value>The default is <see langword="null"/>.</value>
-    public string? Topic { get; init; }
-
-    /// <summary>Gets whether the serializer encodes message keys (subject <c>{topic}-key</c>) rather than values (<c>{topic}-value</c>).</summary>
-    /// <value>The default is <see langword="false"/>.</value>
-    public bool IsKey { get; init; }
-
-    /// <summary>Gets how the subject is named.</summary>
-    /// <value>The default is <see cref="SubjectNameStrategy.Topic"/>.</value>
-    public SubjectNameStrategy SubjectNameStrategy { get; init; } = SubjectNameStrategy.Topic;
-
-    /// <summary>Gets where the serializer's schema id comes from.</summary>
-    /// <value>The default is <see cref="SchemaIdSource.Register"/>.</value>
-    public SchemaIdSource IdSource { get; init; } = SchemaIdSource.Register;
-
-    /// <summary>Gets the schema id written with <see cref="SchemaIdSource.Explicit"/>.</summary>
-    /// <value>The default is <see langword="null"/>; 0 or more, required with <see cref="SchemaIdSource.Explicit"/>.</value>
-    public int? SchemaId { get; init; }
-
-    /// <summary>Gets whether the registry normalizes the schema when registering or looking it up.</summary>
-    /// <value>The default is <see langword="false"/>.</value>
-    public bool NormalizeSchemas { get; init; }
-
     /// <summary>Gets the schema records are read as by the deserializer; <see langword="null"/> reads each record as its writer schema.</summary>
     /// <value>The default is <see langword="null"/>.</value>
     public AvroSchema? ReaderSchema { get; init; }

@@ -10,7 +10,7 @@ namespace DataWeaver.Serialization.SchemaRegistry.Avro;
 /// <summary>
 /// Encodes <typeparamref name="T"/> in the Confluent wire format (magic byte 0, the schema id big-endian, the Avro
 /// datum) with DataWeaver's Avro codec and a schema id from a schema registry: registered on first use, looked up, the
-/// latest version of the subject, or a given id (<see cref="RegistryAvroOptions.IdSource"/>). The id is resolved once;
+/// latest version of the subject, or a given id (<see cref="RegistrySubjectOptions.IdSource"/>). The id is resolved once;
 /// call <see cref="GetSchemaIdAsync"/> before the first record so that no record waits for the registry (otherwise the
 /// first <see cref="Serialize"/> waits for it once). Thread-safe.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class RegistryAvroSerializer<T> : IRecordSerializer<T>
     /// <summary>Creates the serializer.</summary>
     /// <param name="client">The registry client (e.g. from <see cref="Client.SchemaRegistryClients.Create"/>); not disposed by the serializer.</param>
     /// <param name="schema">The schema of the values.</param>
-    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistryAvroOptions.Topic"/>).</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults (which need <see cref="RegistrySubjectOptions.Topic"/>).</param>
     /// <param name="codec">Makes the serializer that writes the bytes from a writer schema and options with Confluent framing and the
     /// id; <see langword="null"/> for DataWeaver's <see cref="AvroSerializer{T}"/>.</param>
     /// <exception cref="SerializerConfigurationException">The options are invalid; the message lists every problem.</exception>

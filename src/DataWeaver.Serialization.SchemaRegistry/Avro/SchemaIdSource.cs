@@ -12,6 +12,6 @@ public enum SchemaIdSource
     /// <summary>Write with the latest version registered under the subject, and its id.</summary>
     Latest,
 
-    /// <summary>Write with a given id (<see cref="RegistryAvroOptions.SchemaId"/>); the registry's schema of that id is checked to be the serializer's.</summary>
+    /// <summary>Write with a given id (<see cref="RegistrySubjectOptions.SchemaId"/>); the registry's schema of that id is checked to be the serializer's.</summary>
     Explicit,
 }

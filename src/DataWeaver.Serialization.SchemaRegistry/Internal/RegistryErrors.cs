@@ -24,6 +24,6 @@ internal static class RegistryErrors
     }
 
     [DoesNotReturn]
-    public static void ThrowConfiguration(string type, IReadOnlyList<string> problems) =>
-        throw new SerializerConfigurationException("avro", null, [], $"Format 'avro' with a schema registry for type '{type}': {string.Join(" ", problems)}");
+    public static void ThrowConfiguration(string type, IReadOnlyList<string> problems, string format = "avro") =>
+        throw new SerializerConfigurationException(format, null, [], $"Format '{format}' with a schema registry for type '{type}': {string.Join(" ", problems)}");
 }

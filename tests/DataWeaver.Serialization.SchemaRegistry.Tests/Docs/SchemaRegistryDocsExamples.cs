@@ -8,10 +8,16 @@ using DataWeaver.Serialization.Avro.Generic;
 using DataWeaver.Serialization.Avro.Schema;
 using DataWeaver.Serialization.SchemaRegistry.Avro;
 using DataWeaver.Serialization.SchemaRegistry.Client;
+using DataWeaver.Serialization.SchemaRegistry.Json;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using JsonRecord = DataWeaver.Serialization.Json.JsonRecord;
+using Click = DataWeaver.Serialization.SchemaRegistry.Tests.Json.Click;
 
 namespace DataWeaver.Serialization.SchemaRegistry.Tests.Docs;
 
-/// <summary>The C# examples of the "Schema Registry" section of docs/serialization/avro.md (checked against the page by DocSnippetTests), run here.</summary>
+/// <summary>The C# examples of the "Schema Registry" section of docs/serialization/avro.md (Avro and JSON Schema) (checked against the page by DocSnippetTests), run here.</summary>
 public sealed class SchemaRegistryDocsExamples
 {
     [Fact]
@@ -60,6 +66,35 @@ public sealed class SchemaRegistryDocsExamples
         Assert.Equal(12, id);
         Assert.Equal(Convert.FromHexString("000000000C0A2F686F6D6518"), buffer.WrittenSpan.ToArray());
         Assert.Equal("/home", click["page"]);
+    }
+
+    [Fact]
+    public async Task Json_Example_ConfluentWireFormatBothWays()
+    {
+        ISchemaRegistryClient client = new InMemorySchemaRegistry(firstId: 12);
+        var jsonSchema = Json.ConfluentJsonCompatibilityTests.ClickSchema;
+
+        // snippet: json-registry-serialize
+        var serializer = new RegistryJsonSerializer<JsonRecord>(client, jsonSchema, new RegistryJsonOptions { Topic = "clicks" });
+        var buffer = new ArrayBufferWriter<byte>();
+        serializer.Serialize(JsonRecord.Parse("""{"Page":"/home","Ms":12}"""), buffer);   // 00 0000000C {"Page":...
+
+        var deserializer = new RegistryJsonDeserializer<JsonRecord>(client);   // checks each id once: known, a JSON Schema
+        JsonRecord click = deserializer.Deserialize(buffer.WrittenSpan);
+        // end snippet
+
+        Assert.Equal("000000000C" + Convert.ToHexString("""{"Page":"/home","Ms":12}"""u8), Convert.ToHexString(buffer.WrittenSpan));
+        Assert.Equal("""{"Page":"/home","Ms":12}""", click.ToString());
+        Assert.Equal(["clicks-value"], await client.GetAllSubjectsAsync());
+
+        // snippet: json-registry-typed
+        var typed = new RegistryJsonSerializer<Click>(client, jsonSchema, new RegistryJsonOptions { Topic = "clicks" },
+            new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = new DefaultJsonTypeInfoResolver() });
+        // end snippet
+
+        var click2 = new Click { Page = "/café", Ms = 3 };
+        var confluent = await new Confluent.SchemaRegistry.Serdes.JsonSerializer<Click>(client, new Schema(jsonSchema, SchemaType.Json)).SerializeAsync(click2, new SerializationContext(MessageComponentType.Value, "clicks"));
+        Assert.Equal(Convert.ToHexString(confluent), Convert.ToHexString(Avro.ConfluentCompatibilityTests.Encode(typed, click2)));
     }
 
     [Fact]
