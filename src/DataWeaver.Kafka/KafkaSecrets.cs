@@ -89,9 +89,12 @@ public static class KafkaSecrets
             error.IsFatal ? KafkaLogLevel.Critical : KafkaLogLevel.Error, Scrub(client.Name), "ERROR", Scrub($"{error.Code}: {error.Reason}")));
     }
 
-    /// <summary>Where DataWeaver's own Kafka log lines go: <see cref="KafkaStreamOptions.LogHandler"/>, else <see cref="KafkaStreamOptions.Logger"/>, else nowhere.</summary>
+    /// <summary>
+    /// Where DataWeaver's own Kafka log lines go: <see cref="KafkaStreamOptions.LogHandler"/> (every line), else
+    /// <see cref="KafkaStreamOptions.Logger"/> with repeats held back (<see cref="KafkaLogRepeats"/>), else nowhere.
+    /// </summary>
     internal static Action<KafkaLogMessage> LogSink(KafkaStreamOptions options) =>
-        options.LogHandler ?? (options.Logger is { } logger ? message => KafkaLog.Write(logger, message) : static _ => { });
+        options.LogHandler ?? (options.Logger is { } logger ? new KafkaLogRepeats(message => KafkaLog.Write(logger, message), TimeProvider.System).Write : static _ => { });
 
     private static IEnumerable<string> SecretValuesOf(KafkaStreamOptions options)
     {

@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using DataWeaver.Errors;
 using DataWeaver.Records;
 using DataWeaver.Streams;
 
 namespace DataWeaver.Kafka;
 
 /// <summary>
-/// The Kafka implementation of <see cref="IStreamFramework"/> (the seeds' <c>KafkaStreamsWrapper</c>) over
+/// The Kafka implementation of <see cref="IStreamFramework"/> over
 /// Confluent.Kafka 2.16: topics are streams, one idempotent producer serves every produce call, and every
 /// <see cref="ConsumeStreamAsync"/> is a Confluent consumer in a consumer group with manual commits.
 /// </summary>
@@ -415,6 +417,16 @@ public sealed class KafkaStreamFramework : IStreamFramework
                     return admin.GetMetadata(timeout);
                 },
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException exception) when (exception.Error.Code is ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown or ErrorCode.Local_TimedOut)
+        {
+            // The first call every source and sink makes: the place to say plainly that no broker answers.
+            throw new DataWeaverException(
+                ErrorClass.Transient,
+                KafkaSecrets.Scrub(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"No Kafka broker at '{Options.BootstrapServers}' answered within {timeout.TotalSeconds:0.###} s (operationTimeout) while reading the metadata of '{topic}': {exception.Error.Code} ({exception.Error.Reason}).")),
+                exception);
         }
         catch (KafkaException exception)
         {

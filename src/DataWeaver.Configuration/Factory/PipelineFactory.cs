@@ -103,7 +103,7 @@ public sealed class PipelineFactory : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates one connector from its definition (the HLD's <c>create_connector</c>): a
+    /// Creates one connector from its definition: a
     /// <see cref="SourceConnector{T}"/> or <see cref="SinkConnector{T}"/> of <see cref="JsonRecord"/>s, or of byte payloads
     /// (<see cref="Record{TValue}"/> of <see cref="ReadOnlyMemory{T}"/>) for payload connector types.
     /// </summary>

@@ -10,7 +10,7 @@ using DataWeaver.Serialization.Json;
 namespace DataWeaver.Configuration;
 
 /// <summary>
-/// The seeds' Pipeline Manager: creates connectors from configuration by type name (the HLD's <c>create_connector</c>),
+/// The pipeline manager: creates connectors from configuration by type name,
 /// creates pipelines from definitions, files or connectors (<c>create_pipeline</c>), and runs several of them in one
 /// process, starting and stopping each on its own (<c>start_pipeline</c>, <c>stop_pipeline</c>). Thread-safe. Dispose it
 /// to drain every running pipeline and release the stream frameworks.
@@ -111,7 +111,7 @@ public sealed class PipelineManager : IAsyncDisposable
         return created;
     }
 
-    /// <summary>Creates a pipeline from a definition (the HLD's <c>create_pipeline</c> from configuration).</summary>
+    /// <summary>Creates a pipeline from a definition.</summary>
     /// <param name="definition">The validated definition.</param>
     /// <returns>The pipeline, not started.</returns>
     /// <exception cref="PipelineDefinitionException">A factory refused its settings.</exception>
@@ -137,7 +137,7 @@ public sealed class PipelineManager : IAsyncDisposable
         return Add(new ManagedPipeline(pipeline, null, Lifecycle));
     }
 
-    /// <summary>Creates a pipeline from a source and a sink (the HLD's <c>create_pipeline(source, sink)</c>), of any record type.</summary>
+    /// <summary>Creates a pipeline from a source and a sink, of any record type.</summary>
     /// <typeparam name="T">The record type.</typeparam>
     /// <param name="name">The pipeline's name, unique within the manager.</param>
     /// <param name="source">The source.</param>
@@ -188,7 +188,7 @@ public sealed class PipelineManager : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates a connector by type name from settings given in code (the HLD's <c>create_connector(config)</c>), checked
+    /// Creates a connector by type name from settings given in code, checked
     /// against the type's descriptor first. The connector is constructed, not opened.
     /// </summary>
     /// <param name="role">Source or sink.</param>
@@ -220,7 +220,7 @@ public sealed class PipelineManager : IAsyncDisposable
         return Factory.CreateConnector(definition, name ?? type, secrets);
     }
 
-    /// <summary>Starts a pipeline (the HLD's <c>start_pipeline</c>); it runs until its source runs out, it is stopped, or it fails (and restarts as <see cref="Lifecycle"/> allows).</summary>
+    /// <summary>Starts a pipeline; it runs until its source runs out, it is stopped, or it fails (and restarts as <see cref="Lifecycle"/> allows).</summary>
     /// <param name="name">The pipeline's name.</param>
     /// <returns>The run; await <see cref="PipelineRun.Completion"/> for its end, or <see cref="PipelineHost.Completion"/> for the pipeline's, restarts included.</returns>
     /// <exception cref="KeyNotFoundException">No pipeline of that name is managed.</exception>
@@ -253,7 +253,7 @@ public sealed class PipelineManager : IAsyncDisposable
     public void ResumePipeline(string name) => this[name].Host.Resume();
 
     /// <summary>
-    /// Stops a pipeline with a drain (the HLD's <c>stop_pipeline</c>): its source stops reading, the records in flight are
+    /// Stops a pipeline with a drain: its source stops reading, the records in flight are
     /// delivered and committed, then it is <see cref="PipelineState.Stopped"/>. A pipeline waiting to restart stops at once.
     /// Does nothing when it is not running.
     /// </summary>

@@ -7,7 +7,7 @@ using DataWeaver.Streams;
 namespace DataWeaver.Configuration;
 
 /// <summary>
-/// The seeds' Connector Manager: connector types by name, each with a factory (and optionally a descriptor of its
+/// The connector registry: connector types by name, each with a factory (and optionally a descriptor of its
 /// settings), plus stream frameworks, formats and C# transforms by name. Pipeline definition files name what is
 /// registered here; other assemblies add theirs (Kafka registers <c>kafka</c> this way). Type names are compared
 /// ignoring case. Thread-safe; register before loading the files that use a type.

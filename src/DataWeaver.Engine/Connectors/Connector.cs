@@ -1,7 +1,7 @@
 namespace DataWeaver.Connectors;
 
 /// <summary>
-/// The base of every connector (the seeds' <c>Connector</c>): something that reads from or writes to an
+/// The base of every connector: something that reads from or writes to an
 /// external system. Sources read (<see cref="SourceConnector{T}.ReadAsync"/>), sinks write
 /// (<see cref="SinkConnector{T}.WriteAsync"/>), both may process records on the way.
 /// </summary>

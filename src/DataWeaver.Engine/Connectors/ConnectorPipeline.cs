@@ -4,7 +4,7 @@ using DataWeaver.Pipelines;
 namespace DataWeaver.Connectors;
 
 /// <summary>
-/// A pipeline from one source connector to one sink connector (the seeds' <c>ConnectorPipeline</c>): the
+/// A pipeline from one source connector to one sink connector: the
 /// source's and the sink's <c>Process</c> run on the way. A thin wrapper over
 /// <c>Pipeline.From(source).To(sink).Build()</c>; use the fluent <see cref="Pipelines.Pipeline"/> builder for
 /// transforms, parallel stages or several sinks.
@@ -12,7 +12,7 @@ namespace DataWeaver.Connectors;
 /// <typeparam name="T">The record type.</typeparam>
 public sealed class ConnectorPipeline<T>
 {
-    /// <summary>Creates the pipeline (the seeds' <c>ConnectorPipeline(source, sink)</c>).</summary>
+    /// <summary>Creates the pipeline.</summary>
     /// <param name="source">The source connector.</param>
     /// <param name="sink">The sink connector.</param>
     /// <param name="options">The pipeline options; <see langword="null"/> uses the defaults.</param>
@@ -59,7 +59,7 @@ public sealed class ConnectorPipeline<T>
     /// </summary>
     public Task Completion => Run?.Completion ?? Task.CompletedTask;
 
-    /// <summary>Starts the pipeline (the seeds' <c>pipeline.start()</c>) and returns at once.</summary>
+    /// <summary>Starts the pipeline and returns at once.</summary>
     /// <param name="cancellationToken">Aborts the run when signalled.</param>
     /// <returns>The run.</returns>
     /// <exception cref="InvalidOperationException">The pipeline is already running.</exception>
@@ -84,7 +84,7 @@ public sealed class ConnectorPipeline<T>
     public void Resume() => Host.Resume();
 
     /// <summary>
-    /// Stops the current run with a drain (the HLD's <c>stop_pipeline</c>): the source stops reading, records in
+    /// Stops the current run with a drain: the source stops reading, records in
     /// flight are written, positions are committed. Does nothing before <see cref="Start"/>.
     /// </summary>
     /// <param name="cancellationToken">Turns the drain into an abort when signalled.</param>
@@ -116,7 +116,7 @@ public sealed class ConnectorPipeline<T>
 /// <summary>Creates <see cref="ConnectorPipeline{T}"/>s with the record type inferred.</summary>
 public static class ConnectorPipeline
 {
-    /// <summary>Creates a pipeline from a source to a sink (the HLD's <c>create_pipeline(source, sink)</c>).</summary>
+    /// <summary>Creates a pipeline from a source to a sink.</summary>
     /// <typeparam name="T">The record type.</typeparam>
     /// <param name="source">The source connector.</param>
     /// <param name="sink">The sink connector.</param>

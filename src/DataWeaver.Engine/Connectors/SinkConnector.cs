@@ -3,8 +3,8 @@ using DataWeaver.Internal;
 namespace DataWeaver.Connectors;
 
 /// <summary>
-/// A connector that writes records to an external system (the seeds' <c>SinkConnector</c>): override
-/// <see cref="WriteAsync"/> (the seeds' <c>write()</c>, here taking a batch) and optionally
+/// A connector that writes records to an external system: override
+/// <see cref="WriteAsync"/> and optionally
 /// <see cref="Process"/>.
 /// </summary>
 /// <remarks>
@@ -23,7 +23,7 @@ public abstract class SinkConnector<T> : Connector, IFlushableSink
     }
 
     /// <summary>
-    /// Transforms a record right before it is written (the seeds' <c>process()</c>). Runs in the sink's block.
+    /// Transforms a record right before it is written. Runs in the sink's block.
     /// The default returns the record unchanged and is left out of the compiled graph.
     /// </summary>
     /// <param name="message">The record.</param>
@@ -31,7 +31,7 @@ public abstract class SinkConnector<T> : Connector, IFlushableSink
     public virtual T Process(T message) => message;
 
     /// <summary>
-    /// Writes a batch of records (the seeds' <c>write()</c>). Completing successfully acknowledges the batch.
+    /// Writes a batch of records. Completing successfully acknowledges the batch.
     /// The records are valid only until the returned task completes; copy what you keep. Called by one
     /// worker at a time unless the sink stage runs with a degree of parallelism above 1.
     /// </summary>

@@ -3,8 +3,8 @@ using DataWeaver.Records;
 namespace DataWeaver.Connectors;
 
 /// <summary>
-/// A connector that reads records from an external system (the seeds' <c>SourceConnector</c>): override
-/// <see cref="ReadAsync"/> (the seeds' <c>read()</c>) and optionally <see cref="Process"/> (<c>process()</c>).
+/// A connector that reads records from an external system: override
+/// <see cref="ReadAsync"/> and optionally <see cref="Process"/> (<c>process()</c>).
 /// </summary>
 /// <remarks>
 /// Positions: by default the n-th record read (counting from 0) has resume position <c>0@(n+1)</c>. Sources
@@ -24,7 +24,7 @@ public abstract class SourceConnector<T> : Connector
     }
 
     /// <summary>
-    /// Reads records (the seeds' <c>read()</c>). The sequence ends when the source has no more records; a
+    /// Reads records. The sequence ends when the source has no more records; a
     /// never-ending source waits for the next one. MUST honour <paramref name="cancellationToken"/>, which
     /// is signalled when the pipeline stops reading or aborts.
     /// </summary>
@@ -33,7 +33,7 @@ public abstract class SourceConnector<T> : Connector
     public abstract IAsyncEnumerable<T> ReadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Transforms a record right after it was read (the seeds' <c>process()</c>). Runs in the first block of
+    /// Transforms a record right after it was read. Runs in the first block of
     /// the pipeline, fused with the transforms that follow. The default returns the record unchanged and
     /// is left out of the compiled graph.
     /// </summary>

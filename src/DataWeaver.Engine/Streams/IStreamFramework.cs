@@ -1,7 +1,7 @@
 namespace DataWeaver.Streams;
 
 /// <summary>
-/// A stream processing framework (the seeds' <c>StreamProcessingFramework</c>): partitioned streams of byte
+/// A stream processing framework: partitioned streams of byte
 /// messages, producers, and consumer groups that commit offsets. The in-process implementation
 /// (<see cref="InProcess.InProcessStreamFramework"/>) is the embedded default; a Kafka implementation fits
 /// behind the same interface.
@@ -36,7 +36,7 @@ public interface IStreamFramework : IAsyncDisposable
     ValueTask StopAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Creates a stream (the seeds' <c>create_stream</c>). Creating a stream that exists with the same
+    /// Creates a stream. Creating a stream that exists with the same
     /// partition count does nothing.
     /// </summary>
     /// <param name="topic">The stream's name; not empty.</param>
@@ -67,7 +67,7 @@ public interface IStreamFramework : IAsyncDisposable
     ValueTask<IReadOnlyList<PartitionWatermarks>> GetWatermarksAsync(string topic, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Produces one message (the seeds' <c>produce_message</c>). The partition is the message's explicit
+    /// Produces one message. The partition is the message's explicit
     /// <see cref="OutgoingMessage.Partition"/>, else the key's (<see cref="StreamPartitioner"/>), else the next
     /// one round-robin. Waits while the partition has no room (backpressure).
     /// </summary>
@@ -96,7 +96,7 @@ public interface IStreamFramework : IAsyncDisposable
     ValueTask ProduceMessagesAsync(string topic, ReadOnlyMemory<OutgoingMessage> messages, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Joins a consumer group on a stream (the seeds' <c>consume_stream</c>; for a plain message loop see
+    /// Joins a consumer group on a stream (for a plain message loop see
     /// <see cref="StreamFrameworkExtensions.ConsumeStream"/>). The group's partitions are shared among its
     /// consumers; dispose the consumer to leave the group.
     /// </summary>

@@ -4,14 +4,13 @@ using DataWeaver.Records;
 
 namespace DataWeaver.Streams;
 
-/// <summary>The seeds' convenience calls over any <see cref="IStreamFramework"/>.</summary>
+/// <summary>Convenience calls over any <see cref="IStreamFramework"/>.</summary>
 public static class StreamFrameworkExtensions
 {
     private const int CommitEvery = 1024;
 
     /// <summary>
-    /// Reads a stream as a consumer group member, message after message (the seeds'
-    /// <c>for message in framework.consume_stream(topic)</c>). Never ends while the framework runs; ends when
+    /// Reads a stream as a consumer group member, message after message. Never ends while the framework runs; ends when
     /// it stops.
     /// </summary>
     /// <remarks>
@@ -75,7 +74,7 @@ public static class StreamFrameworkExtensions
         }
     }
 
-    /// <summary>Produces one message from key and value bytes (the seeds' <c>produce_message</c>).</summary>
+    /// <summary>Produces one message from key and value bytes.</summary>
     /// <param name="framework">The framework.</param>
     /// <param name="topic">The stream.</param>
     /// <param name="key">The key bytes; empty for no key (round-robin partitioning).</param>
