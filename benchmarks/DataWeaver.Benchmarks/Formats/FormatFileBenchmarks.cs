@@ -30,6 +30,9 @@ public abstract class FormatFileBenchmarks
 {
     public const int RecordCount = 50_000;
 
+    /// <summary>The records in the input: <see cref="RecordCount"/>, or <c>DATAWEAVER_PROBE_RECORDS</c> for the probe (a per-run cost shows as a per-record cost that falls with more records).</summary>
+    public static readonly int Records = int.TryParse(Environment.GetEnvironmentVariable("DATAWEAVER_PROBE_RECORDS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : RecordCount;
+
     private string _yaml = "";
     private ConnectorRegistry _registry = null!;
 
@@ -123,7 +126,7 @@ public class JsonFormatBenchmarks : FormatFileBenchmarks
     protected override void WriteInput()
     {
         var text = new StringBuilder();
-        for (var i = 0; i < RecordCount; i++)
+        for (var i = 0; i < Records; i++)
         {
             var r = Row(i);
             text.Append(CultureInfo.InvariantCulture, $"{{\"id\":{r.Id},\"user\":\"{r.User}\",\"amount\":{r.Amount},\"qty\":{r.Qty},\"country\":\"{r.Country}\",\"ts\":{r.Ts}}}\n");
@@ -165,7 +168,7 @@ public class CsvFormatBenchmarks : FormatFileBenchmarks
     protected override void WriteInput()
     {
         var text = new StringBuilder("id,user,amount,qty,country,ts\n");
-        for (var i = 0; i < RecordCount; i++)
+        for (var i = 0; i < Records; i++)
         {
             var r = Row(i);
             text.Append(CultureInfo.InvariantCulture, $"{r.Id},{r.User},{r.Amount},{r.Qty},{r.Country},{r.Ts}\n");
@@ -203,7 +206,7 @@ public class AvroFormatBenchmarks : FormatFileBenchmarks
     {
         File.WriteAllText(Path.Combine(Folder, "row.avsc"), Schema.ToJson());
         using var writer = new AvroContainerWriter(File.Create(Input), Schema);
-        for (var i = 0; i < RecordCount; i++)
+        for (var i = 0; i < Records; i++)
         {
             var r = Row(i);
             var record = new GenericRecord((RecordSchema)Schema);
@@ -246,7 +249,7 @@ public class ProtobufFormatBenchmarks : FormatFileBenchmarks
         set.File.Add(FileDescriptorProto.Parser.ParseFrom(ProtoTrade.Descriptor.File.SerializedData));
         File.WriteAllBytes(Path.Combine(Folder, "trade.desc"), set.ToByteArray());
         using var output = File.Create(Input);
-        for (var i = 0; i < RecordCount; i++)
+        for (var i = 0; i < Records; i++)
         {
             var r = Row(i);
             new ProtoTrade { Id = r.Id, Symbol = r.User, Price = r.Amount, Quantity = r.Qty, Venue = r.Country, TimestampMicros = r.Ts, IsBuy = i % 2 == 0, OrderId = "o-" + i, Account = "acct" }.WriteDelimitedTo(output);

@@ -48,11 +48,19 @@ internal sealed class FileHandleStream(SafeFileHandle handle, FileFollow? follow
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <remarks>
+    /// Off Windows the read is made on the calling thread: the handle is seekable (a regular file, so the read never
+    /// waits for a writer), and .NET would otherwise make the same blocking read on another thread-pool thread and
+    /// resume the caller there, a hop per buffer of records. On Windows the read is overlapped.
+    /// </remarks>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var n = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = OperatingSystem.IsWindows()
+                ? await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken).ConfigureAwait(false)
+                : RandomAccess.Read(handle, buffer.Span, _position);
             _position += n;
             if (n > 0 || buffer.Length == 0 || follow is null)
             {

@@ -32,7 +32,24 @@ internal sealed class LineRecordReader : RecordFileReader
 
     public override bool IsNextBuffered => _eof || _buffer.Array.AsSpan(_start, _end - _start).Contains((byte)'\n');
 
-    public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    {
+        // A line already in the buffer (nearly every record) is decoded without an asynchronous state machine.
+        while (_buffer.Array.AsSpan(_start, _end - _start).IndexOf((byte)'\n') is var index and >= 0)
+        {
+            var start = _start;
+            _start += index + 1;
+            _line++;
+            if (Emit(start, index, _bufferOffset + _start))
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+
+        return MoveNextSlowAsync(cancellationToken);
+    }
+
+    private async ValueTask<bool> MoveNextSlowAsync(CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -79,6 +79,15 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
+        // What Utf8JsonReader.TryGetDouble does with the number's bytes, without starting a reader for them (it is
+        // asked only where this parse fails, so that a failure is always the reader's own).
+        var span = RawValue.Span;
+        if (System.Buffers.Text.Utf8Parser.TryParse(span, out double parsed, out var consumed, 'e') && consumed == span.Length && double.IsFinite(parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
         var reader = Reader();
         return reader.TryGetDouble(out value);
     }
@@ -92,6 +101,13 @@ public readonly struct JsonField : IEquatable<JsonField>
         if (_type != JsonTokenType.Number)
         {
             return false;
+        }
+
+        var span = RawValue.Span;
+        if (System.Buffers.Text.Utf8Parser.TryParse(span, out decimal parsed, out var consumed, 'e') && consumed == span.Length)
+        {
+            value = parsed; // as Utf8JsonReader.TryGetDecimal reads it, without starting a reader
+            return true;
         }
 
         var reader = Reader();

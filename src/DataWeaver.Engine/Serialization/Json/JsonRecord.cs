@@ -307,6 +307,11 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
             throw JsonErrors.InvalidUtf8(data);
         }
 
+        if (JsonFastValidator.IsCertainlyValidObject(data, options.MaxDepth))
+        {
+            return; // the common case, in one quick pass; anything it is unsure of is read, and reported, as before
+        }
+
         var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = options.MaxDepth });
         try
         {

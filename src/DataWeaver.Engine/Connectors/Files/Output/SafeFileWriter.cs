@@ -163,7 +163,18 @@ public sealed class SafeFileWriter : IAsyncDisposable
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         var stream = _stream ?? throw new ObjectDisposedException(nameof(SafeFileWriter));
-        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        if (OperatingSystem.IsWindows())
+        {
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // A regular file: .NET would make this same blocking write on another thread-pool thread and resume the
+            // caller there (a hop per batch); written here instead.
+            cancellationToken.ThrowIfCancellationRequested();
+            stream.Write(bytes.Span);
+        }
+
         BytesWritten += bytes.Length;
         if (Options.FlushToDisk)
         {
