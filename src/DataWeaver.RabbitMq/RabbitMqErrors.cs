@@ -26,7 +26,7 @@ public static class RabbitMqErrors
                 ErrorClass.Data, $"{operation} failed: the broker returned message {returned.PublishSequenceNumber} as unroutable (mandatory publish: no queue is bound for its routing key).", exception),
             PublishException nacked => new DataWeaverException(
                 ErrorClass.Transient, $"{operation} failed: the broker refused (nacked) message {nacked.PublishSequenceNumber}.", exception),
-            AuthenticationFailureException => new DataWeaverException(ErrorClass.Fatal, $"{operation} failed: the broker refused the user name or password.", exception),
+            AuthenticationFailureException or BrokerUnreachableException { InnerException: AuthenticationFailureException } => new DataWeaverException(ErrorClass.Fatal, $"{operation} failed: the broker refused the user name or password.", exception),
             OperationInterruptedException { ShutdownReason.ReplyCode: 404 } => new DataWeaverException(
                 ErrorClass.Fatal, $"{operation} failed: {exception.Message}", exception),
             OperationInterruptedException { ShutdownReason.ReplyCode: 403 or 406 or 530 or 540 } => new DataWeaverException(
