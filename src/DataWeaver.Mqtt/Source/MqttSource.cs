@@ -108,7 +108,8 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
                 try
                 {
-                    await pending.Message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
+                    // Not cancellable: a PUBACK abandoned half way would be lost for good (the next commit starts after it).
+                    await pending.Message.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
                 {

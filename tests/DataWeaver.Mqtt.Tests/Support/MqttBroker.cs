@@ -36,9 +36,14 @@ internal static class MqttBroker
         return client;
     }
 
-    /// <summary>Creates a persistent session subscribed to the filters (QoS 1), so the broker keeps what is published from now on.</summary>
+    /// <summary>Creates a new persistent session subscribed to the filters (QoS 1), so the broker keeps what is published from now on; an earlier session of the id is discarded.</summary>
     public static async Task CreateSessionAsync(string clientId, IEnumerable<string> filters, MqttVersion version = MqttVersion.V5)
     {
+        using (var clean = await ConnectAsync(clientId, persistent: false, version))
+        {
+            await clean.DisconnectAsync();
+        }
+
         using var client = await ConnectAsync(clientId, persistent: true, version);
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var filter in filters)
