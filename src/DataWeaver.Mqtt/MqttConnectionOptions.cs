@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DataWeaver.Messaging.Internal;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -60,19 +61,14 @@ public sealed record MqttConnectionOptions
     /// <returns>One message per problem, naming the option; empty when valid.</returns>
     public IEnumerable<string> Validate()
     {
-        if (string.IsNullOrWhiteSpace(HostName))
+        foreach (var problem in BrokerConnections.ValidateEndpoint(nameof(MqttConnectionOptions), HostName, Port, OperationTimeout, ReconnectTimeout, ReconnectDelay))
         {
-            yield return "MqttConnectionOptions.HostName is required.";
+            yield return problem;
         }
 
-        if (Port is < 1 or > 65535)
+        if (SessionExpiry < TimeSpan.Zero)
         {
-            yield return $"MqttConnectionOptions.Port must be 1 to 65535 (was {Port}).";
-        }
-
-        if (OperationTimeout <= TimeSpan.Zero || ReconnectTimeout < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero || SessionExpiry < TimeSpan.Zero)
-        {
-            yield return "MqttConnectionOptions: OperationTimeout must be positive; ReconnectTimeout, ReconnectDelay and SessionExpiry must not be negative.";
+            yield return $"MqttConnectionOptions.SessionExpiry must not be negative (was {SessionExpiry}).";
         }
     }
 

@@ -30,9 +30,6 @@ public static class MqttErrors
         };
     }
 
-    [DoesNotReturn]
-    internal static void ThrowReconnectTimedOut(string endpoint, TimeSpan timeout, Exception? last) =>
-        throw new DataWeaverException(ErrorClass.Transient, $"The broker at {endpoint} could not be reached again within {timeout.TotalSeconds:0.#} s: {last?.Message}", last);
 
     [DoesNotReturn]
     internal static void ThrowPublishRefused(string operation, string reason) =>

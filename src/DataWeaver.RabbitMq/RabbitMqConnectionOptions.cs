@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DataWeaver.Messaging.Internal;
 using RabbitMQ.Client;
 
 namespace DataWeaver.RabbitMq;
@@ -52,28 +53,8 @@ public sealed record RabbitMqConnectionOptions
 
     /// <summary>Lists every invalid option.</summary>
     /// <returns>One message per problem, naming the option; empty when valid.</returns>
-    public IEnumerable<string> Validate()
-    {
-        if (string.IsNullOrWhiteSpace(HostName))
-        {
-            yield return "RabbitMqConnectionOptions.HostName is required.";
-        }
-
-        if (Port is < 1 or > 65535)
-        {
-            yield return $"RabbitMqConnectionOptions.Port must be 1 to 65535 (was {Port}).";
-        }
-
-        if (OperationTimeout <= TimeSpan.Zero)
-        {
-            yield return $"RabbitMqConnectionOptions.OperationTimeout must be positive (was {OperationTimeout}).";
-        }
-
-        if (ReconnectTimeout < TimeSpan.Zero || ReconnectDelay < TimeSpan.Zero)
-        {
-            yield return "RabbitMqConnectionOptions.ReconnectTimeout and ReconnectDelay must not be negative.";
-        }
-    }
+    public IEnumerable<string> Validate() =>
+        BrokerConnections.ValidateEndpoint(nameof(RabbitMqConnectionOptions), HostName, Port, OperationTimeout, ReconnectTimeout, ReconnectDelay);
 
     /// <summary>Describes the endpoint without the password.</summary>
     /// <returns>For example <c>amqp://guest@localhost:5672/</c>.</returns>

@@ -40,7 +40,4 @@ public static class RabbitMqErrors
     [DoesNotReturn]
     internal static void Throw(Exception exception, string operation) => throw Map(exception, operation);
 
-    [DoesNotReturn]
-    internal static void ThrowReconnectTimedOut(string endpoint, TimeSpan timeout, Exception? last) =>
-        throw new DataWeaverException(ErrorClass.Transient, $"The broker at {endpoint} could not be reached again within {timeout.TotalSeconds:0.#} s: {last?.Message}", last);
 }

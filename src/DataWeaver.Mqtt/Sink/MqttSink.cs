@@ -1,6 +1,7 @@
 using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Messaging.Internal;
 using DataWeaver.Records;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -22,7 +23,7 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 {
     private readonly string _endpoint;
     private readonly string _operation;
-    private readonly List<Task> _pending = [];
+    private readonly PendingBatches _pending;
     private IMqttClient? _client;
 
     /// <summary>Creates the sink.</summary>
@@ -33,9 +34,14 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         : base(name ?? "mqtt:" + (options?.Topic ?? "by key"))
     {
         ArgumentNullException.ThrowIfNull(options);
-        Options = MqttOptionsValidation.Check(options, options.Validate());
+        Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
         _operation = $"Publish to {(options.Topic is null ? "the records' topics" : "'" + options.Topic + "'")} at {_endpoint}";
+        _pending = new PendingBatches(
+            publish => ((Task<MqttClientPublishResult>)publish).Result is { IsSuccess: false } refused
+                ? new DataWeaverException(ErrorClass.Data, $"{_operation} failed: the broker refused the message ({refused.ReasonCode} {refused.ReasonString}).")
+                : null,
+            error => MqttErrors.Map(error, _operation));
     }
 
     /// <summary>Gets the options.</summary>
@@ -57,7 +63,7 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var client = _client!;
-        var publishes = new Task<MqttClientPublishResult>[batch.Length];
+        var publishes = new Task[batch.Length];
         for (var i = 0; i < batch.Length; i++)
         {
             var record = batch.Span[i];
@@ -77,70 +83,21 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             publishes[i] = client.PublishAsync(message.Build(), cancellationToken);
         }
 
-        lock (_pending)
-        {
-            _pending.RemoveAll(static task => task.IsCompleted);
-            _pending.Add(ConfirmAsync(publishes, acknowledgement, _operation));
-        }
+        _pending.Add(publishes, acknowledgement);
     }
 
     /// <inheritdoc />
     /// <remarks>Waits until the broker acknowledged (or refused) every message published.</remarks>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
-        await Task.WhenAll(Pending()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _pending.WhenAllAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     /// <remarks>Waits up to <see cref="MqttConnectionOptions.OperationTimeout"/> for outstanding PUBACKs first.</remarks>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
-        try
-        {
-            await Task.WhenAll(Pending()).WaitAsync(Options.Connection.OperationTimeout, Options.Connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is TimeoutException or OperationCanceledException)
-        {
-            // Their batches fail when the connection closes: never acknowledged, so the source resends them.
-        }
+        await _pending.WhenAllAsync(Options.Connection.OperationTimeout, Options.Connection.TimeProvider, cancellationToken).ConfigureAwait(false);
 
         await DisconnectAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Waits for the PUBACKs of one batch, then acknowledges it or fails it; never throws.</summary>
-    private static async Task ConfirmAsync(Task<MqttClientPublishResult>[] publishes, SinkAcknowledgement acknowledgement, string operation)
-    {
-        Exception? failure = null;
-        foreach (var publish in publishes)
-        {
-            try
-            {
-                var result = await publish.ConfigureAwait(false);
-                if (!result.IsSuccess && failure is null)
-                {
-                    failure = new DataWeaverException(ErrorClass.Data, $"{operation} failed: the broker refused the message ({result.ReasonCode} {result.ReasonString}).");
-                }
-            }
-            catch (Exception error)
-            {
-                failure ??= MqttErrors.Map(error, operation);
-            }
-        }
-
-        if (failure is null)
-        {
-            acknowledgement.Acknowledge();
-        }
-        else
-        {
-            acknowledgement.Fail(failure);
-        }
-    }
-
-    private Task[] Pending()
-    {
-        lock (_pending)
-        {
-            return [.. _pending];
-        }
     }
 
     private async Task<IMqttClient> ConnectAsync(CancellationToken cancellationToken)
@@ -162,24 +119,7 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     {
         await DisconnectAsync().ConfigureAwait(false);
         var connection = Options.Connection;
-        var time = connection.TimeProvider;
-        var start = time.GetTimestamp();
-        Exception? last = null;
-        while (time.GetElapsedTime(start) <= connection.ReconnectTimeout)
-        {
-            try
-            {
-                _client = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (DataWeaverException error) when (error.ErrorClass == ErrorClass.Transient)
-            {
-                last = error;
-                await Task.Delay(connection.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        MqttErrors.ThrowReconnectTimedOut(_endpoint, connection.ReconnectTimeout, last);
+        _client = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask DisconnectAsync()

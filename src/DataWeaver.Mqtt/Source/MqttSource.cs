@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Messaging.Internal;
 using DataWeaver.Records;
 using MQTTnet;
 using MQTTnet.Packets;
@@ -46,7 +47,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         : base(name ?? "mqtt:" + (options?.Topics is { Count: > 0 } topics ? topics[0] : ""))
     {
         ArgumentNullException.ThrowIfNull(options);
-        Options = MqttOptionsValidation.Check(options, options.Validate());
+        Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
         _deliveries = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
@@ -160,10 +161,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         var number = Interlocked.Increment(ref session.Received);
         session.Pending.Enqueue(new Pending(number, message));
         var unacknowledged = session.Pending.Count;
-        long peak;
-        while (unacknowledged > (peak = Volatile.Read(ref _peakUnacknowledged)) && Interlocked.CompareExchange(ref _peakUnacknowledged, unacknowledged, peak) != peak)
-        {
-        }
+        BrokerConnections.RaisePeak(ref _peakUnacknowledged, unacknowledged);
 
         var application = message.ApplicationMessage;
         var payload = application.Payload.ToArray();
@@ -209,31 +207,13 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     private async ValueTask ReconnectAsync(CancellationToken cancellationToken)
     {
-        var connection = Options.Connection;
-        var time = connection.TimeProvider;
-        var start = time.GetTimestamp();
-        Exception? last = null;
         if (Interlocked.Exchange(ref _session, null) is { } old)
         {
             await old.DisposeAsync().ConfigureAwait(false);
         }
 
-        while (time.GetElapsedTime(start) <= connection.ReconnectTimeout)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                _session = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (DataWeaverException error) when (error.ErrorClass == ErrorClass.Transient)
-            {
-                last = error;
-                await Task.Delay(connection.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        MqttErrors.ThrowReconnectTimedOut(_endpoint, connection.ReconnectTimeout, last);
+        var connection = Options.Connection;
+        _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private readonly record struct Delivery(int Generation, Record<ReadOnlyMemory<byte>> Record, bool Poison)

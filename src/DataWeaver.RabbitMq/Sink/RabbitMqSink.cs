@@ -1,5 +1,6 @@
 using System.Text;
 using DataWeaver.Connectors;
+using DataWeaver.Messaging.Internal;
 using DataWeaver.Records;
 using RabbitMQ.Client;
 
@@ -30,7 +31,7 @@ public sealed class RabbitMqSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private readonly BasicProperties _plain;
     private IConnection? _connection;
     private IChannel? _channel;
-    private readonly List<Task> _pending = [];
+    private readonly PendingBatches _pending;
 
     /// <summary>Creates the sink.</summary>
     /// <param name="options">The exchange, routing and broker.</param>
@@ -40,10 +41,11 @@ public sealed class RabbitMqSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         : base(name ?? "rabbitmq:" + (options?.Exchange is { Length: > 0 } exchange ? exchange : options?.RoutingKey ?? "default"))
     {
         ArgumentNullException.ThrowIfNull(options);
-        Options = RabbitMqOptionsValidation.Check(options, options.Validate());
+        Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
         _operation = $"Publish to exchange '{options.Exchange}' at {_endpoint}";
         _plain = Properties(null, default);
+        _pending = new PendingBatches(static _ => null, error => RabbitMqErrors.Map(error, _operation));
     }
 
     /// <summary>Gets the options.</summary>
@@ -74,66 +76,21 @@ public sealed class RabbitMqSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             confirms[i] = channel.BasicPublishAsync(Options.Exchange, routingKey, Options.Mandatory, properties, record.Value, cancellationToken).AsTask();
         }
 
-        lock (_pending)
-        {
-            _pending.RemoveAll(static task => task.IsCompleted);
-            _pending.Add(ConfirmAsync(confirms, acknowledgement, _operation));
-        }
+        _pending.Add(confirms, acknowledgement);
     }
 
     /// <inheritdoc />
     /// <remarks>Waits until the broker confirmed (or refused) every message published.</remarks>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
-        await Task.WhenAll(Pending()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _pending.WhenAllAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     /// <remarks>Waits up to <see cref="RabbitMqConnectionOptions.OperationTimeout"/> for outstanding confirms first: closing the channel would fail them.</remarks>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
-        try
-        {
-            await Task.WhenAll(Pending()).WaitAsync(Options.Connection.OperationTimeout, Options.Connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is TimeoutException or OperationCanceledException)
-        {
-            // Their batches fail when the channel closes: never acknowledged, so the source resends them.
-        }
+        await _pending.WhenAllAsync(Options.Connection.OperationTimeout, Options.Connection.TimeProvider, cancellationToken).ConfigureAwait(false);
 
         await DisconnectAsync().ConfigureAwait(false);
-    }
-
-    private Task[] Pending()
-    {
-        lock (_pending)
-        {
-            return [.. _pending];
-        }
-    }
-
-    /// <summary>Waits for the broker's confirms of one batch, then acknowledges it or fails it; never throws.</summary>
-    private static async Task ConfirmAsync(Task[] confirms, SinkAcknowledgement acknowledgement, string operation)
-    {
-        Exception? failure = null;
-        foreach (var confirm in confirms)
-        {
-            try
-            {
-                await confirm.ConfigureAwait(false);
-            }
-            catch (Exception error)
-            {
-                failure ??= error;
-            }
-        }
-
-        if (failure is null)
-        {
-            acknowledgement.Acknowledge();
-        }
-        else
-        {
-            acknowledgement.Fail(RabbitMqErrors.Map(failure, operation));
-        }
     }
 
     private BasicProperties Properties(RecordHeaders? headers, DateTimeOffset timestamp)
@@ -181,24 +138,7 @@ public sealed class RabbitMqSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     {
         await DisconnectAsync().ConfigureAwait(false);
         var connection = Options.Connection;
-        var time = connection.TimeProvider;
-        var start = time.GetTimestamp();
-        Exception? last = null;
-        while (time.GetElapsedTime(start) <= connection.ReconnectTimeout)
-        {
-            try
-            {
-                await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Errors.DataWeaverException error) when (error.ErrorClass == Errors.ErrorClass.Transient)
-            {
-                last = error;
-                await Task.Delay(connection.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        RabbitMqErrors.ThrowReconnectTimedOut(_endpoint, connection.ReconnectTimeout, last);
+        await BrokerConnections.ReconnectAsync(async token => { await ConnectAsync(token).ConfigureAwait(false); return true; }, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask DisconnectAsync()

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Messaging.Internal;
 using DataWeaver.Records;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -53,7 +54,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         : base(name ?? "rabbitmq:" + options?.Queue)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Options = RabbitMqOptionsValidation.Check(options, options.Validate());
+        Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
     }
 
@@ -168,10 +169,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         var tag = (long)delivery.DeliveryTag;
         Volatile.Write(ref session.LastDelivered, tag);
         var unacknowledged = tag - Volatile.Read(ref session.LastAcknowledged);
-        long peak;
-        while (unacknowledged > (peak = Volatile.Read(ref _peakUnacknowledged)) && Interlocked.CompareExchange(ref _peakUnacknowledged, unacknowledged, peak) != peak)
-        {
-        }
+        BrokerConnections.RaisePeak(ref _peakUnacknowledged, unacknowledged);
 
         var position = new SourcePosition(session.Generation, tag);
         var body = delivery.Body.ToArray();
@@ -241,32 +239,14 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
 
     private async ValueTask ReconnectAsync(CancellationToken cancellationToken)
     {
-        var connection = Options.Connection;
-        var time = connection.TimeProvider;
-        var deadline = time.GetTimestamp();
-        Exception? last = null;
         if (Interlocked.Exchange(ref _session, null) is { } old)
         {
             await old.DisposeAsync().ConfigureAwait(false);
         }
 
-        while (time.GetElapsedTime(deadline) <= connection.ReconnectTimeout)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                _session = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _reconnections);
-                return;
-            }
-            catch (DataWeaverException error) when (error.ErrorClass == ErrorClass.Transient)
-            {
-                last = error;
-                await Task.Delay(connection.ReconnectDelay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        RabbitMqErrors.ThrowReconnectTimedOut(_endpoint, connection.ReconnectTimeout, last);
+        var connection = Options.Connection;
+        _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _reconnections);
     }
 
     /// <summary>A delivery (a record, or poison), or, with no bytes, the mark that its channel went away.</summary>
