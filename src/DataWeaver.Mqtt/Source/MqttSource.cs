@@ -33,7 +33,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 {
     private static readonly byte[] True = "true"u8.ToArray();
     private readonly string _endpoint;
-    private readonly Channel<Delivery> _deliveries;
+    private readonly Channel<BrokerDelivery> _deliveries;
     private Session? _session;
     private int _generation = -1;
     private long _peakUnacknowledged;
@@ -49,7 +49,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         ArgumentNullException.ThrowIfNull(options);
         Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
-        _deliveries = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _deliveries = Channel.CreateBounded<BrokerDelivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>Gets the options.</summary>
@@ -76,7 +76,11 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         throw new NotSupportedException("MqttSource reads through its SourceReader (CreateReader).");
 
     /// <inheritdoc />
-    public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new Reader(this);
+    public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
+        _deliveries,
+        () => Volatile.Read(ref _generation),
+        record => new RecordTooLargeException($"{Name} message {record.Position} on '{Encoding.UTF8.GetString(record.Key.Span)}'", record.Value.Length, Options.MaxMessageBytes),
+        ReconnectAsync);
 
     /// <inheritdoc />
     protected override SourcePosition GetResumePosition(in Record<ReadOnlyMemory<byte>> record, long ordinal) =>
@@ -185,7 +189,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         try
         {
             // Waits while the pipeline is full: the client stops reading the connection, and the broker keeps the rest.
-            await _deliveries.Writer.WriteAsync(new Delivery(session.Generation, record, payload.Length > Options.MaxMessageBytes), session.Stopping.Token).ConfigureAwait(false);
+            await _deliveries.Writer.WriteAsync(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes), session.Stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -199,7 +203,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         {
             session.Broken = true;
             session.Stopping.Cancel();
-            _deliveries.Writer.TryWrite(new Delivery(session.Generation, default, Poison: false) { IsBreak = true });
+            _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, default, IsBreak: true));
         }
 
         return Task.CompletedTask;
@@ -214,11 +218,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
         var connection = Options.Connection;
         _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-    }
-
-    private readonly record struct Delivery(int Generation, Record<ReadOnlyMemory<byte>> Record, bool Poison)
-    {
-        public bool IsBreak { get; init; }
     }
 
     private readonly record struct Pending(long Number, MqttApplicationMessageReceivedEventArgs Message);
@@ -260,65 +259,4 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
     }
 
-    private sealed class Reader(MqttSource source) : SourceReader<Record<ReadOnlyMemory<byte>>>
-    {
-        public override async ValueTask<bool> FillAsync(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, CancellationToken cancellationToken)
-        {
-            var queue = source._deliveries.Reader;
-            while (true)
-            {
-                var reconnect = false;
-                while (!buffer.IsFull && queue.TryRead(out var delivery))
-                {
-                    if (delivery.Generation != source._generation)
-                    {
-                        continue; // of a lost connection: the broker sends it again in the resumed session
-                    }
-
-                    if (delivery.IsBreak)
-                    {
-                        reconnect = true;
-                        break;
-                    }
-
-                    var record = delivery.Record;
-                    var resume = new SourcePosition(record.Position.Partition, record.Position.Offset + 1);
-                    if (delivery.Poison)
-                    {
-                        buffer.Reject(new RecordTooLargeException($"{source.Name} message {record.Position} on '{Encoding.UTF8.GetString(record.Key.Span)}'", record.Value.Length, source.Options.MaxMessageBytes), record.Position, resume, record.Value.Span);
-                    }
-                    else
-                    {
-                        buffer.Add(record, resume, record.Key.Length + record.Value.Length);
-                    }
-                }
-
-                if (buffer.Count > 0)
-                {
-                    if (reconnect)
-                    {
-                        source._deliveries.Writer.TryWrite(new Delivery(source._generation, default, Poison: false) { IsBreak = true });
-                    }
-
-                    return true;
-                }
-
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return false;
-                }
-
-                if (reconnect)
-                {
-                    await source.ReconnectAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (!await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-        }
-    }
 }

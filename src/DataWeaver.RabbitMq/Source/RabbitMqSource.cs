@@ -38,7 +38,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
     private const string RedeliveredHeader = "rabbitmq.redelivered";
     private static readonly byte[] True = "true"u8.ToArray();
 
-    private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<BrokerDelivery> _deliveries = Channel.CreateUnbounded<BrokerDelivery>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _endpoint;
     private Session? _session;
     private int _generation = -1;
@@ -85,7 +85,11 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         throw new NotSupportedException("RabbitMqSource reads through its SourceReader (CreateReader).");
 
     /// <inheritdoc />
-    public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new Reader(this);
+    public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
+        _deliveries,
+        () => Volatile.Read(ref _generation),
+        record => new RecordTooLargeException($"{Name} delivery {record.Position}", record.Value.Length, Options.MaxMessageBytes),
+        ReconnectAsync);
 
     /// <inheritdoc />
     protected override SourcePosition GetResumePosition(in Record<ReadOnlyMemory<byte>> record, long ordinal) =>
@@ -175,7 +179,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         var body = delivery.Body.ToArray();
         if (body.Length > Options.MaxMessageBytes)
         {
-            _deliveries.Writer.TryWrite(new Delivery(session.Generation, new Record<ReadOnlyMemory<byte>>(default, body, null, default, position), body, Poison: true));
+            _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, new Record<ReadOnlyMemory<byte>>(default, body, null, default, position), Poison: true));
             return Task.CompletedTask;
         }
 
@@ -185,7 +189,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
             ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime)
             : Options.Connection.TimeProvider.GetUtcNow();
         var key = delivery.RoutingKey.Length == 0 ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(delivery.RoutingKey);
-        _deliveries.Writer.TryWrite(new Delivery(session.Generation, new Record<ReadOnlyMemory<byte>>(key, body, headers, timestamp, position), body, Poison: false));
+        _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, new Record<ReadOnlyMemory<byte>>(key, body, headers, timestamp, position)));
         return Task.CompletedTask;
     }
 
@@ -231,7 +235,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         if (!_closing && !session.Broken)
         {
             session.Broken = true;
-            _deliveries.Writer.TryWrite(new Delivery(session.Generation, default, null, Poison: false));
+            _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, default, IsBreak: true));
         }
 
         return Task.CompletedTask;
@@ -247,12 +251,6 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         var connection = Options.Connection;
         _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _reconnections);
-    }
-
-    /// <summary>A delivery (a record, or poison), or, with no bytes, the mark that its channel went away.</summary>
-    private readonly record struct Delivery(int Generation, Record<ReadOnlyMemory<byte>> Record, byte[]? Bytes, bool Poison)
-    {
-        public bool IsBreak => Bytes is null;
     }
 
     private sealed class Session(IConnection connection, IChannel channel, int generation) : IAsyncDisposable
@@ -293,70 +291,4 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
         }
     }
 
-    private sealed class Reader(RabbitMqSource source) : SourceReader<Record<ReadOnlyMemory<byte>>>
-    {
-        public override async ValueTask<bool> FillAsync(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, CancellationToken cancellationToken)
-        {
-            var queue = source._deliveries.Reader;
-            while (true)
-            {
-                var reconnect = false;
-                while (!buffer.IsFull && queue.TryRead(out var delivery))
-                {
-                    if (delivery.Generation != source._generation)
-                    {
-                        continue; // of a lost channel: the broker requeued it and delivers it again
-                    }
-
-                    if (delivery.IsBreak)
-                    {
-                        reconnect = true;
-                        break;
-                    }
-
-                    if (delivery.Poison)
-                    {
-                        var position = delivery.Record.Position;
-                        buffer.Reject(
-                            new RecordTooLargeException($"{source.Name} delivery {position}", delivery.Bytes!.Length, source.Options.MaxMessageBytes),
-                            position,
-                            new SourcePosition(position.Partition, position.Offset + 1),
-                            delivery.Bytes);
-                    }
-                    else
-                    {
-                        var record = delivery.Record;
-                        buffer.Add(record, new SourcePosition(record.Position.Partition, record.Position.Offset + 1), record.Key.Length + record.Value.Length);
-                    }
-                }
-
-                if (buffer.Count > 0)
-                {
-                    if (reconnect)
-                    {
-                        // Handled on the next call, after these records went on.
-                        source._deliveries.Writer.TryWrite(new Delivery(source._generation, default, null, Poison: false));
-                    }
-
-                    return true;
-                }
-
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return false;
-                }
-
-                if (reconnect)
-                {
-                    await source.ReconnectAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (!await queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return false;
-                }
-            }
-        }
-    }
 }
