@@ -21,6 +21,10 @@ need_deb python3-avro /usr/bin/python3 -c 'import avro.schema, avro.datafile, av
 need_deb tmux tmux -V
 # Kafka needs no Debian package: Confluent.Kafka brings its own librdkafka (librdkafka.redist), which DataWeaver.Kafka pins.
 
+# Brokers for DataWeaver.RabbitMq.Tests and DataWeaver.Mqtt.Tests, on loopback only.
+source eng/services/rabbitmq.sh
+source eng/services/mosquitto.sh
+
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi
 
