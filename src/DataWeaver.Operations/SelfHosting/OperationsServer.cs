@@ -26,6 +26,9 @@ public sealed class OperationsServer : IAsyncDisposable
     /// <summary>Gets the address the server listens on (with the port chosen when port 0 was asked for).</summary>
     public Uri Address { get; }
 
+    /// <summary>Gets the server's services (its endpoints, for tests).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a server on <paramref name="listen"/> over <paramref name="pipelines"/>.</summary>
     /// <param name="listen">Where to listen: <c>HOST:PORT</c> (<c>127.0.0.1:9464</c>; port 0 picks a free one) or an <c>http://</c> URL.</param>
     /// <param name="pipelines">The pipelines the endpoint reports and drives.</param>
