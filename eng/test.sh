@@ -21,6 +21,9 @@ need_deb python3-avro /usr/bin/python3 -c 'import avro.schema, avro.datafile, av
 need_deb tmux tmux -V
 # Kafka needs no Debian package: Confluent.Kafka brings its own librdkafka (librdkafka.redist), which DataWeaver.Kafka pins.
 
+# Prometheus on loopback for the operations tests (installs Debian's prometheus package when missing).
+source eng/services/prometheus.sh
+
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi
 
