@@ -7,7 +7,6 @@ using DataWeaver.Operations.Tests.Support;
 using DataWeaver.Pipelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DataWeaver.Operations.Tests.Hosting;
 
@@ -21,7 +20,6 @@ public sealed class AspNetCoreTests
 
         // snippet: operations-aspnetcore
         var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
         builder.Services.AddDataWeaver(dataWeaver => dataWeaver
             .AddPipeline("orders", _ => Pipeline.From(source, new PipelineOptions { Name = "orders" }).To(sink).Build()));
         builder.Services.AddDataWeaverOperations(new OperationsOptions { BearerToken = builder.Configuration["Operations:Token"] });
