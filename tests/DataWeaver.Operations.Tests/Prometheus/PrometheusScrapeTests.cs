@@ -31,6 +31,13 @@ public sealed class PrometheusScrapeTests
             // The alert rules are loaded by the same server (ops/prometheus/dataweaver-alerts.yml).
             var rules = await prometheus.GetStringAsync("/api/v1/rules");
             Assert.Contains("DataWeaverPipelineStalled", rules, StringComparison.Ordinal);
+
+            // Every query of the Grafana dashboard is PromQL this Prometheus accepts, and the in/out panel has data.
+            var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "ops", "grafana", "dataweaver-dashboard.json"))).RootElement;
+            foreach (var expr in dashboard.GetProperty("panels").EnumerateArray().SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!))
+            {
+                await QueryScalarAsync(prometheus, expr.Replace("$pipeline", name, StringComparison.Ordinal));
+            }
         }
         finally
         {
