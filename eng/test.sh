@@ -24,6 +24,8 @@ need_deb tmux tmux -V
 # Brokers for DataWeaver.RabbitMq.Tests and DataWeaver.Mqtt.Tests, on loopback only.
 source eng/services/rabbitmq.sh
 source eng/services/mosquitto.sh
+# Prometheus on loopback for the operations tests (installs Debian's prometheus package when missing).
+source eng/services/prometheus.sh
 
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DataWeaver.Cli.Common;
 using DataWeaver.Cli.Logging;
 using DataWeaver.Configuration;
+using DataWeaver.Operations;
 
 namespace DataWeaver.Cli.Run;
 
@@ -18,6 +19,11 @@ internal static class RunCommand
         var pipeline = DefinitionFiles.PipelineOption("Runs only this pipeline (repeatable); the default is every pipeline of the file.");
         var drainTimeout = Durations.Option("--drain-timeout", RunSettings.DefaultDrainTimeout, "After the first Ctrl+C or SIGTERM, how long the pipelines may drain before they are aborted.", allowInfinite: true);
         var progressInterval = Durations.Option("--progress-interval", RunSettings.DefaultProgressInterval, "When standard error is not a terminal: how often a progress line is printed per pipeline.");
+        var http = new Option<string>("--http")
+        {
+            Description = "Serves Prometheus metrics, health and the management API on HOST:PORT (for example 127.0.0.1:9464; off by default). When the environment variable " + HttpTokenVariable + " is set, the API requires it as a bearer token.",
+            HelpName = "HOST:PORT",
+        };
         var log = new LogOptions();
         var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Standard output carries only what sinks write there; progress (a live table on a terminal, plain lines otherwise), the summary, logs and errors go to standard error.")
         {
@@ -26,6 +32,7 @@ internal static class RunCommand
             set,
             drainTimeout,
             progressInterval,
+            http,
         };
         log.AddTo(command);
         command.SetAction((parse, _) => ExecuteAsync(
@@ -34,11 +41,15 @@ internal static class RunCommand
             parse.GetValue(pipeline),
             parse.GetValue(set),
             new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval)),
+            parse.GetValue(http),
             log.Read(parse)));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, LogSettings logSettings)
+    /// <summary>The environment variable holding the management API's bearer token (a secret: never on the command line).</summary>
+    public const string HttpTokenVariable = "DATAWEAVER_HTTP_TOKEN";
+
+    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, string? http, LogSettings logSettings)
     {
         using var log = new CliLog(context.Error, logSettings, context.Time);
         var registry = context.Registry();
@@ -64,12 +75,46 @@ internal static class RunCommand
                 context.Error.WriteLine(definition.Scrub($"running {string.Join(", ", pipelines.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
             }
 
-            return await RunSession.RunAsync(session, manager, pipelines, settings with { Log = log }, definition.Scrub).ConfigureAwait(false) switch
+            var operated = new OperatedPipelines(pipelines.Select(static p => p.Host));
+            OperationsServer? server = null;
+            if (http is not null && (server = await StartOperationsAsync(context, http, operated).ConfigureAwait(false)) is null)
             {
-                RunOutcome.Failed => ExitCodes.RuntimeFailure,
-                RunOutcome.Aborted => ExitCodes.Aborted,
-                _ => ExitCodes.Success,
-            };
+                return ExitCodes.InvalidInput;
+            }
+
+            try
+            {
+                return await RunSession.RunAsync(session, manager, pipelines, settings with { Log = log }, definition.Scrub, server is null ? null : operated).ConfigureAwait(false) switch
+                {
+                    RunOutcome.Failed => ExitCodes.RuntimeFailure,
+                    RunOutcome.Aborted => ExitCodes.Aborted,
+                    _ => ExitCodes.Success,
+                };
+            }
+            finally
+            {
+                if (server is not null)
+                {
+                    await server.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts the operations endpoint before the pipelines start (so readiness is false until they run).</summary>
+    private static async Task<OperationsServer?> StartOperationsAsync(CliContext context, string listen, OperatedPipelines pipelines)
+    {
+        try
+        {
+            var token = context.Environment(HttpTokenVariable);
+            var server = await OperationsServer.StartAsync(listen, pipelines, new OperationsOptions { BearerToken = string.IsNullOrEmpty(token) ? null : token }).ConfigureAwait(false);
+            context.Error.WriteLine($"operations endpoint on {server.Address} (/metrics, /health/live, /health/ready, /api/pipelines{(token is { Length: > 0 } ? ", bearer token required" : string.Empty)})");
+            return server;
+        }
+        catch (Exception exception) when (exception is ArgumentException or IOException or InvalidOperationException)
+        {
+            context.Error.WriteLine($"error: --http {listen}: {exception.Message}");
+            return null;
         }
     }
 }

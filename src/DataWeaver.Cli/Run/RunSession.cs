@@ -1,6 +1,7 @@
 using DataWeaver.Cli.Run.Progress;
 using DataWeaver.Configuration;
 using DataWeaver.Lifecycle;
+using DataWeaver.Operations;
 
 namespace DataWeaver.Cli.Run;
 
@@ -18,8 +19,9 @@ internal static class RunSession
     /// <param name="pipelines">The pipelines to start, not running.</param>
     /// <param name="settings">The drain timeout and progress interval.</param>
     /// <param name="scrub">Removes secrets from everything printed.</param>
+    /// <param name="operated">The pipelines as the operations endpoint drives them (<c>--http</c>), whose restarts do not end the session; <see langword="null"/> without an endpoint.</param>
     /// <returns>How the session ended.</returns>
-    public static async Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, RunSettings settings, Func<string, string> scrub)
+    public static async Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, RunSettings settings, Func<string, string> scrub, OperatedPipelines? operated = null)
     {
         using var stopper = new StopController(context, pipelines, settings.DrainTimeout);
         var trackers = pipelines.Select(p => new ProgressTracker(p)).ToList();
@@ -45,7 +47,8 @@ internal static class RunSession
         using (context.StopSignals(stopper.OnSignal))
         {
             var display = ProgressDisplays.Create(context, settings, scrub); // live table or plain lines, both on standard error
-            await display.ShowAsync(trackers, Task.WhenAll(pipelines.Select(p => p.Host.Completion))).ConfigureAwait(false);
+            var ended = operated?.WhenAllEndedAsync() ?? Task.WhenAll(pipelines.Select(p => p.Host.Completion));
+            await display.ShowAsync(trackers, ended).ConfigureAwait(false);
         }
 
         foreach (var pipeline in pipelines)

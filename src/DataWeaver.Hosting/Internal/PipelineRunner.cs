@@ -14,7 +14,9 @@ namespace DataWeaver.Hosting.Internal;
 internal sealed class PipelineRunner(PipelineRegistration registration, IServiceProvider services, ILogger logger, TimeProvider time)
 {
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _lock = new();
     private PipelineHost? _host;
+    private Task? _restart;
 
     public string Name => registration.Name;
 
@@ -66,7 +68,30 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
             // The stopping token drains the run; it does not abort it (the drain timeout and the host's shutdown timeout do).
             using (stoppingToken.Register(static state => ((PipelineHost)state!).RequestStop(), host))
             {
-                await host.Completion.ConfigureAwait(false);
+                while (true)
+                {
+                    await host.Completion.ConfigureAwait(false);
+                    Task? restart;
+                    lock (_lock)
+                    {
+                        restart = _restart;
+                    }
+
+                    if (restart is not null)
+                    {
+                        await restart.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                    }
+                    else if (PipelineStates.IsEnded(host.State))
+                    {
+                        break;
+                    }
+
+                    // A restart (RestartAsync) ended the run and started a new one: wait for it; the Generic Host's stop drains it too.
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        host.RequestStop();
+                    }
+                }
             }
 
             if (host.State == PipelineState.Failed && options.StopApplicationOnFailure)
@@ -77,6 +102,37 @@ internal sealed class PipelineRunner(PipelineRegistration registration, IService
         finally
         {
             _ended.TrySetResult();
+        }
+    }
+
+    /// <summary>Drains the pipeline and starts it again (the management API's restart); the runner waits for the new run.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        var host = Host ?? throw new InvalidOperationException($"Hosted pipeline '{Name}' has not been started yet.");
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_restart is not null)
+            {
+                throw new InvalidOperationException($"Hosted pipeline '{Name}' is restarting already.");
+            }
+
+            _restart = done.Task;
+        }
+
+        try
+        {
+            await host.StopAsync(cancellationToken).ConfigureAwait(false);
+            host.Start();
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _restart = null;
+            }
+
+            done.TrySetResult();
         }
     }
 

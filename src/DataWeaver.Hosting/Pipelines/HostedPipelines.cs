@@ -62,6 +62,21 @@ public sealed class HostedPipelines
     /// <exception cref="KeyNotFoundException">No pipeline of that name is hosted.</exception>
     public void Resume(string name) => Runner(name).Host?.Resume();
 
+    /// <summary>Gets the engine hosts of the pipelines the Generic Host started so far (a pipeline appears once its service started).</summary>
+    /// <returns>The hosts, in the order the pipelines were added.</returns>
+    public IReadOnlyList<PipelineHost> GetHosts() => [.. _runners.Select(static r => r.Host).OfType<PipelineHost>()];
+
+    /// <summary>
+    /// Restarts a hosted pipeline: drains it (everything read is written and committed) and starts it again from its
+    /// committed positions; an ended one just starts again. The pipeline stays hosted: the Generic Host's stop still drains it.
+    /// </summary>
+    /// <param name="name">The hosted name.</param>
+    /// <param name="cancellationToken">Turns the drain into an abort when signalled.</param>
+    /// <returns>A task that completes when the pipeline started again.</returns>
+    /// <exception cref="KeyNotFoundException">No pipeline of that name is hosted.</exception>
+    /// <exception cref="InvalidOperationException">The Generic Host has not started the pipeline yet.</exception>
+    public Task RestartAsync(string name, CancellationToken cancellationToken = default) => Runner(name).RestartAsync(cancellationToken);
+
     internal IReadOnlyList<PipelineRunner> Runners => _runners;
 
     private PipelineRunner Runner(string name) =>
