@@ -15,6 +15,8 @@ public static class ProtobufConnectorRegistryExtensions
             new("descriptorSet", SettingType.Path) { Required = true, Description = "A FileDescriptorSet file: protoc --include_imports --descriptor_set_out=FILE." },
             new("messageType", SettingType.String) { Required = true, Description = "The message's full name, e.g. shop.Order." },
             new("maxRecordBytes", SettingType.Size) { Minimum = 1, Maximum = int.MaxValue, Default = "1MiB", Description = "The largest message in a file." },
+            new("framing", SettingType.String) { AllowedValues = ["none", "confluent"], Default = "none", Description = "Messages: bare, or behind the Confluent header (zero byte, 4-byte schema id, message indexes)." },
+            new("schemaId", SettingType.Integer) { Minimum = 0, Maximum = int.MaxValue, Default = "none", Description = "The Confluent schema id: written, and the only one read (any id when absent)." },
         ],
         Validate = Validate,
     };
@@ -26,7 +28,7 @@ public static class ProtobufConnectorRegistryExtensions
     {
         ArgumentNullException.ThrowIfNull(registry);
         return registry
-            .RegisterFormat("protobuf", s => ProtobufMessages.Create(CodecOf(s)), Descriptor)
+            .RegisterFormat("protobuf", s => ProtobufMessages.Create(CodecOf(s), s.GetString("framing", "none") == "confluent", (int?)s.GetOptionalInt64("schemaId")), Descriptor)
             .RegisterFileFormat("protobuf", s => new ProtobufFileFormat(CodecOf(s), (int)s.GetSize("maxRecordBytes", 1024 * 1024)));
     }
 

@@ -22,14 +22,31 @@ public static class MessageFormatRegistryExtensions
     {
         ArgumentNullException.ThrowIfNull(registry);
         return registry
-            .RegisterFormat("json", s => JsonRecordFormat.JsonWithLimit((int)s.GetSize("maxRecordBytes", JsonRecordOptions.DefaultMaxRecordBytes)), new ConnectorDescriptor
+            .RegisterFormat("json", JsonFormat, new ConnectorDescriptor
             {
-                Description = "Each record is one JSON object.",
-                Settings = [new("maxRecordBytes", SettingType.Size) { Minimum = 1, Maximum = int.MaxValue, Default = Units.FormatSize(JsonRecordOptions.DefaultMaxRecordBytes) }],
+                Description = "Each record is one JSON object; messages optionally in the Confluent Schema Registry wire format.",
+                Settings =
+                [
+                    new("maxRecordBytes", SettingType.Size) { Minimum = 1, Maximum = int.MaxValue, Default = Units.FormatSize(JsonRecordOptions.DefaultMaxRecordBytes) },
+                    new("framing", SettingType.String) { AllowedValues = ["none", "confluent"], Default = "none", Description = "Messages: the JSON alone, or behind the Confluent header (zero byte, 4-byte schema id)." },
+                    new("schemaId", SettingType.Integer) { Minimum = 0, Maximum = int.MaxValue, Default = "none", Description = "The Confluent schema id: written, and the only one read (any id when absent)." },
+                ],
             })
             .RegisterFormat("string", s => StringFormat(s, "string"), FieldFormat("Text as { field: text }; written back as that field's text."))
             .RegisterFormat("utf8", s => StringFormat(s, "utf8"), FieldFormat("The same as string."))
             .RegisterFormat("raw", RawFormat, FieldFormat("Bytes as { field: base64 }; written back decoded."));
+    }
+
+    private static JsonRecordFormat JsonFormat(ConnectorSettings settings)
+    {
+        var maxRecordBytes = (int)settings.GetSize("maxRecordBytes", JsonRecordOptions.DefaultMaxRecordBytes);
+        if (settings.GetString("framing", "none") != "confluent")
+        {
+            return JsonRecordFormat.JsonWithLimit(maxRecordBytes);
+        }
+
+        var codec = new ConfluentJsonCodec((int?)settings.GetOptionalInt64("schemaId"), new JsonRecordOptions { MaxRecordBytes = maxRecordBytes });
+        return new JsonRecordFormat("json", codec, codec);
     }
 
     private static ConnectorDescriptor FieldFormat(string description) => new()

@@ -11,7 +11,7 @@ using DataWeaver.Testing.Crash;
 namespace DataWeaver.Kafka.Tests.Contract;
 
 /// <summary>The Kafka source over the mock cluster against the source contract: one partition, resumes from its group's committed offsets.</summary>
-public sealed class KafkaSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>, IAsyncLifetime
+public sealed class KafkaSourceContractTests(Xunit.Abstractions.ITestOutputHelper log) : SourceContractTests<Record<ReadOnlyMemory<byte>>>, IAsyncLifetime
 {
     private readonly KafkaContractCluster _kafka = new();
 
@@ -33,22 +33,42 @@ public sealed class KafkaSourceContractTests : SourceContractTests<Record<ReadOn
     }
 
     /// <summary>The scale-out harness (tests/DataWeaver.Kafka.Harness: KafkaSource -> map -> KafkaSink) is the process killed.</summary>
+    /// <remarks>
+    /// The harness pauses 1 ms after every record (about 5 s for the whole input, more under load). Each kill's target is
+    /// at least one record past the output of the run before, so a run that got through the whole input and committed it
+    /// before its kill landed leaves the next run nothing to reach: with a pause every 10 records (0.5 s for the input) a
+    /// loaded machine once missed the first run's target by a whole pass, and the second run waited out the 2-minute guard
+    /// with its one partition assigned and nothing left to read.
+    /// </remarks>
     protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
         const int Records = 5_000;
         const int MaxInFlight = 256;
+        const int PauseEvery = 1;
         var (input, output) = (context.UniqueName + "-in", context.UniqueName + "-out");
         var framework = await _kafka.FrameworkAsync(context);
         await _kafka.CreateTopicAsync(input);
         await _kafka.CreateTopicAsync(output);
+        var watch = Stopwatch.StartNew();
+        long lastCount = -1;
         await framework.ProduceMessagesAsync(input, Enumerable.Range(0, Records).Select(i => new OutgoingMessage(ReadOnlyMemory<byte>.Empty, KafkaContractCluster.Json(i))).ToArray());
         return new ProcessCrashScenario(
             Records,
             run => new ProcessStartInfo("dotnet", [
                 Path.Combine(AppContext.BaseDirectory, "DataWeaver.Kafka.Harness.dll"), _kafka.Cluster.BootstrapServers, input, output,
-                context.UniqueName, $"{MaxInFlight}", "10"]),
+                context.UniqueName, $"{MaxInFlight}", $"{PauseEvery}"]),
             async cancellationToken => [.. (await StreamReadBack.ReadAllAsync(framework, output, cancellationToken)).Select(r => KafkaContractCluster.Id(r.Value.Span))],
-            async cancellationToken => (await framework.GetWatermarksAsync(output, cancellationToken)).Sum(w => w.High - w.Low),
+            async cancellationToken =>
+            {
+                // Every count the scenario sees, with the time: a failed run shows where each run's output stood.
+                var count = (await framework.GetWatermarksAsync(output, cancellationToken)).Sum(w => w.High - w.Low);
+                if (count != Interlocked.Exchange(ref lastCount, count))
+                {
+                    log.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s: output {count}");
+                }
+
+                return count;
+            },
             new ProcessCrashOptions { Kills = 2, MaxDuplicatesPerKill = MaxInFlight, StopLastRunWhenComplete = true, PollInterval = TimeSpan.FromMilliseconds(100) });
     }
 

@@ -207,11 +207,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             await WaitUntilAsync(() => Interlocked.Read(ref read) >= 3 * Total / 4 && Count(b) + Count(c) == Partitions, cancel.Token);
             long duplicatesBeforeKill;
             long handedOverDuplicates;
+            long committedMoveDuplicates;
             var handedOver = a.LastPartitions.Split(',').Select(int.Parse).ToHashSet();
+
+            // Partitions some member gave up without its drained position committed (the mock refusing the commit):
+            // the only ones a move may duplicate. Read before the kill, whose re-reads are the killed member's.
+            var uncommitted = members.SelectMany(m => m.PartitionsGivenUpUncommitted()).ToHashSet();
             lock (checker)
             {
                 duplicatesBeforeKill = checker.Duplicates;
                 handedOverDuplicates = checker.DuplicatesByPartition.Where(p => handedOver.Contains(p.Key)).Sum(p => p.Value);
+                committedMoveDuplicates = checker.DuplicatesByPartition.Where(p => !uncommitted.Contains(p.Key)).Sum(p => p.Value);
+                output.WriteLine("duplicates before the kill by partition: " + string.Join(", ", checker.DuplicatesByPartition.Where(p => p.Value > 0).OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")));
             }
 
             var killedAssignment = b.Assignment;
@@ -222,7 +229,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             var stoppedC = await c.StopAsync(TimeSpan.FromSeconds(60));
             output.WriteLine(
                 $"{protocol}: {Total:N0} records; after C joined {afterJoin}; lost {checker.Lost}, duplicates before the kill " +
-                $"{duplicatesBeforeKill} ({handedOverDuplicates} in A's partitions {a.LastPartitions}), after {checker.Duplicates - duplicatesBeforeKill} (B owned {killedAssignment}; bound {MaxInFlightRecords}), " +
+                $"{duplicatesBeforeKill} ({handedOverDuplicates} in A's partitions {a.LastPartitions}; {committedMoveDuplicates} outside the partitions given up " +
+                $"uncommitted [{string.Join(',', uncommitted.Order())}]), after {checker.Duplicates - duplicatesBeforeKill} (B owned {killedAssignment}; bound {MaxInFlightRecords}), " +
                 $"out of order {checker.OutOfOrder}");
             Assert.Empty(producer.Errors);
             Assert.Equal(0, stoppedC);
@@ -234,6 +242,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             }
             else
             {
+                // What the mock refused may be re-read, at most each giving member's in-flight window. Not asserted:
+                // 0 duplicates outside the partitions given up uncommitted (seen in 9 runs of 10; one run had 250 in
+                // other partitions, cause not yet found: see the output's per-partition duplicates).
                 Assert.InRange(duplicatesBeforeKill, 0, 2 * MaxInFlightRecords);
             }
 

@@ -92,6 +92,38 @@ public sealed class HarnessProcess : IDisposable
     }
 
     /// <inheritdoc />
+    /// <summary>
+    /// Gets the partitions this member gave up without committing all it read from them: its revocation commit was
+    /// refused ("commit failed") or something was still in flight after the drain timeout ("still in flight in [...]").
+    /// Read from the REVOKE lines the harness prints; their next owner may re-read them from the last commit.
+    /// </summary>
+    /// <returns>The partitions.</returns>
+    public HashSet<int> PartitionsGivenUpUncommitted()
+    {
+        var partitions = new HashSet<int>();
+        foreach (var line in lines.Where(l => l.Contains(" REVOKE: ", StringComparison.Ordinal) && l.Contains("revoked from group", StringComparison.Ordinal)))
+        {
+            if (line.Contains("commit failed", StringComparison.Ordinal))
+            {
+                partitions.UnionWith(Partitions(line, "partitions ["));
+            }
+
+            if (line.Contains("still in flight in [", StringComparison.Ordinal))
+            {
+                partitions.UnionWith(Partitions(line, "still in flight in ["));
+            }
+        }
+
+        return partitions;
+
+        static IEnumerable<int> Partitions(string line, string prefix)
+        {
+            var start = line.IndexOf(prefix, StringComparison.Ordinal) + prefix.Length;
+            var list = line[start..line.IndexOf(']', start)];
+            return list.Length == 0 ? [] : list.Split(',').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     public void Dispose()
     {
         if (!process.HasExited)
