@@ -61,6 +61,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
         HarnessProcess[] members = [.. new[] { "A", "B", "C" }.Select(name =>
             HarnessProcess.Start(name, cluster.BootstrapServers, input, outputTopic, group, MaxInFlightRecords, pauseEvery: 200))];
+        var producer = new SequenceProducer();
         try
         {
             foreach (var member in members)
@@ -68,7 +69,6 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 Assert.True(await member.WaitForPartitionsAsync(TimeSpan.FromSeconds(60)), $"{member.Name} never got partitions:\n{member.Output}");
             }
 
-            var producer = new SequenceProducer();
             var producing = Task.Run(() =>
             {
                 using var client = KafkaClients.Producer(cluster.ProducerConfig(), output);
@@ -111,6 +111,14 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
         finally
         {
+            // Where a run that timed out stood: produced, read back, distinct (a gap that never closes is a loss).
+            lock (checker)
+            {
+                output.WriteLine(
+                    $"produced {producer.Delivered:N0}, read {Interlocked.Read(ref read):N0}, distinct {checker.Distinct:N0} of {Total:N0}, " +
+                    $"duplicates {checker.Duplicates}, next offsets {string.Join(' ', checker.NextOffsets.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"))}");
+            }
+
             foreach (var member in members)
             {
                 output.WriteLine($"--- {member.Name}:\n{member.Output}");
