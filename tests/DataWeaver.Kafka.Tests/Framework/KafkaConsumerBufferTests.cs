@@ -38,6 +38,76 @@ public sealed class KafkaConsumerBufferTests
         Assert.InRange(consumer.Pauses, 2, int.MaxValue); // each of the two stalls paused the partitions, and reading resumed
     }
 
+    /// <remarks>
+    /// librdkafka keeps a partition paused across its revocation and a later assignment, so a consumer that paused its
+    /// partitions (the reader behind), lost them to a rebalance, drained its buffer of the revoked messages and resumed
+    /// while it held no partition could leave the partitions it is given back paused for ever. A suspect for the eager
+    /// scale-out test's rare stall (a member holding all 16 partitions and reading nothing); this test shows the
+    /// consumer reading them again, so that stall has another cause.
+    /// </remarks>
+    [MockKafkaFact]
+    public async Task ConsumeStreamAsync_PartitionsRevokedWhilePausedThenReassigned_ReadsThemAgain()
+    {
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 1);
+        var topic = KafkaTestCluster.UniqueTopic("buffer-rebalance");
+        await cluster.CreateTopicAsync(topic, Partitions);
+        var options = KafkaStreamFrameworkTests.Options(cluster) with { ConsumerBufferMessages = 100 };
+        await using var framework = await KafkaStreamFrameworkTests.StartAsync(cluster, options);
+        await framework.ProduceMessagesAsync(topic, Enumerable.Range(0, Total).Select(Message).ToArray());
+        var group = new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("buffer-rebalance") };
+        var consumer = (KafkaStreamConsumer)await framework.ConsumeStreamAsync(topic, group);
+        await using var _ = consumer;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        // Read a little, then stay behind until the full buffer pauses both partitions.
+        var seen = new HashSet<(int Partition, long Offset)>();
+        while (seen.Count < 200 && await consumer.WaitToConsumeAsync(timeout.Token))
+        {
+            while (seen.Count < 200 && consumer.TryConsume(out var message))
+            {
+                seen.Add((message.Partition, message.Offset));
+            }
+        }
+
+        await StallAsync(consumer, TimeSpan.FromSeconds(30), untilPaused: true, timeout.Token);
+        Assert.InRange(consumer.Pauses, 1, int.MaxValue);
+
+        // A second member joins (both partitions revoked from the first) and, once it holds a partition, leaves: the
+        // first gets both back. Nothing is acknowledged, so it reads them again from the start.
+        var second = (KafkaStreamConsumer)await framework.ConsumeStreamAsync(topic, group);
+        var secondLeft = false;
+        while (seen.Count < Total && !timeout.IsCancellationRequested)
+        {
+            if (!secondLeft && second.Assignment.Count > 0)
+            {
+                await second.DisposeAsync();
+                secondLeft = true;
+            }
+
+            while (consumer.TryConsume(out var message))
+            {
+                seen.Add((message.Partition, message.Offset));
+            }
+
+            await Task.Delay(10, timeout.Token);
+        }
+
+        if (!secondLeft)
+        {
+            await second.DisposeAsync();
+        }
+
+        Assert.True(secondLeft, "the second member never got a partition");
+        Assert.Equal(Total, seen.Count);
+    }
+
+    private static OutgoingMessage Message(int i)
+    {
+        var value = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(value, i);
+        return new OutgoingMessage(value, value) { Partition = i % Partitions };
+    }
+
     private static async Task<(KafkaStreamConsumer Consumer, List<StreamMessage> Read)> ReadAllAsync(int pauseEvery, TimeSpan readerPause, bool untilPaused = false)
     {
         await using var cluster = await KafkaTestCluster.StartAsync(brokers: 1);
@@ -45,15 +115,7 @@ public sealed class KafkaConsumerBufferTests
         await cluster.CreateTopicAsync(topic, Partitions);
         var options = KafkaStreamFrameworkTests.Options(cluster) with { ConsumerBufferMessages = 100 };
         await using var framework = await KafkaStreamFrameworkTests.StartAsync(cluster, options);
-        var messages = new OutgoingMessage[Total];
-        for (var i = 0; i < Total; i++)
-        {
-            var value = new byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(value, i);
-            messages[i] = new OutgoingMessage(value, value) { Partition = i % Partitions };
-        }
-
-        await framework.ProduceMessagesAsync(topic, messages);
+        await framework.ProduceMessagesAsync(topic, Enumerable.Range(0, Total).Select(Message).ToArray());
         var consumer = (KafkaStreamConsumer)await framework.ConsumeStreamAsync(topic, new StreamConsumerOptions { GroupId = KafkaTestCluster.UniqueGroup("buffer") });
         await using var _ = consumer;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
