@@ -21,6 +21,9 @@ need_deb python3-avro /usr/bin/python3 -c 'import avro.schema, avro.datafile, av
 need_deb tmux tmux -V
 # Kafka needs no Debian package: Confluent.Kafka brings its own librdkafka (librdkafka.redist), which DataWeaver.Kafka pins.
 
+# PostgreSQL 15 (wal_level=logical, a known password) for the DataWeaver.PostgreSql tests.
+source eng/services/postgres.sh
+
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi
 
