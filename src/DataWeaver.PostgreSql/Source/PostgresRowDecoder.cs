@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using DataWeaver.Serialization.Json;
 using Npgsql;
@@ -16,13 +18,30 @@ namespace DataWeaver.PostgreSql.Source;
 /// </summary>
 internal sealed class PostgresRowDecoder : IDisposable
 {
+    /// <summary>Arrays whose elements are value types, read with nullable elements.</summary>
+    private static readonly Dictionary<string, Type> ValueArrays = new(StringComparer.Ordinal)
+    {
+        ["smallint[]"] = typeof(short),
+        ["integer[]"] = typeof(int),
+        ["bigint[]"] = typeof(long),
+        ["numeric[]"] = typeof(decimal),
+        ["real[]"] = typeof(float),
+        ["double precision[]"] = typeof(double),
+        ["boolean[]"] = typeof(bool),
+        ["uuid[]"] = typeof(Guid),
+        ["date[]"] = typeof(DateOnly),
+        ["timestamp without time zone[]"] = typeof(DateTime),
+        ["timestamp with time zone[]"] = typeof(DateTime),
+    };
+
+    private static readonly ConcurrentDictionary<Type, Func<NpgsqlDataReader, int, object>> NullableArrays = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly Utf8JsonWriter _writer;
     private Column[] _columns = [];
 
     public PostgresRowDecoder()
     {
-        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private enum Kind
@@ -54,7 +73,10 @@ internal sealed class PostgresRowDecoder : IDisposable
                 "time without time zone" => Kind.Time,
                 _ => Kind.Other,
             };
-            columns[i] = new Column(JsonEncodedText.Encode(reader.GetName(i)), kind, type);
+            var arrayOfValues = ValueArrays.TryGetValue(type, out var item)
+                ? NullableArrays.GetOrAdd(item, static item => typeof(PostgresRowDecoder).GetMethod(nameof(ReadNullableArray), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(item).CreateDelegate<Func<NpgsqlDataReader, int, object>>())
+                : null;
+            columns[i] = new Column(JsonEncodedText.Encode(reader.GetName(i), System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping), kind, type, arrayOfValues);
         }
 
         _columns = columns;
@@ -79,7 +101,9 @@ internal sealed class PostgresRowDecoder : IDisposable
             object value;
             try
             {
-                value = column.Kind == Kind.Date && !column.Type.EndsWith("[]", StringComparison.Ordinal) ? reader.GetFieldValue<DateOnly>(i) : reader.GetValue(i);
+                value = column.ReadArray is { } readArray ? readArray(reader, i)
+                    : column.Kind == Kind.Date && !column.Type.EndsWith("[]", StringComparison.Ordinal) ? reader.GetFieldValue<DateOnly>(i)
+                    : reader.GetValue(i);
             }
             catch (Exception error) when (error is InvalidCastException or OverflowException)
             {
@@ -165,5 +189,9 @@ internal sealed class PostgresRowDecoder : IDisposable
         }
     }
 
-    private readonly record struct Column(JsonEncodedText Name, Kind Kind, string Type);
+    /// <summary>An array of a value type read with nullable elements (SQL arrays may hold NULLs).</summary>
+    private static T?[] ReadNullableArray<T>(NpgsqlDataReader reader, int ordinal)
+        where T : struct => reader.GetFieldValue<T?[]>(ordinal);
+
+    private readonly record struct Column(JsonEncodedText Name, Kind Kind, string Type, Func<NpgsqlDataReader, int, object>? ReadArray);
 }
