@@ -63,7 +63,10 @@ public static class PostgresErrors
         return new DataWeaverException(Classify(exception), $"{operation} failed: {Describe(exception)}", exception);
     }
 
-    /// <summary>The server's words for an error: <c>SQLSTATE: message (detail)</c>, or the exception's message.</summary>
+    /// <summary>
+    /// The server's words for an error: <c>SQLSTATE: message (detail)</c>, or the exception's message. The detail (which may
+    /// quote the row's values) is there only when the connection string sets <c>Include Error Detail=true</c>.
+    /// </summary>
     /// <param name="exception">The exception.</param>
     /// <returns>The description.</returns>
     public static string Describe(Exception exception)
@@ -71,7 +74,8 @@ public static class PostgresErrors
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            PostgresException postgres when !string.IsNullOrEmpty(postgres.Detail) => $"{postgres.SqlState}: {postgres.MessageText} ({postgres.Detail})",
+            // Npgsql puts a placeholder in Detail unless the connection string says Include Error Detail=true.
+            PostgresException postgres when !string.IsNullOrEmpty(postgres.Detail) && !postgres.Detail.StartsWith("Detail redacted", StringComparison.Ordinal) => $"{postgres.SqlState}: {postgres.MessageText} ({postgres.Detail})",
             PostgresException postgres => $"{postgres.SqlState}: {postgres.MessageText}",
             _ => exception.Message,
         };
