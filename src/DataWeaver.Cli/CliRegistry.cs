@@ -3,13 +3,14 @@ using DataWeaver.Formats.Avro;
 using DataWeaver.Formats.Csv;
 using DataWeaver.Formats.Protobuf;
 using DataWeaver.Kafka.Configuration;
+using DataWeaver.PostgreSql;
 
 namespace DataWeaver.Cli;
 
 /// <summary>The one place where the CLI decides which connector types, frameworks and formats definition files may use.</summary>
 internal static class CliRegistry
 {
-    /// <summary>Creates the registry of every command: the built-in connectors, the <c>kafka</c> framework and the <c>csv</c>, <c>avro</c> and <c>protobuf</c> formats.</summary>
+    /// <summary>Creates the registry of every command: the built-in connectors, the <c>kafka</c> framework, the <c>postgres</c> source and sink, and the <c>csv</c>, <c>avro</c> and <c>protobuf</c> formats.</summary>
     /// <returns>A new registry.</returns>
-    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka().AddCsv().AddAvro().AddProtobuf();
+    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka().AddPostgreSql().AddCsv().AddAvro().AddProtobuf();
 }
