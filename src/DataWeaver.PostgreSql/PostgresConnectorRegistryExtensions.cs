@@ -10,6 +10,13 @@ public static class PostgresConnectorRegistryExtensions
     /// <summary>The connector type name in definition files.</summary>
     public const string TypeName = "postgres";
 
+    /// <summary>The <c>connectionString</c> setting the source and the sink share.</summary>
+    internal static readonly SettingDescriptor ConnectionStringSetting = new("connectionString", SettingType.String)
+    {
+        Required = true,
+        Description = "The Npgsql connection string; put the password in a secret: Password=${secret:PG_PASSWORD}.",
+    };
+
     /// <summary>
     /// Registers the <c>postgres</c> source (<see cref="PostgresSource"/>) and sink (<see cref="PostgresSink"/>) types
     /// (docs/connectors/postgresql.md). Their <c>connectionString</c> takes the password from a secret

@@ -10,7 +10,7 @@ internal static class PostgresSinkDefinition
         Description = "Writes each batch to a PostgreSQL table in one transaction: binary COPY (append-only), or upsert and delete by keyColumns (a replay leaves the same table).",
         Settings =
         [
-            new("connectionString", SettingType.String) { Required = true, Description = "The Npgsql connection string; put the password in a secret: Password=${secret:PG_PASSWORD}." },
+            PostgresConnectorRegistryExtensions.ConnectionStringSetting,
             new("table", SettingType.String) { Required = true, Description = "The table (orders or schema.orders); it must exist." },
             new("keyColumns", SettingType.StringList) { Default = "none: append with COPY", Description = "The key of a keyed table (its primary key or a unique constraint): records are upserted, tombstones deleted." },
             new("columns", SettingType.StringList) { Default = "the table's columns the server does not fill", Description = "The columns written, each from the record field of the same name." },

@@ -11,7 +11,7 @@ internal static class PostgresSourceDefinition
         Description = "Reads a PostgreSQL table or query in keyset pages; incremental by a growing column with a key as tie-breaker, resuming from a checkpoint; follow polls for new rows.",
         Settings =
         [
-            new("connectionString", SettingType.String) { Required = true, Description = "The Npgsql connection string; put the password in a secret: Password=${secret:PG_PASSWORD}." },
+            PostgresConnectorRegistryExtensions.ConnectionStringSetting,
             new("table", SettingType.String) { Default = "none", Description = "The table (orders or schema.orders); give table or query." },
             new("query", SettingType.String) { Default = "none", Description = "A query read instead of a table; the order columns must be among its columns." },
             new("incrementingColumn", SettingType.String) { Default = "none", Description = "A column that grows with each insert or update (updated_at, id): read in its order, resumed after it." },
