@@ -180,3 +180,27 @@ public sealed class ListLoggerFactory : ILoggerFactory
             owner.Lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {exception}");
     }
 }
+
+/// <summary>The postgres types' settings checked when a file loads: every failure named, with its place in the file.</summary>
+public sealed class PostgresDefinitionValidationTests
+{
+    [Fact]
+    public void Load_SourceWithNeitherTableNorQueryAndFollowWithoutKey_BothFailuresReported()
+    {
+        const string Text = """
+            version: 1
+            pipelines:
+              - name: broken
+                source: { type: postgres, settings: { connectionString: "Host=h;Password=${secret:PG_PASSWORD}", follow: true } }
+                sinks: [ { type: postgres, settings: { connectionString: "Host=h", table: t, maxAttempts: 0 } } ]
+            """;
+        var registry = ConnectorRegistry.CreateDefault().AddPostgreSql();
+
+        var error = Assert.ThrowsAny<Exception>(() => PipelineDefinitionLoader.Parse(Text, "broken.yaml", new PipelineLoadOptions { Registry = registry, Environment = _ => "pw-canary-77" }));
+
+        Assert.Contains("needs exactly one of Table and Query", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyColumn is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("maxAttempts", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-canary-77", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -62,6 +62,21 @@ public sealed class PostgresSourceTests(PostgresDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task Read_QueryWithKeyInPagesAndQueryWithoutKeyInOnePass_EachRowOnce()
+    {
+        var table = PostgresServer.UniqueName("query");
+        await database.ExecuteAsync($"CREATE TABLE {table} (id int PRIMARY KEY, region text); INSERT INTO {table} SELECT i, CASE WHEN i % 3 = 0 THEN 'eu' ELSE 'us' END FROM generate_series(1, 100) i;");
+        var query = $"SELECT id, upper(region) AS region FROM {table} WHERE region = 'eu'";
+
+        var paged = await ReadAllAsync(new PostgresSourceOptions { ConnectionString = database.Admin, Query = query, KeyColumn = "id", PageSize = 4 });
+        var once = await ReadAllAsync(new PostgresSourceOptions { ConnectionString = database.Admin, Query = query + " ORDER BY id DESC" });
+
+        Assert.Equal(Enumerable.Range(1, 100).Where(i => i % 3 == 0).Select(i => (long)i), paged.Select(JsonIds.Id));
+        Assert.Equal(paged.Select(JsonIds.Id).Reverse(), once.Select(JsonIds.Id));
+        Assert.Equal("""{"id":3,"region":"EU"}""", paged[0].ToString());
+    }
+
+    [Fact]
     public async Task Open_OrderColumnOfAnUncheckpointableType_FatalErrorNamingIt()
     {
         var table = PostgresServer.UniqueName("textkey");
