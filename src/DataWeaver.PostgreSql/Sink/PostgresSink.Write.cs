@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
 using Npgsql;
@@ -88,10 +90,47 @@ public sealed partial class PostgresSink
             }
         }
 
-        var bisection = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var bisectionScope = bisection.ConfigureAwait(false);
-        await BisectAsync(connection, bisection, rows, knownToFail: true, refused, cancellationToken).ConfigureAwait(false);
-        await bisection.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var isolation = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var isolationScope = isolation.ConfigureAwait(false);
+        await IsolateAsync(connection, isolation, rows, refused, cancellationToken).ConfigureAwait(false);
+        await isolation.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the rows under savepoints, skipping the refused ones: when the server names the failing row (the failing
+    /// command of an upsert batch, the line of a COPY), that row is noted and the rest written again, one round trip per
+    /// refused row; otherwise the rows are bisected.
+    /// </summary>
+    private async Task IsolateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Row> rows, Dictionary<int, DataWeaverException> refused, CancellationToken cancellationToken)
+    {
+        while (rows.Count > 0)
+        {
+            await transaction.SaveAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            int? failed;
+            try
+            {
+                await WriteAsync(connection, rows, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception error) when (PostgresErrors.Classify(error) == ErrorClass.Data)
+            {
+                await transaction.RollbackAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+                failed = _failedRow is { } at && at < rows.Count ? at : null;
+                if (failed is null || rows.Count == 1)
+                {
+                    await BisectAsync(connection, transaction, rows, knownToFail: true, refused, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                refused[rows[failed.Value].Index] = Refusal(error);
+            }
+
+            // The rows before the refused one went in before it failed: write them again, then go on after it.
+            await IsolateAsync(connection, transaction, rows[..failed.Value], refused, cancellationToken).ConfigureAwait(false);
+            rows = rows[(failed.Value + 1)..];
+        }
     }
 
     private async Task<bool> BisectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Row> rows, bool knownToFail, Dictionary<int, DataWeaverException> refused, CancellationToken cancellationToken)
@@ -127,6 +166,7 @@ public sealed partial class PostgresSink
 
     private async Task WriteAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
     {
+        _failedRow = null;
         if (!Keyed)
         {
             await CopyAsync(connection, rows, cancellationToken).ConfigureAwait(false);
@@ -147,7 +187,15 @@ public sealed partial class PostgresSink
             batch.BatchCommands.Add(command);
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException error) when (error.BatchCommand is { } command)
+        {
+            _failedRow = batch.BatchCommands.IndexOf(command);
+            throw;
+        }
     }
 
     private async Task CopyAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
@@ -174,6 +222,11 @@ public sealed partial class PostgresSink
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (PostgresException error) when (CopyLine().Match(error.Where ?? "") is { Success: true } line)
+        {
+            _failedRow = int.Parse(line.Groups[1].ValueSpan, CultureInfo.InvariantCulture) - 1; // "COPY orders, line 5, column ...": rows count from 1
+            throw;
+        }
         finally
         {
             try
@@ -188,6 +241,9 @@ public sealed partial class PostgresSink
     }
 
     private DataWeaverException Refusal(Exception error) => new(ErrorClass.Data, $"{_display} refused the record: {PostgresErrors.Describe(error)}", error);
+
+    [GeneratedRegex(@"^COPY [^\n]*?, line (\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex CopyLine();
 
     /// <summary>One record as a row: its index in the batch, whether it deletes, and its values.</summary>
     private readonly record struct Row(int Index, bool Delete, object[] Values);

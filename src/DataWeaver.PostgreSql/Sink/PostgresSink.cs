@@ -31,6 +31,7 @@ public sealed partial class PostgresSink : SinkConnector<JsonRecord>
     private string _upsertSql = "";
     private string _deleteSql = "";
     private int[] _keyIndexes = [];
+    private int? _failedRow;
 
     /// <summary>Creates a sink; nothing connects before <see cref="OpenAsync"/>.</summary>
     /// <param name="options">The options, copied.</param>
