@@ -13,8 +13,9 @@ namespace DataWeaver.PostgreSql.Sink;
 /// <remarks>
 /// <para><b>Errors.</b> Transient failures (<see cref="PostgresErrors"/>) retry the whole batch on a fresh connection up to
 /// <see cref="PostgresSinkOptions.MaxAttempts"/> times. When the server refuses some records (a constraint violated, a
-/// value out of range) or a field does not convert to its column's type, the sink finds them by bisecting the batch
-/// inside its transaction (savepoints), commits the rest, and fails the batch with a data error; the pipeline's error
+/// value out of range) or a field does not convert to its column's type, the sink finds them inside its transaction
+/// (savepoints; from the failing statement or COPY line the server names, else by bisecting the batch), commits the rest,
+/// and fails the batch with a data error; the pipeline's error
 /// policy then writes the batch record by record, where the sink answers from what it found: the committed records
 /// succeed without being written again, the refused ones fail with the server's message and go to the dead-letter port.
 /// Without an error policy the run fails, and a restart writes the batch again: once for keyed tables, at least once for
