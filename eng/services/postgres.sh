@@ -1,6 +1,6 @@
 # Sourced by eng/test.sh (or run with bash): makes the Debian PostgreSQL 15 cluster "15 main" ready on 127.0.0.1:5432
 # for the DataWeaver.PostgreSql tests: wal_level=logical (change data capture), the postgres user's password set to
-# $DATAWEAVER_PG_PASSWORD (default "dataweaver", a test-only password on a loopback-only server), and the databases
+# $DATAWEAVER_PG_PASSWORD (default "dataweaver", a test-only password on a loopback-only server), and the databases and roles
 # left by earlier test runs (named dwtest_*) dropped. Idempotent: installs postgresql from Debian only when missing,
 # restarts the cluster only when wal_level is not yet logical, starts it only when it is down, waits until it is ready.
 # Stop it with: pg_ctlcluster 15 main stop
