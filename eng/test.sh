@@ -26,6 +26,8 @@ source eng/services/rabbitmq.sh
 source eng/services/mosquitto.sh
 # Prometheus on loopback for the operations tests (installs Debian's prometheus package when missing).
 source eng/services/prometheus.sh
+# PostgreSQL 15 (wal_level=logical, a known password) for the DataWeaver.PostgreSql tests.
+source eng/services/postgres.sh
 
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi

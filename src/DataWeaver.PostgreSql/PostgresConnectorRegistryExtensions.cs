@@ -1,0 +1,34 @@
+using DataWeaver.Configuration;
+using DataWeaver.PostgreSql.Sink;
+using DataWeaver.PostgreSql.Source;
+
+namespace DataWeaver.PostgreSql;
+
+/// <summary>Adds PostgreSQL to pipeline definition files: the <c>postgres</c> source and sink types.</summary>
+public static class PostgresConnectorRegistryExtensions
+{
+    /// <summary>The connector type name in definition files.</summary>
+    public const string TypeName = "postgres";
+
+    /// <summary>The <c>connectionString</c> setting the source and the sink share.</summary>
+    internal static readonly SettingDescriptor ConnectionStringSetting = new("connectionString", SettingType.String)
+    {
+        Required = true,
+        Description = "The Npgsql connection string; put the password in a secret: Password=${secret:PG_PASSWORD}.",
+    };
+
+    /// <summary>
+    /// Registers the <c>postgres</c> source (<see cref="PostgresSource"/>) and sink (<see cref="PostgresSink"/>) types
+    /// (docs/connectors/postgresql.md). Their <c>connectionString</c> takes the password from a secret
+    /// (<c>Password=${secret:PG_PASSWORD}</c>), which appears in no log line, error, graph or checkpoint.
+    /// </summary>
+    /// <param name="registry">The registry.</param>
+    /// <returns>The registry, for chaining.</returns>
+    public static ConnectorRegistry AddPostgreSql(this ConnectorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return registry
+            .RegisterSource(TypeName, PostgresSourceDefinition.Create, PostgresSourceDefinition.Descriptor)
+            .RegisterSink(TypeName, PostgresSinkDefinition.Create, PostgresSinkDefinition.Descriptor);
+    }
+}

@@ -1,0 +1,43 @@
+using DataWeaver.Checkpoints;
+using DataWeaver.Connectors.Files;
+using DataWeaver.Hosting;
+using DataWeaver.Lifecycle;
+using DataWeaver.Pipelines;
+using DataWeaver.PostgreSql.Source;
+using DataWeaver.Serialization.Json;
+
+// A PostgreSQL-to-file pipeline that crash tests kill and restart:
+//   PostgresSource(TABLE, incremental by updated_at with id as tie-breaker, small pages, file checkpoints) -> JsonLinesSink(OUTPUT, append)
+// with continuous commits. The connection string comes from DATAWEAVER_PG_HARNESS_CONNECTION (never from the command line).
+// Exit code 0: the table was read to its end, or a stop signal drained the run.
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: DataWeaver.PostgreSql.Harness TABLE CHECKPOINT-DIRECTORY OUTPUT-FILE");
+    return 2;
+}
+
+var source = new PostgresSource(new PostgresSourceOptions
+{
+    ConnectionString = Environment.GetEnvironmentVariable("DATAWEAVER_PG_HARNESS_CONNECTION") ?? "",
+    Table = args[0],
+    IncrementingColumn = "updated_at",
+    KeyColumn = "id",
+    PageSize = 37, // pages end inside runs of rows sharing one updated_at
+    CheckpointStore = new FileCheckpointStore(args[1]),
+});
+var sink = new JsonLinesSink<JsonRecord>(args[2], new JsonRecordCodec(), new JsonLinesSinkOptions { Append = true });
+long seen = 0;
+var pipeline = Pipeline.From(source, new PipelineOptions { Name = "postgres-harness", CommitInterval = TimeSpan.Zero, MaxInFlightRecords = 256, BatchSize = 32 })
+    .Map(record =>
+    {
+        if (++seen % 20 == 0)
+        {
+            Thread.Sleep(1); // slows the run down so that kills land in its middle
+        }
+
+        return record;
+    })
+    .To(sink)
+    .Build();
+var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSeconds(30));
+return state is PipelineState.Completed or PipelineState.Stopped ? 0 : 3;
