@@ -24,6 +24,9 @@ need_deb tmux tmux -V
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi
 
+# NATS JetStream on loopback for tests/DataWeaver.Nats.Tests.
+source eng/services/nats.sh
+
 log=$(mktemp)
 dotnet build DataWeaver.Engine.sln -c Release -nologo -v quiet
 set +e
