@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using DataWeaver.Records;
 using DataWeaver.Streams;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -67,7 +68,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
 
         for (var i = 0; i < _feeds.Count; i++)
         {
-            _loops.Add(DeliverAsync(consumers[i], _feeds[i].Partition, _delivered[i]));
+            _loops.Add(DeliverAsync(consumers[i], _feeds[i].Partition, _feeds[i].FilterSubject is null, _delivered[i]));
         }
 
         _ = Task.WhenAll(_loops).ContinueWith(static (_, buffer) => ((Channel<StreamMessage>)buffer!).Writer.TryComplete(), _buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -231,36 +232,57 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         return await _framework.CallAsync($"create consumer '{durable}'", () => js.CreateOrUpdateConsumerAsync(feed.Stream, config, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeliverAsync(INatsJSConsumer consumer, int partition, Delivered delivered)
+    private async Task DeliverAsync(INatsJSConsumer consumer, int partition, bool contiguous, Delivered delivered)
     {
         var token = _stop.Token;
-        var opts = new NatsJSConsumeOpts { MaxMsgs = Math.Clamp(_maxAckPending, 1, 1000), Expires = TimeSpan.FromSeconds(30) };
-        try
+        var opts = new NatsJSConsumeOpts { MaxMsgs = Math.Clamp(_maxAckPending, 1, 1000), Expires = TimeSpan.FromSeconds(10), IdleHeartbeat = TimeSpan.FromSeconds(2) };
+        while (!token.IsCancellationRequested)
         {
-            await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
+            try
             {
-                if (msg.Metadata is not { } metadata)
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
                 {
-                    continue;
-                }
+                    if (msg.Metadata is not { } metadata)
+                    {
+                        continue;
+                    }
 
-                var offset = (long)metadata.Sequence.Stream - 1;
-                if (offset < delivered.NextOffset)
-                {
-                    continue; // delivered again after ack_wait while its first delivery is still in the pipeline
-                }
+                    // A message before the next offset is a redelivery after ack_wait of one still in the pipeline; on an
+                    // unfiltered stream one beyond it follows a delivery lost in a broker restart, which comes back after
+                    // ack_wait. Both are skipped: the partition is handed out in order and no acknowledgement (ack_policy
+                    // all) covers a message the pipeline never saw.
+                    var offset = (long)metadata.Sequence.Stream - 1;
+                    if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
+                    {
+                        continue;
+                    }
 
-                var (key, headers, timestamp) = NatsStreamFramework.FromHeaders(msg.Headers);
-                var message = new StreamMessage(Topic, partition, offset, key, msg.Data ?? [], headers, timestamp ?? metadata.Timestamp);
-                delivered.Add(offset, msg);
-                await _buffer.Writer.WriteAsync(message, token).ConfigureAwait(false);
+                    var (key, headers, timestamp) = NatsStreamFramework.FromHeaders(msg.Headers);
+                    var message = new StreamMessage(Topic, partition, offset, key, msg.Data ?? [], headers, timestamp ?? metadata.Timestamp);
+                    delivered.Add(offset, msg);
+                    await _buffer.Writer.WriteAsync(message, token).ConfigureAwait(false);
+                }
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-        }
-        catch (ChannelClosedException)
-        {
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException)
+            {
+                // The connection dropped (a broker restart): the client reconnects; pull again after a pause.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
