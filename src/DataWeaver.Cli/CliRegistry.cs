@@ -3,6 +3,7 @@ using DataWeaver.Formats.Avro;
 using DataWeaver.Formats.Csv;
 using DataWeaver.Formats.Protobuf;
 using DataWeaver.Kafka.Configuration;
+using DataWeaver.Nats.Configuration;
 
 namespace DataWeaver.Cli;
 
@@ -11,5 +12,5 @@ internal static class CliRegistry
 {
     /// <summary>Creates the registry of every command: the built-in connectors, the <c>kafka</c> framework and the <c>csv</c>, <c>avro</c> and <c>protobuf</c> formats.</summary>
     /// <returns>A new registry.</returns>
-    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka().AddCsv().AddAvro().AddProtobuf();
+    public static ConnectorRegistry Create() => ConnectorRegistry.CreateDefault().AddKafka().AddNats().AddCsv().AddAvro().AddProtobuf();
 }

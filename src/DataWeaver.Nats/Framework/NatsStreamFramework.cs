@@ -37,6 +37,7 @@ public sealed class NatsStreamFramework : IStreamFramework
     private readonly ConcurrentDictionary<string, int> _partitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NatsStreamConsumer> _members = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _starting = new(1, 1);
     private NatsConnection? _connection;
     private NatsJSContext? _js;
     private int _roundRobin = -1;
@@ -83,7 +84,20 @@ public sealed class NatsStreamFramework : IStreamFramework
             NatsErrors.ThrowStopped();
         }
 
-        if (_state == 1)
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async ValueTask ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_state != 0)
         {
             return;
         }
@@ -138,6 +152,7 @@ public sealed class NatsStreamFramework : IStreamFramework
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _starting.Dispose();
     }
 
     /// <inheritdoc />

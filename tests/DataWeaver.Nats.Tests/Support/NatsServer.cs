@@ -15,15 +15,22 @@ internal sealed class NatsServer : IAsyncDisposable
     private readonly string _store = Path.Combine(Path.GetTempPath(), "dw-nats-test-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 
-    private NatsServer(int port) => Port = port;
+    private readonly string? _token;
+
+    private NatsServer(int port, string? token)
+    {
+        Port = port;
+        _token = token;
+    }
 
     public int Port { get; }
 
     public string Url => string.Create(CultureInfo.InvariantCulture, $"nats://127.0.0.1:{Port}");
 
-    public static async Task<NatsServer> StartAsync()
+    /// <summary>Starts a server; with <paramref name="token"/>, clients must authenticate with it.</summary>
+    public static async Task<NatsServer> StartAsync(string? token = null)
     {
-        var server = new NatsServer(FreePort());
+        var server = new NatsServer(FreePort(), token);
         await server.StartProcessAsync();
         return server;
     }
@@ -92,7 +99,13 @@ internal sealed class NatsServer : IAsyncDisposable
 
     private async Task StartProcessAsync()
     {
-        var info = new ProcessStartInfo("nats-server", ["-js", "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-sd", _store])
+        List<string> arguments = ["-js", "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-sd", _store];
+        if (_token is not null)
+        {
+            arguments.AddRange(["--auth", _token]);
+        }
+
+        var info = new ProcessStartInfo("nats-server", arguments)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
