@@ -47,6 +47,13 @@ public sealed class NatsSinkContractTests : SinkContractTests<Record<ReadOnlyMem
         return new NatsSink(framework, new NatsSinkOptions { Subject = NatsNames.Subject(framework.Options, context.UniqueName, 0) });
     }
 
+    /// <summary>The server stops (publishes time out); the repair starts it again on its store.</summary>
+    protected override async ValueTask<IAsyncDisposable?> BreakAsync(ContractContext context)
+    {
+        await _nats.Server.StopAsync();
+        return new Repair(_nats.Server);
+    }
+
     protected override Record<ReadOnlyMemory<byte>> CreateRecord(long sequence, ContractContext context) =>
         new(ReadOnlyMemory<byte>.Empty, NatsServer.Json(sequence), null, default, default);
 
@@ -62,10 +69,12 @@ internal sealed class NatsContractServer
     private NatsServer? _server;
     private NatsStreamFramework? _framework;
 
+    public NatsServer Server => _server!;
+
     public async Task StartAsync() => _server = await NatsServer.StartAsync();
 
     public async Task<NatsStreamFramework> FrameworkAsync(ContractContext context) =>
-        _framework ??= await _server!.FrameworkAsync(_server.Options(context.Secret));
+        _framework ??= await _server!.FrameworkAsync(_server.Options(context.Secret) with { OperationTimeout = TimeSpan.FromSeconds(3) });
 
     public async Task DisposeAsync()
     {
@@ -79,4 +88,10 @@ internal sealed class NatsContractServer
             await _server.DisposeAsync();
         }
     }
+}
+
+/// <summary>Starts a stopped server again.</summary>
+internal sealed class Repair(NatsServer server) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await server.RestartAsync();
 }

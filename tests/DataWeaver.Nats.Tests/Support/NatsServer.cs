@@ -67,15 +67,21 @@ internal sealed class NatsServer : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync()
     {
+        await StopAsync();
+        await StartProcessAsync();
+    }
+
+    /// <summary>Stops the server gracefully (SIGTERM), its store kept; <see cref="RestartAsync"/> starts it again.</summary>
+    public async Task StopAsync()
+    {
         if (_process is { HasExited: false } process)
         {
             using var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
+            await term!.WaitForExitAsync();
             await process.WaitForExitAsync();
         }
 
         await StopProcessAsync();
-        await StartProcessAsync();
     }
 
     public async ValueTask DisposeAsync()
