@@ -32,6 +32,9 @@ source eng/services/postgres.sh
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi
 
+# NATS JetStream on loopback for tests/DataWeaver.Nats.Tests.
+source eng/services/nats.sh
+
 log=$(mktemp)
 dotnet build DataWeaver.Engine.sln -c Release -nologo -v quiet
 set +e

@@ -33,7 +33,7 @@ internal sealed record CliContext
     public Spectre.Console.IAnsiConsole? Terminal { get; init; }
 
     /// <summary>Gets the connector registry of definition files (see <see cref="CliRegistry"/>).</summary>
-    /// <value>The default is <see cref="CliRegistry.Create"/>: the built-ins and Kafka.</value>
+    /// <value>The default is <see cref="CliRegistry.Create"/>: the built-ins, Kafka and NATS JetStream.</value>
     public Func<Configuration.ConnectorRegistry> Registry { get; init; } = CliRegistry.Create;
 
     /// <summary>Gets how environment variables are looked up (for <c>${NAME}</c> in definition files).</summary>

@@ -14,7 +14,7 @@ public sealed class ListCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["sources", "sinks", "transforms", "formats", "frameworks"], result.OutLines.Where(l => !l.StartsWith(' ')));
-        foreach (var name in new[] { "  generator: ", "  json-lines-file: ", "  file: ", "  console: ", "  filter", "  cast", "  csv", "  avro", "  kafka" })
+        foreach (var name in new[] { "  generator: ", "  json-lines-file: ", "  file: ", "  console: ", "  filter", "  cast", "  csv", "  avro", "  kafka", "  nats" })
         {
             Assert.Contains(result.OutLines, l => l.StartsWith(name, StringComparison.Ordinal));
         }

@@ -53,3 +53,9 @@ public sealed class InProcessStreamSinkContractTests : SinkContractTests<Record<
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => IdRecords.Id(record.Value.Span);
 }
+
+/// <summary>The in-process framework against the stream-framework contract (run beside Kafka and NATS JetStream).</summary>
+public sealed class InProcessStreamFrameworkContractTests : StreamFrameworkContractTests
+{
+    protected override ValueTask<IStreamFramework> CreateFrameworkAsync() => new(new InProcessStreamFramework());
+}

@@ -1,0 +1,338 @@
+using System.Threading.Channels;
+using DataWeaver.Records;
+using DataWeaver.Streams;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace DataWeaver.Nats;
+
+/// <summary>One JetStream stream read as one partition of a consumer: its name and an optional subject filter.</summary>
+/// <param name="Partition">The partition it is read as.</param>
+/// <param name="Stream">The JetStream stream.</param>
+/// <param name="FilterSubject">Only subjects matching this filter, or <see langword="null"/> for all.</param>
+internal sealed record NatsFeed(int Partition, string Stream, string? FilterSubject);
+
+/// <summary>
+/// A member of a consumer group over JetStream: one durable pull consumer per feed (<c>ack_policy: all</c>,
+/// <c>max_ack_pending</c> the in-flight bound), its deliveries merged into one buffer. A commit acknowledges, per
+/// partition, the last delivered message before the committed offset (acknowledging everything before it), and waits
+/// for the server's confirmation.
+/// </summary>
+internal sealed class NatsStreamConsumer : IStreamConsumer
+{
+    private readonly NatsStreamFramework _framework;
+    private readonly IReadOnlyList<NatsFeed> _feeds;
+    private readonly StreamStartPosition _startFrom;
+    private readonly int _maxAckPending;
+    private readonly Action _onDispose;
+    private readonly Channel<StreamMessage> _buffer;
+    private readonly CancellationTokenSource _stop;
+    private readonly Delivered[] _delivered;
+    private readonly List<Task> _loops = [];
+    private int _disposed;
+
+    public NatsStreamConsumer(
+        NatsStreamFramework framework, string topic, string group, IReadOnlyList<NatsFeed> feeds, StreamStartPosition startFrom, int maxAckPending, Action onDispose)
+    {
+        _framework = framework;
+        Topic = topic;
+        GroupId = group;
+        _feeds = feeds;
+        _startFrom = startFrom;
+        _maxAckPending = maxAckPending;
+        _onDispose = onDispose;
+        _buffer = Channel.CreateBounded<StreamMessage>(new BoundedChannelOptions(Math.Clamp(maxAckPending, 1, 4096)) { SingleReader = true });
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(framework.Stopping);
+        _delivered = [.. feeds.Select(_ => new Delivered())];
+        Assignment = [.. feeds.Select(f => f.Partition)];
+    }
+
+    public string Topic { get; }
+
+    public string GroupId { get; }
+
+    public IReadOnlyList<int> Assignment { get; }
+
+    /// <summary>Gets how many messages the consumers delivered and were not acknowledged yet, summed over partitions (tests).</summary>
+    internal int Unacknowledged => _delivered.Sum(d => d.Count);
+
+    /// <summary>Creates or resets the durable consumers, then starts one delivery loop per feed.</summary>
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        var consumers = new INatsJSConsumer[_feeds.Count];
+        for (var i = 0; i < _feeds.Count; i++)
+        {
+            consumers[i] = await PrepareAsync(_feeds[i], _delivered[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < _feeds.Count; i++)
+        {
+            _loops.Add(DeliverAsync(consumers[i], _feeds[i].Partition, _feeds[i].FilterSubject is null, _delivered[i]));
+        }
+
+        _ = Task.WhenAll(_loops).ContinueWith(static (_, buffer) => ((Channel<StreamMessage>)buffer!).Writer.TryComplete(), _buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public bool TryConsume(out StreamMessage message) => _buffer.Reader.TryRead(out message);
+
+    public async ValueTask<bool> WaitToConsumeAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _buffer.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        foreach (var position in positions)
+        {
+            var index = IndexOf(position.Partition);
+            if (index < 0)
+            {
+                throw new StreamFrameworkException(StreamErrorCode.UnknownPartition, $"Partition {position.Partition} is not read by this consumer of '{Topic}'.", Topic, position.Partition);
+            }
+
+            var delivered = _delivered[index];
+            if (position.Offset > delivered.NextOffset)
+            {
+                throw new StreamFrameworkException(
+                    StreamErrorCode.InvalidOffset,
+                    $"Offset {position.Offset} cannot be committed for stream '{Topic}' partition {position.Partition}: only offsets up to {delivered.NextOffset} were delivered.",
+                    Topic,
+                    position.Partition);
+            }
+
+            if (delivered.TakeUpTo(position.Offset) is { } last)
+            {
+                await _framework.CallAsync(
+                    $"acknowledge '{Topic}' partition {position.Partition}",
+                    async () =>
+                    {
+                        await last.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
+                        return true;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<SourcePosition>> GetCommittedOffsetsAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<SourcePosition>(_feeds.Count);
+        foreach (var feed in _feeds)
+        {
+            var info = await GetInfoAsync(feed, cancellationToken).ConfigureAwait(false);
+            result.Add(new SourcePosition(feed.Partition, (long)(info?.AckFloor.StreamSeq ?? 0)));
+        }
+
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _buffer.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+        _onDispose();
+    }
+
+    private int IndexOf(int partition)
+    {
+        for (var i = 0; i < _feeds.Count; i++)
+        {
+            if (_feeds[i].Partition == partition)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private async ValueTask<ConsumerInfo?> GetInfoAsync(NatsFeed feed, CancellationToken cancellationToken)
+    {
+        var js = _framework.JetStream;
+        try
+        {
+            return (await js.GetConsumerAsync(feed.Stream, NatsNames.Durable(GroupId), cancellationToken).ConfigureAwait(false)).Info;
+        }
+        catch (NatsJSApiException e) when (NatsErrors.IsNotFound(e, NatsErrors.ConsumerNotFound))
+        {
+            return null;
+        }
+        catch (NatsJSApiException e) when (NatsErrors.IsNotFound(e, NatsErrors.StreamNotFound))
+        {
+            NatsErrors.ThrowUnknownTopic(Topic);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Gets the group's durable consumer of a feed ready: created when missing (from the first or the next message), reused
+    /// when nothing it delivered is unacknowledged, and otherwise recreated at its acknowledgement floor (its last member
+    /// died holding deliveries; waiting for their ack_wait would hand out later messages first).
+    /// </summary>
+    private async ValueTask<INatsJSConsumer> PrepareAsync(NatsFeed feed, Delivered delivered, CancellationToken cancellationToken)
+    {
+        var js = _framework.JetStream;
+        var durable = NatsNames.Durable(GroupId);
+        var info = await _framework.CallAsync($"read consumer '{durable}'", () => GetInfoAsync(feed, cancellationToken), cancellationToken).ConfigureAwait(false);
+        ulong start;
+        if (info is null)
+        {
+            var stream = await _framework.TryGetStreamAsync(feed.Stream, cancellationToken).ConfigureAwait(false);
+            if (stream is null)
+            {
+                NatsErrors.ThrowUnknownTopic(Topic);
+            }
+
+            start = _startFrom == StreamStartPosition.Latest ? stream.Info.State.LastSeq + 1 : 1;
+        }
+        else if (info.NumAckPending == 0 && info.NumRedelivered == 0 && info.Config.MaxAckPending == _maxAckPending && info.Config.AckWait == _framework.Options.AckWait)
+        {
+            delivered.NextOffset = (long)info.Delivered.StreamSeq;
+            return await _framework.CallAsync($"open consumer '{durable}'", () => js.GetConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            start = info.AckFloor.StreamSeq + 1;
+            await _framework.CallAsync($"reset consumer '{durable}'", () => js.DeleteConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        delivered.NextOffset = (long)start - 1;
+        var config = new ConsumerConfig(durable)
+        {
+            AckPolicy = ConsumerConfigAckPolicy.All,
+            AckWait = _framework.Options.AckWait,
+            MaxAckPending = _maxAckPending,
+            DeliverPolicy = start == 1 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = start == 1 ? 0 : start,
+            FilterSubject = feed.FilterSubject,
+        };
+        return await _framework.CallAsync($"create consumer '{durable}'", () => js.CreateOrUpdateConsumerAsync(feed.Stream, config, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeliverAsync(INatsJSConsumer consumer, int partition, bool contiguous, Delivered delivered)
+    {
+        var token = _stop.Token;
+        var opts = new NatsJSConsumeOpts { MaxMsgs = Math.Clamp(_maxAckPending, 1, 1000), Expires = TimeSpan.FromSeconds(10), IdleHeartbeat = TimeSpan.FromSeconds(2) };
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
+                {
+                    if (msg.Metadata is not { } metadata)
+                    {
+                        continue;
+                    }
+
+                    // A message before the next offset is a redelivery after ack_wait of one still in the pipeline; on an
+                    // unfiltered stream one beyond it follows a delivery lost in a broker restart, which comes back after
+                    // ack_wait. Both are skipped: the partition is handed out in order and no acknowledgement (ack_policy
+                    // all) covers a message the pipeline never saw.
+                    var offset = (long)metadata.Sequence.Stream - 1;
+                    if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
+                    {
+                        continue;
+                    }
+
+                    var (key, headers, timestamp) = NatsStreamFramework.FromHeaders(msg.Headers);
+                    var message = new StreamMessage(Topic, partition, offset, key, msg.Data ?? [], headers, timestamp ?? metadata.Timestamp);
+                    delivered.Add(offset, msg);
+                    await _buffer.Writer.WriteAsync(message, token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException)
+            {
+                // The connection dropped (a broker restart): the client reconnects; pull again after a pause.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The messages of one partition delivered and not yet acknowledged, in offset order.</summary>
+    private sealed class Delivered
+    {
+        private readonly Queue<(long Offset, INatsJSMsg<byte[]> Message)> _messages = new();
+        private readonly Lock _lock = new();
+        private long _nextOffset;
+
+        /// <summary>Gets or sets the offset after the last message delivered.</summary>
+        public long NextOffset
+        {
+            get => Volatile.Read(ref _nextOffset);
+            set => Volatile.Write(ref _nextOffset, value);
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _messages.Count;
+                }
+            }
+        }
+
+        public void Add(long offset, INatsJSMsg<byte[]> message)
+        {
+            lock (_lock)
+            {
+                _messages.Enqueue((offset, message));
+                NextOffset = offset + 1;
+            }
+        }
+
+        /// <summary>Removes every message before <paramref name="nextOffset"/> and returns the last one removed, if any.</summary>
+        public INatsJSMsg<byte[]>? TakeUpTo(long nextOffset)
+        {
+            INatsJSMsg<byte[]>? last = null;
+            lock (_lock)
+            {
+                while (_messages.TryPeek(out var head) && head.Offset < nextOffset)
+                {
+                    last = _messages.Dequeue().Message;
+                }
+            }
+
+            return last;
+        }
+    }
+}
