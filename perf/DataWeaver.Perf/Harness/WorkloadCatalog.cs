@@ -4,6 +4,7 @@ using DataWeaver.Perf.Workloads.W3Ndjson;
 using DataWeaver.Perf.Workloads.W4Protobuf;
 using DataWeaver.Perf.Workloads.W5Backpressure;
 using DataWeaver.Perf.Workloads.W6Kafka;
+using DataWeaver.Perf.Workloads.W7Quickstart;
 
 namespace DataWeaver.Perf.Harness;
 
@@ -18,6 +19,7 @@ internal static class WorkloadCatalog
         ("W4", 2_000_000, 100_000, records => new ProtobufWorkload(records)),
         ("W5", 2_000_000, 200_000, records => new BackpressureWorkload(records)),
         ("W6", 200_000, 100_000, records => new KafkaWorkload(records)),
+        ("W7", 1_000_000, 200_000, records => new QuickstartWorkload(records)),
     ];
 
     /// <summary>Creates the selected workloads one at a time, as they are enumerated (each builds its input in its setup).</summary>

@@ -36,13 +36,14 @@ internal sealed class HopWorkload(long records) : Workload
     public override IEnumerable<PeerBench> Peers()
     {
         yield return new PeerBench(PeerNames.RawLoop, _ => Task.FromResult(RawLoop()));
-        foreach (var family in StageFamily.All)
+        foreach (var family in StageFamily.All.Concat(StageFamily.Akka))
         {
             yield return new PeerBench(family.Name, _ => RunFamilyAsync(family));
         }
 
-        yield return DataWeaverPeer(PeerNames.DataWeaver, fused: true);
-        yield return DataWeaverPeer(PeerNames.DataWeaverStages, fused: false);
+        yield return DataWeaverPeer(PeerNames.DataWeaver, fused: true, EngineOptions.Throughput);
+        yield return DataWeaverPeer(PeerNames.DataWeaverStages, fused: false, EngineOptions.Throughput);
+        yield return DataWeaverPeer(PeerNames.DataWeaverDefaults, fused: true, new PipelineOptions());
     }
 
     private static long Id(long value) => value;
@@ -68,11 +69,11 @@ internal sealed class HopWorkload(long records) : Workload
         return default;
     }
 
-    private PeerBench DataWeaverPeer(string name, bool fused)
+    private PeerBench DataWeaverPeer(string name, bool fused, PipelineOptions options)
     {
         // Built once, run once per iteration, as a service would: a pipeline is immutable and re-runnable.
         var sink = new LongSumSink();
-        var builder = Pipeline.From(new CollectionSource<long>(_values), EngineOptions.Throughput);
+        var builder = Pipeline.From(new CollectionSource<long>(_values), options);
         for (var i = 0; i < 4; i++)
         {
             builder = fused ? builder : builder.Stage(new StageOptions());

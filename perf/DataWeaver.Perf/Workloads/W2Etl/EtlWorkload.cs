@@ -43,7 +43,7 @@ internal sealed class EtlWorkload(long records) : Workload
             return Task.FromResult(default(Iteration));
         });
 
-        foreach (var family in StageFamily.All)
+        foreach (var family in StageFamily.All.Concat(StageFamily.Akka))
         {
             yield return new PeerBench(family.Name, _ => RunFamilyAsync(family));
         }
@@ -53,6 +53,13 @@ internal sealed class EtlWorkload(long records) : Workload
             .Filter(default(KeepSale))
             .Map<Keyed, TotalOfSale>(default)
             .To(structs)
+            .Build());
+
+        var defaults = new KeyedSumSink();
+        yield return DataWeaverPeer(PeerNames.DataWeaverDefaults, defaults, Pipeline.From(new CollectionSource<Sale>(_sales))
+            .Filter(default(KeepSale))
+            .Map<Keyed, TotalOfSale>(default)
+            .To(defaults)
             .Build());
 
         var lambdas = new KeyedSumSink();
