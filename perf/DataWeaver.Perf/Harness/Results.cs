@@ -38,7 +38,7 @@ internal static class PeerNames
     public const string RxObserveOn = "rx-observeon";
     public const string DataWeaver = "dataweaver";
 
-    /// <summary>W2: the same pipeline with lambdas instead of struct operators.</summary>
+    /// <summary>W1, W2: the same pipeline with lambdas instead of struct operators.</summary>
     public const string DataWeaverLambdas = "dataweaver-lambdas";
 
     /// <summary>W1: every identity stage in its own block (no fusion), to show the hop cost itself.</summary>

@@ -44,6 +44,7 @@ internal sealed class HopWorkload(long records) : Workload
         yield return DataWeaverPeer(PeerNames.DataWeaver, fused: true, EngineOptions.Throughput);
         yield return DataWeaverPeer(PeerNames.DataWeaverStages, fused: false, EngineOptions.Throughput);
         yield return DataWeaverPeer(PeerNames.DataWeaverDefaults, fused: true, new PipelineOptions());
+        yield return DataWeaverPeer(PeerNames.DataWeaverLambdas, fused: true, EngineOptions.Throughput, lambdas: true);
     }
 
     private static long Id(long value) => value;
@@ -69,7 +70,7 @@ internal sealed class HopWorkload(long records) : Workload
         return default;
     }
 
-    private PeerBench DataWeaverPeer(string name, bool fused, PipelineOptions options)
+    private PeerBench DataWeaverPeer(string name, bool fused, PipelineOptions options, bool lambdas = false)
     {
         // Built once, run once per iteration, as a service would: a pipeline is immutable and re-runnable.
         var sink = new LongSumSink();
@@ -77,7 +78,7 @@ internal sealed class HopWorkload(long records) : Workload
         for (var i = 0; i < 4; i++)
         {
             builder = fused ? builder : builder.Stage(new StageOptions());
-            builder = builder.Map<long, Identity>(default);
+            builder = lambdas ? builder.Map(static (long value) => value) : builder.Map<long, Identity>(default);
         }
 
         var pipeline = builder.To(sink).Build();
