@@ -35,6 +35,18 @@ internal static class Goals
         new("W7", "quickstart warm in process: dataweaver CPU/record / hand-written loop's (cold CLI goal: 2x, perf/quickstart-cold.sh)", 2, false, "x", r => CpuRatio(r, "W7", PeerNames.DataWeaver, PeerNames.RawLoop)),
     ];
 
+    /// <summary>
+    /// Which part of issue 13 moves a goal: the JSON record path (item 2: W3, W4, the quickstart's transforms), Kafka
+    /// (item 4: W6), the fused core and its defaults (item 1: W1, W2).
+    /// </summary>
+    public static string Owner(Goal goal) => goal.Workload switch
+    {
+        "W3" or "W4" => "JSON record path (2)",
+        "W6" => "Kafka (4)",
+        "W7" => "JSON record path (2), start-up (3)",
+        _ => "fused core, defaults (1)",
+    };
+
     public static bool Met(Goal goal, double value) => goal.AtLeast ? value >= goal.Target : value <= goal.Target;
 
     private static WorkloadResult? Find(IReadOnlyList<WorkloadResult> results, string name) => results.FirstOrDefault(r => r.Name == name);
