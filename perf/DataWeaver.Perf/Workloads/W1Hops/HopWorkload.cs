@@ -10,7 +10,7 @@ namespace DataWeaver.Perf.Workloads.W1Hops;
 /// fuses the 4 maps into one block (<c>dataweaver</c>); <c>dataweaver-stages</c> puts each in its own block, to show
 /// what a hop costs when batches cross it.
 /// </summary>
-internal sealed class HopWorkload(long records) : Workload
+internal sealed class HopWorkload(long records, bool akka = true) : Workload
 {
     private long[] _values = [];
     private long _expected;
@@ -36,7 +36,7 @@ internal sealed class HopWorkload(long records) : Workload
     public override IEnumerable<PeerBench> Peers()
     {
         yield return new PeerBench(PeerNames.RawLoop, _ => Task.FromResult(RawLoop()));
-        foreach (var family in StageFamily.All.Concat(StageFamily.Akka))
+        foreach (var family in akka ? StageFamily.All.Concat(StageFamily.Akka) : StageFamily.All)
         {
             yield return new PeerBench(family.Name, _ => RunFamilyAsync(family));
         }
