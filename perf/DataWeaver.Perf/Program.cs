@@ -4,8 +4,17 @@ using DataWeaver.Perf.Reports;
 
 // The performance suite (docs/perf/README.md): every workload on DataWeaver and its peers, in this process.
 //   dotnet run -c Release --project perf/DataWeaver.Perf -- [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3]
+//   dotnet run -c Release --project perf/DataWeaver.Perf -- --quickstart-loop OUTPUT ORDERS   (W7's loop alone, cold)
 // Progress goes to standard error; the Markdown tables (and the gate) to standard output. Exit code 1 when a floor
 // of the gate is missed, 2 when a peer fails or computes a wrong result.
+if (args is ["--quickstart-loop", var loopOutput, var loopOrders])
+{
+    // The cold half of the quickstart comparison (perf/quickstart-cold.sh): only the hand-written loop, in a fresh process.
+    var written = DataWeaver.Perf.Workloads.W7Quickstart.QuickstartLoop.Run(loopOutput, long.Parse(loopOrders, System.Globalization.CultureInfo.InvariantCulture), TimeProvider.System);
+    Console.Error.WriteLine($"quickstart loop: {written} records written");
+    return 0;
+}
+
 var options = PerfOptions.Parse(args);
 var clock = Stopwatch.StartNew();
 var loadAtStart = DocsWriter.LoadAverage();
@@ -72,6 +81,10 @@ static async Task<List<WorkloadResult>?> RunAsync(PerfOptions options)
     {
         Console.Error.WriteLine($"perf: {error}");
         return null;
+    }
+    finally
+    {
+        await DataWeaver.Perf.Peers.Akka.AkkaFamily.ShutdownAsync();
     }
 
     return results;

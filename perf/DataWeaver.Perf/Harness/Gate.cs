@@ -34,13 +34,15 @@ internal static class Gate
     [
         new("W1", "dataweaver throughput / naive-dataflow", 5, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.NaiveDataflow)),
         new("W1", "dataweaver throughput / channels", 1.5, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.Channels)),
-        new("W1", "dataweaver bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
+        new("W1", "dataweaver bytes/record", 0.5, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
+        new("W1", "dataweaver-defaults bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaverDefaults)?.BytesPerRecord ?? double.NaN),
         new("W2", "dataweaver throughput / naive-dataflow", 5, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.NaiveDataflow)),
         new("W2", "dataweaver throughput / raw-loop", 0.05, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
-        new("W2", "dataweaver bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
+        new("W2", "dataweaver bytes/record", 0.5, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
+        new("W2", "dataweaver-defaults bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaverDefaults)?.BytesPerRecord ?? double.NaN),
         new("W3", "dataweaver throughput / jsonserializer-object", 0.8, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.JsonSerializerObject)),
         new("W3", "dataweaver bytes/record", 5, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
-        new("W6", "dataweaver throughput / raw-loop (hand-written Confluent loop)", 0.3, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
+        new("W6", "dataweaver throughput / raw-loop (hand-written Confluent loop)", 0.4, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
     ];
 
     /// <summary>The workloads (among those that ran) with a floor that no attempt passed yet.</summary>

@@ -38,7 +38,7 @@ internal static class PeerNames
     public const string RxObserveOn = "rx-observeon";
     public const string DataWeaver = "dataweaver";
 
-    /// <summary>W2: the same pipeline with lambdas instead of struct operators.</summary>
+    /// <summary>W1, W2: the same pipeline with lambdas instead of struct operators.</summary>
     public const string DataWeaverLambdas = "dataweaver-lambdas";
 
     /// <summary>W1: every identity stage in its own block (no fusion), to show the hop cost itself.</summary>
@@ -47,9 +47,18 @@ internal static class PeerNames
     /// <summary>W3/W4: the JsonSerializer-object round trip (typed objects), one thread.</summary>
     public const string JsonSerializerObject = "jsonserializer-object";
 
+    /// <summary>W1/W2: Akka.Streams 1.5.75 as Akka fuses it by default (one actor runs every stage).</summary>
+    public const string AkkaStreams = "akka-streams";
+
+    /// <summary>W1/W2: Akka.Streams with an asynchronous boundary after the source and every stage.</summary>
+    public const string AkkaStreamsAsync = "akka-streams-async";
+
+    /// <summary>W1/W2: the same pipeline as <see cref="DataWeaver"/> with every option at its default.</summary>
+    public const string DataWeaverDefaults = "dataweaver-defaults";
+
     /// <summary>The peers every workload lists, printed n/a where they do not apply.</summary>
     public static IReadOnlyList<string> Canonical { get; } = [RawLoop, NaiveDataflow, NaiveDataflowBounded, Channels, Rx, RxObserveOn, DataWeaver];
 
     /// <summary>Extra rows, after the canonical ones.</summary>
-    public static IReadOnlyList<string> ExtraRows { get; } = [DataWeaverLambdas, DataWeaverStages, JsonSerializerObject];
+    public static IReadOnlyList<string> ExtraRows { get; } = [DataWeaverLambdas, DataWeaverStages, DataWeaverDefaults, JsonSerializerObject, AkkaStreams, AkkaStreamsAsync];
 }

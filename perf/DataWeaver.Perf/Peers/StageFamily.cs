@@ -29,7 +29,7 @@ internal abstract class Inlet<T>
     public abstract Task CompleteAsync();
 
     /// <summary>Sends every record of <paramref name="items"/>, then completes.</summary>
-    public async Task SendAllAsync(T[] items)
+    public virtual async Task SendAllAsync(T[] items)
     {
         foreach (var item in items)
         {
@@ -62,6 +62,9 @@ internal abstract class StageFamily
         new Rx.RxFamily(observeOn: false),
         new Rx.RxFamily(observeOn: true),
     ];
+
+    /// <summary>Akka.Streams fused and with asynchronous boundaries (W1, W2: the in-memory comparisons).</summary>
+    public static IReadOnlyList<StageFamily> Akka { get; } = [new Akka.AkkaFamily(asyncBoundaries: false), new Akka.AkkaFamily(asyncBoundaries: true)];
 
     /// <summary>The families without Rx (W3, W4: see docs/perf/README.md).</summary>
     public static IReadOnlyList<StageFamily> WithoutRx { get; } = [.. All.Where(f => f is not Rx.RxFamily)];

@@ -33,15 +33,15 @@ internal static class DocsWriter
         text.AppendLine();
         text.AppendLine("## Goals");
         text.AppendLine();
-        text.AppendLine("| workload | goal | target | measured | |");
-        text.AppendLine("|---|---|---:|---:|---|");
+        text.AppendLine("| workload | goal | target | measured | | whose (issue 13 item) |");
+        text.AppendLine("|---|---|---:|---:|---|---|");
         foreach (var goal in Goals.All)
         {
             var value = goal.Measure(results);
             var verdict = !double.IsFinite(value) ? "not run"
                 : Goals.Met(goal, value) ? "met"
                 : goal.AtLeast ? Invariant($"missed by {(1 - (value / goal.Target)) * 100:F0} %") : Invariant($"missed: {value / goal.Target:F1}x the target");
-            text.AppendLine(Invariant($"| {goal.Workload} | {goal.What} | {(goal.AtLeast ? ">=" : "<=")} {goal.Target}{goal.Unit} | {MarkdownTable.Number(value)}{goal.Unit} | {verdict} |"));
+            text.AppendLine(Invariant($"| {goal.Workload} | {goal.What} | {(goal.AtLeast ? ">=" : "<=")} {goal.Target}{goal.Unit} | {MarkdownTable.Number(value)}{goal.Unit} | {verdict} | {Goals.Owner(goal)} |"));
         }
 
         text.AppendLine();

@@ -10,7 +10,7 @@ namespace DataWeaver.Perf.Workloads.W1Hops;
 /// fuses the 4 maps into one block (<c>dataweaver</c>); <c>dataweaver-stages</c> puts each in its own block, to show
 /// what a hop costs when batches cross it.
 /// </summary>
-internal sealed class HopWorkload(long records) : Workload
+internal sealed class HopWorkload(long records, bool akka = true) : Workload
 {
     private long[] _values = [];
     private long _expected;
@@ -36,13 +36,15 @@ internal sealed class HopWorkload(long records) : Workload
     public override IEnumerable<PeerBench> Peers()
     {
         yield return new PeerBench(PeerNames.RawLoop, _ => Task.FromResult(RawLoop()));
-        foreach (var family in StageFamily.All)
+        foreach (var family in akka ? StageFamily.All.Concat(StageFamily.Akka) : StageFamily.All)
         {
             yield return new PeerBench(family.Name, _ => RunFamilyAsync(family));
         }
 
-        yield return DataWeaverPeer(PeerNames.DataWeaver, fused: true);
-        yield return DataWeaverPeer(PeerNames.DataWeaverStages, fused: false);
+        yield return DataWeaverPeer(PeerNames.DataWeaver, fused: true, EngineOptions.Throughput);
+        yield return DataWeaverPeer(PeerNames.DataWeaverStages, fused: false, EngineOptions.Throughput);
+        yield return DataWeaverPeer(PeerNames.DataWeaverDefaults, fused: true, new PipelineOptions());
+        yield return DataWeaverPeer(PeerNames.DataWeaverLambdas, fused: true, EngineOptions.Throughput, lambdas: true);
     }
 
     private static long Id(long value) => value;
@@ -68,15 +70,15 @@ internal sealed class HopWorkload(long records) : Workload
         return default;
     }
 
-    private PeerBench DataWeaverPeer(string name, bool fused)
+    private PeerBench DataWeaverPeer(string name, bool fused, PipelineOptions options, bool lambdas = false)
     {
         // Built once, run once per iteration, as a service would: a pipeline is immutable and re-runnable.
         var sink = new LongSumSink();
-        var builder = Pipeline.From(new CollectionSource<long>(_values), EngineOptions.Throughput);
+        var builder = Pipeline.From(new CollectionSource<long>(_values), options);
         for (var i = 0; i < 4; i++)
         {
             builder = fused ? builder : builder.Stage(new StageOptions());
-            builder = builder.Map<long, Identity>(default);
+            builder = lambdas ? builder.Map(static (long value) => value) : builder.Map<long, Identity>(default);
         }
 
         var pipeline = builder.To(sink).Build();

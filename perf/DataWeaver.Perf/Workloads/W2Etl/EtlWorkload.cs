@@ -10,7 +10,7 @@ namespace DataWeaver.Perf.Workloads.W2Etl;
 /// amount * qty, sum over 1,024 keys. <c>dataweaver</c> uses struct operators, <c>dataweaver-lambdas</c> the same
 /// steps as lambdas.
 /// </summary>
-internal sealed class EtlWorkload(long records) : Workload
+internal sealed class EtlWorkload(long records, bool akka = true) : Workload
 {
     private readonly KeyedTotals _expected = new();
     private Sale[] _sales = [];
@@ -43,7 +43,7 @@ internal sealed class EtlWorkload(long records) : Workload
             return Task.FromResult(default(Iteration));
         });
 
-        foreach (var family in StageFamily.All)
+        foreach (var family in akka ? StageFamily.All.Concat(StageFamily.Akka) : StageFamily.All)
         {
             yield return new PeerBench(family.Name, _ => RunFamilyAsync(family));
         }
@@ -53,6 +53,13 @@ internal sealed class EtlWorkload(long records) : Workload
             .Filter(default(KeepSale))
             .Map<Keyed, TotalOfSale>(default)
             .To(structs)
+            .Build());
+
+        var defaults = new KeyedSumSink();
+        yield return DataWeaverPeer(PeerNames.DataWeaverDefaults, defaults, Pipeline.From(new CollectionSource<Sale>(_sales))
+            .Filter(default(KeepSale))
+            .Map<Keyed, TotalOfSale>(default)
+            .To(defaults)
             .Build());
 
         var lambdas = new KeyedSumSink();

@@ -8,14 +8,19 @@ internal sealed class FilterOperator<T>(Func<T, bool> predicate, RecordErrorHand
     public override ValueTask<IBatch?> ApplyAsync(IBatch input)
     {
         var batch = (Batch<T>)input;
-        var items = batch.Items;
-        var count = batch.Count;
+        var items = batch.Items.AsSpan(0, batch.Count);
+        var count = items.Length;
         var kept = 0;
-        var i = 0;
+
+        // The handler reads only `at` and `keptAt`, written in the loop: the loop's own counters stay in registers.
+        var at = 0;
+        var keptAt = 0;
         try
         {
-            for (; i < count; i++)
+            for (var i = 0; i < items.Length; i++)
             {
+                at = i;
+                keptAt = kept;
                 var item = items[i];
                 if (predicate(item))
                 {
@@ -25,7 +30,7 @@ internal sealed class FilterOperator<T>(Func<T, bool> predicate, RecordErrorHand
         }
         catch (Exception error) when (Errors is not null)
         {
-            return FilterSlowAsync(batch, kept, i, error, predicate);
+            return FilterSlowAsync(batch, keptAt, at, error, predicate);
         }
 
         Run?.AddFiltered(count - kept);
@@ -43,14 +48,19 @@ internal sealed class StructFilterOperator<T, TOperator>(TOperator op, RecordErr
     public override ValueTask<IBatch?> ApplyAsync(IBatch input)
     {
         var batch = (Batch<T>)input;
-        var items = batch.Items;
-        var count = batch.Count;
+        var items = batch.Items.AsSpan(0, batch.Count);
+        var count = items.Length;
         var kept = 0;
-        var i = 0;
+
+        // The handler reads only `at` and `keptAt`, written in the loop: the loop's own counters stay in registers.
+        var at = 0;
+        var keptAt = 0;
         try
         {
-            for (; i < count; i++)
+            for (var i = 0; i < items.Length; i++)
             {
+                at = i;
+                keptAt = kept;
                 var item = items[i];
                 if (_op.Include(item))
                 {
@@ -60,7 +70,7 @@ internal sealed class StructFilterOperator<T, TOperator>(TOperator op, RecordErr
         }
         catch (Exception error) when (Errors is not null)
         {
-            return FilterSlowAsync(batch, kept, i, error, x => _op.Include(x));
+            return FilterSlowAsync(batch, keptAt, at, error, x => _op.Include(x));
         }
 
         Run?.AddFiltered(count - kept);
