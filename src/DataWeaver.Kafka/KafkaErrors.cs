@@ -71,7 +71,8 @@ public static class KafkaErrors
 
             // A commit sent just before the group moved on (a cooperative or KIP-848 rebalance keeps the member reading its
             // other partitions meanwhile): the next commit goes with the new generation or member epoch, for the
-            // partitions the member still owns.
+            // partitions the member still owns. (A classic member's consumer does not even get here for IllegalGeneration and
+            // UnknownMemberId: it keeps such a commit for later instead, see KafkaStreamConsumer.IsRefusedBecauseTheGroupMovedOn.)
             ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.StaleMemberEpoch or ErrorCode.FencedMemberEpoch => true,
             _ => false,
         };

@@ -44,8 +44,100 @@ internal sealed partial class KafkaStreamConsumer
         {
             CommitDrained(consumer, gone);
         }
+        else if (_transactions is null)
+        {
+            // Lost (a refused commit or an expired session): no commit is possible now. Should a partition come back here,
+            // what was acknowledged is committed before reading resumes; one that went elsewhere is re-read from the last commit.
+            foreach (var offset in AcknowledgedOffsets(gone))
+            {
+                _uncommittedAtRevocation[offset.Partition.Value] = offset.Offset.Value;
+            }
+        }
+
+        foreach (var partition in gone)
+        {
+            _refusedCommits.TryRemove(partition, out _); // drained and committed above, or lost: the next owner re-reads
+        }
 
         Volatile.Write(ref _assignment, [.. _assignment.Where(p => !gone.Contains(p))]);
+    }
+
+    /// <summary>
+    /// Whether a commit was refused because the classic group moved on to a new generation (IllegalGeneration) or
+    /// forgot this member (UnknownMemberId). librdkafka answers both by revoking the assignment and rejoining by itself;
+    /// retrying the commit meanwhile made things worse: each retry that met the next generation change made librdkafka
+    /// revoke and rejoin again, and three members committing continuously kept their group rebalancing until every
+    /// member's commit retries ran out and all three pipelines failed. So, as Kafka Connect does, such a commit is not
+    /// retried and does not fail the run (see <see cref="RememberRefusedCommits"/>). KIP-848's member epoch errors are
+    /// left to the retries: librdkafka only hurries its next heartbeat for those.
+    /// </summary>
+    private bool IsRefusedBecauseTheGroupMovedOn(KafkaException exception)
+    {
+        if (_framework.Options.GroupProtocol == KafkaGroupProtocol.Consumer)
+        {
+            return false;
+        }
+
+        var code = exception is TopicPartitionOffsetException partitions
+            ? partitions.Results.FirstOrDefault(r => r.Error.IsError)?.Error.Code ?? exception.Error.Code
+            : exception.Error.Code;
+        return code is ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId;
+    }
+
+    /// <summary>
+    /// Keeps the positions of a commit the group refused (see <see cref="IsRefusedBecauseTheGroupMovedOn"/>): the next
+    /// commit carries them for the partitions still assigned here, a revocation commits the drained positions anyway,
+    /// and a partition lost meanwhile is re-read by its next owner from the last commit (at least once, never past
+    /// what was acknowledged).
+    /// </summary>
+    private void RememberRefusedCommits(List<TopicPartitionOffset> offsets, KafkaException exception)
+    {
+        foreach (var offset in offsets)
+        {
+            _refusedCommits.AddOrUpdate(offset.Partition.Value, offset.Offset.Value, (_, known) => Math.Max(known, offset.Offset.Value));
+        }
+
+        _log(new KafkaLogMessage(
+            KafkaLogLevel.Warning,
+            Topic,
+            "COMMIT",
+            KafkaSecrets.Scrub(
+                $"Commit of '{Topic}' [{string.Join(", ", offsets.Select(o => $"{o.Partition.Value}@{o.Offset.Value}"))}] for group '{GroupId}' refused " +
+                $"({exception.Error.Code}: the group moved on); librdkafka rejoins the group, the positions go with the next commit of partitions still assigned here.")));
+    }
+
+    /// <summary>Forgets the refused positions that a commit of <paramref name="offsets"/> covered.</summary>
+    private void ForgetRefusedCommits(List<TopicPartitionOffset> offsets)
+    {
+        if (_refusedCommits.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var offset in offsets)
+        {
+            if (_refusedCommits.TryGetValue(offset.Partition.Value, out var refused) && refused <= offset.Offset.Value)
+            {
+                _refusedCommits.TryRemove(new KeyValuePair<int, long>(offset.Partition.Value, refused));
+            }
+        }
+    }
+
+    /// <summary>Adds the refused positions (see <see cref="RememberRefusedCommits"/>) of assigned partitions that <paramref name="offsets"/> does not name.</summary>
+    private void AddRefusedCommits(List<TopicPartitionOffset> offsets, IReadOnlyList<int> assigned)
+    {
+        if (_refusedCommits.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (partition, offset) in _refusedCommits)
+        {
+            if (assigned.Contains(partition) && !offsets.Exists(o => o.Partition.Value == partition))
+            {
+                offsets.Add(new TopicPartitionOffset(Topic, partition, offset));
+            }
+        }
     }
 
     /// <summary>Waits until nothing handed out of <paramref name="partitions"/> awaits its acknowledgement, or the deadline.</summary>

@@ -48,6 +48,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
     private readonly TimeSpan _drainTimeout;
     private readonly Action<KafkaLogMessage> _log;
     private readonly Dictionary<int, long> _uncommittedAtRevocation = []; // poll thread only
+    private readonly ConcurrentDictionary<int, long> _refusedCommits = new(); // see CommitAsync
     private readonly KafkaTransactions? _transactions;
     private readonly Lock _barrierLock = new();
     private TaskCompletionSource? _barrier; // set while a transaction commits: nothing is handed out meanwhile
@@ -236,6 +237,7 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
             }
         }
 
+        AddRefusedCommits(offsets, assigned);
         if (offsets.Count == 0 || Volatile.Read(ref _disposed) != 0)
         {
             return;
@@ -244,6 +246,11 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
         try
         {
             await Task.Run(() => _consumer.Commit(offsets), cancellationToken).ConfigureAwait(false);
+            ForgetRefusedCommits(offsets);
+        }
+        catch (KafkaException exception) when (IsRefusedBecauseTheGroupMovedOn(exception))
+        {
+            RememberRefusedCommits(offsets, exception);
         }
         catch (TopicPartitionOffsetException exception)
         {

@@ -56,6 +56,36 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         checker.AssertExactlyOnceInOrder();
     }
 
+    [MockKafkaTheory]
+    [InlineData(KafkaGroupProtocol.Classic)]
+    [InlineData(KafkaGroupProtocol.ClassicCooperativeSticky)]
+    public async Task Relay_OffsetCommitsRefusedWithIllegalGeneration_KeepsRunningAndLosesNothing(KafkaGroupProtocol protocol)
+    {
+        // CI saw three cooperative-sticky members all fail: a commit refused with IllegalGeneration makes librdkafka revoke
+        // and rejoin, and retrying it kept the group rebalancing until every member's commit retries ran out. More refusals
+        // than 30 s of commit retries could absorb: the run must go on (at least once), not fail.
+        const int Refusals = 30;
+        const int InFlight = 4_096;
+        await using var cluster = await KafkaTestCluster.StartAsync(brokers: 3);
+        var relay = new KafkaRelay(cluster, output);
+        await relay.CreateTopicsAsync();
+        relay.Options = relay.Options with { GroupProtocol = protocol };
+        relay.PipelineOptions = relay.PipelineOptions with { MaxInFlightRecords = InFlight };
+        var injected = false;
+        var (checker, run) = await relay.RunAsync(30_000, chunk =>
+        {
+            if (chunk >= 10_000 && !injected)
+            {
+                injected = true;
+                cluster.Faults.PushRequestErrors(KafkaApiKey.OffsetCommit, [.. Enumerable.Repeat(ErrorCode.IllegalGeneration, Refusals)]);
+            }
+        });
+
+        Assert.Equal(PipelineState.Stopped, run.State);
+        Assert.Equal(0, checker.Lost);
+        Assert.InRange(checker.Duplicates, 0, Refusals * InFlight);
+    }
+
     [MockKafkaFact]
     public async Task Relay_BrokerDownFiveSecondsThenLeaderMove_LosesNothingAndDuplicatesNothing()
     {

@@ -71,7 +71,12 @@ public sealed class KafkaRelay(KafkaTestCluster cluster, ITestOutputHelper outpu
         {
             using var consumer = KafkaClients.Consumer(cluster.ConsumerConfig(KafkaTestCluster.UniqueGroup("verify")), output);
             consumer.Subscribe(Output);
-            checker.ConsumeUpTo(consumer, total, TimeSpan.FromMinutes(2), cancel.Token);
+            // Until every number arrived (duplicates count as read, so reading `total` messages is not enough).
+            var reading = Stopwatch.StartNew();
+            while (checker.Distinct < total && reading.Elapsed < TimeSpan.FromMinutes(2) && !cancel.IsCancellationRequested)
+            {
+                checker.ConsumeUpTo(consumer, total - checker.Distinct, TimeSpan.FromMinutes(2) - reading.Elapsed, cancel.Token);
+            }
 
             // Anything beyond the total is a duplicate: give late ones a moment to show.
             checker.ConsumeUpTo(consumer, long.MaxValue, TimeSpan.FromMilliseconds(500), cancel.Token);
