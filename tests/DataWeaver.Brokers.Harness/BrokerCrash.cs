@@ -6,68 +6,126 @@ using DataWeaver.Testing.Crash;
 namespace DataWeaver.Brokers.Harness;
 
 /// <summary>
-/// The kill scenario of the RabbitMQ, MQTT and NATS source contracts: this harness (broker -> JSON-lines file) as the process,
-/// <see cref="Records"/> messages <c>{"id":N}</c> that the test published beforehand, and the output file's ids as the result.
+/// The kill scenarios of the RabbitMQ, MQTT and NATS sources: this harness (broker -> JSON-lines file) as the process,
+/// <see cref="BrokerCrashOptions.Records"/> messages <c>{"id":N}</c> that the test published beforehand, and the ids of the
+/// output file as the result.
 /// </summary>
 /// <remarks>
-/// The harness pauses 1 ms after every record, so a pass over the input takes about 4 s (more under load) and each kill lands
-/// mid-stream: a run that got through the whole input before its kill point would leave the next run nothing to reach (see the
-/// Kafka contract's pacing). The input is endless (a broker), so the last run is stopped with SIGTERM once the output holds
-/// every id, and must drain (exit 0).
+/// The harness pauses 1 ms every <see cref="BrokerCrashOptions.PauseEvery"/> records, so that each kill lands mid-stream: a
+/// run that got through the whole input before its kill point would leave the next run nothing to reach (see the Kafka
+/// contract's pacing). The input is endless (a broker), so the last run is stopped with SIGTERM once the output holds every
+/// id, and must drain (exit 0).
 /// </remarks>
 public static class BrokerCrash
 {
-    /// <summary>How many messages the test publishes: ids 0 to <c>Records - 1</c>.</summary>
-    public const int Records = 4_000;
-
-    /// <summary>The harness pipeline's in-flight bound (and the sources' prefetch, receive maximum, max_ack_pending): the most duplicates one kill may cause.</summary>
-    public const int MaxInFlight = 256;
-
-    /// <summary>How many times the harness is killed.</summary>
-    public const int Kills = 3;
-
     /// <summary>Describes the scenario.</summary>
     /// <param name="directory">Where the output file goes (the test's context folder).</param>
     /// <param name="kind"><c>rabbitmq</c>, <c>mqtt</c> or <c>nats</c>.</param>
     /// <param name="settings">The broker settings, <c>key=value</c> (see Program.cs).</param>
-    /// <param name="log">Receives each new output count (and its duplicates) with the time since the scenario was created, or <see langword="null"/>.</param>
+    /// <param name="options">Size, pacing, kills and hooks; <see langword="null"/> uses the defaults.</param>
     /// <returns>The scenario.</returns>
-    public static ProcessCrashScenario Scenario(string directory, string kind, IEnumerable<string> settings, Action<string>? log = null)
+    public static ProcessCrashScenario Scenario(string directory, string kind, IEnumerable<string> settings, BrokerCrashOptions? options = null)
     {
+        options ??= new BrokerCrashOptions();
         var output = Path.Combine(directory, kind + "-crash-output.jsonl");
         string[] arguments =
         [
             Path.Combine(AppContext.BaseDirectory, "DataWeaver.Brokers.Harness.dll"), kind, output,
-            MaxInFlight.ToString(CultureInfo.InvariantCulture), "1", .. settings,
+            options.MaxInFlight.ToString(CultureInfo.InvariantCulture), options.PauseEvery.ToString(CultureInfo.InvariantCulture), .. settings,
         ];
         var watch = Stopwatch.StartNew();
-        var last = -1;
+        long last = -1;
+        var logged = TimeSpan.Zero;
         return new ProcessCrashScenario(
-            Records,
+            options.Records,
             _ => new ProcessStartInfo("dotnet", arguments),
-            () =>
+            _ =>
             {
                 var ids = ReadIds(output);
-                if (log is not null && ids.Count != Interlocked.Exchange(ref last, ids.Count))
+                var distinct = ids.Distinct().Count();
+                options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:F2} s: output {ids.Count}: {distinct} distinct, {ids.Count - distinct} duplicates"));
+                return new(ids);
+            },
+            async cancellationToken =>
+            {
+                var count = CountLines(output);
+                if (options.Log is { } log && count != Interlocked.Exchange(ref last, count) && (watch.Elapsed - logged > TimeSpan.FromMilliseconds(200) || count >= options.Records))
                 {
-                    // Every change, with the time: a failed run shows where each run's output stood and how many lines repeat.
-                    log(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:F2} s: output {ids.Count}, duplicates {ids.Count - ids.Distinct().Count()}"));
+                    // A failed run shows where each run's output stood.
+                    logged = watch.Elapsed;
+                    log(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalSeconds:F2} s: output {count}"));
                 }
 
-                return ids;
+                if (options.OnOutput is { } hook)
+                {
+                    await hook(count, cancellationToken);
+                }
+
+                return count;
             },
-            new ProcessCrashOptions { Kills = Kills, MaxDuplicatesPerKill = MaxInFlight, StopLastRunWhenComplete = true, PollInterval = TimeSpan.FromMilliseconds(20) });
+            new ProcessCrashOptions
+            {
+                Kills = options.Kills,
+                MaxDuplicatesPerKill = options.MaxInFlight,
+                StopLastRunWhenComplete = true,
+                PollInterval = TimeSpan.FromMilliseconds(20),
+                Guard = TimeSpan.FromMinutes(3),
+            });
     }
 
-    /// <summary>The message bodies the test publishes: <c>{"id":N}</c> for N from 0 to <see cref="Records"/> - 1.</summary>
+    /// <summary>
+    /// Runs a scenario, logs its report, and asserts at least once: nothing lost, and at most the in-flight bound duplicated
+    /// per kill and per broker restart.
+    /// </summary>
+    /// <param name="scenario">The scenario (<see cref="Scenario"/>).</param>
+    /// <param name="options">Its options.</param>
+    /// <param name="restarts">How many times the broker is restarted during it (each may duplicate what was in flight).</param>
+    /// <returns>The report.</returns>
+    public static async Task<ProcessCrashReport> RunAsync(ProcessCrashScenario scenario, BrokerCrashOptions options, int restarts)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(options);
+        var report = await scenario.RunAsync();
+        options.Log?.Invoke("report: " + report);
+        report.Sequences.AssertAtLeastOnce((options.Kills + restarts) * (long)options.MaxInFlight);
+        return report;
+    }
+
+    /// <summary>Returns a hook for <see cref="BrokerCrashOptions.OnOutput"/> that runs <paramref name="action"/> once, when the output first holds <paramref name="at"/> lines.</summary>
+    /// <param name="at">The output count to act at.</param>
+    /// <param name="action">What to do (restart the broker); the scenario's polling waits for it.</param>
+    /// <returns>The hook.</returns>
+    public static Func<long, CancellationToken, ValueTask> Once(long at, Func<Task> action)
+    {
+        var done = 0;
+        return async (count, _) =>
+        {
+            if (count >= at && Interlocked.Exchange(ref done, 1) == 0)
+            {
+                await action();
+            }
+        };
+    }
+
+    /// <summary>The message bodies the test publishes: <c>{"id":N}</c> for N from 0 to <paramref name="records"/> - 1.</summary>
+    /// <param name="records">How many.</param>
     /// <returns>The bodies, in order.</returns>
-    public static IEnumerable<byte[]> Input() =>
-        Enumerable.Range(0, Records).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"id\":{i}}}")));
+    public static IEnumerable<byte[]> Input(int records) =>
+        Enumerable.Range(0, records).Select(i => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"id\":{i}}}")));
 
     /// <summary>The ids of the output file's complete lines (a line cut by a kill is left out).</summary>
     /// <param name="path">The output file.</param>
     /// <returns>The ids, in file order.</returns>
     public static IReadOnlyList<long> ReadIds(string path)
+    {
+        var text = Encoding.UTF8.GetString(ReadFile(path));
+        var end = text.LastIndexOf('\n');
+        return end < 0 ? [] : [.. text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Id)];
+    }
+
+    private static long CountLines(string path) => ReadFile(path).AsSpan().Count((byte)'\n');
+
+    private static byte[] ReadFile(string path)
     {
         if (!File.Exists(path))
         {
@@ -75,10 +133,9 @@ public static class BrokerCrash
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var text = reader.ReadToEnd();
-        var end = text.LastIndexOf('\n');
-        return end < 0 ? [] : [.. text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Id)];
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static long Id(string line)
@@ -88,4 +145,32 @@ public static class BrokerCrash
             ? long.Parse(line.AsSpan(Prefix.Length, line.Length - Prefix.Length - 1), CultureInfo.InvariantCulture)
             : throw new InvalidDataException($"Not a harness output line: '{line}'.");
     }
+}
+
+/// <summary>The size, pacing and kills of a <see cref="BrokerCrash"/> scenario.</summary>
+public sealed record BrokerCrashOptions
+{
+    /// <summary>Gets how many messages the test published: ids 0 to <c>Records - 1</c>.</summary>
+    /// <value>The default is 4,000.</value>
+    public int Records { get; init; } = 4_000;
+
+    /// <summary>Gets the harness pipeline's in-flight bound (and the sources' prefetch, receive maximum, max_ack_pending): the most duplicates one kill may cause.</summary>
+    /// <value>The default is 256.</value>
+    public int MaxInFlight { get; init; } = 256;
+
+    /// <summary>Gets how often the harness pauses for 1 ms: after every this many records.</summary>
+    /// <value>The default is 1 (a pass over 4,000 records takes about 4 s, more under load).</value>
+    public int PauseEvery { get; init; } = 1;
+
+    /// <summary>Gets how many times the harness is killed.</summary>
+    /// <value>The default is 3.</value>
+    public int Kills { get; init; } = 3;
+
+    /// <summary>Gets what runs with each output count the scenario polls (<see cref="BrokerCrash.Once"/>: a broker restart mid-stream).</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public Func<long, CancellationToken, ValueTask>? OnOutput { get; init; }
+
+    /// <summary>Gets where progress lines go (the test's output).</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public Action<string>? Log { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataWeaver.Brokers.Harness;
+using DataWeaver.Connectors;
 using DataWeaver.Connectors.Files;
 using DataWeaver.Hosting;
 using DataWeaver.Lifecycle;
@@ -15,7 +16,7 @@ using DataWeaver.Records;
 //   DataWeaver.Brokers.Harness KIND OUTPUT MAX-IN-FLIGHT PAUSE-EVERY KEY=VALUE...
 //     rabbitmq host=H port=P queue=Q
 //     mqtt     host=H port=P topic=T client-id=C version=V5|V311
-//     nats     url=U stream=S durable=D
+//     nats     url=U stream=S durable=D [ack-wait=SECONDS] (deliveries lost in a broker restart come back after it)
 // A password, if the broker needs one, comes from DATAWEAVER_BROKER_PASSWORD (never from the command line). The input is
 // endless (a broker): SIGTERM/SIGINT drain the run (exit 0); the scenario sends SIGTERM once the output is complete.
 if (args.Length < 4)
@@ -33,40 +34,46 @@ var password = Environment.GetEnvironmentVariable("DATAWEAVER_BROKER_PASSWORD");
 var client = "brokers-harness-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 var options = new PipelineOptions { Name = "brokers-harness", CommitInterval = TimeSpan.Zero, MaxInFlightRecords = maxInFlight, BatchSize = 32 };
 
-await using var nats = kind == "nats" ? new NatsStreamFramework(new NatsStreamOptions { Url = settings["url"], ClientName = client, Password = password }) : null;
-PipelineBuilder<Record<ReadOnlyMemory<byte>>> from;
+await using var nats = kind == "nats" ? new NatsStreamFramework(new NatsStreamOptions
+    {
+        Url = settings["url"],
+        ClientName = client,
+        Password = password,
+        AckWait = TimeSpan.FromSeconds(int.Parse(settings.GetValueOrDefault("ack-wait", "60"), CultureInfo.InvariantCulture)),
+    }) : null;
+SourceConnector<Record<ReadOnlyMemory<byte>>> source;
+Func<string> reconnections;
 switch (kind)
 {
     case "rabbitmq":
-        from = RabbitMqPipelineExtensions.FromRabbitMq(
-            new RabbitMqSourceOptions
-            {
-                Connection = new RabbitMqConnectionOptions { HostName = settings["host"], Port = Port(settings), Password = password ?? "guest", ClientName = client },
-                Queue = settings["queue"],
-            },
-            options);
+        var rabbitMq = new RabbitMqSource(new RabbitMqSourceOptions
+        {
+            Connection = new RabbitMqConnectionOptions { HostName = settings["host"], Port = Port(settings), Password = password ?? "guest", ClientName = client },
+            Queue = settings["queue"],
+            PrefetchCount = maxInFlight,
+        });
+        (source, reconnections) = (rabbitMq, () => rabbitMq.Reconnections.ToString(CultureInfo.InvariantCulture));
         break;
     case "mqtt":
-        from = MqttPipelineExtensions.FromMqtt(
-            new MqttSourceOptions
+        var mqtt = new MqttSource(new MqttSourceOptions
+        {
+            Connection = new MqttConnectionOptions
             {
-                Connection = new MqttConnectionOptions
-                {
-                    HostName = settings["host"],
-                    Port = Port(settings),
-                    ClientId = settings["client-id"],
-                    Version = Enum.Parse<MqttVersion>(settings["version"]),
-                    Password = password,
-                },
-                Topics = [settings["topic"]],
+                HostName = settings["host"],
+                Port = Port(settings),
+                ClientId = settings["client-id"],
+                Version = Enum.Parse<MqttVersion>(settings["version"]),
+                Password = password,
             },
-            options);
+            Topics = [settings["topic"]],
+            MaxInFlight = maxInFlight,
+        });
+        (source, reconnections) = (mqtt, () => mqtt.Reconnections.ToString(CultureInfo.InvariantCulture));
         break;
     case "nats":
         await nats!.StartAsync();
-        from = Pipeline.From<Record<ReadOnlyMemory<byte>>>(
-            new NatsSource(nats, new NatsSourceOptions { Stream = settings["stream"], Durable = settings["durable"], MaxAckPending = maxInFlight }),
-            options);
+        source = new NatsSource(nats, new NatsSourceOptions { Stream = settings["stream"], Durable = settings["durable"], MaxAckPending = maxInFlight });
+        reconnections = () => "(the NATS client reconnects by itself)";
         break;
     default:
         Console.Error.WriteLine($"unknown broker kind '{kind}'");
@@ -74,7 +81,7 @@ switch (kind)
 }
 
 long seen = 0;
-var pipeline = from
+var pipeline = Pipeline.From(source, options)
     .Map(record =>
     {
         if (pauseEvery > 0 && Interlocked.Increment(ref seen) % pauseEvery == 0)
@@ -87,7 +94,10 @@ var pipeline = from
     .To(new JsonLinesSink<Record<ReadOnlyMemory<byte>>>(output, new BodySerializer(), new JsonLinesSinkOptions { Append = true }))
     .Build();
 var state = await PipelineShutdown.RunUntilSignalAsync(pipeline, TimeSpan.FromSeconds(30));
-Console.WriteLine($"state: {state}");
+// One line per run beside the output, for the tests' logs (and their proof that a broker restart was reconnected to).
+var summary = $"state: {state}, mapped {Interlocked.Read(ref seen)}, reconnections {reconnections()}";
+Console.WriteLine(summary);
+await File.AppendAllTextAsync(output + ".runs", summary + Environment.NewLine);
 return state is PipelineState.Completed or PipelineState.Stopped ? 0 : 3;
 
 static int Port(Dictionary<string, string> settings) => int.Parse(settings["port"], CultureInfo.InvariantCulture);

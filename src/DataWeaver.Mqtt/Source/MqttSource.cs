@@ -37,6 +37,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private Session? _session;
     private int _generation = -1;
     private long _peakUnacknowledged;
+    private long _reconnections;
     private volatile bool _closing;
 
     /// <summary>Creates the source.</summary>
@@ -63,6 +64,9 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     /// <summary>Gets the most messages ever unacknowledged at once on one connection in this source's life.</summary>
     public long PeakUnacknowledged => Volatile.Read(ref _peakUnacknowledged);
+
+    /// <summary>Gets how many times the source reconnected after the broker went away.</summary>
+    public long Reconnections => Interlocked.Read(ref _reconnections);
 
     /// <inheritdoc />
     public override async ValueTask OpenAsync(CancellationToken cancellationToken = default)
@@ -218,6 +222,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
         var connection = Options.Connection;
         _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _reconnections);
     }
 
     private readonly record struct Pending(long Number, MqttApplicationMessageReceivedEventArgs Message);

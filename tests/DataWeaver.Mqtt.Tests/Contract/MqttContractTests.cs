@@ -51,15 +51,16 @@ public class MqttSourceContractTests(ITestOutputHelper log) : SourceContractTest
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(Source(context, topic, clientId), poison);
     }
 
-    /// <summary>The harness resumes a persistent session that holds <see cref="BrokerCrash.Records"/> messages, with a receive maximum of its in-flight bound.</summary>
+    /// <summary>The harness resumes a persistent session that holds <see cref="BrokerCrashOptions.Records"/> messages, with a receive maximum of its in-flight bound.</summary>
     protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
         var topic = "contract/" + context.UniqueName + "/crash";
         var clientId = ClientId(context) + "-k";
         await MqttBroker.CreateSessionAsync(clientId, [topic], Version);
-        await MqttBroker.PublishAsync(topic, BrokerCrash.Input());
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        await MqttBroker.PublishAsync(topic, BrokerCrash.Input(options.Records));
         return BrokerCrash.Scenario(
-            context.Directory, "mqtt", ["host=127.0.0.1", "port=1883", "topic=" + topic, "client-id=" + clientId, "version=" + Version], log.WriteLine);
+            context.Directory, "mqtt", ["host=127.0.0.1", "port=1883", "topic=" + topic, "client-id=" + clientId, "version=" + Version], options);
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => MqttBroker.Id(record.Value.Span);

@@ -34,15 +34,16 @@ public sealed class NatsSourceContractTests(ITestOutputHelper log) : SourceContr
         return new NatsSource(framework, new NatsSourceOptions { Stream = stream, Durable = "contract", MaxAckPending = PipelineOptions.MaxInFlightRecords });
     }
 
-    /// <summary>The harness reads a stream holding <see cref="BrokerCrash.Records"/> messages as a durable consumer whose max_ack_pending is its in-flight bound.</summary>
+    /// <summary>The harness reads a stream holding <see cref="BrokerCrashOptions.Records"/> messages as a durable consumer whose max_ack_pending is its in-flight bound.</summary>
     protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
         var framework = await _nats.FrameworkAsync(context);
         var stream = NatsNames.Token(context.UniqueName) + "_crash";
-        var input = BrokerCrash.Input().ToArray();
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        var input = BrokerCrash.Input(options.Records).ToArray();
         await framework.JetStream.CreateStreamAsync(new StreamConfig(stream, [stream + ".in"]));
         await framework.PublishBatchAsync(input.Length, _ => stream + ".in", i => input[i], _ => null, stream, default);
-        return BrokerCrash.Scenario(context.Directory, "nats", ["url=" + _nats.Server.Url, "stream=" + stream, "durable=harness"], log.WriteLine);
+        return BrokerCrash.Scenario(context.Directory, "nats", ["url=" + _nats.Server.Url, "stream=" + stream, "durable=harness"], options);
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => NatsServer.Id(record.Value.Span);

@@ -51,13 +51,14 @@ public sealed class RabbitMqSourceContractTests(ITestOutputHelper log) : SourceC
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(Source(context, queue), poison);
     }
 
-    /// <summary>The harness consumes a queue holding <see cref="BrokerCrash.Records"/> messages with a prefetch of its in-flight bound.</summary>
+    /// <summary>The harness consumes a queue holding <see cref="BrokerCrashOptions.Records"/> messages with a prefetch of its in-flight bound.</summary>
     protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
         var queue = Queue(context) + "-crash";
         await RabbitMqBroker.CreateQueueAsync(queue);
-        await RabbitMqBroker.PublishAsync(queue, BrokerCrash.Input());
-        return BrokerCrash.Scenario(context.Directory, "rabbitmq", ["host=127.0.0.1", "port=5672", "queue=" + queue], log.WriteLine);
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        await RabbitMqBroker.PublishAsync(queue, BrokerCrash.Input(options.Records));
+        return BrokerCrash.Scenario(context.Directory, "rabbitmq", ["host=127.0.0.1", "port=5672", "queue=" + queue], options);
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => RabbitMqBroker.Id(record.Value.Span);
