@@ -50,7 +50,8 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         ArgumentNullException.ThrowIfNull(options);
         Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
-        _deliveries = Channel.CreateBounded<BrokerDelivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Unbounded: a connection's credits (MaxInFlight) bound what is in it, and a break mark always gets in.
+        _deliveries = Channel.CreateUnbounded<BrokerDelivery>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     /// <summary>Gets the options.</summary>
@@ -83,6 +84,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
         _deliveries,
         () => Volatile.Read(ref _generation),
+        () => _session is not { Broken: false },
         record => new RecordTooLargeException($"{Name} message {record.Position} on '{Encoding.UTF8.GetString(record.Key.Span)}'", record.Value.Length, Options.MaxMessageBytes),
         ReconnectAsync);
 
@@ -91,7 +93,13 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         new(record.Position.Partition, record.Position.Offset + 1);
 
     /// <inheritdoc />
-    /// <remarks>Sends the PUBACKs of every message of the current connection before the position, in arrival order. Positions of a lost connection are ignored: the broker sends those messages again.</remarks>
+    /// <remarks>
+    /// Sends the PUBACKs of every message of the current connection before the position, in arrival order, then waits for one
+    /// round trip (PINGREQ, PINGRESP): the broker has handled every PUBACK sent before it answers. Only then does the commit
+    /// complete and the messages' credits come back, so a broker restart sends again at most the messages in flight, not also
+    /// those whose PUBACKs were still on their way. Positions of a lost connection are ignored: the broker sends those messages
+    /// again.
+    /// </remarks>
     public override async ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
@@ -100,6 +108,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             return;
         }
 
+        var acknowledged = 0;
         foreach (var position in positions)
         {
             if (position.Partition != session.Generation)
@@ -110,6 +119,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             while (session.Pending.TryPeek(out var pending) && pending.Number < position.Offset)
             {
                 session.Pending.TryDequeue(out _);
+                acknowledged++;
                 if (!session.Client.IsConnected)
                 {
                     continue;
@@ -126,6 +136,14 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
                 }
             }
         }
+
+        if (acknowledged == 0)
+        {
+            return;
+        }
+
+        await ConfirmAsync(session).ConfigureAwait(false);
+        session.Credits.Release(acknowledged);
     }
 
     /// <inheritdoc />
@@ -138,10 +156,29 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
     }
 
+    /// <summary>Waits until the broker handled every packet sent before (a PINGREQ's answer), for up to the operation timeout; quiet when the connection is gone.</summary>
+    private async Task ConfirmAsync(Session session)
+    {
+        if (!session.Client.IsConnected)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(Options.Connection.OperationTimeout, Options.Connection.TimeProvider);
+        try
+        {
+            await session.Client.PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection died meanwhile (or hangs: then it is about to be found dead): the broker sends again what it did not handle.
+        }
+    }
+
     private async Task<Session> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var session = new Session(client, Interlocked.Increment(ref _generation));
+        var session = new Session(client, Interlocked.Increment(ref _generation), MaxInFlight);
         client.ApplicationMessageReceivedAsync += message => OnMessageAsync(session, message);
         client.DisconnectedAsync += _ => OnDisconnected(session);
         try
@@ -166,6 +203,17 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private async Task OnMessageAsync(Session session, MqttApplicationMessageReceivedEventArgs message)
     {
         message.AutoAcknowledge = false;
+        try
+        {
+            // Waits while MaxInFlight messages are unacknowledged (the pipeline is full): the client stops reading the
+            // connection, and the broker keeps the rest. A credit comes back with each PUBACK.
+            await session.Credits.WaitAsync(session.Stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // closing or disconnected: the message stays unacknowledged, and the broker sends it again
+        }
+
         var number = Interlocked.Increment(ref session.Received);
         session.Pending.Enqueue(new Pending(number, message));
         var unacknowledged = session.Pending.Count;
@@ -190,15 +238,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var record = new Record<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes(application.Topic), payload, headers, Options.Connection.TimeProvider.GetUtcNow(), position);
-        try
-        {
-            // Waits while the pipeline is full: the client stops reading the connection, and the broker keeps the rest.
-            await _deliveries.Writer.WriteAsync(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes), session.Stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Closing or disconnected: the message stays unacknowledged, and the broker sends it again.
-        }
+        _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes));
     }
 
     private Task OnDisconnected(Session session)
@@ -227,7 +267,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     private readonly record struct Pending(long Number, MqttApplicationMessageReceivedEventArgs Message);
 
-    private sealed class Session(IMqttClient client, int generation) : IAsyncDisposable
+    private sealed class Session(IMqttClient client, int generation, int maxInFlight) : IAsyncDisposable
     {
         public long Received;
 
@@ -238,6 +278,9 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         public ConcurrentQueue<Pending> Pending { get; } = new();
 
         public CancellationTokenSource Stopping { get; } = new();
+
+        /// <summary>Gets the credits of the connection: one per message that may be received and not yet acknowledged.</summary>
+        public SemaphoreSlim Credits { get; } = new(maxInFlight, maxInFlight);
 
         public bool Broken { get; set; }
 

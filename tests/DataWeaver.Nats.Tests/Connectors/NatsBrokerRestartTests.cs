@@ -1,0 +1,63 @@
+using DataWeaver.Brokers.Harness;
+using DataWeaver.Nats.Tests.Support;
+using NATS.Client.JetStream.Models;
+using Xunit.Abstractions;
+
+namespace DataWeaver.Nats.Tests.Connectors;
+
+/// <summary>
+/// The broker harness (tests/DataWeaver.Brokers.Harness: stream -> JSON-lines file) as a separate process, SIGKILLed twice and
+/// its own nats-server restarted once under its last run: nothing lost, duplicates within the in-flight bound per kill and restart.
+/// </summary>
+public sealed class NatsBrokerRestartTests(ITestOutputHelper log) : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("dw-nats-restart-").FullName;
+    private NatsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public Task Run_KilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() =>
+        RunAsync(new BrokerCrashOptions { Kills = 2, Log = log.WriteLine });
+
+    /// <summary>The figure: 200,000 messages, two kills and a broker restart.</summary>
+    [Fact]
+    [Trait("Category", "Soak")]
+    public Task Run_200000MessagesKilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() =>
+        RunAsync(new BrokerCrashOptions { Records = 200_000, MaxInFlight = 1_000, PauseEvery = 50, Kills = 2, Log = log.WriteLine });
+
+    private async Task RunAsync(BrokerCrashOptions options)
+    {
+        var stream = NatsServer.Unique("restart");
+        var input = BrokerCrash.Input(options.Records).ToArray();
+        await using (var nats = await _server.FrameworkAsync())
+        {
+            await nats.JetStream.CreateStreamAsync(new StreamConfig(stream, [stream + ".in"]));
+            await nats.PublishBatchAsync(input.Length, _ => stream + ".in", i => input[i], _ => null, stream, default);
+        }
+
+        var restarted = false;
+        var restart = BrokerCrash.Once(options.Records * 8L / 10, async () =>
+        {
+            restarted = true;
+            log.WriteLine("restarting the broker");
+            await _server.StopAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await _server.RestartAsync();
+            log.WriteLine("broker restarted");
+        });
+        // Deliveries lost in the restart come back after ack_wait (docs/nats.md): a short one keeps the test short.
+        string[] settings = ["url=" + _server.Url, "stream=" + stream, "durable=harness", "ack-wait=3"];
+        var scenario = BrokerCrash.Scenario(_directory, "nats", settings, options with { OnOutput = restart });
+
+        await BrokerCrash.RunAsync(scenario, options, restarts: 1);
+        Assert.True(restarted, "The broker was never restarted.");
+        log.WriteLine(string.Join(Environment.NewLine, await File.ReadAllLinesAsync(Path.Combine(_directory, "nats-crash-output.jsonl.runs"))));
+    }
+}
