@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DataWeaver.Testing.Crash;
+using Xunit;
 
 namespace DataWeaver.Brokers.Harness;
 
@@ -91,6 +92,35 @@ public static class BrokerCrash
         return report;
     }
 
+    /// <summary>
+    /// Runs a scenario whose broker is restarted once, when the output first holds 80 % of the records (in the last run when
+    /// the kills land as planned), and asserts at least once (<see cref="RunAsync"/>) and that the restart happened.
+    /// </summary>
+    /// <param name="directory">Where the output file goes.</param>
+    /// <param name="kind"><c>rabbitmq</c>, <c>mqtt</c> or <c>nats</c>.</param>
+    /// <param name="settings">The broker settings, <c>key=value</c>.</param>
+    /// <param name="options">Size, pacing and kills.</param>
+    /// <param name="restart">Stops and starts the broker (the scenario's polling waits for it; the harness runs on).</param>
+    /// <returns>The harness's summary line of each run that ended by itself (the last one): its state and reconnections.</returns>
+    public static async Task<IReadOnlyList<string>> RunWithBrokerRestartAsync(
+        string directory, string kind, IEnumerable<string> settings, BrokerCrashOptions options, Func<Task> restart)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var restarted = false;
+        var hook = Once(options.Records * 8L / 10, async () =>
+        {
+            restarted = true;
+            options.Log?.Invoke("restarting the broker");
+            await restart();
+            options.Log?.Invoke("broker restarted");
+        });
+        await RunAsync(Scenario(directory, kind, settings, options with { OnOutput = hook }), options, restarts: 1);
+        Assert.True(restarted, "The broker was never restarted.");
+        var runs = await File.ReadAllLinesAsync(Path.Combine(directory, kind + "-crash-output.jsonl.runs"));
+        options.Log?.Invoke(string.Join(Environment.NewLine, runs));
+        return runs;
+    }
+
     /// <summary>Returns a hook for <see cref="BrokerCrashOptions.OnOutput"/> that runs <paramref name="action"/> once, when the output first holds <paramref name="at"/> lines.</summary>
     /// <param name="at">The output count to act at.</param>
     /// <param name="action">What to do (restart the broker); the scenario's polling waits for it.</param>
@@ -150,6 +180,16 @@ public static class BrokerCrash
 /// <summary>The size, pacing and kills of a <see cref="BrokerCrash"/> scenario.</summary>
 public sealed record BrokerCrashOptions
 {
+    /// <summary>The broker-restart tests' default run: 4,000 messages, two kills.</summary>
+    /// <param name="log">Where progress lines go.</param>
+    /// <returns>The options.</returns>
+    public static BrokerCrashOptions Restart(Action<string> log) => new() { Kills = 2, Log = log };
+
+    /// <summary>The figure (Soak): 200,000 messages, 1,000 in flight, a pause every 50 records, two kills.</summary>
+    /// <param name="log">Where progress lines go.</param>
+    /// <returns>The options.</returns>
+    public static BrokerCrashOptions Soak(Action<string> log) => new() { Records = 200_000, MaxInFlight = 1_000, PauseEvery = 50, Kills = 2, Log = log };
+
     /// <summary>Gets how many messages the test published: ids 0 to <c>Records - 1</c>.</summary>
     /// <value>The default is 4,000.</value>
     public int Records { get; init; } = 4_000;

@@ -26,13 +26,13 @@ public sealed class MqttBrokerRestartTests(ITestOutputHelper log) : IAsyncLifeti
     [InlineData(MqttVersion.V5)]
     [InlineData(MqttVersion.V311)]
     public Task Run_KilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound(MqttVersion version) =>
-        RunAsync(version, new BrokerCrashOptions { Kills = 2, Log = log.WriteLine });
+        RunAsync(version, BrokerCrashOptions.Restart(log.WriteLine));
 
     /// <summary>The figure: 200,000 messages, two kills and a broker restart.</summary>
     [Fact]
     [Trait("Category", "Soak")]
     public Task Run_200000MessagesKilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() =>
-        RunAsync(MqttVersion.V5, new BrokerCrashOptions { Records = 200_000, MaxInFlight = 1_000, PauseEvery = 50, Kills = 2, Log = log.WriteLine });
+        RunAsync(MqttVersion.V5, BrokerCrashOptions.Soak(log.WriteLine));
 
     private async Task RunAsync(MqttVersion version, BrokerCrashOptions options)
     {
@@ -40,21 +40,10 @@ public sealed class MqttBrokerRestartTests(ITestOutputHelper log) : IAsyncLifeti
         var clientId = "harness-" + Guid.NewGuid().ToString("N")[..12];
         await MqttBroker.CreateSessionAsync(clientId, [topic], version, _broker.Port);
         await MqttBroker.PublishAsync(topic, BrokerCrash.Input(options.Records), _broker.Port);
-        var restarted = false;
-        var restart = BrokerCrash.Once(options.Records * 8L / 10, async () =>
-        {
-            restarted = true;
-            log.WriteLine("restarting the broker");
-            await _broker.RestartAsync(TimeSpan.FromSeconds(1));
-            log.WriteLine("broker restarted");
-        });
-        string[] settings = ["host=127.0.0.1", $"port={_broker.Port}", "topic=" + topic, "client-id=" + clientId, "version=" + version];
-        var scenario = BrokerCrash.Scenario(_directory, "mqtt", settings, options with { OnOutput = restart });
 
-        await BrokerCrash.RunAsync(scenario, options, restarts: 1);
-        Assert.True(restarted, "The broker was never restarted.");
-        var runs = await File.ReadAllLinesAsync(Path.Combine(_directory, "mqtt-crash-output.jsonl.runs"));
-        log.WriteLine(string.Join(Environment.NewLine, runs));
+        string[] settings = ["host=127.0.0.1", $"port={_broker.Port}", "topic=" + topic, "client-id=" + clientId, "version=" + version];
+        var runs = await BrokerCrash.RunWithBrokerRestartAsync(_directory, "mqtt", settings, options, () => _broker.RestartAsync(TimeSpan.FromSeconds(1)));
+
         Assert.EndsWith("reconnections 1", runs[^1]); // the last run (killed runs write no line) lived through the restart
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using DataWeaver.Brokers.Harness;
 
 namespace DataWeaver.Mqtt.Tests.Support;
 
@@ -20,7 +19,7 @@ internal sealed class MosquittoServer : IAsyncDisposable
 
     public static async Task<MosquittoServer> StartAsync()
     {
-        var server = new MosquittoServer(FreePort());
+        var server = new MosquittoServer(LocalServers.FreePort());
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(server._directory, (UnixFileMode)0b111_111_111); // mosquitto started as root runs as the mosquitto user
@@ -71,36 +70,9 @@ internal sealed class MosquittoServer : IAsyncDisposable
 
     private string ConfigFile => Path.Combine(_directory, "mosquitto.conf");
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task StartProcessAsync()
     {
         _process?.Dispose();
-        _process = Process.Start(new ProcessStartInfo("mosquitto", ["-c", ConfigFile]) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException("mosquitto did not start (run eng/services/mosquitto.sh to install it).");
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(25);
-            }
-        }
-
-        throw new InvalidOperationException($"mosquitto did not listen on port {Port}: {File.ReadAllText(Path.Combine(_directory, "mosquitto.log"))}");
+        _process = await LocalServers.StartAsync(new ProcessStartInfo("mosquitto", ["-c", ConfigFile]), Port);
     }
 }

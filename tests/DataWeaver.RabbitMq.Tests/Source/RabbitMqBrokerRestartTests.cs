@@ -14,14 +14,12 @@ public sealed class RabbitMqBrokerRestartTests(ITestOutputHelper log) : IDisposa
     private readonly string _directory = Directory.CreateTempSubdirectory("dw-rabbitmq-restart-").FullName;
 
     [Fact]
-    public Task Run_KilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() =>
-        RunAsync(new BrokerCrashOptions { Kills = 2, Log = log.WriteLine });
+    public Task Run_KilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() => RunAsync(BrokerCrashOptions.Restart(log.WriteLine));
 
     /// <summary>The figure: 200,000 messages, two kills and a broker restart.</summary>
     [Fact]
     [Trait("Category", "Soak")]
-    public Task Run_200000MessagesKilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() =>
-        RunAsync(new BrokerCrashOptions { Records = 200_000, MaxInFlight = 1_000, PauseEvery = 50, Kills = 2, Log = log.WriteLine });
+    public Task Run_200000MessagesKilledTwiceAndBrokerRestarted_NothingLostDuplicatesWithinTheBound() => RunAsync(BrokerCrashOptions.Soak(log.WriteLine));
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -30,20 +28,10 @@ public sealed class RabbitMqBrokerRestartTests(ITestOutputHelper log) : IDisposa
         var queue = RabbitMqBroker.UniqueName("restart-harness");
         await RabbitMqBroker.CreateQueueAsync(queue);
         await RabbitMqBroker.PublishAsync(queue, BrokerCrash.Input(options.Records));
-        var restarted = false;
-        var restart = BrokerCrash.Once(options.Records * 8L / 10, async () =>
-        {
-            restarted = true;
-            log.WriteLine("restarting the broker");
-            await RabbitMqBroker.RestartAsync(TimeSpan.FromSeconds(1));
-            log.WriteLine("broker restarted");
-        });
-        var scenario = BrokerCrash.Scenario(_directory, "rabbitmq", ["host=127.0.0.1", "port=5672", "queue=" + queue], options with { OnOutput = restart });
 
-        await BrokerCrash.RunAsync(scenario, options, restarts: 1);
-        Assert.True(restarted, "The broker was never restarted.");
-        var runs = await File.ReadAllLinesAsync(Path.Combine(_directory, "rabbitmq-crash-output.jsonl.runs"));
-        log.WriteLine(string.Join(Environment.NewLine, runs));
+        var runs = await BrokerCrash.RunWithBrokerRestartAsync(
+            _directory, "rabbitmq", ["host=127.0.0.1", "port=5672", "queue=" + queue], options, () => RabbitMqBroker.RestartAsync(TimeSpan.FromSeconds(1)));
+
         Assert.EndsWith("reconnections 1", runs[^1]); // the last run (killed runs write no line) lived through the restart
         Assert.Equal(0u, await RabbitMqBroker.ReadyAsync(queue));
     }
