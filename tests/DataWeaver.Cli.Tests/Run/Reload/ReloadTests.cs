@@ -143,6 +143,32 @@ public sealed partial class ReloadTests : IDisposable
         Assert.Equal(0, result.ExitCode);
     }
 
+    [Fact]
+    public async Task Reload_DocsExample_RunsAsDocsOperationsSays()
+    {
+        File.Copy(Path.Combine(TestFolder.RepositoryRoot(), "docs", "operations", "reload.yaml"), _folder["reload.yaml"]);
+        File.WriteAllText(_folder["orders.jsonl"], Lines(1, 1_001));
+        var cli = _folder.Cli();
+        var running = cli.StartAsync(["run", "reload.yaml", "--http", "127.0.0.1:0", "--watch", "--progress-interval", "1h"]);
+        await cli.WaitForOutputAsync(Address(), running);
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(cli.Error).Groups["url"].Value) };
+        await WaitForLinesAsync(_folder["out/orders.jsonl"], 1_000, running);
+
+        File.WriteAllText(_folder["reload.yaml"], File.ReadAllText(_folder["reload.yaml"]).Replace("value: v1", "value: v2", StringComparison.Ordinal));
+        await cli.WaitForOutputAsync("reloaded reload.yaml (--watch): restarted from the committed positions orders; unchanged, still running heartbeat", running);
+        File.AppendAllText(_folder["orders.jsonl"], Lines(1_001, 2_001));
+        await WaitForLinesAsync(_folder["out/orders.jsonl"], 2_000, running);
+        var answer = await (await http.PostAsync("/reload", null)).Content.ReadAsStringAsync();
+        cli.Signal();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("""{"restarted":[],"added":[],"removed":[],"unchanged":["orders","heartbeat"]}""", answer);
+        Assert.Equal(0, result.ExitCode);
+        var output = File.ReadAllLines(_folder["out/orders.jsonl"]).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(Enumerable.Range(1, 2_000), output.Select(r => r.GetProperty("id").GetInt32()));
+        Assert.Equal(Enumerable.Repeat("v1", 1_000).Concat(Enumerable.Repeat("v2", 1_000)), output.Select(r => r.GetProperty("version").GetString()));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static string Orders(string version) => $$"""
