@@ -58,7 +58,15 @@ internal sealed class DefinitionReloader(
     /// <returns>What changed, or why nothing did.</returns>
     public async Task<ReloadResult> ReloadAsync(string trigger)
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Refuse(trigger, "the run has ended; nothing was reloaded", invalid: false); // a late SIGHUP or file change
+        }
+
         try
         {
             var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,10 +126,18 @@ internal sealed class DefinitionReloader(
         List<string> notStarted = [];
         foreach (var definitionOfPipeline in changed.Concat(added))
         {
-            var pipeline = manager.CreatePipeline(definitionOfPipeline); // built once above: its settings are valid
-            if (!session.PutAndStart(pipeline, p => manager.StartPipeline(p.Name)))
+            try
             {
-                notStarted.Add(pipeline.Name);
+                var pipeline = manager.CreatePipeline(definitionOfPipeline); // built once above: its settings are valid
+                if (!session.PutAndStart(pipeline, p => manager.StartPipeline(p.Name)))
+                {
+                    notStarted.Add(pipeline.Name);
+                }
+            }
+            catch (Exception exception) when (exception is PipelineDefinitionException or InvalidOperationException)
+            {
+                // Built once already, so rare (a resource gone meanwhile): the pipeline is reported failed, the others go on.
+                context.Error.WriteLine(Scrub($"error: reload of {file}: pipeline '{definitionOfPipeline.Name}' could not be started: {exception.Message}"));
             }
         }
 
