@@ -55,6 +55,13 @@ internal sealed record CliContext
     /// <value>The default is SIGINT (Ctrl+C), SIGTERM and SIGQUIT, whose default action (ending the process) is cancelled (<see cref="PipelineShutdown.SubscribeToSignals"/>).</value>
     public Func<Action, IDisposable> StopSignals { get; init; } = PipelineShutdown.SubscribeToSignals;
 
+    /// <summary>
+    /// Gets the subscription to reload signals (<c>dataweaver run</c> reloads its definition file on each): called with the
+    /// handler, returns what ends the subscription. The handler MUST be called for every signal, from any thread.
+    /// </summary>
+    /// <value>The default is SIGHUP, whose default action (ending the process) is cancelled.</value>
+    public Func<Action, IDisposable> ReloadSignals { get; init; } = Run.Reload.ReloadSignal.Subscribe;
+
     /// <summary>Gets the context of the running process: the console, its environment and its signals.</summary>
     /// <returns>The context.</returns>
     public static CliContext FromProcess()

@@ -34,6 +34,13 @@ public sealed class OperatedPipelines
         _restart = restart ?? DefaultRestartAsync;
     }
 
+    /// <summary>
+    /// Gets what <c>POST /reload</c> calls: re-reads the process's definition file and applies it (see
+    /// <see cref="ReloadResult"/>). It MUST NOT throw for an invalid file: it returns the errors.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the process has no definition file to reload, and <c>POST /reload</c> answers 501.</value>
+    public Func<CancellationToken, Task<ReloadResult>>? Reload { get; init; }
+
     /// <summary>Gets the hosts at this moment.</summary>
     public IReadOnlyList<PipelineHost> Hosts => [.. _hosts()];
 

@@ -11,7 +11,7 @@ public static class OperationsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /metrics</c> (Prometheus exposition format), <c>GET /health/live</c>, <c>GET /health/ready</c>, the
-    /// management API under <c>/api/pipelines</c> and its OpenAPI description at <c>GET /openapi.json</c>. Needs
+    /// management API under <c>/api/pipelines</c>, <c>POST /reload</c> (when <see cref="OperatedPipelines.Reload"/> is set) and its OpenAPI description at <c>GET /openapi.json</c>. Needs
     /// <see cref="OperationsServiceCollectionExtensions.AddDataWeaverOperations(IServiceCollection, OperationsOptions?)"/>
     /// (or <see cref="OperationsServiceCollectionExtensions.AddDataWeaverOperations(IServiceCollection, OperatedPipelines, OperationsOptions?)"/>).
     /// </summary>
@@ -59,6 +59,7 @@ public static class OperationsEndpointRouteBuilderExtensions
         api.MapPost("/{name}/restart", ManagementApi.RestartAsync);
         api.MapPost("/{name}/stop", ManagementApi.StopAsync);
 
+        root.MapPost("/reload", ManagementApi.ReloadAsync).AddEndpointFilterFactory(token.Filter);
         root.MapGet("/openapi.json", OpenApiDocument.Get);
         return root;
     }

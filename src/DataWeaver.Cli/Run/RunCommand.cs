@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DataWeaver.Cli.Common;
 using DataWeaver.Cli.Logging;
+using DataWeaver.Cli.Run.Reload;
 using DataWeaver.Configuration;
 using DataWeaver.Operations;
 
@@ -24,6 +25,10 @@ internal static class RunCommand
             Description = "Serves Prometheus metrics, health and the management API on HOST:PORT (for example 127.0.0.1:9464; off by default). When the environment variable " + HttpTokenVariable + " is set, the API requires it as a bearer token.",
             HelpName = "HOST:PORT",
         };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "Reloads the definition file when it changes (after it has been quiet for 500 ms), as SIGHUP and POST /reload do: changed pipelines are drained and started again from their committed positions, unchanged ones keep running, an invalid file changes nothing.",
+        };
         var log = new LogOptions();
         var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Standard output carries only what sinks write there; progress (a live table on a terminal, plain lines otherwise), the summary, logs and errors go to standard error.")
         {
@@ -33,6 +38,7 @@ internal static class RunCommand
             drainTimeout,
             progressInterval,
             http,
+            watch,
         };
         log.AddTo(command);
         command.SetAction((parse, _) => ExecuteAsync(
@@ -42,6 +48,7 @@ internal static class RunCommand
             parse.GetValue(set),
             new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval)),
             parse.GetValue(http),
+            parse.GetValue(watch),
             log.Read(parse)));
         return command;
     }
@@ -49,7 +56,7 @@ internal static class RunCommand
     /// <summary>The environment variable holding the management API's bearer token (a secret: never on the command line).</summary>
     public const string HttpTokenVariable = "DATAWEAVER_HTTP_TOKEN";
 
-    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, string? http, LogSettings logSettings)
+    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, string? http, bool watch, LogSettings logSettings)
     {
         using var log = new CliLog(context.Error, logSettings, context.Time);
         var registry = context.Registry();
@@ -58,24 +65,26 @@ internal static class RunCommand
             return ExitCodes.InvalidInput;
         }
 
-        log.UseScrubber(definition.Scrub);
-
         // A sink writing records to a terminal's standard output owns the terminal: a live table would be torn by them.
         var session = context with { IsInteractive = context.IsInteractive && !(context.OutputIsTerminal && selected.Any(StandardOutput.IsWrittenBy)) };
         var manager = new PipelineManager(new PipelineManagerOptions { Registry = registry, Factory = DefinitionFiles.FactoryOptions(context, file, log) });
         await using (manager.ConfigureAwait(false))
         {
-            if (DefinitionFiles.Build(context, manager.CreatePipeline, selected) is not { } pipelines)
+            if (DefinitionFiles.Build(context, manager.CreatePipeline, selected) is not { } built)
             {
                 return ExitCodes.InvalidInput;
             }
 
+            var pipelines = new SessionPipelines(built);
+            using var reloader = new DefinitionReloader(context, file, sets, names, manager, pipelines, settings.DrainTimeout);
+            reloader.Loaded(definition);
+            log.UseScrubber(reloader.Scrub); // the secrets of every version of the file
             if (!session.IsInteractive)
             {
-                context.Error.WriteLine(definition.Scrub($"running {string.Join(", ", pipelines.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
+                context.Error.WriteLine(reloader.Scrub($"running {string.Join(", ", built.Select(p => p.Name))} from {file}; Ctrl+C or SIGTERM drains, a second one aborts"));
             }
 
-            var operated = new OperatedPipelines(pipelines.Select(static p => p.Host));
+            var operated = new OperatedPipelines(() => pipelines.Select(static p => p.Host)) { Reload = _ => reloader.ReloadAsync("POST /reload") };
             OperationsServer? server = null;
             if (http is not null && (server = await StartOperationsAsync(context, http, operated).ConfigureAwait(false)) is null)
             {
@@ -84,7 +93,9 @@ internal static class RunCommand
 
             try
             {
-                return await RunSession.RunAsync(session, manager, pipelines, settings with { Log = log }, definition.Scrub, server is null ? null : operated).ConfigureAwait(false) switch
+                using var hangUp = context.ReloadSignals(() => _ = reloader.ReloadAsync("SIGHUP"));
+                using var watcher = watch ? new DefinitionFileWatcher(context.FullPath(file), context.Time, () => reloader.ReloadAsync("--watch")) : null;
+                return await RunSession.RunAsync(session, manager, pipelines, settings with { Log = log }, reloader.Scrub, server is null ? null : operated).ConfigureAwait(false) switch
                 {
                     RunOutcome.Failed => ExitCodes.RuntimeFailure,
                     RunOutcome.Aborted => ExitCodes.Aborted,
@@ -108,7 +119,7 @@ internal static class RunCommand
         {
             var token = context.Environment(HttpTokenVariable);
             var server = await OperationsServer.StartAsync(listen, pipelines, new OperationsOptions { BearerToken = string.IsNullOrEmpty(token) ? null : token }).ConfigureAwait(false);
-            context.Error.WriteLine($"operations endpoint on {server.Address} (/metrics, /health/live, /health/ready, /api/pipelines{(token is { Length: > 0 } ? ", bearer token required" : string.Empty)})");
+            context.Error.WriteLine($"operations endpoint on {server.Address} (/metrics, /health/live, /health/ready, /api/pipelines, /reload{(token is { Length: > 0 } ? ", bearer token required" : string.Empty)})");
             return server;
         }
         catch (Exception exception) when (exception is ArgumentException or IOException or InvalidOperationException)

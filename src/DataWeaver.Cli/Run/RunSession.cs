@@ -1,4 +1,5 @@
 using DataWeaver.Cli.Run.Progress;
+using DataWeaver.Cli.Run.Reload;
 using DataWeaver.Configuration;
 using DataWeaver.Lifecycle;
 using DataWeaver.Operations;
@@ -19,12 +20,21 @@ internal static class RunSession
     /// <param name="pipelines">The pipelines to start, not running.</param>
     /// <param name="settings">The drain timeout and progress interval.</param>
     /// <param name="scrub">Removes secrets from everything printed.</param>
+    /// <returns>How the session ended.</returns>
+    public static Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, RunSettings settings, Func<string, string> scrub) =>
+        RunAsync(context, manager, new SessionPipelines(pipelines), settings, scrub);
+
+    /// <summary>Starts the pipelines and waits for them to end, including those a reload starts meanwhile.</summary>
+    /// <param name="context">The process context.</param>
+    /// <param name="manager">The manager of the pipelines.</param>
+    /// <param name="pipelines">The session's pipelines, not running; a reload (<see cref="DefinitionReloader"/>) replaces, adds and removes some while they run.</param>
+    /// <param name="settings">The drain timeout and progress interval.</param>
+    /// <param name="scrub">Removes secrets from everything printed.</param>
     /// <param name="operated">The pipelines as the operations endpoint drives them (<c>--http</c>), whose restarts do not end the session; <see langword="null"/> without an endpoint.</param>
     /// <returns>How the session ended.</returns>
-    public static async Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, IReadOnlyList<ManagedPipeline> pipelines, RunSettings settings, Func<string, string> scrub, OperatedPipelines? operated = null)
+    public static async Task<RunOutcome> RunAsync(CliContext context, PipelineManager manager, SessionPipelines pipelines, RunSettings settings, Func<string, string> scrub, OperatedPipelines? operated = null)
     {
         using var stopper = new StopController(context, pipelines, settings.DrainTimeout);
-        var trackers = pipelines.Select(p => new ProgressTracker(p)).ToList();
         void OnStateChanged(object? sender, PipelineStateChangedEventArgs e)
         {
             // The others run on (docs/lifecycle.md): say so now rather than only in the summary.
@@ -34,30 +44,29 @@ internal static class RunSession
             }
         }
 
-        foreach (var pipeline in pipelines)
-        {
-            pipeline.Host.StateChanged += OnStateChanged;
-        }
-
+        manager.StateChanged += OnStateChanged; // also the pipelines a reload starts
         foreach (var pipeline in pipelines)
         {
             manager.StartPipeline(pipeline.Name); // all started before a signal can stop them
         }
 
-        using (context.StopSignals(stopper.OnSignal))
+        void OnStopSignal()
+        {
+            pipelines.Close(); // no reload starts anything after a stop
+            stopper.OnSignal();
+        }
+
+        using (context.StopSignals(OnStopSignal))
         {
             var display = ProgressDisplays.Create(context, settings, scrub); // live table or plain lines, both on standard error
-            var ended = operated?.WhenAllEndedAsync() ?? Task.WhenAll(pipelines.Select(p => p.Host.Completion));
-            await display.ShowAsync(trackers, ended).ConfigureAwait(false);
+            var ended = pipelines.WhenAllEndedAsync(now => operated?.WhenAllEndedAsync() ?? Task.WhenAll(now.Select(static p => p.Host.Completion)));
+            await display.ShowAsync(pipelines.Trackers, ended).ConfigureAwait(false);
         }
 
-        foreach (var pipeline in pipelines)
-        {
-            pipeline.Host.StateChanged -= OnStateChanged;
-        }
-
-        RunSummary.Print(context, pipelines, scrub, stopper.SignalReceived);
-        return Outcome(pipelines.Select(p => p.State));
+        manager.StateChanged -= OnStateChanged;
+        var final = pipelines.ToList();
+        RunSummary.Print(context, final, scrub, stopper.SignalReceived);
+        return Outcome(final.Select(p => p.State));
     }
 
     /// <summary>Gets how a session ended from its pipelines' end states: any failed, else any aborted, else any stopped (drained), else completed.</summary>

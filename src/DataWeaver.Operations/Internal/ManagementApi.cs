@@ -91,6 +91,23 @@ internal static class ManagementApi
         return Results.Ok(PipelineSummaryView.From(host));
     }
 
+    public static async Task<IResult> ReloadAsync(OperatedPipelines pipelines, CancellationToken cancellationToken)
+    {
+        if (pipelines.Reload is not { } reload)
+        {
+            return Problems.ReloadUnavailable();
+        }
+
+        // A client that hangs up does not cancel the reload: drains and starts go on, only the answer is dropped.
+        var result = await reload(CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result switch
+        {
+            { Succeeded: true } => Results.Ok(ReloadView.From(result)),
+            { IsInvalidDefinition: true } => Problems.InvalidDefinition(result.Error!),
+            _ => Problems.Conflict(result.Error!),
+        };
+    }
+
     private static List<PipelineStateView> States(OperatedPipelines pipelines) =>
         [.. pipelines.Hosts.Select(static h => new PipelineStateView(h.Name, PipelineStates.Label(h.State)))];
 }

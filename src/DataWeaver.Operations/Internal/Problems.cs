@@ -9,6 +9,8 @@ internal static class Problems
     public const string ConflictType = "urn:dataweaver:problem:invalid-state";
     public const string UnauthorizedType = "urn:dataweaver:problem:unauthorized";
     public const string FailedType = "urn:dataweaver:problem:operation-failed";
+    public const string InvalidDefinitionType = "urn:dataweaver:problem:invalid-definition";
+    public const string ReloadUnavailableType = "urn:dataweaver:problem:reload-unavailable";
 
     public static IResult NotFound(string name) => Results.Problem(
         title: "No such pipeline",
@@ -33,4 +35,16 @@ internal static class Problems
         detail: detail,
         statusCode: StatusCodes.Status500InternalServerError,
         type: FailedType);
+
+    public static IResult InvalidDefinition(string detail) => Results.Problem(
+        title: "The new definition file is invalid; nothing changed",
+        detail: detail,
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        type: InvalidDefinitionType);
+
+    public static IResult ReloadUnavailable() => Results.Problem(
+        title: "Nothing to reload",
+        detail: "This process runs no definition file (reload is for 'dataweaver run FILE').",
+        statusCode: StatusCodes.Status501NotImplemented,
+        type: ReloadUnavailableType);
 }

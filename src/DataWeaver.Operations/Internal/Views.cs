@@ -151,3 +151,9 @@ internal sealed record HealthView(string Status, IReadOnlyList<PipelineStateView
 
 /// <summary>A pipeline's name and state.</summary>
 internal sealed record PipelineStateView(string Name, string State);
+
+/// <summary>What <c>POST /reload</c> answers when the new file was applied.</summary>
+internal sealed record ReloadView(IReadOnlyList<string> Restarted, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Unchanged)
+{
+    public static ReloadView From(ReloadResult result) => new(result.Restarted, result.Added, result.Removed, result.Unchanged);
+}

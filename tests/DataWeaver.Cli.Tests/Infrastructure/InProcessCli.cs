@@ -28,6 +28,7 @@ internal sealed class InProcessCli
     private readonly TextWriter _syncError;
     private readonly StringWriter _error = new();
     private readonly List<Action> _handlers = [];
+    private readonly List<Action> _reloadHandlers = [];
     private readonly Lock _lock = new();
 
     public InProcessCli()
@@ -93,6 +94,7 @@ internal sealed class InProcessCli
             Environment = name => Environment.TryGetValue(name, out var value) ? value : null,
             WorkingDirectory = WorkingDirectory,
             StopSignals = Subscribe,
+            ReloadSignals = handler => Subscribe(handler, _reloadHandlers),
             Registry = Registry ?? CliRegistry.Create,
         };
         if (context.Terminal is { } terminal)
@@ -134,18 +136,36 @@ internal sealed class InProcessCli
         }
     }
 
-    private Subscription Subscribe(Action handler)
+    /// <summary>Raises a reload signal (as SIGHUP would) to the running command.</summary>
+    public void ReloadSignal()
+    {
+        Action[] handlers;
+        lock (_lock)
+        {
+            handlers = [.. _reloadHandlers];
+        }
+
+        Assert.NotEmpty(handlers);
+        foreach (var handler in handlers)
+        {
+            handler();
+        }
+    }
+
+    private Subscription Subscribe(Action handler) => Subscribe(handler, _handlers);
+
+    private Subscription Subscribe(Action handler, List<Action> handlers)
     {
         lock (_lock)
         {
-            _handlers.Add(handler);
+            handlers.Add(handler);
         }
 
         return new Subscription(() =>
         {
             lock (_lock)
             {
-                _handlers.Remove(handler);
+                handlers.Remove(handler);
             }
         });
     }

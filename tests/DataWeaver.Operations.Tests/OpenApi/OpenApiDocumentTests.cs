@@ -72,6 +72,7 @@ public sealed class OpenApiDocumentTests
         await CheckAsync("POST", "/api/pipelines/{name}/stop", "/api/pipelines/orders/stop");
         await CheckAsync("POST", "/api/pipelines/{name}/resume", "/api/pipelines/orders/resume"); // 409
         await CheckAsync("GET", "/api/pipelines/{name}", "/api/pipelines/orders");                // ended: lastError null, graph kept
+        await CheckAsync("POST", "/reload", "/reload");                                          // 501: no definition file
         await CheckAsync("GET", "/openapi.json", "/openapi.json");
 
         Assert.Empty(errors);
