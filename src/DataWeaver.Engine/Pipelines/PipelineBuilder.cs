@@ -187,9 +187,9 @@ public sealed class PipelineBuilder<T>
             return this;
         }
 
-        if (last is not (OperatorDefinition or SinkDefinitionBase))
+        if (last is null || !last.AcceptsErrorPolicy)
         {
-            throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
+            throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap, MapAsync, a window or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
         }
 
         last.Policy = policy;
@@ -223,6 +223,9 @@ public sealed class PipelineBuilder<T>
         });
         return new PipelineBuilder<T>(state, state.Root);
     }
+
+    /// <summary>Adds a stage defined outside this file (the stateful operators' folders).</summary>
+    internal PipelineBuilder<TOut> Then<TOut>(StageDefinition stage) => Next<TOut>(stage);
 
     private PipelineBuilder<TOut> Next<TOut>(StageDefinition stage)
     {

@@ -131,6 +131,7 @@ internal sealed class SourcePump<T>(
 
                 if (!more || stopping)
                 {
+                    run.SourceStopped = more;
                     break;
                 }
             }
