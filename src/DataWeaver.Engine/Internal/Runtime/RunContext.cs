@@ -127,7 +127,7 @@ internal sealed class RunContext : IDisposable
 
     /// <summary>
     /// Gets or sets a value indicating whether the source stopped reading because a stop (drain) was requested while it
-    /// still had records, rather than because it ran out: stateful stages then keep their open windows unemitted (and
+    /// may have had more, rather than because it ran out: stateful stages then keep their open windows unemitted (and
     /// unacknowledged) instead of emitting partial results. Set before the source's first block is completed.
     /// </summary>
     public bool SourceStopped { get; set; }

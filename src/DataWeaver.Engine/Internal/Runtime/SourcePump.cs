@@ -131,7 +131,7 @@ internal sealed class SourcePump<T>(
 
                 if (!more || stopping)
                 {
-                    run.SourceStopped = more;
+                    run.SourceStopped = readToken.IsCancellationRequested; // a stop, even one that met the end: hold rather than emit partial windows
                     break;
                 }
             }
