@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DataWeaver.AsyncMap;
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
@@ -14,7 +17,7 @@ namespace DataWeaver.Benchmarks.Stateful;
 ///   dotnet run -c Release --project benchmarks/DataWeaver.Benchmarks -- --filter '*AsyncMap*'
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[Config(typeof(InProcessShortConfig))]
 public class AsyncMapBenchmarks
 {
     private const int Concurrency = 64;
@@ -99,5 +102,12 @@ public class AsyncMapBenchmarks
             Last = batch.Span[^1];
             return default;
         }
+    }
+
+    /// <summary>In process (no separate build: the benchmark waits on timers, not on code generation), few iterations.</summary>
+    private sealed class InProcessShortConfig : ManualConfig
+    {
+        public InProcessShortConfig() =>
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
     }
 }

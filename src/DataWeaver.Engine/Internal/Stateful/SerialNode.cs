@@ -32,7 +32,7 @@ internal abstract class SerialNode<TIn, TOut>
         }
 
         counters?.ObserveQueue(() => _block.InputCount);
-        Input = new EndSignallingTarget(this);
+        Input = new EndSignallingTarget<TIn>(_block, s_end, run, counters);
     }
 
     public BatchTarget<TIn> Input { get; }
@@ -79,22 +79,5 @@ internal abstract class SerialNode<TIn, TOut>
             Run.Fail(exception, Name);
             throw;
         }
-    }
-
-    /// <summary>Completing the input first sends an end signal, so the node can emit what it holds before the block completes.</summary>
-    private sealed class EndSignallingTarget(SerialNode<TIn, TOut> node) : BatchTarget<TIn>
-    {
-        private readonly BlockTarget<TIn> _inner = new(node._block, byteGate: null, node.Counters);
-
-        public override ValueTask SendAsync(Batch<TIn> batch, CancellationToken cancellationToken) =>
-            _inner.SendAsync(batch, cancellationToken);
-
-        public override void Complete() =>
-            node._block.SendAsync(s_end, node.Run.AbortToken).ContinueWith(
-                static (_, block) => ((IDataflowBlock)block!).Complete(),
-                node._block,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
     }
 }
