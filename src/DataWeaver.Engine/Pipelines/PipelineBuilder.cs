@@ -168,13 +168,13 @@ public sealed class PipelineBuilder<T>
     }
 
     /// <summary>
-    /// Sets the error policy of the step just added (a map, filter, flat-map or sink): retry transient errors,
+    /// Sets the error policy of the step just added (a map, filter, flat-map, async map, window or sink): retry transient errors,
     /// then dead-letter, skip or fail. Steps without one use <see cref="PipelineOptions.ErrorPolicy"/>. Right after
     /// <see cref="Pipeline.From{T}"/>, it sets the policy of the records the source rejects (an oversized line).
     /// </summary>
     /// <param name="policy">The policy.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="InvalidOperationException">The step just added is not a map, filter, flat-map or sink.</exception>
+    /// <exception cref="InvalidOperationException">The step just added is not a map, filter, flat-map, async map, window or sink.</exception>
     public PipelineBuilder<T> OnError(ErrorPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);

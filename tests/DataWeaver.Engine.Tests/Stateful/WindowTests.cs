@@ -83,6 +83,30 @@ public sealed class WindowTests
         Assert.Equal(new SourcePosition(0, Count), Assert.Single(run.AcknowledgedPositions));
     }
 
+    [Theory]
+    [InlineData(5_000)] // periodic commits: credits come back on acknowledgement
+    [InlineData(0)]     // continuous commits: credits come back only once committed
+    public async Task TumblingWindow_OpenWindowHoldsFarMoreThanTheInFlightBound_SourceIsNotStalled(int commitIntervalMs)
+    {
+        const int Count = 50_000;
+        var clock = new ManualTimeProvider();
+        var sink = new CollectionSink<WindowResult<long>>();
+        var source = new CountingSource(count: Count);
+        var run = Pipeline.From(source, new PipelineOptions { TimeProvider = clock, BatchSize = 128, MaxInFlightRecords = 1_024, CommitInterval = TimeSpan.FromMilliseconds(commitIntervalMs) })
+            .TumblingWindow(id => id % 10, id => id, new TumblingWindowOptions { Size = TimeSpan.FromHours(1) })
+            .To(sink)
+            .Build()
+            .Start();
+
+        // Every record folds into one open window; without early credits the source would stop at 1,024 records.
+        await run.Completion.WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(10, sink.Records.Count);
+        Assert.Equal(Count, sink.Records.Sum(r => r.Count));
+        Assert.Equal((long)Count * (Count - 1) / 2, (long)sink.Records.Sum(r => r.Sum));
+        Assert.Equal(new SourcePosition(0, Count), source.Commits.Last());
+    }
+
     [Fact]
     public async Task TumblingWindow_StateFull_FailsAndCommitsNothingOfTheOpenWindows()
     {
