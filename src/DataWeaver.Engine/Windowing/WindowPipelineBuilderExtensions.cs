@@ -28,13 +28,7 @@ public static class WindowPipelineBuilderExtensions
         Func<T, TKey> keySelector,
         Func<T, double> valueSelector,
         TumblingWindowOptions? options = null)
-        where TKey : notnull
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(keySelector);
-        ArgumentNullException.ThrowIfNull(valueSelector);
-        return builder.Then<WindowResult<TKey>>(new WindowDefinition<T, TKey>(keySelector, valueSelector, eventTime: null, options ?? new TumblingWindowOptions()));
-    }
+        where TKey : notnull => Add(builder, keySelector, valueSelector, eventTime: null, options);
 
     /// <summary>
     /// Aggregates records per key in tumbling windows of event time, the time <paramref name="timestampSelector"/> reads
@@ -59,10 +53,21 @@ public static class WindowPipelineBuilderExtensions
         TumblingWindowOptions? options = null)
         where TKey : notnull
     {
-        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(timestampSelector);
+        return Add(builder, keySelector, valueSelector, timestampSelector, options);
+    }
+
+    private static PipelineBuilder<WindowResult<TKey>> Add<T, TKey>(
+        PipelineBuilder<T> builder,
+        Func<T, TKey> keySelector,
+        Func<T, double> valueSelector,
+        Func<T, DateTimeOffset>? eventTime,
+        TumblingWindowOptions? options)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(keySelector);
         ArgumentNullException.ThrowIfNull(valueSelector);
-        return builder.Then<WindowResult<TKey>>(new WindowDefinition<T, TKey>(keySelector, valueSelector, timestampSelector, options ?? new TumblingWindowOptions()));
+        return builder.Then<WindowResult<TKey>>(new WindowDefinition<T, TKey>(keySelector, valueSelector, eventTime, options ?? new TumblingWindowOptions()));
     }
 }
