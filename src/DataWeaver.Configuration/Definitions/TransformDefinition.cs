@@ -2,7 +2,7 @@ namespace DataWeaver.Configuration;
 
 /// <summary>
 /// One transform of a pipeline definition: its kind (<c>filter</c>, <c>set</c>, <c>rename</c>, <c>drop</c>, <c>cast</c>,
-/// <c>timestamp</c>, <c>lookup</c> or <c>code</c>) and its arguments as written. Immutable; equality ignores
+/// <c>timestamp</c>, <c>lookup</c>, <c>code</c>, <c>dedupe</c> or <c>window</c>) and its arguments as written. Immutable; equality ignores
 /// <see cref="Location"/>.
 /// </summary>
 public sealed record TransformDefinition

@@ -196,13 +196,15 @@ internal sealed class AcknowledgementTracker
                 }
             }
 
-            if (!owner._holdUntilCommitted)
+            if (!owner._holdUntilCommitted && lease.TakeCredits())
             {
                 owner._gate.Release(lease.Records, lease.Bytes);
             }
 
             owner._metrics?.Acknowledged(lease.ReadTimestamp);
         }
+
+        public void ReturnCredits(long records, long bytes) => owner._gate.Release(records, bytes);
 
         public void Committed(long offset)
         {
@@ -212,8 +214,11 @@ internal sealed class AcknowledgementTracker
                 while (_uncommitted.TryPeek(out var head) && head.ResumeOffset <= offset)
                 {
                     _uncommitted.Dequeue();
-                    records += head.Records;
-                    bytes += head.Bytes;
+                    if (head.TakeCredits())
+                    {
+                        records += head.Records;
+                        bytes += head.Bytes;
+                    }
                 }
             }
 
@@ -228,6 +233,7 @@ internal sealed class AcknowledgementTracker
     internal sealed class SourceLease : BatchResource
     {
         private readonly PartitionTracker _tracker;
+        private int _creditsReturned;
 
         internal SourceLease(PartitionTracker tracker, long resumeOffset, int records, long bytes, long readTimestamp)
         {
@@ -250,6 +256,22 @@ internal sealed class AcknowledgementTracker
         public long ReadTimestamp { get; }
 
         public bool Done { get; set; }
+
+        /// <summary>
+        /// Hands the lease's in-flight credits back before it is acknowledged: for a stateful stage that folded the
+        /// records into its own bounded state (a window), so they no longer occupy the in-flight bound, while the
+        /// watermark still waits for the lease. Idempotent.
+        /// </summary>
+        public void ReturnCreditsEarly()
+        {
+            if (TakeCredits())
+            {
+                _tracker.ReturnCredits(Records, Bytes);
+            }
+        }
+
+        /// <summary>Claims the right to hand the lease's credits back; true once.</summary>
+        internal bool TakeCredits() => Interlocked.Exchange(ref _creditsReturned, 1) == 0;
 
         private protected override void OnReleased() => _tracker.Complete(this);
     }

@@ -146,6 +146,40 @@ internal sealed class Batch<T> : IBatch, IAcknowledgeable
         }
     }
 
+    /// <summary>
+    /// Adds to <paramref name="into"/> a reference of its own to every source lease of this batch (skipping a lease that
+    /// is already the list's last entry), for a stateful stage that keeps the records' acknowledgement pending in its state.
+    /// </summary>
+    public void ShareLeasesWith(List<AcknowledgementTracker.SourceLease> into)
+    {
+        if (_firstResource is AcknowledgementTracker.SourceLease first)
+        {
+            AddLease(into, first);
+        }
+
+        if (_moreResources is { Count: > 0 } more)
+        {
+            foreach (var resource in more)
+            {
+                if (resource is AcknowledgementTracker.SourceLease lease)
+                {
+                    AddLease(into, lease);
+                }
+            }
+        }
+
+        static void AddLease(List<AcknowledgementTracker.SourceLease> into, AcknowledgementTracker.SourceLease lease)
+        {
+            if (into.Count > 0 && ReferenceEquals(into[^1], lease))
+            {
+                return;
+            }
+
+            lease.AddReference();
+            into.Add(lease);
+        }
+    }
+
     /// <summary>Gets the resume position of the first source batch these records came from, if any (for error reports).</summary>
     public Records.SourcePosition? SourceBatchEnd()
     {

@@ -168,13 +168,13 @@ public sealed class PipelineBuilder<T>
     }
 
     /// <summary>
-    /// Sets the error policy of the step just added (a map, filter, flat-map or sink): retry transient errors,
+    /// Sets the error policy of the step just added (a map, filter, flat-map, async map, window or sink): retry transient errors,
     /// then dead-letter, skip or fail. Steps without one use <see cref="PipelineOptions.ErrorPolicy"/>. Right after
     /// <see cref="Pipeline.From{T}"/>, it sets the policy of the records the source rejects (an oversized line).
     /// </summary>
     /// <param name="policy">The policy.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="InvalidOperationException">The step just added is not a map, filter, flat-map or sink.</exception>
+    /// <exception cref="InvalidOperationException">The step just added is not a map, filter, flat-map, async map, window or sink.</exception>
     public PipelineBuilder<T> OnError(ErrorPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -187,9 +187,9 @@ public sealed class PipelineBuilder<T>
             return this;
         }
 
-        if (last is not (OperatorDefinition or SinkDefinitionBase))
+        if (last is null || !last.AcceptsErrorPolicy)
         {
-            throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
+            throw new InvalidOperationException($"OnError sets the policy of the step just added, which must be a Map, Filter, FlatMap, MapAsync, a window or To(sink); here it follows {(last is null ? "the source" : $"'{last.DisplayName}'")}.");
         }
 
         last.Policy = policy;
@@ -223,6 +223,9 @@ public sealed class PipelineBuilder<T>
         });
         return new PipelineBuilder<T>(state, state.Root);
     }
+
+    /// <summary>Adds a stage defined outside this file (the stateful operators' folders).</summary>
+    internal PipelineBuilder<TOut> Then<TOut>(StageDefinition stage) => Next<TOut>(stage);
 
     private PipelineBuilder<TOut> Next<TOut>(StageDefinition stage)
     {

@@ -5,8 +5,8 @@ namespace DataWeaver.Configuration.Internal.Transforms;
 
 /// <summary>
 /// Turns a pipeline's transforms into builder steps: filters, one <see cref="JsonRecordTransform"/> per run of field
-/// operations that touch different fields (one pass over each record), and code transforms. All of them are per-record
-/// operators, so the engine fuses them into one block.
+/// operations that touch different fields (one pass over each record), and code transforms, which are per-record
+/// operators the engine fuses into one block; and the stateful <c>dedupe</c> and <c>window</c>, each a block of its own.
 /// </summary>
 internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider time, string pipelineName, string? baseDirectory)
 {
@@ -57,6 +57,22 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
                     var condition = Conditions.Compile(transform.Arguments, errors);
                     var filterName = $"{transform.Describe()}#{++number}";
                     steps.Add(b => b.Filter(r => condition(r), filterName));
+                    break;
+                case "dedupe":
+                    Flush();
+                    if (StatefulTransforms.Dedupe(transform, errors, $"dedupe#{++number}") is { } dedupe)
+                    {
+                        steps.Add(dedupe);
+                    }
+
+                    break;
+                case "window":
+                    Flush();
+                    if (StatefulTransforms.Window(transform, errors, $"window#{++number}") is { } window)
+                    {
+                        steps.Add(window);
+                    }
+
                     break;
                 case "code":
                     Flush();

@@ -20,12 +20,17 @@ internal abstract class StageDefinition(string kind, string? name)
     /// <summary>Gets or sets the stage's own error policy (set by <c>OnError</c>); <see langword="null"/> uses the pipeline's.</summary>
     public ErrorPolicy? Policy { get; set; }
 
+    /// <summary>Gets a value indicating whether <c>OnError</c> may set this stage's policy.</summary>
+    public virtual bool AcceptsErrorPolicy => false;
+
     public virtual IEnumerable<string> Validate(PipelineOptions options) => [];
 }
 
 /// <summary>A per-record operator: fused with its neighbours into one block.</summary>
 internal abstract class OperatorDefinition(string kind, string? name) : StageDefinition(kind, name)
 {
+    public override bool AcceptsErrorPolicy => true;
+
     /// <summary>Creates the operator of one worker, with an error handler when its policy does more than fail.</summary>
     public BatchOperator CreateOperator(RunContext run)
     {

@@ -6,6 +6,8 @@ namespace DataWeaver.Internal.Plan;
 /// <summary>A sink of any record type, for validation.</summary>
 internal abstract class SinkDefinitionBase(string? name) : TerminalDefinition("sink", name)
 {
+    public override bool AcceptsErrorPolicy => true;
+
     public abstract object SinkObject { get; }
 }
 

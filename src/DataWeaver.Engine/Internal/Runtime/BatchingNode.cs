@@ -47,7 +47,7 @@ internal sealed class BatchingNode<T>
 
         run.OnPressure(SignalPressure);
         counters?.ObserveQueue(() => _block.InputCount);
-        Input = new EndSignallingTarget(this);
+        Input = new EndSignallingTarget<T>(_block, s_end, run, counters);
     }
 
     public BatchTarget<T> Input { get; }
@@ -138,22 +138,5 @@ internal sealed class BatchingNode<T>
         var batch = _current!;
         _current = null;
         return _output.SendAsync(batch, _run.AbortToken);
-    }
-
-    /// <summary>Completing the input first sends an end signal, so the last partial batch is flushed before the block completes.</summary>
-    private sealed class EndSignallingTarget(BatchingNode<T> node) : BatchTarget<T>
-    {
-        private readonly BlockTarget<T> _inner = new(node._block, byteGate: null, node._counters);
-
-        public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken) =>
-            _inner.SendAsync(batch, cancellationToken);
-
-        public override void Complete() =>
-            node._block.SendAsync(s_end, node._run.AbortToken).ContinueWith(
-                static (_, block) => ((IDataflowBlock)block!).Complete(),
-                node._block,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
     }
 }

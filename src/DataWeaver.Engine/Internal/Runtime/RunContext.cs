@@ -125,6 +125,13 @@ internal sealed class RunContext : IDisposable
 
     public long RecordsFiltered => Interlocked.Read(ref _recordsFiltered);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the source stopped reading because a stop (drain) was requested while it
+    /// may have had more, rather than because it ran out: stateful stages then keep their open windows unemitted (and
+    /// unacknowledged) instead of emitting partial results. Set before the source's first block is completed.
+    /// </summary>
+    public bool SourceStopped { get; set; }
+
     /// <summary>Gets the pause gate of the source's reading loop.</summary>
     public PauseGate Pause { get; } = new();
 

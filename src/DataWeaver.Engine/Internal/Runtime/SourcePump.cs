@@ -131,6 +131,7 @@ internal sealed class SourcePump<T>(
 
                 if (!more || stopping)
                 {
+                    run.SourceStopped = readToken.IsCancellationRequested; // a stop, even one that met the end: hold rather than emit partial windows
                     break;
                 }
             }

@@ -42,7 +42,7 @@ public sealed class ErrorPolicy
     /// <value>The default is 30 seconds.</value>
     public TimeSpan MaxRetryDelay { get; }
 
-    /// <summary>Gets the time limit of one attempt of a sink write; per-record transforms are synchronous and cannot be timed out.</summary>
+    /// <summary>Gets the time limit of one attempt of a sink write or of a <c>MapAsync</c> call; synchronous per-record transforms cannot be timed out.</summary>
     /// <value>The default is <see langword="null"/>: no limit.</value>
     public TimeSpan? AttemptTimeout { get; }
 

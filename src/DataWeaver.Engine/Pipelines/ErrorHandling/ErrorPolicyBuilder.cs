@@ -52,7 +52,7 @@ public sealed class ErrorPolicyBuilder
         return this;
     }
 
-    /// <summary>Limits each attempt of a sink write to <paramref name="timeout"/>; a timed-out attempt is a transient error.</summary>
+    /// <summary>Limits each attempt of a sink write or of a <c>MapAsync</c> call to <paramref name="timeout"/>; a timed-out attempt is a transient error.</summary>
     /// <param name="timeout">The limit; positive.</param>
     /// <returns>This builder.</returns>
     public ErrorPolicyBuilder Timeout(TimeSpan timeout)
