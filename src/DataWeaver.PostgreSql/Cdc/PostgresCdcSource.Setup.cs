@@ -1,0 +1,138 @@
+using Npgsql;
+using Npgsql.Replication;
+using NpgsqlTypes;
+
+namespace DataWeaver.PostgreSql.Cdc;
+
+/// <summary>The server-side setup: wal_level, rights, the publication and the slot.</summary>
+public sealed partial class PostgresCdcSource
+{
+    /// <summary>How long a slot still held by a session that is going away (a killed process's) is waited for.</summary>
+    private static readonly TimeSpan ActiveSlotWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checks the server and the publication; returns the slot's confirmed position and whether it exists.</summary>
+    private async Task<(ulong Confirmed, bool Exists)> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var walLevel = (string?)await ScalarAsync(connection, "SHOW wal_level", null, cancellationToken).ConfigureAwait(false);
+        if (walLevel != "logical")
+        {
+            PostgresCdcException.Throw(PostgresCdcFailure.WalLevel, $"The PostgreSQL server of {Name} has wal_level = {walLevel}: change data capture needs wal_level = logical (set it in postgresql.conf, or ALTER SYSTEM SET wal_level = logical, and restart the server).");
+        }
+
+        if (await ScalarAsync(connection, "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user", null, cancellationToken).ConfigureAwait(false) is not true)
+        {
+            PostgresCdcException.Throw(PostgresCdcFailure.PermissionDenied, $"The user of {Name} may not use logical replication: give it the REPLICATION attribute (ALTER ROLE name REPLICATION).");
+        }
+
+        if (await ScalarAsync(connection, "SELECT 1 FROM pg_publication WHERE pubname = $1", Options.Publication, cancellationToken).ConfigureAwait(false) is null)
+        {
+            if (Options.Tables.Count == 0)
+            {
+                PostgresCdcException.Throw(PostgresCdcFailure.PublicationMissing, $"The publication '{Options.Publication}' of {Name} does not exist: create it (CREATE PUBLICATION {PostgresIdentifiers.Quote(Options.Publication)} FOR TABLE ...) or give the tables to create it with (PostgresCdcOptions.Tables, setting 'tables').");
+            }
+
+            var create = $"CREATE PUBLICATION {PostgresIdentifiers.Quote(Options.Publication)} FOR TABLE {string.Join(", ", Options.Tables.Select(PostgresIdentifiers.QuoteTable))}";
+            try
+            {
+                await ExecuteAsync(connection, create, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (error.SqlState == "42710")
+            {
+                // Created meanwhile by another source.
+            }
+        }
+
+        var until = Options.TimeProvider.GetTimestamp();
+        while (true)
+        {
+            var command = new NpgsqlCommand("SELECT plugin, database = current_database(), active, confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", connection);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(new NpgsqlParameter { Value = Options.Slot });
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (0, false);
+            }
+
+            if (reader.IsDBNull(0) || reader.GetString(0) != "pgoutput" || !reader.GetBoolean(1))
+            {
+                PostgresCdcException.Throw(PostgresCdcFailure.SlotUnusable, $"The replication slot '{Options.Slot}' of {Name} is not a logical pgoutput slot of this database: choose another slot name, or drop it (SELECT pg_drop_replication_slot('{Options.Slot}')).");
+            }
+
+            if (!reader.GetBoolean(2))
+            {
+                return ((ulong)reader.GetFieldValue<NpgsqlLogSequenceNumber>(3), true);
+            }
+
+            if (Options.TimeProvider.GetElapsedTime(until) > ActiveSlotWait)
+            {
+                PostgresCdcException.Throw(PostgresCdcFailure.SlotUnusable, $"The replication slot '{Options.Slot}' of {Name} is being read by another session (for {ActiveSlotWait.TotalSeconds:0} s): one slot serves one running source.");
+            }
+
+            await reader.DisposeAsync().ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates the slot; returns its consistent point, from which it streams.</summary>
+    private async Task<ulong> CreateSlotAsync(LogicalReplicationConnection replication, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var slot = await replication.CreatePgOutputReplicationSlot(Options.Slot, temporarySlot: false, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (ulong)slot.ConsistentPoint;
+        }
+        catch (PostgresException error) when (error.SqlState == "42710")
+        {
+            // Created meanwhile by another source: read its position.
+            var (confirmed, _) = await PrepareAsync(cancellationToken).ConfigureAwait(false);
+            return confirmed;
+        }
+    }
+
+    /// <summary>Waits (at most 5 s) until the server shows the slot confirmed at <paramref name="lsn"/> or beyond.</summary>
+    private async Task WaitForConfirmedAsync(NpgsqlDataSource dataSource, ulong lsn)
+    {
+        if (lsn == 0)
+        {
+            return;
+        }
+
+        var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var start = Options.TimeProvider.GetTimestamp();
+        while (Options.TimeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(5))
+        {
+            var confirmed = await ScalarAsync(connection, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", Options.Slot, default).ConfigureAwait(false);
+            if (confirmed is not NpgsqlLogSequenceNumber at || (ulong)at >= lsn)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Options.TimeProvider).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, object? parameter, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        if (parameter is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
