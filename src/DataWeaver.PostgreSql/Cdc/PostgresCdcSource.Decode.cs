@@ -20,8 +20,8 @@ public sealed partial class PostgresCdcSource
     private uint _xid;
     private ulong _commitLsn;
 
-    /// <summary>Turns a message into the records it stands for (none for relation, type and origin messages).</summary>
-    private async ValueTask DecodeAsync(PgOutputReplicationMessage message, List<JsonRecord> records, CancellationToken cancellationToken)
+    /// <summary>Turns a message into the records it stands for (none for relation, type and origin messages); <see langword="true"/> at a transaction's end.</summary>
+    private async ValueTask<bool> DecodeAsync(PgOutputReplicationMessage message, List<JsonRecord> records, CancellationToken cancellationToken)
     {
         switch (message)
         {
@@ -66,8 +66,10 @@ public sealed partial class PostgresCdcSource
                 }
 
                 AddBoundary(_emitted + records.Count, (ulong)commit.TransactionEndLsn);
-                break;
+                return true;
         }
+
+        return false;
     }
 
     private async ValueTask<JsonRecord> ChangeAsync(string operation, RelationMessage relation, NpgsqlLogSequenceNumber lsn, ReplicationTuple? before, ReplicationTuple? key, ReplicationTuple? after, CancellationToken cancellationToken)

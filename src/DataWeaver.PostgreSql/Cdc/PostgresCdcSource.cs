@@ -23,6 +23,12 @@ namespace DataWeaver.PostgreSql.Cdc;
 [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The pipeline opens and closes the source once per run (OpenAsync, CloseAsync); CloseAsync disposes the stream, and the JSON writer holds no unmanaged resource.")]
 public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
 {
+    /// <summary>
+    /// How many records of a transaction are held until its end: a transaction's records go out together once its commit
+    /// is read, so that a stop never leaves a delivered transaction unconfirmed; a larger one goes out as it comes.
+    /// </summary>
+    private const int MaxHeldRecords = 1024;
+
     private readonly Lock _lock = new();
     private readonly Queue<(long Count, ulong Lsn)> _boundaries = new();
     private readonly List<JsonRecord> _ready = [];
@@ -155,9 +161,9 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         }
 
         var attempt = 0;
+        _ready.Clear();
         while (true)
         {
-            _ready.Clear();
             bool more;
             try
             {
@@ -167,9 +173,9 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
                 }
 
                 more = await MoveNextAsync(cancellationToken).ConfigureAwait(false);
-                if (more)
+                if (more && !await DecodeAsync(_stream!.Current, _ready, _streamCancel!.Token).ConfigureAwait(false) && _ready.Count < MaxHeldRecords)
                 {
-                    await DecodeAsync(_stream!.Current, _ready, _streamCancel!.Token).ConfigureAwait(false);
+                    continue; // inside a transaction: its records go out with its end
                 }
 
                 attempt = 0;
@@ -180,6 +186,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             }
             catch (Exception error) when (error is not DataWeaverException && PostgresErrors.Classify(error) == ErrorClass.Transient && ++attempt < Options.MaxAttempts)
             {
+                _ready.Clear(); // the server sends the unconfirmed transactions again
                 await StopStreamAsync().ConfigureAwait(false);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 << Math.Min(attempt, 5)), Options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -199,6 +206,8 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
                 _emitted++;
                 yield return _ready[i];
             }
+
+            _ready.Clear();
         }
     }
 
