@@ -32,7 +32,7 @@ internal sealed class CdcRun
         var source = new PostgresCdcSource(options);
         var sink = new CollectionSink<JsonRecord>("changes");
         var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.Zero }).To(sink).Build().Start();
-        await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{options.Slot}' AND active") == 1, run);
+        await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{options.Slot}' AND active AND confirmed_flush_lsn IS NOT NULL") == 1, run); // created (at a consistent point) and read
         return new CdcRun(source, sink, run);
     }
 
