@@ -1,4 +1,5 @@
 using System.Text;
+using DataWeaver.Checkpoints;
 
 namespace DataWeaver.PostgreSql.Cdc;
 
@@ -42,11 +43,18 @@ public sealed record PostgresCdcOptions
 
     /// <summary>
     /// Gets a value indicating whether the source, when it creates the slot, first reads every row of the publication's
-    /// tables as <c>read</c> records, from the snapshot the slot was created with: the snapshot and the changes after it
-    /// join without a gap or an overlap. A reused slot is not snapshotted again.
+    /// tables as <c>read</c> records, from the snapshot the slot was created with (exported by
+    /// <c>CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT</c>): the snapshot and the changes after it join without a gap or an
+    /// overlap. Once every snapshot record is written, <see cref="CheckpointStore"/> keeps that it is done; a slot found
+    /// without that mark (the run that created it stopped during the snapshot) is dropped and created again, and the
+    /// snapshot read again, so a crash repeats rows but never loses one. Needs <see cref="CheckpointStore"/>.
     /// </summary>
     /// <value>The default is <see langword="false"/>: only changes made after the slot was created are read.</value>
     public bool Snapshot { get; init; }
+
+    /// <summary>Gets the store that keeps whether the initial snapshot is done (see <see cref="Snapshot"/>); the stream's position is the slot's, on the server.</summary>
+    /// <value>The default is none; required with <see cref="Snapshot"/>.</value>
+    public ICheckpointStore? CheckpointStore { get; init; }
 
     /// <summary>
     /// Gets a value indicating whether transaction boundaries become records too: <c>begin</c> and <c>commit</c> records
@@ -93,6 +101,11 @@ public sealed record PostgresCdcOptions
         if (Tables is null || Tables.Any(string.IsNullOrWhiteSpace))
         {
             failures.Add("PostgresCdcOptions.Tables must not be null nor hold empty names.");
+        }
+
+        if (Snapshot && CheckpointStore is null)
+        {
+            failures.Add("PostgresCdcOptions.CheckpointStore is required with Snapshot: it keeps whether the snapshot is done.");
         }
 
         if (StatusInterval <= TimeSpan.Zero)

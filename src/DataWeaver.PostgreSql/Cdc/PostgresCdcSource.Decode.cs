@@ -107,10 +107,23 @@ public sealed partial class PostgresCdcSource
         return new EnvelopeWriter(this).End();
     }
 
-    /// <summary>Starts a record: op, table, lsn, xid.</summary>
-    private EnvelopeWriter Envelope(string operation, RelationMessage? relation, NpgsqlLogSequenceNumber lsn)
+    /// <summary>A row of the initial snapshot: <c>{"op":"read","table":...,"lsn":...,"xid":0,"after":{...}}</c>.</summary>
+    private JsonRecord SnapshotRecord(string table, ulong lsn, JsonRecord row)
     {
         _buffer.ResetWrittenCount();
+        var writer = Writer();
+        writer.WriteStartObject();
+        writer.WriteString("op", "read");
+        writer.WriteString("table", table);
+        writer.WriteString("lsn", new NpgsqlLogSequenceNumber(lsn).ToString());
+        writer.WriteNumber("xid", 0);
+        writer.WritePropertyName("after");
+        writer.WriteRawValue(row.Utf8.Span, skipInputValidation: true);
+        return new EnvelopeWriter(this).End();
+    }
+
+    private Utf8JsonWriter Writer()
+    {
         if (_writer is null)
         {
             _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -120,18 +133,26 @@ public sealed partial class PostgresCdcSource
             _writer.Reset(_buffer);
         }
 
-        _writer.WriteStartObject();
-        _writer.WriteString("op", operation);
+        return _writer;
+    }
+
+    /// <summary>Starts a record: op, table, lsn, xid.</summary>
+    private EnvelopeWriter Envelope(string operation, RelationMessage? relation, NpgsqlLogSequenceNumber lsn)
+    {
+        _buffer.ResetWrittenCount();
+        var writer = Writer();
+        writer.WriteStartObject();
+        writer.WriteString("op", operation);
         if (relation is not null)
         {
-            _writer.WriteString("table", relation.Namespace + "." + relation.RelationName);
+            writer.WriteString("table", relation.Namespace + "." + relation.RelationName);
         }
 
-        _writer.WriteString("lsn", lsn.ToString());
-        _writer.WriteNumber("xid", _xid);
+        writer.WriteString("lsn", lsn.ToString());
+        writer.WriteNumber("xid", _xid);
         if (relation is null)
         {
-            _writer.WriteString("commitLsn", new NpgsqlLogSequenceNumber(_commitLsn).ToString());
+            writer.WriteString("commitLsn", new NpgsqlLogSequenceNumber(_commitLsn).ToString());
         }
 
         return new EnvelopeWriter(this);

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using DataWeaver.PostgreSql.Source;
+using DataWeaver.Serialization.Json;
 using Npgsql;
 using Npgsql.Replication;
 using NpgsqlTypes;
@@ -82,7 +85,14 @@ public sealed partial class PostgresCdcSource
     {
         try
         {
-            var slot = await replication.CreatePgOutputReplicationSlot(Options.Slot, temporarySlot: false, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var mode = Options.Snapshot ? LogicalSlotSnapshotInitMode.Export : LogicalSlotSnapshotInitMode.NoExport;
+            var slot = await replication.CreatePgOutputReplicationSlot(Options.Slot, temporarySlot: false, slotSnapshotInitMode: mode, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (Options.Snapshot)
+            {
+                _snapshot = (slot.SnapshotName!, (ulong)slot.ConsistentPoint);
+                _snapshotPending = true;
+            }
+
             return (ulong)slot.ConsistentPoint;
         }
         catch (PostgresException error) when (error.SqlState == "42710")
@@ -90,6 +100,49 @@ public sealed partial class PostgresCdcSource
             // Created meanwhile by another source: read its position.
             var (confirmed, _) = await PrepareAsync(cancellationToken).ConfigureAwait(false);
             return confirmed;
+        }
+    }
+
+    /// <summary>
+    /// The rows of the publication's tables as <c>read</c> records, from the snapshot exported when the slot was created:
+    /// imported in a repeatable-read transaction before the replication connection runs anything else.
+    /// </summary>
+    private async IAsyncEnumerable<JsonRecord> ReadSnapshotAsync(string snapshot, ulong lsn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource!.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken).ConfigureAwait(false);
+        var tables = new List<(string Schema, string Table)>();
+        var list = new NpgsqlCommand("SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2", connection);
+        await using (list.ConfigureAwait(false))
+        {
+            list.Parameters.Add(new NpgsqlParameter { Value = Options.Publication });
+            var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    tables.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+        }
+
+        using var rows = new PostgresRowDecoder();
+        _xid = 0;
+        foreach (var (schema, table) in tables)
+        {
+            var select = new NpgsqlCommand($"SELECT * FROM {PostgresIdentifiers.Quote(schema)}.{PostgresIdentifiers.Quote(table)}", connection);
+            await using var selectScope = select.ConfigureAwait(false);
+            var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            rows.Describe(reader);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var row = rows.Decode(reader);
+                yield return SnapshotRecord(schema + "." + table, lsn, row);
+            }
         }
     }
 
@@ -106,9 +159,16 @@ public sealed partial class PostgresCdcSource
         var start = Options.TimeProvider.GetTimestamp();
         while (Options.TimeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(5))
         {
-            var confirmed = await ScalarAsync(connection, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", Options.Slot, default).ConfigureAwait(false);
-            if (confirmed is not NpgsqlLogSequenceNumber at || (ulong)at >= lsn)
+            var state = await ScalarAsync(connection, "SELECT CASE WHEN confirmed_flush_lsn >= $2::pg_lsn THEN 'confirmed' WHEN active THEN 'active' ELSE 'behind' END FROM pg_replication_slots WHERE slot_name = $1", new object[] { Options.Slot, new NpgsqlLogSequenceNumber(lsn).ToString() }, default).ConfigureAwait(false);
+            if (state is null or "confirmed")
             {
+                return;
+            }
+
+            if (state is "behind")
+            {
+                // Released before it took in the last status update (or never got it): move it there ourselves.
+                await ScalarAsync(connection, "SELECT pg_replication_slot_advance($1::name, $2::pg_lsn) WHERE (SELECT confirmed_flush_lsn < $2::pg_lsn AND NOT active FROM pg_replication_slots WHERE slot_name = $1)", new object[] { Options.Slot, new NpgsqlLogSequenceNumber(lsn).ToString() }, default).ConfigureAwait(false);
                 return;
             }
 
@@ -120,9 +180,9 @@ public sealed partial class PostgresCdcSource
     {
         var command = new NpgsqlCommand(sql, connection);
         await using var commandScope = command.ConfigureAwait(false);
-        if (parameter is not null)
+        foreach (var item in parameter is object[] values ? values : parameter is null ? [] : [parameter])
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            command.Parameters.Add(new NpgsqlParameter { Value = item });
         }
 
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

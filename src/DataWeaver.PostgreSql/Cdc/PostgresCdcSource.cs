@@ -43,6 +43,9 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
     private ulong _confirmed;
     private LogicalReplicationConnection? _confirmedOn;
     private long _redeliveries;
+    private (string Name, ulong Lsn)? _snapshot;
+    private long _snapshotEnd = long.MaxValue;
+    private bool _snapshotPending;
 
     /// <summary>Creates a source; nothing connects before <see cref="OpenAsync"/>.</summary>
     /// <param name="options">The options, copied.</param>
@@ -59,7 +62,11 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         }
 
         Options = options with { Tables = [.. options.Tables] };
+        CheckpointKey = $"postgres-cdc:{PostgresConnectionString.Describe(options.ConnectionString)}/{options.Slot}/snapshot";
     }
+
+    /// <summary>Gets the key under which <see cref="PostgresCdcOptions.CheckpointStore"/> keeps that the initial snapshot is done.</summary>
+    public string CheckpointKey { get; }
 
     /// <summary>Gets the options.</summary>
     public PostgresCdcOptions Options { get; }
@@ -111,6 +118,16 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         {
             var (confirmed, exists) = await PrepareAsync(cancellationToken).ConfigureAwait(false);
             _replication = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            _snapshot = null;
+            _snapshotEnd = long.MaxValue;
+            _snapshotPending = false;
+            if (exists && Options.Snapshot && await Options.CheckpointStore!.LoadAsync(CheckpointKey, cancellationToken).ConfigureAwait(false) is not { Count: > 0 })
+            {
+                // The run that created the slot stopped before its snapshot was written: snapshot again, from a new slot.
+                await _replication.DropReplicationSlot(Options.Slot, wait: true, cancellationToken).ConfigureAwait(false);
+                exists = false;
+            }
+
             if (!exists)
             {
                 confirmed = await CreateSlotAsync(_replication, cancellationToken).ConfigureAwait(false);
@@ -128,7 +145,11 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         }
     }
 
-    /// <summary>Stops streaming and disconnects, after the server took in the last confirmed position (waiting at most 5 seconds).</summary>
+    /// <summary>
+    /// Stops streaming and disconnects, after the server took in the last committed position: when the stream's last status
+    /// update did not carry it, the slot is advanced to it (<c>pg_replication_slot_advance</c>), waiting at most 5 seconds
+    /// for the slot to be released.
+    /// </summary>
     /// <param name="cancellationToken">Not used.</param>
     /// <returns>A task that completes once closed.</returns>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
@@ -158,6 +179,21 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         if (_replication is null)
         {
             PostgresErrors.ThrowFatal($"The PostgreSQL change data capture source {Name} is not open.");
+        }
+
+        if (_snapshot is { } snapshot)
+        {
+            _snapshot = null;
+            await foreach (var record in ReadSnapshotAsync(snapshot.Name, snapshot.Lsn, cancellationToken).ConfigureAwait(false))
+            {
+                _emitted++;
+                yield return record;
+            }
+
+            lock (_lock)
+            {
+                _snapshotEnd = _emitted;
+            }
         }
 
         var attempt = 0;
@@ -238,9 +274,17 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         }
 
         ulong target;
+        bool snapshotWritten;
         lock (_lock)
         {
             target = _confirmable;
+            snapshotWritten = _snapshotPending && _acknowledged >= _snapshotEnd;
+        }
+
+        if (snapshotWritten)
+        {
+            await Options.CheckpointStore!.SaveAsync(CheckpointKey, [new SourcePosition(0, 1)], cancellationToken).ConfigureAwait(false);
+            _snapshotPending = false;
         }
 
         var replication = _replication;
@@ -249,22 +293,22 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             return;
         }
 
-        replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Math.Max(target, Volatile.Read(ref _confirmed))));
-        try
-        {
-            await replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException)
-        {
-            // Not streaming (reconnecting, or closed): the new connection sends the position first thing.
-        }
-
         if (target > Volatile.Read(ref _confirmed))
         {
             Volatile.Write(ref _confirmed, target);
         }
 
-        _confirmedOn = replication;
+        replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Volatile.Read(ref _confirmed)));
+        try
+        {
+            await replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
+            _confirmedOn = replication;
+        }
+        catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException)
+        {
+            // Not streaming (reconnecting, or closing): a new connection sends the position first thing, and
+            // CloseAsync advances the slot to it.
+        }
     }
 
     private void AdvanceLocked()
