@@ -60,7 +60,7 @@ public sealed class PostgresCdcContractTests(PostgresDatabase database) : Source
         var name = PostgresServer.UniqueName("cdc").Replace('-', '_');
         await database.ExecuteAsync($"CREATE TABLE {name} (id bigint PRIMARY KEY, name text); CREATE PUBLICATION {name} FOR TABLE {name}");
         await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{name}', 'pgoutput')");
-        await database.ExecuteAsync($"DO $$ BEGIN FOR i IN 0..{count - 1} LOOP INSERT INTO {name} VALUES (i, 'item-' || i); COMMIT; END LOOP; END $$");
+        await database.ExecuteAsync($"DO $$ BEGIN PERFORM set_config('synchronous_commit', 'off', false); FOR i IN 0..{count - 1} LOOP INSERT INTO {name} VALUES (i, 'item-' || i); COMMIT; END LOOP; END $$");
         return name;
     }
 }
