@@ -26,6 +26,7 @@ public sealed partial class PostgresCdcSource
         switch (message)
         {
             case BeginMessage begin:
+                _inTransaction = true;
                 _xid = begin.TransactionXid;
                 _commitLsn = (ulong)begin.TransactionFinalLsn;
                 if (Options.TransactionRecords)
@@ -65,6 +66,7 @@ public sealed partial class PostgresCdcSource
                     records.Add(Envelope("commit", null, commit.CommitLsn).End());
                 }
 
+                _inTransaction = false;
                 AddBoundary(_emitted + records.Count, (ulong)commit.TransactionEndLsn);
                 return true;
         }

@@ -46,6 +46,11 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
     private (string Name, ulong Lsn)? _snapshot;
     private long _snapshotEnd = long.MaxValue;
     private bool _snapshotPending;
+    private long _generation;
+    private long _idleGeneration = -1;
+    private long _idleEmitted;
+    private bool _inTransaction;
+    private ITimer? _idleTimer;
 
     /// <summary>Creates a source; nothing connects before <see cref="OpenAsync"/>.</summary>
     /// <param name="options">The options, copied.</param>
@@ -138,6 +143,11 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             {
                 _confirmable = confirmed;
             }
+
+            _idleGeneration = -1;
+            _idleTimer?.Dispose();
+            var period = Options.StatusInterval < TimeSpan.FromSeconds(1) ? Options.StatusInterval : TimeSpan.FromSeconds(1);
+            _idleTimer = Options.TimeProvider.CreateTimer(static state => ((PostgresCdcSource)state!).AdvanceWhileIdle(), this, period, period);
         }
         catch (Exception error) when (error is not OperationCanceledException and not DataWeaverException)
         {
@@ -154,6 +164,8 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
     /// <returns>A task that completes once closed.</returns>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
+        _idleTimer?.Dispose();
+        _idleTimer = null;
         await StopStreamAsync().ConfigureAwait(false);
         if (_dataSource is { } dataSource)
         {
@@ -208,7 +220,15 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
                     await StartStreamAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                if (!_inTransaction && _ready.Count == 0)
+                {
+                    // Everything read so far is out and no transaction is open: see AdvanceWhileIdle.
+                    Volatile.Write(ref _idleEmitted, _emitted);
+                    Volatile.Write(ref _idleGeneration, Volatile.Read(ref _generation));
+                }
+
                 more = await MoveNextAsync(cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _generation);
                 if (more && !await DecodeAsync(_stream!.Current, _ready, _streamCancel!.Token).ConfigureAwait(false) && _ready.Count < MaxHeldRecords)
                 {
                     continue; // inside a transaction: its records go out with its end
@@ -220,9 +240,10 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             {
                 throw;
             }
-            catch (Exception error) when (error is not DataWeaverException && PostgresErrors.Classify(error) == ErrorClass.Transient && ++attempt < Options.MaxAttempts)
+            catch (Exception error) when (error is not DataWeaverException && IsTransient(error) && ++attempt < Options.MaxAttempts)
             {
                 _ready.Clear(); // the server sends the unconfirmed transactions again
+                _inTransaction = false;
                 await StopStreamAsync().ConfigureAwait(false);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 << Math.Min(attempt, 5)), Options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -293,11 +314,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             return;
         }
 
-        if (target > Volatile.Read(ref _confirmed))
-        {
-            Volatile.Write(ref _confirmed, target);
-        }
-
+        RaiseConfirmed(target);
         replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Volatile.Read(ref _confirmed)));
         try
         {
@@ -308,6 +325,54 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         {
             // Not streaming (reconnecting, or closing): a new connection sends the position first thing, and
             // CloseAsync advances the slot to it.
+        }
+    }
+
+    /// <summary>
+    /// While the source waits for the server with every record it read acknowledged and no transaction open, the WAL the
+    /// server reports in keepalives (of other tables and databases) holds nothing for it: the slot may be confirmed up to
+    /// there. Without this, the slot would hold that WAL, and a server shutting down would wait for the source to
+    /// confirm what it sent. Safe because the stream reads at most one message ahead of the records decoded (the
+    /// generation check), and a message after a commit is the next transaction's begin, which precedes its commit.
+    /// </summary>
+    private void AdvanceWhileIdle()
+    {
+        var generation = Volatile.Read(ref _generation);
+        if (Volatile.Read(ref _idleGeneration) != generation || _replication is not { } replication)
+        {
+            return;
+        }
+
+        var received = (ulong)replication.LastReceivedLsn;
+        if (Volatile.Read(ref _generation) != generation || received <= Volatile.Read(ref _confirmed))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_acknowledged < Volatile.Read(ref _idleEmitted) || _boundaries.Count > 0)
+            {
+                return;
+            }
+        }
+
+        RaiseConfirmed(received);
+        replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Volatile.Read(ref _confirmed))); // sent with the next status update
+    }
+
+    private void RaiseConfirmed(ulong lsn)
+    {
+        var current = Volatile.Read(ref _confirmed);
+        while (lsn > current)
+        {
+            var seen = (ulong)Interlocked.CompareExchange(ref Unsafe.As<ulong, long>(ref _confirmed), (long)lsn, (long)current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
         }
     }
 
@@ -431,6 +496,14 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         _streamCancel?.Dispose();
         _streamCancel = null;
     }
+
+    /// <summary>
+    /// A lost connection, a server shutting down, or the server ending the stream (a walsender stops streaming with a
+    /// CommandComplete when the server shuts down, which Npgsql reports as an unexpected message).
+    /// </summary>
+    private static bool IsTransient(Exception error) =>
+        PostgresErrors.Classify(error) == ErrorClass.Transient
+        || (error is NpgsqlException and not PostgresException && error.Message.Contains("while expecting CopyData", StringComparison.Ordinal));
 
     private static DataWeaverException Map(Exception error, string operation) => error switch
     {
