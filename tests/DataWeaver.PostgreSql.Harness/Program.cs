@@ -36,10 +36,11 @@ SourceConnector<JsonRecord> source = args[0] == "cdc" ? new PostgresCdcSource(ne
 });
 var sink = new JsonLinesSink<JsonRecord>(args[2], new JsonRecordCodec(), new JsonLinesSinkOptions { Append = true });
 long seen = 0;
+var pace = args[0] == "cdc" ? 2 : 20; // a stream reads far faster than pages: slower, so that kills land in its middle
 var pipeline = Pipeline.From(source, new PipelineOptions { Name = "postgres-harness", CommitInterval = TimeSpan.Zero, MaxInFlightRecords = 256, BatchSize = 32 })
     .Map(record =>
     {
-        if (++seen % 20 == 0)
+        if (++seen % pace == 0)
         {
             Thread.Sleep(1); // slows the run down so that kills land in its middle
         }
