@@ -84,7 +84,8 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
 
     /// <summary>
     /// Gets the slot's lag in bytes of WAL: how far the WAL the server sent (or told of in a keepalive) is ahead of
-    /// <see cref="ConfirmedLsn"/>, the WAL the server keeps for this slot beyond what it must; 0 before streaming.
+    /// <see cref="ConfirmedLsn"/>, the WAL the server keeps for this slot beyond what it must; 0 before streaming. Also
+    /// the gauge <c>dataweaver.postgres.cdc.slot_lag</c> of the <c>DataWeaver</c> meter, tagged with the slot and source names.
     /// </summary>
     public long SlotLagBytes
     {
@@ -148,6 +149,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             _idleTimer?.Dispose();
             var period = Options.StatusInterval < TimeSpan.FromSeconds(1) ? Options.StatusInterval : TimeSpan.FromSeconds(1);
             _idleTimer = Options.TimeProvider.CreateTimer(static state => ((PostgresCdcSource)state!).AdvanceWhileIdle(), this, period, period);
+            PostgresCdcMetrics.Add(this);
         }
         catch (Exception error) when (error is not OperationCanceledException and not DataWeaverException)
         {
@@ -164,6 +166,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
     /// <returns>A task that completes once closed.</returns>
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
+        PostgresCdcMetrics.Remove(this);
         _idleTimer?.Dispose();
         _idleTimer = null;
         await StopStreamAsync().ConfigureAwait(false);

@@ -256,6 +256,47 @@ public sealed class PostgresCdcSourceTests(PostgresDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task SlotLag_OpenSource_GaugeTaggedWithTheSlotFallsToZeroOnceEverythingIsConfirmed()
+    {
+        var name = CdcRun.SlotName("lag");
+        await database.ExecuteAsync($"CREATE TABLE {name} (id bigint PRIMARY KEY)");
+        long? lag = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "DataWeaver" && instrument.Name == "dataweaver.postgres.cdc.slot_lag")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "dataweaver.slot" && (string?)tag.Value == name)
+                {
+                    lag = value;
+                }
+            }
+        });
+        listener.Start();
+        var run = await CdcRun.StartAsync(database, new PostgresCdcOptions { ConnectionString = database.Admin, Slot = name, Publication = name, Tables = [name] });
+        await database.ExecuteAsync($"INSERT INTO {name} SELECT generate_series(1, 5)");
+        await CdcRun.WaitUntilAsync(() => Task.FromResult(run.Sink.Count >= 5), run.Run);
+
+        await CdcRun.WaitUntilAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            return Task.FromResult(lag == 0); // written, committed, and the keepalives' WAL confirmed while idle
+        }, run.Run);
+        await run.StopAfterAsync(5);
+        lag = null;
+        listener.RecordObservableInstruments();
+
+        Assert.Null(lag); // a closed source is no longer measured
+    }
+
+    [Fact]
     public void Options_Invalid_ListsEveryFailure()
     {
         var error = Assert.Throws<ArgumentException>(() => new PostgresCdcSource(new PostgresCdcOptions { Slot = "Bad-Name", MaxAttempts = 0 }));
