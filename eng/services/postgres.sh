@@ -1,5 +1,5 @@
 # Sourced by eng/test.sh (or run with bash): makes the Debian PostgreSQL 15 cluster "15 main" ready on 127.0.0.1:5432
-# for the DataWeaver.PostgreSql tests: wal_level=logical (change data capture), the postgres user's password set to
+# for the DataWeaver.PostgreSql tests: wal_level=logical and 32 replication slots (change data capture), the postgres user's password set to
 # $DATAWEAVER_PG_PASSWORD (default "dataweaver", a test-only password on a loopback-only server), and the databases and roles
 # left by earlier test runs (named dwtest_*) dropped. Idempotent: installs postgresql from Debian only when missing,
 # restarts the cluster only when wal_level is not yet logical, starts it only when it is down, waits until it is ready.
@@ -16,9 +16,15 @@ postgres_service_up() {
     pg_conftool 15 main set wal_level logical
     restart=1
   fi
+  # Change data capture tests run side by side, each with a slot (and a walsender) of its own.
+  if [ "$(pg_conftool -s 15 main show max_replication_slots 2>/dev/null)" != "32" ]; then
+    pg_conftool 15 main set max_replication_slots 32
+    pg_conftool 15 main set max_wal_senders 32
+    restart=1
+  fi
   if pg_ctlcluster 15 main status >/dev/null 2>&1; then
     if [ "$restart" = 1 ]; then
-      echo "postgres.sh: restarting PostgreSQL 15 (wal_level=logical)"
+      echo "postgres.sh: restarting PostgreSQL 15 (wal_level=logical, max_replication_slots=32)"
       pg_ctlcluster 15 main restart
     fi
   else

@@ -44,7 +44,7 @@ internal sealed class PostgresRowDecoder : IDisposable
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    private enum Kind
+    internal enum Kind
     {
         Json,
         Timestamp,
@@ -56,6 +56,20 @@ internal sealed class PostgresRowDecoder : IDisposable
 
     public void Dispose() => _writer.Dispose();
 
+    /// <summary>How values of a type (an array's element type) are written.</summary>
+    internal static Kind KindOf(string element) => element switch
+    {
+        "json" or "jsonb" => Kind.Json,
+        "timestamp without time zone" => Kind.Timestamp,
+        "timestamp with time zone" => Kind.TimestampTz,
+        "date" => Kind.Date,
+        "time without time zone" => Kind.Time,
+        _ => Kind.Other,
+    };
+
+    /// <summary>The type of nullable elements an array type is read as, when its elements are value types.</summary>
+    internal static Type? NullableArrayElement(string type) => ValueArrays.GetValueOrDefault(type);
+
     /// <summary>Learns the columns of a result (once per query shape).</summary>
     public void Describe(NpgsqlDataReader reader)
     {
@@ -64,15 +78,7 @@ internal sealed class PostgresRowDecoder : IDisposable
         {
             var type = reader.GetDataTypeName(i);
             var element = type.EndsWith("[]", StringComparison.Ordinal) ? type[..^2] : type;
-            var kind = element switch
-            {
-                "json" or "jsonb" => Kind.Json,
-                "timestamp without time zone" => Kind.Timestamp,
-                "timestamp with time zone" => Kind.TimestampTz,
-                "date" => Kind.Date,
-                "time without time zone" => Kind.Time,
-                _ => Kind.Other,
-            };
+            var kind = KindOf(element);
             var arrayOfValues = ValueArrays.TryGetValue(type, out var item)
                 ? NullableArrays.GetOrAdd(item, static item => typeof(PostgresRowDecoder).GetMethod(nameof(ReadNullableArray), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(item).CreateDelegate<Func<NpgsqlDataReader, int, object>>())
                 : null;
@@ -111,7 +117,7 @@ internal sealed class PostgresRowDecoder : IDisposable
                 return default;
             }
 
-            WriteValue(value, column.Kind);
+            WriteValue(_writer, value, column.Kind);
         }
 
         _writer.WriteEndObject();
@@ -119,72 +125,73 @@ internal sealed class PostgresRowDecoder : IDisposable
         return JsonRecord.CreateUnchecked(_buffer.WrittenSpan.ToArray());
     }
 
-    private void WriteValue(object value, Kind kind)
+    /// <summary>Writes a value Npgsql read as JSON (see the class).</summary>
+    internal static void WriteValue(Utf8JsonWriter writer, object value, Kind kind)
     {
         switch (value)
         {
             case DBNull:
-                _writer.WriteNullValue();
+                writer.WriteNullValue();
                 break;
             case string text when kind == Kind.Json:
-                _writer.WriteRawValue(text, skipInputValidation: true);
+                writer.WriteRawValue(text, skipInputValidation: true);
                 break;
             case string text:
-                _writer.WriteStringValue(text);
+                writer.WriteStringValue(text);
                 break;
             case bool flag:
-                _writer.WriteBooleanValue(flag);
+                writer.WriteBooleanValue(flag);
                 break;
             case short n:
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case int n:
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case long n:
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case decimal n:
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case float n when float.IsFinite(n):
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case double n when double.IsFinite(n):
-                _writer.WriteNumberValue(n);
+                writer.WriteNumberValue(n);
                 break;
             case DateTime time when kind == Kind.TimestampTz:
-                _writer.WriteStringValue(time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture));
+                writer.WriteStringValue(time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture));
                 break;
             case DateTime time when kind == Kind.Date:
-                _writer.WriteStringValue(time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                writer.WriteStringValue(time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 break;
             case DateTime time:
-                _writer.WriteStringValue(time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture));
+                writer.WriteStringValue(time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture));
                 break;
             case DateOnly date:
-                _writer.WriteStringValue(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                writer.WriteStringValue(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 break;
             case TimeSpan time when kind == Kind.Time:
-                _writer.WriteStringValue(time.ToString(@"hh\:mm\:ss\.FFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'));
+                writer.WriteStringValue(time.ToString(@"hh\:mm\:ss\.FFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'));
                 break;
             case Guid id:
-                _writer.WriteStringValue(id);
+                writer.WriteStringValue(id);
                 break;
             case byte[] bytes:
-                _writer.WriteBase64StringValue(bytes);
+                writer.WriteBase64StringValue(bytes);
                 break;
             case IEnumerable items and not string:
-                _writer.WriteStartArray();
+                writer.WriteStartArray();
                 foreach (var item in items)
                 {
-                    WriteValue(item ?? DBNull.Value, kind);
+                    WriteValue(writer, item ?? DBNull.Value, kind);
                 }
 
-                _writer.WriteEndArray();
+                writer.WriteEndArray();
                 break;
             default:
-                _writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
     }

@@ -81,6 +81,14 @@ public sealed class PostgresDatabase : IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        // A database with logical replication slots cannot be dropped: drop the slots change data capture tests left.
+        await PostgresServer.ExecuteAsync(PostgresServer.AdminConnectionString, $"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '{Name}' AND active");
+        for (var i = 0; i < 50 && await PostgresServer.ScalarAsync<long>(PostgresServer.AdminConnectionString, $"SELECT count(*) FROM pg_replication_slots WHERE database = '{Name}' AND active") > 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await PostgresServer.ExecuteAsync(PostgresServer.AdminConnectionString, $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '{Name}' AND NOT active");
         await PostgresServer.ExecuteAsync(PostgresServer.AdminConnectionString, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
         foreach (var role in _roles)
         {
