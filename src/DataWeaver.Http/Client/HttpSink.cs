@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
+using DataWeaver.Http.Internal;
 using DataWeaver.Records;
 
 namespace DataWeaver.Http;
@@ -61,31 +61,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     /// <inheritdoc />
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = Options.MaxConcurrency,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        var client = new HttpClient(handler) { Timeout = Options.RequestTimeout };
-        if (Options.Authentication is { } auth)
-        {
-            if (auth.BearerToken is { } token)
-            {
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            }
-
-            if (auth.ApiKey is { } key)
-            {
-                client.DefaultRequestHeaders.TryAddWithoutValidation(auth.ApiKeyHeader, key);
-            }
-        }
-
-        foreach (var (header, value) in Options.Headers ?? new Dictionary<string, string>())
-        {
-            client.DefaultRequestHeaders.TryAddWithoutValidation(header, value);
-        }
-
+        var client = HttpClients.Create(Options.MaxConcurrency, Options.RequestTimeout, Options.Authentication, Options.Headers);
         _client = client;
         return default;
     }
@@ -170,49 +146,31 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private async Task<Exception?> SendAsync(HttpClient client, ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> records, CancellationToken cancellationToken)
     {
         var body = BuildBody(records.Span);
-        var backoff = Options.InitialBackoff;
-        for (var attempt = 1; ; attempt++)
+        var settings = new RetrySettings(Options.MaxAttempts, Options.InitialBackoff, Options.MaxBackoff, Options.TimeProvider);
+        try
         {
-            TimeSpan? retryAfter = null;
-            string problem;
-            Interlocked.Increment(ref _requests);
-            try
-            {
-                using var request = new HttpRequestMessage(_method, _url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = Options.Body == HttpSinkBody.Ndjson ? Ndjson : Json;
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+            var answer = await HttpRetryLoop.SendAsync(
+                client,
+                () => new HttpRequestMessage(_method, _url) { Content = new ByteArrayContent(body) { Headers = { ContentType = Options.Body == HttpSinkBody.Ndjson ? Ndjson : Json } } },
+                settings,
+                Scrub($"{Name}: {_method} {_url}"),
+                attempt =>
                 {
-                    return null;
-                }
-
-                var excerpt = await ExcerptAsync(response, cancellationToken).ConfigureAwait(false);
-                problem = string.Create(CultureInfo.InvariantCulture, $"{(int)response.StatusCode} {response.ReasonPhrase}: {excerpt}");
-                if (!HttpErrors.IsTransient(response.StatusCode))
-                {
-                    return new DataWeaverException(ErrorClass.Data, Scrub($"{Name}: {_method} {_url} refused {Describe(records.Length)} with {problem}"));
-                }
-
-                retryAfter = RetryAfter(response);
-            }
-            catch (Exception error) when (HttpErrors.IsTransient(error) && !cancellationToken.IsCancellationRequested)
-            {
-                problem = error.Message;
-            }
-
-            if (attempt >= Options.MaxAttempts)
-            {
-                return new DataWeaverException(ErrorClass.Transient, Scrub(string.Create(CultureInfo.InvariantCulture, $"{Name}: {_method} {_url} failed {attempt} times; the last time: {problem}")));
-            }
-
-            var wait = retryAfter ?? backoff;
-            wait = wait > Options.MaxBackoff ? Options.MaxBackoff : wait;
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Options.MaxBackoff.Ticks));
-            Interlocked.Increment(ref _retries);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
+                    Interlocked.Increment(ref _requests);
+                    if (attempt > 1)
+                    {
+                        Interlocked.Increment(ref _retries);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            using var response = answer.Response;
+            return (int)answer.Status is >= 200 and < 300
+                ? null
+                : new DataWeaverException(ErrorClass.Data, Scrub(string.Create(CultureInfo.InvariantCulture, $"{Name}: {_method} {_url} refused {Describe(records.Length)} with {(int)answer.Status} {answer.Reason}: {Excerpt(answer.Body)}")));
+        }
+        catch (DataWeaverException error) when (error.ErrorClass == ErrorClass.Transient)
+        {
+            return new DataWeaverException(ErrorClass.Transient, Scrub(error.Message));
         }
     }
 
@@ -252,16 +210,8 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         return buffer.WrittenSpan.ToArray();
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    private string Excerpt(byte[] bytes)
     {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - Options.TimeProvider.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
-
-    private async Task<string> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var take = Math.Min(bytes.Length, Options.BodyExcerptBytes);
         var text = Encoding.UTF8.GetString(bytes, 0, take).Trim();
         return take < bytes.Length ? text + " ..." : text;

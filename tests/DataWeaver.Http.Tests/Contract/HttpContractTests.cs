@@ -174,3 +174,45 @@ public sealed class HttpSinkPerRecordContractTests : HttpSinkContractTests
 {
     protected override HttpSinkBody Body => HttpSinkBody.PerRecord;
 }
+
+/// <summary>The HTTP polling source against the source contract: a real endpoint paging 500 records by cursor, 20 a page; the cursor is checkpointed in the context's store.</summary>
+public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
+{
+    private readonly ConcurrentDictionary<string, PagesServer> _servers = new();
+
+    protected override async ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
+    {
+        if (!_servers.TryGetValue(context.UniqueName, out var server))
+        {
+            server = _servers.GetOrAdd(context.UniqueName, await PagesServer.StartAsync(context.RecordCount, 20));
+            server.Token = context.Secret;
+        }
+
+        return new HttpPollingSource(new HttpPollingSourceOptions
+        {
+            Url = server.Url.ToString(),
+            Pagination = HttpPagination.Cursor,
+            RecordsPath = "data",
+            CursorPath = "meta.next",
+            Interval = TimeSpan.FromMilliseconds(20),
+            Authentication = new HttpAuthentication { BearerToken = context.Secret },
+            CheckpointStore = context.Checkpoints,
+            CheckpointKey = context.UniqueName,
+        });
+    }
+
+    protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var server in _servers.Values)
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}
