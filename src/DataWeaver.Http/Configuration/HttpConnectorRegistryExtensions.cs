@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataWeaver.Checkpoints;
 using DataWeaver.Configuration;
 
 namespace DataWeaver.Http.Configuration;
@@ -8,6 +9,9 @@ public static class HttpConnectorRegistryExtensions
 {
     /// <summary>The connector type name in definition files.</summary>
     public const string TypeName = "http";
+
+    /// <summary>The polling source's type name in definition files.</summary>
+    public const string PollingTypeName = "http-poll";
 
     private static readonly HttpServerSourceOptions SourceDefaults = new();
     private static readonly HttpSinkOptions SinkDefaults = new() { Url = "http://localhost/" };
@@ -21,7 +25,9 @@ public static class HttpConnectorRegistryExtensions
 
     /// <summary>
     /// Registers the <c>http</c> source (<see cref="HttpServerSource"/>: a Kestrel server on <c>listen</c> answering each POST once
-    /// its records are committed) and sink (<see cref="HttpSink"/>: batched POST or PUT to <c>url</c> with retries). See docs/http.md.
+    /// its records are committed), the <c>http</c> sink (<see cref="HttpSink"/>: batched POST or PUT to <c>url</c> with retries) and
+    /// the <c>http-poll</c> source (<see cref="HttpPollingSource"/>: GET a REST endpoint page by page on an interval, the cursor
+    /// checkpointed in <c>checkpointDirectory</c>). See docs/http.md.
     /// </summary>
     /// <param name="registry">The registry.</param>
     /// <returns>The registry, for chaining.</returns>
@@ -64,7 +70,61 @@ public static class HttpConnectorRegistryExtensions
                     new("requestTimeout", SettingType.Duration) { Default = "30s", Description = "The time limit of one request." },
                     .. AuthenticationSettings,
                 ],
+            })
+            .RegisterPayloadSource(PollingTypeName, context => new HttpPollingSource(PollingOptions(context), context.Name), new ConnectorDescriptor
+            {
+                Description = "GETs a REST endpoint page by page (cursor, page number or Link header) and polls it again on an interval; the cursor is checkpointed.",
+                Settings =
+                [
+                    new("url", SettingType.String) { Required = true, Description = "The URL of the first page." },
+                    new("pagination", SettingType.String) { AllowedValues = ["none", "cursor", "page", "link"], Default = "none", Description = "How the endpoint pages." },
+                    new("recordsPath", SettingType.String) { Default = "the page is the array", Description = "The dotted path of the array of records in a page." },
+                    new("cursorPath", SettingType.String) { Default = "next", Description = "The dotted path of the next cursor in a page (pagination: cursor)." },
+                    new("cursorParameter", SettingType.String) { Default = "cursor", Description = "The query parameter the cursor is sent in." },
+                    new("pageParameter", SettingType.String) { Default = "page", Description = "The query parameter the page number is sent in (pagination: page)." },
+                    new("firstPage", SettingType.Integer) { Default = "1", Description = "The first page's number." },
+                    new("pageSize", SettingType.Integer) { Minimum = 1, Default = "100", Description = "The records of a full page (pagination: page)." },
+                    new("interval", SettingType.Duration) { Default = "30s", Description = "The wait before polling again once the last page was read." },
+                    new("checkpointDirectory", SettingType.Path) { Default = "none", Description = "Keep the committed cursor in this folder and resume from it." },
+                    new("headers", SettingType.Mapping) { Description = "Extra request headers (not secrets)." },
+                    new("maxAttempts", SettingType.Integer) { Minimum = 1, Default = "6", Description = "Tries of a request that fails transiently." },
+                    new("requestTimeout", SettingType.Duration) { Default = "30s", Description = "The time limit of one request." },
+                    .. AuthenticationSettings,
+                ],
             });
+    }
+
+    private static HttpPollingSourceOptions PollingOptions(ConnectorContext context)
+    {
+        var settings = context.Settings;
+        var checkpoints = settings.GetPath("checkpointDirectory");
+        var headers = settings.GetSection("headers").ToFlatDictionary();
+        var defaults = new HttpPollingSourceOptions { Url = "http://localhost/" };
+        return new HttpPollingSourceOptions
+        {
+            Url = settings.GetRequiredString("url"),
+            Pagination = settings.GetString("pagination", "none") switch
+            {
+                "cursor" => HttpPagination.Cursor,
+                "page" => HttpPagination.PageNumber,
+                "link" => HttpPagination.LinkHeader,
+                _ => HttpPagination.None,
+            },
+            RecordsPath = settings.GetString("recordsPath"),
+            CursorPath = settings.GetString("cursorPath", defaults.CursorPath)!,
+            CursorParameter = settings.GetString("cursorParameter", defaults.CursorParameter)!,
+            PageParameter = settings.GetString("pageParameter", defaults.PageParameter)!,
+            FirstPage = settings.GetInt64("firstPage", defaults.FirstPage),
+            PageSize = settings.GetInt32("pageSize", defaults.PageSize),
+            Interval = settings.GetDuration("interval", defaults.Interval),
+            Headers = headers.Count == 0 ? null : headers,
+            MaxAttempts = settings.GetInt32("maxAttempts", defaults.MaxAttempts),
+            RequestTimeout = settings.GetDuration("requestTimeout", defaults.RequestTimeout),
+            Authentication = Authentication(settings),
+            CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
+            CheckpointKey = "http-poll:" + context.PipelineName + ":" + context.Name,
+            TimeProvider = context.TimeProvider,
+        };
     }
 
     private static HttpAuthentication? Authentication(ConnectorSettings settings)

@@ -49,6 +49,43 @@ public sealed class HttpDefinitionFileTests
         Assert.DoesNotContain(Token, manager.Registry.ToString() ?? "", StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PollExampleFile_TwoRuns_EveryItemOnceInTheOutput()
+    {
+        await using var items = await PagesServer.StartAsync(45, 10);
+        items.Token = Token;
+        var directory = Directory.CreateTempSubdirectory("dw-http-poll-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string> { ["ITEMS_URL"] = items.Url.ToString(), ["STATE_DIR"] = Path.Combine(directory, "state"), ["OUTPUT_DIR"] = directory, ["API_TOKEN"] = Token };
+            var output = Path.Combine(directory, "items.jsonl");
+            await RunPollExampleUntilAsync(environment, () => File.Exists(output) && File.ReadAllLines(output).Length >= 45);
+            items.Add(15);
+            await RunPollExampleUntilAsync(environment, () => File.ReadAllLines(output).Length >= 60);
+
+            Assert.Equal(Enumerable.Range(0, 60).Select(i => (long)i), File.ReadAllLines(output).Select(line => Json.Id(Encoding.UTF8.GetBytes(line))));
+            Assert.DoesNotContain(Token, string.Concat(Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task RunPollExampleUntilAsync(Dictionary<string, string> environment, Func<bool> done)
+    {
+        await using var manager = new PipelineManager(new PipelineManagerOptions { Registry = ConnectorRegistry.CreateDefault().AddHttp() });
+        var file = Path.Combine(AppContext.BaseDirectory, "examples", "http-poll.yaml");
+        manager.CreatePipelines(PipelineDefinitionLoader.Parse(File.ReadAllText(file), file, new PipelineLoadOptions { Registry = manager.Registry, Environment = name => environment.GetValueOrDefault(name) }));
+        manager.StartPipeline("poll-items");
+        for (var i = 0; i < 600 && !done(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await manager.StopPipelineAsync("poll-items");
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
