@@ -12,6 +12,9 @@ namespace DataWeaver.Http;
 /// </summary>
 internal static class HttpErrors
 {
+    /// <summary>The default name of a connector: the prefix and the URL's host and port.</summary>
+    public static string NameOf(string prefix, string? url) => prefix + (Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "");
+
     /// <summary>Throws a configuration error listing every problem, when there are any.</summary>
     public static void ThrowIfInvalid(IEnumerable<string> problems)
     {

@@ -40,7 +40,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     /// <param name="name">The connector name; <see langword="null"/> uses <c>http:{host}</c>.</param>
     /// <exception cref="PipelineConfigurationException">The options are invalid (every problem listed).</exception>
     public HttpSink(HttpSinkOptions options, string? name = null)
-        : base(name ?? "http:" + (Uri.TryCreate(options?.Url, UriKind.Absolute, out var uri) ? uri.Authority : "sink"))
+        : base(name ?? HttpErrors.NameOf("http:", options?.Url))
     {
         ArgumentNullException.ThrowIfNull(options);
         HttpErrors.ThrowIfInvalid(options.Validate());

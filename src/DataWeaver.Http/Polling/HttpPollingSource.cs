@@ -40,7 +40,7 @@ public sealed partial class HttpPollingSource : SourceConnector<Record<ReadOnlyM
     /// <param name="name">The connector name; <see langword="null"/> uses <c>http-poll:{host}</c>.</param>
     /// <exception cref="PipelineConfigurationException">The options are invalid (every problem listed).</exception>
     public HttpPollingSource(HttpPollingSourceOptions options, string? name = null)
-        : base(name ?? "http-poll:" + (Uri.TryCreate(options?.Url, UriKind.Absolute, out var uri) ? uri.Authority : "source"))
+        : base(name ?? HttpErrors.NameOf("http-poll:", options?.Url))
     {
         ArgumentNullException.ThrowIfNull(options);
         HttpErrors.ThrowIfInvalid(options.Validate());

@@ -52,10 +52,7 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
     {
         if (disposing)
         {
-            foreach (var clients in _clients.Values)
-            {
-                clients.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
+            Disposables.DisposeAll(_clients.Values);
         }
 
         base.Dispose(disposing);
@@ -131,10 +128,7 @@ public class HttpSinkContractTests : SinkContractTests<Record<ReadOnlyMemory<byt
     {
         if (disposing)
         {
-            foreach (var server in _servers.Values)
-            {
-                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
+            Disposables.DisposeAll(_servers.Values);
         }
 
         base.Dispose(disposing);
@@ -207,10 +201,7 @@ public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<
     {
         if (disposing)
         {
-            foreach (var server in _servers.Values)
-            {
-                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
+            Disposables.DisposeAll(_servers.Values);
         }
 
         base.Dispose(disposing);
