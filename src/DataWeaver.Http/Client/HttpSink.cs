@@ -61,7 +61,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     /// <inheritdoc />
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        var client = HttpClients.Create(Options.MaxConcurrency, Options.RequestTimeout, Options.Authentication, Options.Headers);
+        var client = HttpClients.Create(Options.MaxConcurrency, Options.RequestTimeout, Options.Authentication, Options.Headers, Options.TrustedCaPath);
         _client = client;
         return default;
     }

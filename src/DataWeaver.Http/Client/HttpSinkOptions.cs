@@ -34,6 +34,10 @@ public sealed record HttpSinkOptions
     /// <value>The default is <see langword="null"/> (none).</value>
     public HttpAuthentication? Authentication { get; init; }
 
+    /// <summary>Gets a CA certificate file (PEM or DER) whose certificates the sink trusts for <c>https://</c> besides the system's, for a server with a private CA; the host name is still checked.</summary>
+    /// <value>The default is <see langword="null"/> (the system's roots only).</value>
+    public string? TrustedCaPath { get; init; }
+
     /// <summary>Gets how many times a request is tried when it fails transiently (connection error, timeout, 5xx, 408, 429), the first try included.</summary>
     /// <value>The default is 6; from 1.</value>
     public int MaxAttempts { get; init; } = 6;

@@ -68,6 +68,7 @@ public static class HttpConnectorRegistryExtensions
                     new("initialBackoff", SettingType.Duration) { Default = "200ms", Description = "The wait before the first retry; doubles each time." },
                     new("maxBackoff", SettingType.Duration) { Default = "30s", Description = "The longest wait between tries, Retry-After included." },
                     new("requestTimeout", SettingType.Duration) { Default = "30s", Description = "The time limit of one request." },
+                    new("trustedCa", SettingType.Path) { Description = "A CA certificate file (PEM or DER) trusted for https:// besides the system's." },
                     .. AuthenticationSettings,
                 ],
             })
@@ -180,6 +181,7 @@ public static class HttpConnectorRegistryExtensions
             InitialBackoff = settings.GetDuration("initialBackoff", SinkDefaults.InitialBackoff),
             MaxBackoff = settings.GetDuration("maxBackoff", SinkDefaults.MaxBackoff),
             RequestTimeout = settings.GetDuration("requestTimeout", SinkDefaults.RequestTimeout),
+            TrustedCaPath = settings.GetPath("trustedCa"),
             Authentication = Authentication(settings),
             TimeProvider = context.TimeProvider,
         };

@@ -85,6 +85,11 @@ public sealed partial class HttpServerSource : SourceConnector<Record<ReadOnlyMe
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, NoLifetime>();
         builder.WebHost.UseUrls(Options.Listen);
+        if (Options.CertificatePath is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
