@@ -26,7 +26,8 @@ public sealed record HttpServerSourceOptions
     /// <summary>
     /// Gets the in-flight bound: the most records accepted and not yet committed (queued for the pipeline or inside it). A request
     /// that would go past it is refused with <see cref="OverloadStatusCode"/> and <c>Retry-After</c>; nothing is buffered beyond it.
-    /// Set it at or above the pipeline's <see cref="Pipelines.PipelineOptions.MaxInFlightRecords"/>, or the pipeline waits for clients.
+    /// It counts the records inside the pipeline too, so the lower of it and the pipeline's
+    /// <see cref="Pipelines.PipelineOptions.MaxInFlightRecords"/> bounds the records the pipeline holds.
     /// </summary>
     /// <value>The default is 10,000; from 1.</value>
     public int MaxInFlightRecords { get; init; } = DefaultMaxInFlightRecords;
