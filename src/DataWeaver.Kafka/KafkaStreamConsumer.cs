@@ -332,11 +332,21 @@ internal sealed partial class KafkaStreamConsumer : IStreamConsumer
                         _consumer.Resume(assignment);
                     }
                 }
-                else if (paused && pausedVersion != _assignmentVersion)
+                else if (pausedVersion != _assignmentVersion)
                 {
                     // Partitions assigned while paused start unpaused: pause them too, or the buffer grows past its bound.
+                    // And the other way round: a partition paused before its revocation may come back still paused in
+                    // librdkafka after the resume went to an assignment without it (seen: an eager member got back the
+                    // partitions whose revocation commit was refused and never read them again), so resume them.
                     pausedVersion = _assignmentVersion;
-                    _consumer.Pause(_consumer.Assignment);
+                    if (paused)
+                    {
+                        _consumer.Pause(_consumer.Assignment);
+                    }
+                    else
+                    {
+                        _consumer.Resume(_consumer.Assignment);
+                    }
                 }
 
                 // Everything librdkafka has ready (up to a chunk) goes to the reader in one hand-off: one wake-up and one

@@ -9,6 +9,7 @@ namespace DataWeaver.Nats.Tests.Connectors;
 /// The broker harness (tests/DataWeaver.Brokers.Harness: stream -> JSON-lines file) as a separate process, SIGKILLed twice and
 /// its own nats-server restarted once under its last run: nothing lost, duplicates within the in-flight bound per kill and restart.
 /// </summary>
+[Collection(NatsBrokerRestartCollection.Name)]
 public sealed class NatsBrokerRestartTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("dw-nats-restart-").FullName;
@@ -49,4 +50,15 @@ public sealed class NatsBrokerRestartTests(ITestOutputHelper log) : IAsyncLifeti
             await _server.RestartAsync();
         });
     }
+}
+
+/// <summary>
+/// The restart tests run alone: in parallel with them (three harness runs, a second nats-server) the source's own
+/// server-restart test (<see cref="NatsSourceTests.Run_ServerRestartedMidRun_ReconnectsAndLosesNothing"/>) once missed its
+/// 60 s guard in a full run on two cores.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NatsBrokerRestartCollection
+{
+    public const string Name = "NATS broker restarts";
 }
