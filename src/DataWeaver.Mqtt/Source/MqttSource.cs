@@ -37,7 +37,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private Session? _session;
     private int _generation = -1;
     private long _peakUnacknowledged;
-    private long _reconnections;
     private volatile bool _closing;
 
     /// <summary>Creates the source.</summary>
@@ -50,8 +49,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         ArgumentNullException.ThrowIfNull(options);
         Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
-        // Unbounded: a connection's credits (MaxInFlight) bound what is in it, and a break mark always gets in.
-        _deliveries = Channel.CreateUnbounded<BrokerDelivery>(new UnboundedChannelOptions { SingleReader = true });
+        _deliveries = Channel.CreateBounded<BrokerDelivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>Gets the options.</summary>
@@ -65,9 +63,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     /// <summary>Gets the most messages ever unacknowledged at once on one connection in this source's life.</summary>
     public long PeakUnacknowledged => Volatile.Read(ref _peakUnacknowledged);
-
-    /// <summary>Gets how many times the source reconnected after the broker went away.</summary>
-    public long Reconnections => Interlocked.Read(ref _reconnections);
 
     /// <inheritdoc />
     public override async ValueTask OpenAsync(CancellationToken cancellationToken = default)
@@ -84,7 +79,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
         _deliveries,
         () => Volatile.Read(ref _generation),
-        () => _session is not { Broken: false },
         record => new RecordTooLargeException($"{Name} message {record.Position} on '{Encoding.UTF8.GetString(record.Key.Span)}'", record.Value.Length, Options.MaxMessageBytes),
         ReconnectAsync);
 
@@ -93,13 +87,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         new(record.Position.Partition, record.Position.Offset + 1);
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Sends the PUBACKs of every message of the current connection before the position, in arrival order, then waits for one
-    /// round trip (PINGREQ, PINGRESP): the broker has handled every PUBACK sent before it answers. Only then does the commit
-    /// complete and the messages' credits come back, so a broker restart sends again at most the messages in flight, not also
-    /// those whose PUBACKs were still on their way. Positions of a lost connection are ignored: the broker sends those messages
-    /// again.
-    /// </remarks>
+    /// <remarks>Sends the PUBACKs of every message of the current connection before the position, in arrival order. Positions of a lost connection are ignored: the broker sends those messages again.</remarks>
     public override async ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
@@ -108,7 +96,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             return;
         }
 
-        var acknowledged = 0;
         foreach (var position in positions)
         {
             if (position.Partition != session.Generation)
@@ -119,7 +106,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             while (session.Pending.TryPeek(out var pending) && pending.Number < position.Offset)
             {
                 session.Pending.TryDequeue(out _);
-                acknowledged++;
                 if (!session.Client.IsConnected)
                 {
                     continue;
@@ -136,14 +122,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
                 }
             }
         }
-
-        if (acknowledged == 0)
-        {
-            return;
-        }
-
-        await ConfirmAsync(session).ConfigureAwait(false);
-        session.Credits.Release(acknowledged);
     }
 
     /// <inheritdoc />
@@ -156,29 +134,10 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
     }
 
-    /// <summary>Waits until the broker handled every packet sent before (a PINGREQ's answer), for up to the operation timeout; quiet when the connection is gone.</summary>
-    private async Task ConfirmAsync(Session session)
-    {
-        if (!session.Client.IsConnected)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(Options.Connection.OperationTimeout, Options.Connection.TimeProvider);
-        try
-        {
-            await session.Client.PingAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The connection died meanwhile (or hangs: then it is about to be found dead): the broker sends again what it did not handle.
-        }
-    }
-
     private async Task<Session> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var session = new Session(client, Interlocked.Increment(ref _generation), MaxInFlight);
+        var session = new Session(client, Interlocked.Increment(ref _generation));
         client.ApplicationMessageReceivedAsync += message => OnMessageAsync(session, message);
         client.DisconnectedAsync += _ => OnDisconnected(session);
         try
@@ -203,17 +162,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private async Task OnMessageAsync(Session session, MqttApplicationMessageReceivedEventArgs message)
     {
         message.AutoAcknowledge = false;
-        try
-        {
-            // Waits while MaxInFlight messages are unacknowledged (the pipeline is full): the client stops reading the
-            // connection, and the broker keeps the rest. A credit comes back with each PUBACK.
-            await session.Credits.WaitAsync(session.Stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return; // closing or disconnected: the message stays unacknowledged, and the broker sends it again
-        }
-
         var number = Interlocked.Increment(ref session.Received);
         session.Pending.Enqueue(new Pending(number, message));
         var unacknowledged = session.Pending.Count;
@@ -238,7 +186,15 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var record = new Record<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes(application.Topic), payload, headers, Options.Connection.TimeProvider.GetUtcNow(), position);
-        _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes));
+        try
+        {
+            // Waits while the pipeline is full: the client stops reading the connection, and the broker keeps the rest.
+            await _deliveries.Writer.WriteAsync(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes), session.Stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Closing or disconnected: the message stays unacknowledged, and the broker sends it again.
+        }
     }
 
     private Task OnDisconnected(Session session)
@@ -262,12 +218,11 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
         var connection = Options.Connection;
         _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _reconnections);
     }
 
     private readonly record struct Pending(long Number, MqttApplicationMessageReceivedEventArgs Message);
 
-    private sealed class Session(IMqttClient client, int generation, int maxInFlight) : IAsyncDisposable
+    private sealed class Session(IMqttClient client, int generation) : IAsyncDisposable
     {
         public long Received;
 
@@ -278,9 +233,6 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         public ConcurrentQueue<Pending> Pending { get; } = new();
 
         public CancellationTokenSource Stopping { get; } = new();
-
-        /// <summary>Gets the credits of the connection: one per message that may be received and not yet acknowledged.</summary>
-        public SemaphoreSlim Credits { get; } = new(maxInFlight, maxInFlight);
 
         public bool Broken { get; set; }
 
