@@ -319,6 +319,16 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
 
         RaiseConfirmed(target);
         replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Volatile.Read(ref _confirmed)));
+        if (replication.LastReceivedLsn == default)
+        {
+            // The server has not answered START_REPLICATION yet (nothing came over the stream): Npgsql may still be writing
+            // the command or waiting for its answer, and a status update written beside that (Npgsql does not guard this
+            // concurrent use) was seen never to complete, holding the pipeline's commits and its stop for good. Npgsql's
+            // own status updates carry the position once streaming (the reply to the server's first keepalive, or
+            // WalReceiverStatusInterval); the next commit sends it again, and CloseAsync advances the slot to it.
+            return;
+        }
+
         try
         {
             await replication.SendStatusUpdate(cancellationToken).ConfigureAwait(false);
@@ -428,7 +438,10 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         _replication.SetReplicationStatus(new NpgsqlLogSequenceNumber(Volatile.Read(ref _confirmed)));
         _streamCancel = new CancellationTokenSource();
         var options = new PgOutputReplicationOptions(Options.Publication, PgOutputProtocolVersion.V1, binary: true);
-        _stream = _replication.StartReplication(new PgOutputReplicationSlot(Options.Slot), options, _streamCancel.Token).GetAsyncEnumerator(_streamCancel.Token);
+        // From the position this source confirmed, not only the slot's: after a server crash the slot's confirmed flush LSN
+        // can be older (the server saves it at checkpoints), and what lies between was written and committed already.
+        var start = Volatile.Read(ref _confirmed);
+        _stream = _replication.StartReplication(new PgOutputReplicationSlot(Options.Slot), options, _streamCancel.Token, start == 0 ? null : new NpgsqlLogSequenceNumber(start)).GetAsyncEnumerator(_streamCancel.Token);
         _confirmedOn = null;
     }
 
