@@ -13,9 +13,16 @@ using DataWeaver.Serialization.Json;
 // or, with "cdc SLOT OUTPUT", PostgresCdcSource(slot and publication SLOT) -> JsonLinesSink(OUTPUT, append)
 // with continuous commits. The connection string comes from DATAWEAVER_PG_HARNESS_CONNECTION (never from the command line).
 // Exit code 0: the table was read to its end, or a stop signal drained the run.
+// or, with "cdc-copy SLOT COPY-TABLE LOG-FILE", PostgresCdcSource(SLOT) -> both a copy of the table (PostgresSink upsert by id,
+// a delete's key as a tombstone) and the change records appended to LOG-FILE, unpaced (the 200,000-change soak).
+if (args.Length == 4 && args[0] == "cdc-copy")
+{
+    return await CdcCopy.RunAsync(args[1], args[2], args[3]);
+}
+
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: DataWeaver.PostgreSql.Harness TABLE CHECKPOINT-DIRECTORY OUTPUT-FILE | cdc SLOT OUTPUT-FILE");
+    Console.Error.WriteLine("usage: DataWeaver.PostgreSql.Harness TABLE CHECKPOINT-DIRECTORY OUTPUT-FILE | cdc SLOT OUTPUT-FILE | cdc-copy SLOT COPY-TABLE LOG-FILE");
     return 2;
 }
 
