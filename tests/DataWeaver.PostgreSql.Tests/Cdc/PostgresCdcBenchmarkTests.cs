@@ -39,8 +39,8 @@ public sealed class PostgresCdcBenchmarkTests(PostgresDatabase database, ITestOu
         {
             var slotOurs = $"{name}_o{round}";
             var slotTheirs = $"{name}_t{round}";
-            await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{slotOurs}', 'pgoutput'); SELECT pg_create_logical_replication_slot('{slotTheirs}', 'pgoutput')");
             await database.ExecuteAsync($"TRUNCATE {name}");
+            await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{slotOurs}', 'pgoutput'); SELECT pg_create_logical_replication_slot('{slotTheirs}', 'pgoutput')");
             await ChangesAsync(name);
             for (var side = 0; side < 2; side++)
             {
