@@ -457,7 +457,23 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
 
         var task = _pendingMove ?? move.AsTask();
         _pendingMove = task;
-        var more = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool more;
+        try
+        {
+            more = await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (task.IsCompleted)
+        {
+            _pendingMove = null; // failed: nothing left to wait for on close
+            if (error is NullReferenceException)
+            {
+                // Npgsql's replication stream fails so when its connection broke under it (seen in a server restart): a lost connection.
+                throw new IOException("The replication connection broke (Npgsql's stream failed with a NullReferenceException).", error);
+            }
+
+            throw;
+        }
+
         _pendingMove = null;
         return more;
     }

@@ -32,7 +32,8 @@ public sealed class PostgresCdcKillSoakTests(PostgresDatabase database, ITestOut
         var directory = Directory.CreateTempSubdirectory("dw-cdc-soak-").FullName;
         var log = Path.Combine(directory, "changes.jsonl");
         await database.ExecuteAsync($"CREATE TABLE {name} (id bigint PRIMARY KEY, v bigint NOT NULL); CREATE TABLE {name}_copy (id bigint PRIMARY KEY, v bigint NOT NULL); CREATE TABLE {name}_tx (seq bigint PRIMARY KEY)");
-        await database.ExecuteAsync($"CREATE PUBLICATION {name} FOR TABLE {name}; SELECT pg_create_logical_replication_slot('{name}', 'pgoutput')");
+        await database.ExecuteAsync($"CREATE PUBLICATION {name} FOR TABLE {name}");
+        await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{name}', 'pgoutput')");
 
         var expected = new Dictionary<long, List<(string Op, long V)>>();
         var clock = Stopwatch.StartNew();
@@ -55,8 +56,8 @@ public sealed class PostgresCdcKillSoakTests(PostgresDatabase database, ITestOut
                     var restartClock = Stopwatch.StartNew();
                     using var pg = Process.Start("pg_ctlcluster", "15 main restart -m immediate")!;
                     await pg.WaitForExitAsync();
-                    Assert.Equal(0, pg.ExitCode);
-                    events.Add(string.Create(CultureInfo.InvariantCulture, $"server restarted at {Volatile.Read(ref written)} changes written, log {before} lines ({restartClock.Elapsed.TotalSeconds:0.0} s)"));
+                    await EnsureServerUpAsync(); // pg_ctlcluster may answer 1 while the server recovers
+                    events.Add(string.Create(CultureInfo.InvariantCulture, $"server restarted (-m immediate, pg_ctlcluster exit {pg.ExitCode}) at {Volatile.Read(ref written)} changes written, log {before} lines, up after {restartClock.Elapsed.TotalSeconds:0.0} s"));
                 }
                 else
                 {
