@@ -57,6 +57,7 @@ public sealed class PostgresCdcKillSoakTests(PostgresDatabase database, ITestOut
                     using var pg = Process.Start("pg_ctlcluster", "15 main restart -m immediate")!;
                     await pg.WaitForExitAsync();
                     await EnsureServerUpAsync(); // pg_ctlcluster may answer 1 while the server recovers
+                    NpgsqlConnection.ClearAllPools(); // the pooled connections of this process died with the server
                     events.Add(string.Create(CultureInfo.InvariantCulture, $"server restarted (-m immediate, pg_ctlcluster exit {pg.ExitCode}) at {Volatile.Read(ref written)} changes written, log {before} lines, up after {restartClock.Elapsed.TotalSeconds:0.0} s"));
                 }
                 else
