@@ -66,6 +66,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private IEnumerator<object?>? _records;
         private AvroFlatRecordCodec? _flat;
         private FlatBlocks? _blocks;
+        private AvroDatumLayout? _layout;
         private long _index;
         private long _consumed; // bytes read up to the end of the last block whose records were read
         private bool _broken;
@@ -167,6 +168,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             {
                 _flat = flat;
                 _blocks = new FlatBlocks(_reader.ReadBlocks().GetEnumerator());
+                _layout = AvroDatumLayout.TryCreate(_reader.WriterSchema);
             }
             else
             {
@@ -206,8 +208,23 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             try
             {
                 // Utf8JsonWriter has just written the object from names and decoded values: valid UTF-8, two levels deep.
-                var bytes = blocks.Json.WrittenSpan.ToArray();
-                var record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
+                // The record keeps its datum: a sink writing the same schema copies it (AvroDatumLayout).
+                var json = blocks.Json.WrittenSpan;
+                JsonRecord record;
+                if (json.Length <= JsonRecordOptions.Default.MaxRecordBytes && _layout is not null)
+                {
+                    var datum = blocks.LastDatum;
+                    var bytes = GC.AllocateUninitializedArray<byte>(json.Length + datum.Length);
+                    json.CopyTo(bytes);
+                    datum.CopyTo(bytes.AsSpan(json.Length));
+                    record = RecordWithOriginal.CreateUnchecked(bytes, json.Length, _layout!);
+                }
+                else
+                {
+                    var bytes = json.ToArray();
+                    record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
+                }
+
                 Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
@@ -236,8 +253,12 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private long _left;
         private int _position;
         private bool _started;
+        private int _lastLength;
 
         public ArrayBufferWriter<byte> Json { get; } = new(256);
+
+        /// <summary>Gets the bytes of the record <see cref="EndRecord"/> ended last.</summary>
+        public ReadOnlySpan<byte> LastDatum => _block.Data.Span.Slice(_position - _lastLength, _lastLength);
 
         /// <summary>A reader at the next record; <see langword="false"/> at the end of the file.</summary>
         /// <exception cref="DeserializationException">A block is malformed, or has bytes left over after its records.</exception>
@@ -274,6 +295,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         {
             _writer.Flush();
             _position += length;
+            _lastLength = length;
             _left--;
         }
 
@@ -347,6 +369,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private readonly AvroFlatRecordCodec? _flat = AvroFlatRecordCodec.TryCreate(schema);
         private readonly ArrayBufferWriter<byte> _data = new(64 * 1024);
         private readonly ArrayBufferWriter<byte> _datum = new(256);
+        private readonly AvroDatumLayout? _layout = AvroDatumLayout.TryCreate(schema);
         private int[] _ends = new int[1024];
 
         public override ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
@@ -362,7 +385,11 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             for (var i = 0; i < batch.Length; i++)
             {
                 _datum.ResetWrittenCount();
-                if (_flat is not null && _flat.TryEncode(batch.Span[i].Utf8.Span, _datum))
+                if (_layout is not null && RecordWithOriginal.TryGetOriginal(batch.Span[i], _layout, out var original))
+                {
+                    _data.Write(original);
+                }
+                else if (_flat is not null && _flat.TryEncode(batch.Span[i].Utf8.Span, _datum))
                 {
                     _data.Write(_datum.WrittenSpan);
                 }

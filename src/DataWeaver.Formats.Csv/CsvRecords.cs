@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
+using DataWeaver.Configuration.Formats;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
 
@@ -30,6 +31,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
 
     public int Count => _names.Length;
 
+    /// <summary>Gets the layout of the rows these columns read and write (<see langword="null"/> before the columns are set).</summary>
+    public CsvRowLayout? Layout { get; private set; }
+
     /// <summary>Sets the columns: those of a header (typed by the options where listed), or the options' own.</summary>
     public void UseColumns(IReadOnlyList<string>? header)
     {
@@ -48,6 +52,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
+        Layout = new CsvRowLayout(options.Delimiter, string.Join('\n', names));
     }
 
     /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
@@ -58,9 +63,22 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
         }
 
-        if (TryDecodeVerbatim(csv) is { } verbatim)
+        var raw = csv.RawRecord;
+        var keepRaw = CsvRowLayout.CanKeep(raw);
+        if (TryDecodeVerbatim(csv, keepRaw ? raw.Length : 0) is var (verbatim, jsonLength))
         {
-            return verbatim.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(verbatim) : JsonRecord.Parse(verbatim);
+            if (jsonLength > JsonRecordOptions.Default.MaxRecordBytes)
+            {
+                return JsonRecord.Parse(verbatim.AsMemory(0, jsonLength));
+            }
+
+            if (!keepRaw)
+            {
+                return JsonRecord.CreateUnchecked(verbatim);
+            }
+
+            raw.CopyTo(verbatim.AsSpan(jsonLength));
+            return RecordWithOriginal.CreateUnchecked(verbatim, jsonLength, Layout!);
         }
 
         _json.ResetWrittenCount();
@@ -89,8 +107,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     /// The row as Utf8JsonWriter writes it, put together directly when every cell is written as it is: a string cell of
     /// printable ASCII without <c>"</c> or <c>\</c>, an integer cell in its shortest form, a boolean cell <c>true</c> or
     /// <c>false</c>, an empty typed cell (<c>null</c>). <see langword="null"/> for any other row (the writer's path).
+    /// The array has <paramref name="spare"/> bytes after the JSON (for the raw row).
     /// </summary>
-    private byte[]? TryDecodeVerbatim(CsvReader csv)
+    private (byte[] Bytes, int JsonLength)? TryDecodeVerbatim(CsvReader csv, int spare)
     {
         if (_prefixes.Length == 0)
         {
@@ -117,7 +136,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             length += _prefixes[i].Length + (cell.IsEmpty && _types[i] != CsvColumnType.String ? 4 : cell.Length + (_types[i] == CsvColumnType.String ? 2 : 0));
         }
 
-        var bytes = new byte[length];
+        var bytes = GC.AllocateUninitializedArray<byte>(length + spare);
         var at = 0;
         for (var i = 0; i < _prefixes.Length; i++)
         {
@@ -139,7 +158,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         }
 
         bytes[at] = (byte)'}';
-        return bytes;
+        return (bytes, length);
     }
 
     /// <summary>Whether the cell is an integer as <see cref="Utf8JsonWriter.WriteNumberValue(long)"/> writes it: no sign but minus, no leading zero, at most 18 digits.</summary>
@@ -190,6 +209,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
 
         csv.EndRecord();
     }
+
+    /// <summary>Sets the columns to the fields of <paramref name="record"/>, in its order.</summary>
+    public void UseColumnsOf(in JsonRecord record) => UseColumns(FieldNames(record));
 
     public void WriteHeader(CsvWriter csv) => csv.WriteHeader([.. _names.Select(n => System.Text.Encoding.UTF8.GetString(n))]);
 

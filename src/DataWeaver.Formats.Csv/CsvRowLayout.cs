@@ -1,0 +1,16 @@
+namespace DataWeaver.Formats.Csv;
+
+/// <summary>
+/// What a csv row's bytes depend on besides its cells: the delimiter and the columns in order. A row read in one layout
+/// is written as it is by a sink of an equal layout (<see cref="Configuration.Formats.RecordWithOriginal"/>).
+/// </summary>
+/// <param name="Delimiter">The field delimiter.</param>
+/// <param name="Columns">The column names in order, one per line.</param>
+internal sealed record CsvRowLayout(char Delimiter, string Columns)
+{
+    /// <summary>
+    /// Whether a raw row (without its line break) may be kept for writing as it is: it is not empty and has no quote and
+    /// no carriage return, so its cells are exactly the text between delimiters and need no quoting when written again.
+    /// </summary>
+    public static bool CanKeep(ReadOnlySpan<byte> raw) => !raw.IsEmpty && raw.IndexOfAny((byte)'"', (byte)'\r') < 0;
+}
