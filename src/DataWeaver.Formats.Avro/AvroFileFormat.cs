@@ -67,6 +67,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private AvroFlatRecordCodec? _flat;
         private FlatBlocks? _blocks;
         private AvroDatumLayout? _layout;
+        private RecordWithOriginal? _buffer;
         private long _index;
         private long _consumed; // bytes read up to the end of the last block whose records were read
         private bool _broken;
@@ -128,6 +129,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
 
         public override ValueTask DisposeAsync()
         {
+            ReleaseBuffer();
             _records?.Dispose();
             _blocks?.Dispose();
             if (_reader is not null)
@@ -211,13 +213,20 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
                 // The record keeps its datum: a sink writing the same schema copies it (AvroDatumLayout).
                 var json = blocks.Json.WrittenSpan;
                 JsonRecord record;
+                Buffers.PayloadBuffer? payload = null;
                 if (json.Length <= JsonRecordOptions.Default.MaxRecordBytes && _layout is not null)
                 {
                     var datum = blocks.LastDatum;
-                    var bytes = GC.AllocateUninitializedArray<byte>(json.Length + datum.Length);
-                    json.CopyTo(bytes);
-                    datum.CopyTo(bytes.AsSpan(json.Length));
-                    record = RecordWithOriginal.CreateUnchecked(bytes, json.Length, _layout!);
+                    Span<byte> jsonTo, datumTo;
+                    while (_buffer is null || !_buffer.TryAdd(json.Length, datum.Length, out jsonTo, out datumTo, out record))
+                    {
+                        ReleaseBuffer();
+                        _buffer = RecordWithOriginal.Rent(_layout, Math.Max(64 * 1024, RecordWithOriginal.RoomFor(json.Length, datum.Length)));
+                    }
+
+                    json.CopyTo(jsonTo);
+                    datum.CopyTo(datumTo);
+                    payload = _buffer.Payload;
                 }
                 else
                 {
@@ -225,7 +234,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
                     record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
                 }
 
-                Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length);
+                Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length, payload);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
@@ -233,6 +242,13 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             }
 
             return true;
+        }
+
+        /// <summary>Drops the reader's reference to the buffer records with their datums are cut from.</summary>
+        private void ReleaseBuffer()
+        {
+            ((IDisposable?)_buffer)?.Dispose();
+            _buffer = null;
         }
 
         private bool Incomplete(long index)

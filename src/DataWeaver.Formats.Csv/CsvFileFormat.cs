@@ -101,8 +101,8 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             var row = _row++;
             try
             {
-                var record = _records.Decode(Csv);
-                Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length);
+                var record = _records.Decode(Csv, keepRow: true, out var payload);
+                Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length, payload);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
@@ -115,6 +115,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
         public override async ValueTask DisposeAsync()
         {
+            _records.ReleaseBuffer();
             if (_reader is not null)
             {
                 await _reader.DisposeAsync().ConfigureAwait(false);
