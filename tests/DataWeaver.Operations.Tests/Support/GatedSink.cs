@@ -3,7 +3,7 @@ using DataWeaver.Connectors;
 namespace DataWeaver.Operations.Tests.Support;
 
 /// <summary>A sink that writes until it is closed, then holds every batch until it is opened again: a stuck sink.</summary>
-public sealed class GatedSink() : SinkConnector<long>("gated")
+public sealed class GatedSink(string name = "gated") : SinkConnector<long>(name)
 {
     private readonly object _lock = new();
     private TaskCompletionSource _open = NewOpen(open: true);
