@@ -14,7 +14,7 @@ namespace DataWeaver.PostgreSql.Failover;
 /// </summary>
 /// <remarks>
 /// Everything the pipeline commits must be fenced by the grant the factory receives: a
-/// <see cref="Checkpoints.PostgresCheckpointStore"/> with <see cref="Checkpoints.PostgresCheckpointStoreOptions.Fence"/>
+/// <see cref="PostgresCheckpointStore"/> with <see cref="PostgresCheckpointStoreOptions.Fence"/>
 /// (or a source whose position the slot keeps, which one session at a time can use), and sinks whose tables have
 /// <see cref="PostgresLease.InstallFenceAsync"/> and connect with <see cref="PostgresLeaseGrant.FenceConnectionString"/>.
 /// In a Generic Host, call <see cref="RunAsync"/> from a <c>BackgroundService</c> with its stopping token.

@@ -11,7 +11,7 @@ namespace DataWeaver.PostgreSql.Failover;
 /// slot, a polling source, files on shared storage): the instance that acquires the row is active until it releases it or
 /// fails to renew it before it expires; the others are standbys that take it over once it has expired. Each acquisition
 /// adds one to the row's <b>epoch</b>, and writes made under the lease are fenced by it (a
-/// <see cref="Checkpoints.PostgresCheckpointStore"/> with a <see cref="Checkpoints.PostgresCheckpointStoreOptions.Fence"/>,
+/// <see cref="PostgresCheckpointStore"/> with a <see cref="PostgresCheckpointStoreOptions.Fence"/>,
 /// tables guarded by <see cref="InstallFenceAsync"/>), so an instance that lost the lease (paused, partitioned away) can
 /// never commit after another took over. Expiry is judged by the server's clock; the holder stops by its own clock before.
 /// </summary>

@@ -10,7 +10,7 @@ namespace DataWeaver.PostgreSql.Failover;
 /// lease expired on the server, or another instance holds it) or when no renewal succeeded before the lease would expire
 /// (counted by this instance's clock from the moment it sent its last successful renewal, which is never later than the
 /// server's expiry); then <see cref="Token"/> is cancelled and <see cref="Ended"/> completes. Whatever is written under the
-/// grant should be fenced by it: <see cref="Checkpoints.PostgresCheckpointStoreOptions.Fence"/> and
+/// grant should be fenced by it: <see cref="PostgresCheckpointStoreOptions.Fence"/> and
 /// <see cref="FenceConnectionString"/>.
 /// </summary>
 public sealed class PostgresLeaseGrant : IAsyncDisposable

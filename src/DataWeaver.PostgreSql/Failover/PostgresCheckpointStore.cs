@@ -1,10 +1,9 @@
 using DataWeaver.Checkpoints;
-using DataWeaver.PostgreSql.Failover;
 using DataWeaver.Records;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace DataWeaver.PostgreSql.Checkpoints;
+namespace DataWeaver.PostgreSql.Failover;
 
 /// <summary>
 /// Keeps checkpoints in a PostgreSQL table, one row per key (<c>key text PRIMARY KEY, partitions integer[], offsets bigint[],

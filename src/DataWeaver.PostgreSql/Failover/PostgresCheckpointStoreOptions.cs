@@ -1,7 +1,6 @@
 using System.Text;
-using DataWeaver.PostgreSql.Failover;
 
-namespace DataWeaver.PostgreSql.Checkpoints;
+namespace DataWeaver.PostgreSql.Failover;
 
 /// <summary>
 /// Options of a <see cref="PostgresCheckpointStore"/>: the server, the table and, for active/standby pipelines, the lease
