@@ -35,6 +35,7 @@ internal static class FailoverHarness
         await using var lease = new PostgresLease(new PostgresLeaseOptions
         {
             ConnectionString = connection,
+            Table = Environment.GetEnvironmentVariable("DATAWEAVER_PG_LEASE_TABLE") ?? PostgresLeaseOptions.DefaultTable,
             Name = leaseName,
             InstanceId = instance,
             Duration = TimeSpan.FromSeconds(3),
