@@ -36,8 +36,8 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
         Assert.Equal(["a", 1L], expiry[0][..2]);
         await b.WaitForLineAsync("STATE Active epoch=2");
         await WaitForAsync(async () => await CountAsync(names.Sink) >= Rows, b);
-        var takeover = await database.ScalarAsync<double>($"SELECT extract(epoch FROM acquired_at - timestamptz '{Iso(expiry[0][2])}') FROM {names.Leases} WHERE name = '{names.Lease}' AND epoch = 2");
-        var firstWriteOfB = await database.ScalarAsync<double>($"SELECT extract(epoch FROM min(at) - timestamptz '{Iso(expiry[0][2])}') FROM {names.Writes} WHERE epoch = 2");
+        var takeover = await database.ScalarAsync<double>($"SELECT extract(epoch FROM acquired_at - timestamptz '{Iso(expiry[0][2])}')::float8 FROM {names.Leases} WHERE name = '{names.Lease}' AND epoch = 2");
+        var firstWriteOfB = await database.ScalarAsync<double>($"SELECT extract(epoch FROM min(at) - timestamptz '{Iso(expiry[0][2])}')::float8 FROM {names.Writes} WHERE epoch = 2");
         await b.StopAsync();
 
         var report = await CheckAsync(names);
@@ -61,7 +61,7 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
         await b.WaitForLineAsync("STATE Active epoch=2");
         await WaitForAsync(async () => await database.ScalarAsync<long>($"SELECT count(*) FROM {names.Writes} WHERE epoch = 2") >= 100, b);
         a.Signal("CONT");
-        await a.WaitForLineAsync("STATE Standby");
+        await a.WaitForLineAsync("STATE Standby epoch=0 reason=");
         await WaitForAsync(async () => await CountAsync(names.Sink) >= Rows, b);
         await a.StopAsync();
         await b.StopAsync();
