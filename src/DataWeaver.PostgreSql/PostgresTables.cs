@@ -8,12 +8,23 @@ internal static class PostgresTables
     /// <summary>
     /// Runs <paramref name="createSql"/> (<c>CREATE ... IF NOT EXISTS</c>) under a transaction-scoped advisory lock named
     /// after the table, so that instances starting at once do not race (two concurrent <c>CREATE TABLE IF NOT EXISTS</c>
-    /// can fail with a unique violation in the catalog).
+    /// can fail with a unique violation in the catalog). An existing table is left alone without asking for more than
+    /// its lookup, so a user without CREATE on the schema can use a table made for it.
     /// </summary>
-    public static async Task CreateIfMissingAsync(NpgsqlDataSource dataSource, string table, string createSql, CancellationToken cancellationToken)
+    public static async Task CreateIfMissingAsync(string connectionString, string table, string createSql, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new NpgsqlConnection(connectionString);
         await using var connectionScope = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new NpgsqlParameter { Value = PostgresIdentifiers.QuoteTable(table) } } };
+        await using (exists.ConfigureAwait(false))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                return; // CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table exists
+            }
+        }
+
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         var batch = new NpgsqlBatch(connection, transaction)

@@ -12,10 +12,10 @@ namespace DataWeaver.PostgreSql.Failover;
 /// pipeline that can run on several machines; with <see cref="PostgresCheckpointStoreOptions.Fence"/>, only the instance
 /// that holds the lease can save (see <see cref="PostgresLease"/>).
 /// </summary>
-/// <remarks>Thread-safe. Dispose it to close its connections.</remarks>
-public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable, IDisposable
+/// <remarks>Thread-safe. Its connections come from Npgsql's shared pool of the connection string, so it needs no disposing.</remarks>
+public sealed class PostgresCheckpointStore : ICheckpointStore
 {
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _connectionString;
     private readonly string _table;
     private readonly string _saveSql;
     private readonly Lock _lock = new();
@@ -38,7 +38,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
         {
             CommandTimeout = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds),
         };
-        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _connectionString = builder.ConnectionString;
         _table = PostgresIdentifiers.QuoteTable(options.Table);
         _saveSql = options.Fence is { } fence
             ? $"""
@@ -64,7 +64,10 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var command = _dataSource.CreateCommand($"SELECT partitions, offsets FROM {_table} WHERE key = $1");
+            var connection = new NpgsqlConnection(_connectionString);
+            await using var connectionScope = connection.ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand($"SELECT partitions, offsets FROM {_table} WHERE key = $1", connection);
             await using var commandScope = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter { Value = key });
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -100,7 +103,10 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
         int saved;
         try
         {
-            var command = _dataSource.CreateCommand(_saveSql);
+            var connection = new NpgsqlConnection(_connectionString);
+            await using var connectionScope = connection.ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand(_saveSql, connection);
             await using var commandScope = command.ConfigureAwait(false);
             command.Parameters.Add(new NpgsqlParameter { Value = key });
             command.Parameters.Add(new NpgsqlParameter { Value = positions.Select(p => p.Partition).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
@@ -147,7 +153,8 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
         NpgsqlConnection? connection = null;
         try
         {
-            connection = _dataSource.OpenConnection();
+            connection = new NpgsqlConnection(_connectionString);
+            connection.Open();
             using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = LockName(key) });
             if (command.ExecuteScalar() is not true)
@@ -168,13 +175,6 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
             connection?.Dispose();
         }
     }
-
-    /// <summary>Closes the store's connections.</summary>
-    /// <returns>A task that completes once closed.</returns>
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
-
-    /// <summary>Closes the store's connections.</summary>
-    public void Dispose() => _dataSource.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => Options.ToString();
@@ -199,7 +199,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IAsyncDisposable
         try
         {
             await PostgresTables.CreateIfMissingAsync(
-                _dataSource,
+                _connectionString,
                 Options.Table,
                 $"CREATE TABLE IF NOT EXISTS {_table} (key text PRIMARY KEY, partitions integer[] NOT NULL, offsets bigint[] NOT NULL, epoch bigint, saved_at timestamptz NOT NULL)",
                 cancellationToken).ConfigureAwait(false);

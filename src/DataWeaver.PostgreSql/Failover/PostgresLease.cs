@@ -22,6 +22,7 @@ namespace DataWeaver.PostgreSql.Failover;
 public sealed class PostgresLease : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly string _connectionString;
     private readonly Lock _lock = new();
     private PostgresLeaseGrant? _grant;
     private PostgresLeaseState _state;
@@ -45,7 +46,8 @@ public sealed class PostgresLease : IAsyncDisposable
         QuotedTable = PostgresIdentifiers.QuoteTable(options.Table);
         var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.WithApplicationName(options.ConnectionString, "dataweaver:lease:" + options.Name));
         builder.Options = Join(builder.Options, string.Create(CultureInfo.InvariantCulture, $"-c lock_timeout={(long)options.Duration.TotalMilliseconds}"));
-        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _connectionString = builder.ConnectionString;
+        _dataSource = NpgsqlDataSource.Create(_connectionString);
         PostgresLeaseMetrics.Add(this);
     }
 
@@ -402,7 +404,7 @@ public sealed class PostgresLease : IAsyncDisposable
         try
         {
             await PostgresTables.CreateIfMissingAsync(
-                _dataSource,
+                _connectionString,
                 Options.Table,
                 $"CREATE TABLE IF NOT EXISTS {QuotedTable} (name text PRIMARY KEY, holder text NOT NULL, epoch bigint NOT NULL, expires_at timestamptz NOT NULL, acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL)",
                 cancellationToken).ConfigureAwait(false);

@@ -17,14 +17,14 @@ public sealed class PostgresCheckpointStoreTests(PostgresDatabase database) : IC
     public async Task SaveAsync_ThenLoadAsync_ReturnsTheLastPositionsPerKeyInACreatedTable()
     {
         var table = PostgresServer.UniqueName("cp");
-        await using var store = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table });
+        var store = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table });
 
         Assert.Null(await store.LoadAsync("orders"));
         await store.SaveAsync("orders", [new SourcePosition(0, 10), new SourcePosition(1, 20)]);
         await store.SaveAsync("orders", [new SourcePosition(0, 11), new SourcePosition(1, 21)]);
         await store.SaveAsync("other", [new SourcePosition(3, 7)]);
 
-        await using var again = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table });
+        var again = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table });
         Assert.Equal([new SourcePosition(0, 11), new SourcePosition(1, 21)], await again.LoadAsync("orders"));
         Assert.Equal([new SourcePosition(3, 7)], await again.LoadAsync("other"));
         Assert.Equal(2L, await database.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
@@ -34,8 +34,8 @@ public sealed class PostgresCheckpointStoreTests(PostgresDatabase database) : IC
     public async Task Lock_SecondRunOnTheSameKey_FailsAtOnceUntilTheFirstReleases()
     {
         var options = new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = PostgresServer.UniqueName("cp") };
-        await using var first = new PostgresCheckpointStore(options);
-        await using var second = new PostgresCheckpointStore(options);
+        var first = new PostgresCheckpointStore(options);
+        var second = new PostgresCheckpointStore(options);
 
         var hold = first.Lock("orders");
         var refused = Assert.Throws<CheckpointException>(() => second.Lock("orders"));
@@ -56,7 +56,7 @@ public sealed class PostgresCheckpointStoreTests(PostgresDatabase database) : IC
         var leases = PostgresServer.UniqueName("leases");
         await using var lease = new PostgresLease(new PostgresLeaseOptions { ConnectionString = database.Admin, Table = leases, Name = "orders", InstanceId = "a" });
         var grant = await lease.AcquireAsync();
-        await using var store = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table, Fence = grant });
+        var store = new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = database.Admin, Table = table, Fence = grant });
         await store.SaveAsync("orders", [new SourcePosition(0, 5)]);
 
         // Another instance takes the lease over (as it would once the lease expired): epoch 2.
@@ -101,7 +101,7 @@ public sealed class PostgresCheckpointStoreTests(PostgresDatabase database) : IC
         var user = await database.CreateUserAsync(Password);
         var wrong = new Npgsql.NpgsqlConnectionStringBuilder(user) { Password = Password + "-wrong" }.ConnectionString;
         var options = new PostgresCheckpointStoreOptions { ConnectionString = wrong, Table = PostgresServer.UniqueName("cp") };
-        await using var store = new PostgresCheckpointStore(options);
+        var store = new PostgresCheckpointStore(options);
 
         var failed = await Assert.ThrowsAsync<DataWeaverException>(async () => await store.SaveAsync("k", [new SourcePosition(0, 1)]));
 
