@@ -133,6 +133,24 @@ public sealed class PostgresFailoverDocsExamples(PostgresDatabase database) : IC
         PostgresDefinitionFiles.AssertNoSecret(logs, _folder);
     }
 
+    [Fact]
+    public void Load_CheckpointTableBesideCheckpointDirectory_RefusedNamingTheSetting()
+    {
+        const string Text = """
+            version: 1
+            pipelines:
+              - name: both
+                source: { type: postgres, settings: { connectionString: "Host=h", table: t, keyColumn: id, checkpointDirectory: cp, checkpointTable: cp } }
+                sinks: [ { type: console } ]
+            """;
+        var registry = ConnectorRegistry.CreateDefault().AddPostgreSql();
+
+        var error = Assert.ThrowsAny<Exception>(() => PipelineDefinitionLoader.Parse(Text, "both.yaml", new PipelineLoadOptions { Registry = registry }));
+
+        Assert.Contains("both.yaml:4:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pipelines[0].source.settings.checkpointTable: Give checkpointDirectory or checkpointTable, not both", error.Message, StringComparison.Ordinal);
+    }
+
     private async Task RunAsync(Dictionary<string, string> environment, ListLoggerFactory logs)
     {
         await using var manager = PostgresDefinitionFiles.Manager(logs);

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
 using DataWeaver.PostgreSql.Failover;
 using DataWeaver.PostgreSql.Source;
+using DataWeaver.PostgreSql.Tests.Configuration;
 using DataWeaver.PostgreSql.Tests.Support;
 using DataWeaver.Serialization.Json;
 using Npgsql;
@@ -154,6 +157,50 @@ public sealed class PostgresLeaseTests(PostgresDatabase database) : IClassFixtur
         Assert.Equal(Enumerable.Range(41, 10).Select(i => ("b", (long)i)), written.Skip(40));
         Assert.Equal(1, b.Activations);
         Assert.Equal(2L, (await leaseB.ReadAsync())!.Epoch);
+    }
+
+    [Fact]
+    public async Task MetricsAndLogs_AcquireAndRelease_StateEpochAndCountersReportedNamesOnly()
+    {
+        var name = PostgresServer.UniqueName("metrics");
+        var measured = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name.StartsWith("dataweaver.postgres.lease.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "dataweaver.lease" && (string?)tag.Value == name)
+                {
+                    measured.AddOrUpdate(instrument.Name, value, (_, old) => instrument.Name.EndsWith(".acquired", StringComparison.Ordinal) ? old + value : value);
+                }
+            }
+        });
+        listener.Start();
+        var logs = new ListLoggerFactory();
+        await using var lease = new PostgresLease(new PostgresLeaseOptions
+        {
+            ConnectionString = database.Admin, Table = PostgresServer.UniqueName("leases"), Name = name, InstanceId = "m1", Logger = logs.CreateLogger("lease"),
+        });
+
+        var grant = await lease.AcquireAsync().WaitAsync(Guard);
+        listener.RecordObservableInstruments();
+        var active = (measured.GetValueOrDefault("dataweaver.postgres.lease.state"), measured.GetValueOrDefault("dataweaver.postgres.lease.epoch"), measured.GetValueOrDefault("dataweaver.postgres.lease.acquired"));
+        await grant.ReleaseAsync();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal((2L, 1L, 1L), active);
+        Assert.Equal(0L, measured["dataweaver.postgres.lease.state"]);
+        Assert.Equal(0L, measured["dataweaver.postgres.lease.epoch"]);
+        Assert.Contains(logs.Lines, line => line.Contains($"Lease '{name}': m1 is active (epoch 1).", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Contains($"Lease '{name}': m1 released epoch 1.", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("dataweaver", StringComparison.Ordinal) && line.Contains("Password", StringComparison.OrdinalIgnoreCase));
     }
 
     private PostgresLease Lease(string table, string name, string instance, TimeSpan? duration = null) => new(new PostgresLeaseOptions
