@@ -9,7 +9,8 @@ namespace DataWeaver.PostgreSql.Tests.Failover;
 
 /// <summary>
 /// Active/standby on real processes (tests/DataWeaver.PostgreSql.Harness, mode <c>failover</c>: a following PostgreSQL source
-/// with a fenced PostgresCheckpointStore -> an upsert PostgresSink on a fenced table, under a lease of 3 s). Two instances
+/// with a fenced PostgresCheckpointStore -> an upsert PostgresSink on a fenced table, under a lease of 3 s; mode
+/// <c>failover-cdc</c>: the change data capture source on a slot, its position on the server, -> the same sink). Two instances
 /// run; the active one is SIGKILLed, or paused with SIGSTOP until the standby took over and then resumed with SIGCONT. The
 /// sink's side is recorded by a trigger on the sink table (every row written, with the writer's lease epoch, holder and
 /// time) and on the checkpoint table (every save, with its epoch): the tests assert from there that no two writers
@@ -44,6 +45,32 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
         output.WriteLine($"rows at the kill {killedAt}; standby active {takeover:0.000} s after the lease expired, first write {firstWriteOfB:0.000} s after; {report}");
         Assert.Equal(0, b.ExitCode);
         Assert.InRange(takeover, 0, 10); // the must-show: active within 10 s of the expiry (a standby asks every 0.25 s)
+        Assert.Equal(["a", "b"], report.Holders);
+    }
+
+    [Fact]
+    public async Task Kill_ActiveCdcPipelineMidStream_StandbyTakesTheSlotOver_NothingLost_NeverTwoWriters()
+    {
+        var names = await CreateTablesAsync("cdc", cdc: true);
+        using var a = Start(names, "a", "failover-cdc");
+        await a.WaitForLineAsync("STATE Active epoch=1");
+        using var b = Start(names, "b", "failover-cdc");
+        await b.WaitForLineAsync("STATE Standby");
+        await WaitForAsync(async () => await CountAsync(names.Sink) >= Rows / 3, a, b);
+
+        a.Kill();
+        var killedAt = await CountAsync(names.Sink);
+        var expiry = await database.QueryAsync($"SELECT holder, epoch, expires_at FROM {names.Leases} WHERE name = '{names.Lease}'");
+        Assert.Equal(["a", 1L], expiry[0][..2]);
+        await b.WaitForLineAsync("STATE Active epoch=2");
+        await WaitForAsync(async () => await CountAsync(names.Sink) >= Rows, b);
+        var takeover = await database.ScalarAsync<double>($"SELECT extract(epoch FROM acquired_at - timestamptz '{Iso(expiry[0][2])}')::float8 FROM {names.Leases} WHERE name = '{names.Lease}' AND epoch = 2");
+        await b.StopAsync();
+
+        var report = await CheckAsync(names);
+        output.WriteLine($"CDC: rows at the kill {killedAt}; standby active {takeover:0.000} s after the lease expired; {report}");
+        Assert.Equal(0, b.ExitCode);
+        Assert.InRange(takeover, 0, 10);
         Assert.Equal(["a", "b"], report.Holders);
     }
 
@@ -83,12 +110,13 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
 
     private async Task<long> CountAsync(string table) => await database.ScalarAsync<long>($"SELECT count(*) FROM {table}");
 
-    private async Task<Names> CreateTablesAsync(string prefix)
+    /// <summary>The tables, triggers and fence; with <paramref name="cdc"/> also a publication and slot named after the source table, created before its rows are inserted (in 30 transactions).</summary>
+    private async Task<Names> CreateTablesAsync(string prefix, bool cdc = false)
     {
         var names = new Names(PostgresServer.UniqueName(prefix + "_src"), PostgresServer.UniqueName(prefix + "_dst"), PostgresServer.UniqueName(prefix + "_writes"), PostgresServer.UniqueName(prefix + "_saves"), PostgresServer.UniqueName(prefix + "_leases"), prefix);
         await database.ExecuteAsync($"""
             CREATE TABLE {names.Source} (id bigint PRIMARY KEY, payload text NOT NULL);
-            INSERT INTO {names.Source} SELECT i, 'item-' || i FROM generate_series(1, {Rows}) i;
+            {(cdc ? $"CREATE PUBLICATION {names.Source} FOR TABLE {names.Source};" : $"INSERT INTO {names.Source} SELECT i, 'item-' || i FROM generate_series(1, {Rows}) i;")}
             CREATE TABLE {names.Sink} (id bigint PRIMARY KEY, payload text NOT NULL);
             CREATE TABLE {names.Writes} (id bigint NOT NULL, epoch bigint, holder text, at timestamptz NOT NULL);
             CREATE FUNCTION {names.Writes}_log() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -110,6 +138,16 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
             """.Replace("CREATE TABLE dataweaver_checkpoints", "CREATE TABLE IF NOT EXISTS dataweaver_checkpoints", StringComparison.Ordinal));
         await using var lease = new PostgresLease(new PostgresLeaseOptions { ConnectionString = database.Admin, Table = names.Leases, Name = names.Lease });
         await lease.InstallFenceAsync(names.Sink);
+        if (cdc)
+        {
+            await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{names.Source}', 'pgoutput')");
+        }
+
+        for (var i = 0; cdc && i < 30; i++)
+        {
+            await database.ExecuteAsync($"INSERT INTO {names.Source} SELECT i, 'item-' || i FROM generate_series({(i * Rows / 30) + 1}, {(i + 1) * Rows / 30}) i");
+        }
+
         return names;
     }
 
@@ -140,9 +178,9 @@ public sealed class PostgresFailoverProcessTests(PostgresDatabase database, ITes
         return new Report([.. epochs.Select(e => (string)e[1]!)], writes - Rows, string.Join(", ", epochs.Select(e => $"epoch {e[0]} ({e[1]}): {e[5]} writes {e[3]:HH:mm:ss.fff}-{e[4]:HH:mm:ss.fff}")));
     }
 
-    private Instance Start(Names names, string instance)
+    private Instance Start(Names names, string instance, string mode = "failover")
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DataWeaver.PostgreSql.Harness.dll"), "failover", names.Source, names.Sink, names.Lease, instance])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DataWeaver.PostgreSql.Harness.dll"), mode, names.Source, names.Sink, names.Lease, instance])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
