@@ -11,7 +11,7 @@ namespace DataWeaver.PostgreSql.Harness.Failover;
 
 /// <summary>
 /// One instance of an active/standby pipeline that failover tests start twice and kill, pause and stop:
-/// <c>failover SOURCE-TABLE SINK-TABLE LEASE INSTANCE</c> runs, under the lease LEASE (duration 3 s, renewed every 0.5 s, asked
+/// <c>failover SOURCE-TABLE SINK-TABLE LEASE INSTANCE</c> runs, under the lease LEASE (duration 5 s, renewed every second, asked
 /// for every 0.25 s), PostgresSource(SOURCE-TABLE by id, following, its position in a fenced PostgresCheckpointStore) -&gt;
 /// PostgresSink(SINK-TABLE, upsert by id, connected with the grant's fenced connection string). Prints one line per state
 /// change (<c>STATE Active epoch=N</c>, <c>STATE Standby reason=...</c>). SIGTERM stops it (a drain, then the lease is
@@ -43,8 +43,8 @@ internal static class FailoverHarness
             Table = Environment.GetEnvironmentVariable("DATAWEAVER_PG_LEASE_TABLE") ?? PostgresLeaseOptions.DefaultTable,
             Name = leaseName,
             InstanceId = instance,
-            Duration = TimeSpan.FromSeconds(3),
-            RenewInterval = TimeSpan.FromMilliseconds(500),
+            Duration = TimeSpan.FromSeconds(5),
+            RenewInterval = TimeSpan.FromSeconds(1),
             RetryInterval = TimeSpan.FromMilliseconds(250),
         });
         long seen = 0;

@@ -9,7 +9,7 @@ namespace DataWeaver.PostgreSql.Tests.Failover;
 
 /// <summary>
 /// Active/standby on real processes (tests/DataWeaver.PostgreSql.Harness, mode <c>failover</c>: a following PostgreSQL source
-/// with a fenced PostgresCheckpointStore -> an upsert PostgresSink on a fenced table, under a lease of 3 s; mode
+/// with a fenced PostgresCheckpointStore -> an upsert PostgresSink on a fenced table, under a lease of 5 s; mode
 /// <c>failover-cdc</c>: the change data capture source on a slot, its position on the server, -> the same sink). Two instances
 /// run; the active one is SIGKILLed, or paused with SIGSTOP until the standby took over and then resumed with SIGCONT. The
 /// sink's side is recorded by a trigger on the sink table (every row written, with the writer's lease epoch, holder and
