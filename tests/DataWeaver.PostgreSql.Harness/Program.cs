@@ -13,6 +13,12 @@ using DataWeaver.Serialization.Json;
 // or, with "cdc SLOT OUTPUT", PostgresCdcSource(slot and publication SLOT) -> JsonLinesSink(OUTPUT, append)
 // with continuous commits. The connection string comes from DATAWEAVER_PG_HARNESS_CONNECTION (never from the command line).
 // Exit code 0: the table was read to its end, or a stop signal drained the run.
+// "failover ..." and "failover-cdc ..." run one instance of an active/standby pipeline (Failover/FailoverHarness.cs).
+if (args is ["failover" or "failover-cdc", ..])
+{
+    return await DataWeaver.PostgreSql.Harness.Failover.FailoverHarness.RunAsync(args);
+}
+
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: DataWeaver.PostgreSql.Harness TABLE CHECKPOINT-DIRECTORY OUTPUT-FILE | cdc SLOT OUTPUT-FILE");
