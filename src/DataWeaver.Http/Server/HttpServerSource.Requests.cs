@@ -12,8 +12,17 @@ namespace DataWeaver.Http;
 /// <summary>The request handling of <see cref="HttpServerSource"/>: authentication, limits, parsing, admission and the answer.</summary>
 public sealed partial class HttpServerSource
 {
+    /// <summary>How long the rest of a body too large is read before the 413 goes out anyway.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Lock _admission = new();
     private bool _stopping;
+
+    /// <summary>
+    /// Gets the most body bytes a request may send before its connection is cut: the limit, plus as much again (at least
+    /// 1 MiB) read and dropped so that the client of a body too large reads its 413.
+    /// </summary>
+    private long DrainLimit => Options.MaxBodyBytes + Math.Max(Options.MaxBodyBytes, 1L << 20);
 
     private async Task HandleAsync(HttpContext http)
     {
@@ -34,7 +43,7 @@ public sealed partial class HttpServerSource
 
         if (request.ContentLength > Options.MaxBodyBytes)
         {
-            await AnswerTooLargeAsync(response).ConfigureAwait(false);
+            await RefuseTooLargeAsync(http).ConfigureAwait(false);
             return;
         }
 
@@ -47,7 +56,7 @@ public sealed partial class HttpServerSource
         var body = await ReadBodyAsync(request, http.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
-            await AnswerTooLargeAsync(response).ConfigureAwait(false);
+            await RefuseTooLargeAsync(http).ConfigureAwait(false);
             return;
         }
 
@@ -213,8 +222,58 @@ public sealed partial class HttpServerSource
         }
     }
 
-    private Task AnswerTooLargeAsync(HttpResponse response) =>
-        AnswerAsync(response, StatusCodes.Status413PayloadTooLarge, string.Create(CultureInfo.InvariantCulture, $"The body is larger than {Options.MaxBodyBytes} bytes."));
+    /// <summary>
+    /// Answers 413 so that the client can read it: the rest of the body is read and dropped first (up to
+    /// <see cref="DrainLimit"/> bytes, within <see cref="DrainTimeout"/>), then the answer goes out with <c>Connection: close</c>.
+    /// Closing a connection whose unread body is still arriving makes TCP reset it, and a client then sees the connection end
+    /// instead of the 413. A client that waits for <c>100 Continue</c> sent no body: it is answered at once.
+    /// </summary>
+    private async Task RefuseTooLargeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var expectsContinue = request.Headers.Expect.Any(e => e is not null && e.Contains("100-continue", StringComparison.OrdinalIgnoreCase));
+        if (!expectsContinue)
+        {
+            await DrainAsync(request, http.RequestAborted).ConfigureAwait(false); // when it does not end in time, the client may see the connection end first
+        }
+
+        http.Response.Headers.Connection = "close";
+        await AnswerAsync(http.Response, StatusCodes.Status413PayloadTooLarge, string.Create(CultureInfo.InvariantCulture, $"The body is larger than {Options.MaxBodyBytes} bytes.")).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads and drops the rest of a body, up to the drain limit and time.</summary>
+    private async Task DrainAsync(HttpRequest request, CancellationToken aborted)
+    {
+        using var timer = new CancellationTokenSource(DrainTimeout, Options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
+        var reader = request.BodyReader;
+        long read = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                read += result.Buffer.Length;
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || read > DrainLimit)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // too slow, or the client went away
+        }
+        catch (BadHttpRequestException)
+        {
+            // past Kestrel's own limit (the drain limit) or a broken body
+        }
+        catch (IOException)
+        {
+            // the connection ended
+        }
+    }
 
     private Task RefuseAsync(HttpResponse response, int status, string message)
     {

@@ -93,7 +93,7 @@ public sealed partial class HttpServerSource : SourceConnector<Record<ReadOnlyMe
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = Options.MaxBodyBytes + 1; // our own check answers 413 first
+            kestrel.Limits.MaxRequestBodySize = DrainLimit; // our own check answers 413 at MaxBodyBytes; Kestrel cuts a connection past the drain
             if (Options.CertificatePath is { } path)
             {
                 var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, Options.CertificatePassword);
