@@ -67,6 +67,10 @@ public sealed partial class HttpPollingSource : SourceConnector<Record<ReadOnlyM
     {
         _client = HttpClients.Create(2, Options.RequestTimeout, Options.Authentication, Options.Headers);
         _state = First();
+        lock (_marks)
+        {
+            _marks.Clear(); // a reopened source resumes from the checkpoint: the pages of the earlier open are no longer in flight
+        }
         if (Options.CheckpointStore is { } store && await store.LoadAsync(CheckpointKey, cancellationToken).ConfigureAwait(false) is { Count: > 0 } saved)
         {
             _state = PollState.Decode(saved) ?? throw new DataWeaverException(ErrorClass.Fatal, $"{Name}: the checkpoint under '{CheckpointKey}' is not a polling cursor.");

@@ -10,7 +10,7 @@ namespace DataWeaver.Http.Tests.Support;
 internal sealed class PagesServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly List<string> _requests = [];
+    private readonly List<(string? Run, string Query)> _requests = [];
     private int _count;
 
     private PagesServer(WebApplication app, int count, int pageSize)
@@ -19,6 +19,9 @@ internal sealed class PagesServer : IAsyncDisposable
         _count = count;
         PageSize = pageSize;
     }
+
+    /// <summary>The request header naming the run (of the test) a request comes from.</summary>
+    public const string RunHeader = "X-Run";
 
     public int PageSize { get; }
 
@@ -31,8 +34,17 @@ internal sealed class PagesServer : IAsyncDisposable
         {
             lock (_requests)
             {
-                return [.. _requests];
+                return [.. _requests.Select(r => r.Query)];
             }
+        }
+    }
+
+    /// <summary>Gets the query strings of the requests whose <see cref="RunHeader"/> was <paramref name="run"/>, in order (a stopped run's request may still arrive late).</summary>
+    public IReadOnlyList<string> RequestsOf(string run)
+    {
+        lock (_requests)
+        {
+            return [.. _requests.Where(r => r.Run == run).Select(r => r.Query)];
         }
     }
 
@@ -65,7 +77,7 @@ internal sealed class PagesServer : IAsyncDisposable
         var query = http.Request.Query;
         lock (_requests)
         {
-            _requests.Add(http.Request.QueryString.Value ?? "");
+            _requests.Add((http.Request.Headers[RunHeader].FirstOrDefault(), http.Request.QueryString.Value ?? ""));
         }
 
         if (Token is not null && http.Request.Headers.Authorization != "Bearer " + Token)
