@@ -4,7 +4,8 @@ using System.Text;
 namespace DataWeaver.Http;
 
 /// <summary>
-/// How requests authenticate: a bearer token (<c>Authorization: Bearer TOKEN</c>) and/or an API key in a header. Both are
+/// How requests authenticate: a bearer token (<c>Authorization: Bearer TOKEN</c>), or for the client connectors one fetched
+/// with OAuth2 client credentials (<see cref="OAuth2"/>), and/or an API key in a header. Tokens, keys and client secrets are
 /// secrets: they never appear in logs, errors, dead letters, responses or <see cref="ToString"/>.
 /// </summary>
 public sealed record HttpAuthentication
@@ -24,8 +25,15 @@ public sealed record HttpAuthentication
     /// <value>The default is <c>X-Api-Key</c>.</value>
     public string ApiKeyHeader { get; init; } = DefaultApiKeyHeader;
 
+    /// <summary>
+    /// Gets OAuth2 client credentials: the client connectors fetch a token and send it as a bearer token (instead of
+    /// <see cref="BearerToken"/>); <see langword="null"/> for none. Not for the server source.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public HttpOAuth2ClientCredentials? OAuth2 { get; init; }
+
     /// <summary>Gets the secrets these settings hold, for scrubbing.</summary>
-    internal IReadOnlyList<string> Secrets => [.. new[] { BearerToken, ApiKey }.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!)];
+    internal IReadOnlyList<string> Secrets => [.. new[] { BearerToken, ApiKey, OAuth2?.ClientSecret }.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!)];
 
     /// <summary>Lists every invalid setting.</summary>
     /// <returns>One message per problem, naming the setting; empty when valid.</returns>
@@ -45,18 +53,40 @@ public sealed record HttpAuthentication
         {
             yield return "HttpAuthentication.ApiKeyHeader must not be empty.";
         }
+
+        if (OAuth2 is not null && BearerToken is not null)
+        {
+            yield return "HttpAuthentication.BearerToken and HttpAuthentication.OAuth2 exclude each other: the token comes from one of them.";
+        }
+
+        foreach (var problem in OAuth2?.Validate() ?? [])
+        {
+            yield return problem;
+        }
     }
 
     /// <summary>Describes the settings without the secrets.</summary>
     /// <returns>For example <c>bearer token, API key in X-Api-Key</c>.</returns>
-    public override string ToString() =>
-        (BearerToken, ApiKey) switch
+    public override string ToString()
+    {
+        var parts = new List<string>(3);
+        if (BearerToken is not null)
         {
-            (null, null) => "none",
-            (not null, null) => "bearer token",
-            (null, not null) => string.Create(CultureInfo.InvariantCulture, $"API key in {ApiKeyHeader}"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"bearer token, API key in {ApiKeyHeader}"),
-        };
+            parts.Add("bearer token");
+        }
+
+        if (OAuth2 is not null)
+        {
+            parts.Add(OAuth2.ToString());
+        }
+
+        if (ApiKey is not null)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"API key in {ApiKeyHeader}"));
+        }
+
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
 
     /// <summary>Prints the settings without the secrets (records print every property by default).</summary>
     private bool PrintMembers(StringBuilder builder)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
 using DataWeaver.Http.Internal;
@@ -30,6 +31,9 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private static readonly MediaTypeHeaderValue Ndjson = new("application/x-ndjson");
     private readonly HashSet<Record<ReadOnlyMemory<byte>>> _deliveredOfFailedBatch = [];
     private readonly Uri _url;
+    private readonly RecordTemplate? _urlTemplate;
+    private readonly (string Name, RecordTemplate Template)[] _headerTemplates;
+    private readonly Dictionary<string, string> _fixedHeaders;
     private readonly HttpMethod _method;
     private HttpClient? _client;
     private long _requests;
@@ -45,8 +49,24 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         ArgumentNullException.ThrowIfNull(options);
         HttpErrors.ThrowIfInvalid(options.Validate());
         Options = options;
-        _url = new Uri(options.Url);
+        _urlTemplate = RecordTemplate.Parse(options.Url);
+        _url = new Uri(_urlTemplate?.Sample("x") ?? options.Url);
         _method = options.Method == "PUT" ? HttpMethod.Put : HttpMethod.Post;
+        _fixedHeaders = [];
+        var templated = new List<(string, RecordTemplate)>();
+        foreach (var (header, value) in options.Headers ?? new Dictionary<string, string>())
+        {
+            if (RecordTemplate.Parse(value) is { } template)
+            {
+                templated.Add((header, template));
+            }
+            else
+            {
+                _fixedHeaders[header] = value;
+            }
+        }
+
+        _headerTemplates = [.. templated];
     }
 
     /// <summary>Gets the options.</summary>
@@ -61,7 +81,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     /// <inheritdoc />
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        var client = HttpClients.Create(Options.MaxConcurrency, Options.RequestTimeout, Options.Authentication, Options.Headers, Options.TrustedCaPath);
+        var client = HttpClients.Create(Options.MaxConcurrency, Options.RequestTimeout, Options.Authentication, _fixedHeaders, Options.TimeProvider, Options.TrustedCaPath);
         _client = client;
         return default;
     }
@@ -84,23 +104,30 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var size = Options.Body == HttpSinkBody.PerRecord ? 1 : Options.MaxBatchRecords;
-        var chunks = new List<ReadOnlyMemory<Record<ReadOnlyMemory<byte>>>>((batch.Length + size - 1) / size);
-        for (var start = 0; start < batch.Length; start += size)
+        var chunks = new List<Chunk>((batch.Length + size - 1) / size);
+        if (_urlTemplate is null && _headerTemplates.Length == 0)
         {
-            chunks.Add(batch.Slice(start, Math.Min(size, batch.Length - start)));
+            for (var start = 0; start < batch.Length; start += size)
+            {
+                chunks.Add(new Chunk(batch.Slice(start, Math.Min(size, batch.Length - start)), _url, null, null));
+            }
+        }
+        else
+        {
+            Group(batch, size, chunks);
         }
 
         var errors = new Exception?[chunks.Count];
         if (chunks.Count == 1)
         {
-            errors[0] = await SendAsync(client, chunks[0], cancellationToken).ConfigureAwait(false);
+            errors[0] = chunks[0].Error ?? await SendAsync(client, chunks[0], cancellationToken).ConfigureAwait(false);
         }
         else
         {
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, chunks.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConcurrency, CancellationToken = cancellationToken },
-                async (i, ct) => errors[i] = await SendAsync(client, chunks[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, ct) => errors[i] = chunks[i].Error ?? await SendAsync(client, chunks[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         var failed = Array.FindIndex(errors, e => e is not null);
@@ -117,7 +144,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
                 {
                     if (errors[i] is null)
                     {
-                        foreach (var record in chunks[i].Span)
+                        foreach (var record in chunks[i].Records.Span)
                         {
                             _deliveredOfFailedBatch.Add(record);
                         }
@@ -142,18 +169,112 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         return default;
     }
 
-    /// <summary>Sends one request with retries; returns <see langword="null"/> once the server took it, else the classified error.</summary>
-    private async Task<Exception?> SendAsync(HttpClient client, ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> records, CancellationToken cancellationToken)
+    /// <summary>
+    /// Splits a batch by the URL and headers its records make (in the order first seen, each group in record order), then into
+    /// requests of up to <paramref name="size"/> records; a record whose placeholders cannot be filled becomes a chunk of its own
+    /// holding its data error.
+    /// </summary>
+    private void Group(ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, int size, List<Chunk> chunks)
     {
+        var groups = new Dictionary<string, (Uri Url, KeyValuePair<string, string>[] Headers, List<Record<ReadOnlyMemory<byte>>> Records)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        var readsValue = _urlTemplate?.ReadsValue == true || _headerTemplates.Any(h => h.Template.ReadsValue);
+        foreach (var record in batch.Span)
+        {
+            string? problem = null;
+            Uri? url = _url;
+            var headers = new KeyValuePair<string, string>[_headerTemplates.Length];
+            JsonDocument? document = null;
+            try
+            {
+                if (readsValue)
+                {
+                    try
+                    {
+                        document = JsonDocument.Parse(record.Value);
+                    }
+                    catch (JsonException)
+                    {
+                        problem = "the record is not JSON, so the placeholders cannot be filled";
+                    }
+                }
+
+                var value = document?.RootElement;
+                if (problem is null && _urlTemplate is not null)
+                {
+                    var text = _urlTemplate.Render(value, record.Key.Span, Uri.EscapeDataString, out problem);
+                    url = text is null ? null : Uri.TryCreate(text, UriKind.Absolute, out var made) ? made : null;
+                    problem ??= url is null ? "the URL it makes is not a valid URL" : null;
+                }
+
+                for (var i = 0; problem is null && i < _headerTemplates.Length; i++)
+                {
+                    var (name, template) = _headerTemplates[i];
+                    var text = template.Render(value, record.Key.Span, static v => v, out problem);
+                    if (text is not null && text.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+                    {
+                        problem = $"header '{name}' would hold a line break, a control character or a character outside ASCII";
+                    }
+
+                    headers[i] = new(name, text ?? "");
+                }
+            }
+            finally
+            {
+                document?.Dispose();
+            }
+
+            if (problem is not null)
+            {
+                chunks.Add(new Chunk(new[] { record }, _url, null, new DataWeaverException(ErrorClass.Data, Scrub($"{Name}: {problem}."))));
+                continue;
+            }
+
+            var groupKey = url!.AbsoluteUri + "\n" + string.Join("\n", headers.Select(h => h.Value));
+            if (!groups.TryGetValue(groupKey, out var group))
+            {
+                group = (url, headers, []);
+                groups[groupKey] = group;
+                order.Add(groupKey);
+            }
+
+            group.Records.Add(record);
+        }
+
+        foreach (var key in order)
+        {
+            var (url, headers, records) = groups[key];
+            var all = records.ToArray();
+            for (var start = 0; start < all.Length; start += size)
+            {
+                chunks.Add(new Chunk(all.AsMemory(start, Math.Min(size, all.Length - start)), url, headers.Length == 0 ? null : headers, null));
+            }
+        }
+    }
+
+    /// <summary>Sends one request with retries; returns <see langword="null"/> once the server took it, else the classified error.</summary>
+    private async Task<Exception?> SendAsync(HttpClient client, Chunk chunk, CancellationToken cancellationToken)
+    {
+        var records = chunk.Records;
+        var url = chunk.Url;
         var body = BuildBody(records.Span);
         var settings = new RetrySettings(Options.MaxAttempts, Options.InitialBackoff, Options.MaxBackoff, Options.TimeProvider);
         try
         {
             var answer = await HttpRetryLoop.SendAsync(
                 client,
-                () => new HttpRequestMessage(_method, _url) { Content = new ByteArrayContent(body) { Headers = { ContentType = Options.Body == HttpSinkBody.Ndjson ? Ndjson : Json } } },
+                () =>
+                {
+                    var request = new HttpRequestMessage(_method, url) { Content = new ByteArrayContent(body) { Headers = { ContentType = Options.Body == HttpSinkBody.Ndjson ? Ndjson : Json } } };
+                    foreach (var (name, value) in chunk.Headers ?? [])
+                    {
+                        request.Headers.TryAddWithoutValidation(name, value);
+                    }
+
+                    return request;
+                },
                 settings,
-                Scrub($"{Name}: {_method} {_url}"),
+                Scrub($"{Name}: {_method} {url}"),
                 attempt =>
                 {
                     Interlocked.Increment(ref _requests);
@@ -166,7 +287,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             using var response = answer.Response;
             return (int)answer.Status is >= 200 and < 300
                 ? null
-                : new DataWeaverException(ErrorClass.Data, Scrub(string.Create(CultureInfo.InvariantCulture, $"{Name}: {_method} {_url} refused {Describe(records.Length)} with {(int)answer.Status} {answer.Reason}: {Excerpt(answer.Body)}")));
+                : new DataWeaverException(ErrorClass.Data, Scrub(string.Create(CultureInfo.InvariantCulture, $"{Name}: {_method} {url} refused {Describe(records.Length)} with {(int)answer.Status} {answer.Reason}: {Excerpt(answer.Body)}")));
         }
         catch (DataWeaverException error) when (error.ErrorClass == ErrorClass.Transient)
         {
@@ -220,4 +341,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
     private static string Describe(int records) => records == 1 ? "the record" : string.Create(CultureInfo.InvariantCulture, $"{records} records");
 
     private string Scrub(string text) => HttpErrors.Scrub(text, Options.Secrets);
+
+    /// <summary>The records of one request, where it goes and its own headers; or a record that cannot be sent, with its error.</summary>
+    private readonly record struct Chunk(ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> Records, Uri Url, KeyValuePair<string, string>[]? Headers, Exception? Error);
 }

@@ -6,7 +6,12 @@ namespace DataWeaver.Http;
 /// <summary>Options of an <see cref="HttpSink"/>: where records go, how they are packed, how failures are retried.</summary>
 public sealed record HttpSinkOptions
 {
-    /// <summary>Gets the URL requests go to (<c>http://</c> or <c>https://</c>).</summary>
+    /// <summary>
+    /// Gets the URL requests go to (<c>http://</c> or <c>https://</c>). It may hold placeholders filled from each record:
+    /// <c>{field}</c> or <c>{path.to.field}</c> of the record's JSON value (a string, number or boolean; URL-escaped), <c>{$key}</c>
+    /// the record's key; <c>{{</c> and <c>}}</c> are the braces themselves. Records are then grouped by the URL they make, and a
+    /// record without the field is a data error (dead-lettered under a dead-letter policy).
+    /// </summary>
     /// <value>Required.</value>
     public required string Url { get; init; }
 
@@ -26,7 +31,10 @@ public sealed record HttpSinkOptions
     /// <value>The default is 4; from 1.</value>
     public int MaxConcurrency { get; init; } = 4;
 
-    /// <summary>Gets extra request headers (not secrets: give a token as <see cref="Authentication"/>).</summary>
+    /// <summary>
+    /// Gets extra request headers (not secrets: give a token as <see cref="Authentication"/>). A value may hold placeholders as
+    /// <see cref="Url"/> does (not escaped; a value that would hold a character outside printable ASCII is a data error); records are grouped by the headers they make.
+    /// </summary>
     /// <value>The default is <see langword="null"/> (none).</value>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
@@ -69,9 +77,42 @@ public sealed record HttpSinkOptions
     /// <returns>One message per problem, naming the option; empty when valid.</returns>
     public IEnumerable<string> Validate()
     {
-        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        string? sampleUrl = Url;
+        string? templateProblem = null;
+        try
+        {
+            sampleUrl = Internal.RecordTemplate.Parse(Url ?? "")?.Sample("x") ?? Url;
+        }
+        catch (FormatException error)
+        {
+            templateProblem = $"HttpSinkOptions.Url has a bad placeholder: {error.Message}";
+        }
+
+        if (templateProblem is not null)
+        {
+            yield return templateProblem;
+        }
+        else if (!Uri.TryCreate(sampleUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             yield return "HttpSinkOptions.Url must be an absolute http:// or https:// URL.";
+        }
+
+        foreach (var (header, value) in Headers ?? new Dictionary<string, string>())
+        {
+            string? problem = null;
+            try
+            {
+                Internal.RecordTemplate.Parse(value ?? "");
+            }
+            catch (FormatException error)
+            {
+                problem = $"HttpSinkOptions.Headers['{header}'] has a bad placeholder: {error.Message}";
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
         }
 
         if (Method is not ("POST" or "PUT"))

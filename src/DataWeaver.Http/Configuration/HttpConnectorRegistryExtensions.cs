@@ -23,6 +23,15 @@ public static class HttpConnectorRegistryExtensions
         new("apiKeyHeader", SettingType.String) { Default = HttpAuthentication.DefaultApiKeyHeader, Description = "The header the API key goes in." },
     ];
 
+    private static readonly SettingDescriptor[] ClientAuthenticationSettings =
+    [
+        .. AuthenticationSettings,
+        new("oauth2TokenUrl", SettingType.String) { Description = "OAuth2 client credentials: the token endpoint; the token is fetched, kept until shortly before it expires, and fetched again on a 401." },
+        new("oauth2ClientId", SettingType.String) { Description = "OAuth2 client credentials: the client id." },
+        new("oauth2ClientSecret", SettingType.String) { Secret = true, Description = "OAuth2 client credentials: the client secret (a secret); never printed." },
+        new("oauth2Scope", SettingType.String) { Description = "OAuth2 client credentials: the scope asked for (none by default)." },
+    ];
+
     /// <summary>
     /// Registers the <c>http</c> source (<see cref="HttpServerSource"/>: a Kestrel server on <c>listen</c> answering each POST once
     /// its records are committed), the <c>http</c> sink (<see cref="HttpSink"/>: batched POST or PUT to <c>url</c> with retries) and
@@ -58,18 +67,18 @@ public static class HttpConnectorRegistryExtensions
                 Description = "Sends records to an HTTP endpoint (JSON array, NDJSON or one request per record) with retries; other 4xx answers are data errors.",
                 Settings =
                 [
-                    new("url", SettingType.String) { Required = true, Description = "The URL requests go to." },
+                    new("url", SettingType.String) { Required = true, Description = "The URL requests go to; {field}, {path.to.field} or {$key} are filled from each record (URL-escaped)." },
                     new("method", SettingType.String) { AllowedValues = ["POST", "PUT"], Default = "POST", Description = "The request method." },
                     new("body", SettingType.String) { AllowedValues = ["json-array", "ndjson", "per-record"], Default = "json-array", Description = "How records are packed into requests." },
                     new("maxBatchRecords", SettingType.Integer) { Minimum = 1, Default = SinkDefaults.MaxBatchRecords.ToString(CultureInfo.InvariantCulture), Description = "The most records in one request." },
                     new("maxConcurrency", SettingType.Integer) { Minimum = 1, Default = SinkDefaults.MaxConcurrency.ToString(CultureInfo.InvariantCulture), Description = "The most requests in flight at once." },
-                    new("headers", SettingType.Mapping) { Description = "Extra request headers (not secrets)." },
+                    new("headers", SettingType.Mapping) { Description = "Extra request headers (not secrets); values may hold {field} placeholders filled from each record." },
                     new("maxAttempts", SettingType.Integer) { Minimum = 1, Default = SinkDefaults.MaxAttempts.ToString(CultureInfo.InvariantCulture), Description = "Tries of a request that fails transiently (connection, timeout, 5xx, 408, 429)." },
                     new("initialBackoff", SettingType.Duration) { Default = "200ms", Description = "The wait before the first retry; doubles each time." },
                     new("maxBackoff", SettingType.Duration) { Default = "30s", Description = "The longest wait between tries, Retry-After included." },
                     new("requestTimeout", SettingType.Duration) { Default = "30s", Description = "The time limit of one request." },
                     new("trustedCa", SettingType.Path) { Description = "A CA certificate file (PEM or DER) trusted for https:// besides the system's." },
-                    .. AuthenticationSettings,
+                    .. ClientAuthenticationSettings,
                 ],
             })
             .RegisterPayloadSource(PollingTypeName, context => new HttpPollingSource(PollingOptions(context), context.Name), new ConnectorDescriptor
@@ -90,7 +99,7 @@ public static class HttpConnectorRegistryExtensions
                     new("headers", SettingType.Mapping) { Description = "Extra request headers (not secrets)." },
                     new("maxAttempts", SettingType.Integer) { Minimum = 1, Default = "6", Description = "Tries of a request that fails transiently." },
                     new("requestTimeout", SettingType.Duration) { Default = "30s", Description = "The time limit of one request." },
-                    .. AuthenticationSettings,
+                    .. ClientAuthenticationSettings,
                 ],
             });
     }
@@ -132,11 +141,19 @@ public static class HttpConnectorRegistryExtensions
     {
         var token = settings.GetString("bearerToken");
         var key = settings.GetString("apiKey");
-        return token is null && key is null ? null : new HttpAuthentication
+        var tokenUrl = settings.GetString("oauth2TokenUrl");
+        return token is null && key is null && tokenUrl is null ? null : new HttpAuthentication
         {
             BearerToken = token,
             ApiKey = key,
             ApiKeyHeader = settings.GetString("apiKeyHeader", HttpAuthentication.DefaultApiKeyHeader)!,
+            OAuth2 = tokenUrl is null ? null : new HttpOAuth2ClientCredentials
+            {
+                TokenUrl = tokenUrl,
+                ClientId = settings.GetString("oauth2ClientId") ?? "",
+                ClientSecret = settings.GetString("oauth2ClientSecret") ?? "",
+                Scope = settings.GetString("oauth2Scope"),
+            },
         };
     }
 

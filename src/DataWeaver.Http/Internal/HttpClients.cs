@@ -8,7 +8,7 @@ namespace DataWeaver.Http.Internal;
 /// <summary>Creates the <see cref="HttpClient"/> of a connector: pooled connections, a time limit, credentials and fixed headers.</summary>
 internal static class HttpClients
 {
-    public static HttpClient Create(int maxConnections, TimeSpan timeout, HttpAuthentication? authentication, IReadOnlyDictionary<string, string>? headers, string? trustedCaPath = null)
+    public static HttpClient Create(int maxConnections, TimeSpan timeout, HttpAuthentication? authentication, IReadOnlyDictionary<string, string>? headers, TimeProvider time, string? trustedCaPath = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -22,7 +22,8 @@ internal static class HttpClients
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(ca, certificate, errors);
         }
 
-        var client = new HttpClient(handler) { Timeout = timeout };
+        HttpMessageHandler outer = authentication?.OAuth2 is { } oauth2 ? new OAuth2Handler(handler, oauth2, time) : handler;
+        var client = new HttpClient(outer) { Timeout = timeout };
         if (authentication?.BearerToken is { } token)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -65,7 +65,7 @@ public sealed partial class HttpPollingSource : SourceConnector<Record<ReadOnlyM
     /// <inheritdoc />
     public override async ValueTask OpenAsync(CancellationToken cancellationToken = default)
     {
-        _client = HttpClients.Create(2, Options.RequestTimeout, Options.Authentication, Options.Headers);
+        _client = HttpClients.Create(2, Options.RequestTimeout, Options.Authentication, Options.Headers, Options.TimeProvider);
         _state = First();
         lock (_marks)
         {

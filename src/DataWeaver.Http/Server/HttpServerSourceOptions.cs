@@ -109,6 +109,11 @@ public sealed record HttpServerSourceOptions
             yield return $"HttpServerSourceOptions.RetryAfter must not be negative (was {RetryAfter}).";
         }
 
+        if (Authentication?.OAuth2 is not null)
+        {
+            yield return "HttpServerSourceOptions.Authentication.OAuth2 is for the client connectors; the server source checks a bearer token or an API key.";
+        }
+
         foreach (var problem in Authentication?.Validate() ?? [])
         {
             yield return problem;

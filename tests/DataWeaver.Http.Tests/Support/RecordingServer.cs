@@ -16,6 +16,7 @@ internal sealed class RecordingServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<byte[]> _records = [];
     private readonly List<long> _refused = [];
+    private readonly List<(string, string?, long[])> _taken = [];
     private int _requests;
 
     private RecordingServer(WebApplication app)
@@ -30,6 +31,24 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     /// <summary>Gets or sets what the server does with the n-th request (from 1) before reading it: null to take it, else a failure.</summary>
     public Func<int, Failure?> Fail { get; set; } = _ => null;
+
+    /// <summary>Gets or sets what checks the Authorization header: null takes every request, else false answers 401.</summary>
+    public Func<string?, bool>? Authorize { get; set; }
+
+    /// <summary>Gets or sets the request header whose value <see cref="Taken"/> keeps beside the path.</summary>
+    public string? KeepHeader { get; set; }
+
+    /// <summary>Gets every request taken (answered 200): its path and query, the <see cref="KeepHeader"/> value, the ids of its records.</summary>
+    public IReadOnlyList<(string Path, string? Header, long[] Ids)> Taken
+    {
+        get
+        {
+            lock (_records)
+            {
+                return [.. _taken];
+            }
+        }
+    }
 
     /// <summary>Gets or sets a value indicating whether every request gets 503 (a server down).</summary>
     public bool Down { get; set; }
@@ -94,6 +113,12 @@ internal sealed class RecordingServer : IAsyncDisposable
             return;
         }
 
+        if (Authorize is { } authorize && !authorize(http.Request.Headers.Authorization.FirstOrDefault()))
+        {
+            http.Response.StatusCode = 401;
+            return;
+        }
+
         switch (Fail(n))
         {
             case Failure.ServerError:
@@ -127,6 +152,7 @@ internal sealed class RecordingServer : IAsyncDisposable
         {
             LastHeaders = http.Request.Headers;
             _records.AddRange(records);
+            _taken.Add((http.Request.Path + http.Request.QueryString, KeepHeader is null ? null : http.Request.Headers[KeepHeader].FirstOrDefault(), [.. records.Select(r => Json.Id(r))]));
         }
 
         http.Response.StatusCode = 200;
