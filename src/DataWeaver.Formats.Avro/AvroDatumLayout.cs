@@ -11,6 +11,9 @@ namespace DataWeaver.Formats.Avro;
 /// <param name="SchemaJson">The schema, as JSON.</param>
 internal sealed record AvroDatumLayout(string SchemaJson)
 {
+    // One instance per schema, so that a sink finds its source's layout by reference, not by comparing schemas per record.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, AvroDatumLayout> Interned = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The layout of a flat record schema whose unions have at most one branch besides null, or <see langword="null"/>:
     /// in a union of two branches that take the same JSON (int and long, string and bytes) encoding the record's JSON
@@ -19,6 +22,12 @@ internal sealed record AvroDatumLayout(string SchemaJson)
     public static AvroDatumLayout? TryCreate(AvroSchema schema) =>
         schema is RecordSchema record
         && record.Fields.All(f => f.Schema is not UnionSchema union || union.Branches.Count(b => b.Type != AvroType.Null) <= 1)
-            ? new AvroDatumLayout(schema.ToJson())
+            ? Of(schema.ToJson())
             : null;
+
+    /// <remarks>At most 1,000 schemas are kept: past them, equal layouts are found by value.</remarks>
+    private static AvroDatumLayout Of(string json) =>
+        Interned.TryGetValue(json, out var layout) ? layout
+        : Interned.Count < 1_000 ? Interned.GetOrAdd(json, key => new AvroDatumLayout(key))
+        : new AvroDatumLayout(json);
 }

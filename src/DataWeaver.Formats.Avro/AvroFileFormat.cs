@@ -264,7 +264,8 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
     /// <summary>The records of a file's blocks one by one, and the JSON writer each record is decoded into.</summary>
     private sealed class FlatBlocks(IEnumerator<AvroContainerBlock> blocks) : IDisposable
     {
-        private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // AvroFlatRecordCodec writes one well-formed object per record: the writer need not check the structure.
+        private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         private AvroContainerBlock _block;
         private long _left;
         private int _position;

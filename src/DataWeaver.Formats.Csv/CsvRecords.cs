@@ -53,7 +53,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
-        Layout = new CsvRowLayout(options.Delimiter, string.Join('\n', names));
+        Layout = CsvRowLayout.Of(options.Delimiter, string.Join('\n', names));
     }
 
     /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
