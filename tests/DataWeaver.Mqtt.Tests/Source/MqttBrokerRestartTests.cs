@@ -9,6 +9,7 @@ namespace DataWeaver.Mqtt.Tests.Source;
 /// its own mosquitto restarted once under its last run (the session and its queued messages kept in the persistence file):
 /// nothing lost, duplicates within the in-flight bound per kill and restart.
 /// </summary>
+[Collection(MqttBrokerRestartCollection.Name)]
 public sealed class MqttBrokerRestartTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("dw-mqtt-restart-").FullName;

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace DataWeaver.Mqtt.Tests.Source;
 
 /// <summary>The MQTT source under a broker restart (its own mosquitto): reconnects, loses nothing, duplicates at most what was in flight.</summary>
+[Collection(MqttBrokerRestartCollection.Name)]
 public sealed class MqttSourceReconnectTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);

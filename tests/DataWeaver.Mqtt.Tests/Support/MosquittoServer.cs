@@ -76,3 +76,13 @@ internal sealed class MosquittoServer : IAsyncDisposable
         _process = await LocalServers.StartAsync(new ProcessStartInfo("mosquitto", ["-c", ConfigFile]), Port);
     }
 }
+
+/// <summary>
+/// Tests that restart a broker (their own mosquitto) run alone: a restart under two loaded cores, beside other tests of the
+/// project, can push a neighbour's guard (the NATS server-restart test once missed its 60 s guard that way).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MqttBrokerRestartCollection
+{
+    public const string Name = "MQTT broker restarts";
+}
