@@ -155,7 +155,7 @@ public sealed class MqttRelayBenchmark(ITestOutputHelper output) : IAsyncLifetim
     {
         var source = new MqttSource(new MqttSourceOptions { Connection = MqttBroker.Connection(clientId, MqttVersion.V5, _broker.Port), Topics = [input], MaxInFlight = InFlight });
         var sink = new MqttSink(new MqttSinkOptions { Connection = MqttBroker.Connection(null, MqttVersion.V5, _broker.Port), Topic = outputTopic });
-        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = InFlight, CommitInterval = TimeSpan.FromMilliseconds(100) })
+        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = InFlight, CommitInterval = TimeSpan.Zero })
             .To(sink).Build().Start(CancellationToken.None);
         try
         {

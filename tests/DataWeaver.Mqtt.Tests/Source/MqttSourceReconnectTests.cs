@@ -14,7 +14,7 @@ public sealed class MqttSourceReconnectTests(ITestOutputHelper log) : IAsyncLife
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
     private MosquittoServer _broker = null!;
 
-    public async Task InitializeAsync() => _broker = await MosquittoServer.StartAsync();
+    public async Task InitializeAsync() => _broker = await MosquittoServer.StartAsync(logAll: true);
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
@@ -44,7 +44,17 @@ public sealed class MqttSourceReconnectTests(ITestOutputHelper log) : IAsyncLife
 
         await _broker.RestartAsync(TimeSpan.FromMilliseconds(500));
         probe.OpenGate();
-        await SequenceProbeSink<Record<ReadOnlyMemory<byte>>>.WaitUntilAsync(() => probe.Ids.Distinct().Count() >= Records, run.Completion, Guard);
+        try
+        {
+            await SequenceProbeSink<Record<ReadOnlyMemory<byte>>>.WaitUntilAsync(() => probe.Ids.Distinct().Count() >= Records, run.Completion, Guard);
+        }
+        catch (TimeoutException)
+        {
+            log.WriteLine($"stalled: written {probe.Count} ({probe.Ids.Distinct().Count()} distinct), sink waiting {probe.Waiting}, source unacknowledged {source.Unacknowledged}, reconnections {source.Reconnections}, peak unacknowledged {source.PeakUnacknowledged}, state {run.State}");
+            log.WriteLine(_broker.Log(200));
+            throw;
+        }
+
         run.RequestStop();
         await run.Completion.WaitAsync(Guard);
 

@@ -17,7 +17,8 @@ internal sealed class MosquittoServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoServer> StartAsync()
+    /// <param name="logAll">Logs every packet (log_type all; for small tests, whose failure then shows the broker's view).</param>
+    public static async Task<MosquittoServer> StartAsync(bool logAll = false)
     {
         var server = new MosquittoServer(LocalServers.FreePort());
         if (!OperatingSystem.IsWindows())
@@ -33,6 +34,7 @@ internal sealed class MosquittoServer : IAsyncDisposable
             log_dest file {server._directory}/mosquitto.log
             max_queued_messages 1000000
             max_inflight_messages 0
+            {(logAll ? "log_type all" : "")}
 
             """));
         await server.StartProcessAsync();
@@ -66,6 +68,13 @@ internal sealed class MosquittoServer : IAsyncDisposable
 
         _process?.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The last lines of the broker's log, for a failing test's output.</summary>
+    public string Log(int lines = 40)
+    {
+        var path = Path.Combine(_directory, "mosquitto.log");
+        return File.Exists(path) ? string.Join(Environment.NewLine, File.ReadLines(path).TakeLast(lines)) : "(no mosquitto log)";
     }
 
     private string ConfigFile => Path.Combine(_directory, "mosquitto.conf");

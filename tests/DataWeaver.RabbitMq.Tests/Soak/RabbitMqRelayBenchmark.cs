@@ -99,7 +99,7 @@ public sealed class RabbitMqRelayBenchmark(ITestOutputHelper output)
     {
         var source = new RabbitMqSource(new RabbitMqSourceOptions { Connection = RabbitMqBroker.Connection(), Queue = input, PrefetchCount = InFlight });
         var sink = new RabbitMqSink(new RabbitMqSinkOptions { Connection = RabbitMqBroker.Connection(), RoutingKey = outputQueue });
-        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = InFlight, CommitInterval = TimeSpan.FromMilliseconds(100) })
+        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = InFlight, CommitInterval = TimeSpan.Zero })
             .To(sink).Build().Start();
         await using (var connection = await RabbitMqBroker.ConnectAsync())
         await using (var channel = await connection.CreateChannelAsync())
