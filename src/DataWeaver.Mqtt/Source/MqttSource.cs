@@ -196,16 +196,20 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         var session = new Session(client, Interlocked.Increment(ref _generation), MaxInFlight);
         client.ApplicationMessageReceivedAsync += message => OnMessageAsync(session, message);
         client.DisconnectedAsync += _ => OnDisconnected(session);
+        // MQTTnet applies its own timeout only to a token that cannot be cancelled: a broker that accepted the connection
+        // and never answers (one shutting down, or starting) would keep the run waiting forever without this one.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Connection.OperationTimeout);
         try
         {
-            await client.ConnectAsync(Options.Connection.Build(persistentSession: true, (ushort)MaxInFlight), cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(Options.Connection.Build(persistentSession: true, (ushort)MaxInFlight), timeout.Token).ConfigureAwait(false);
             var subscribe = new MqttClientSubscribeOptionsBuilder();
             foreach (var topic in Options.Topics)
             {
                 subscribe = subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
             }
 
-            await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
+            await client.SubscribeAsync(subscribe.Build(), timeout.Token).ConfigureAwait(false);
             return session;
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
