@@ -121,7 +121,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             {
                 session.Pending.TryDequeue(out _);
                 acknowledged++;
-                if (session.Client.IsConnected)
+                if (!session.GoingAway)
                 {
                     await AcknowledgeAsync(pending.Message).ConfigureAwait(false);
                 }
@@ -203,6 +203,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         try
         {
             await client.ConnectAsync(Options.Connection.Build(persistentSession: true, (ushort)MaxInFlight), timeout.Token).ConfigureAwait(false);
+            session.Connected = true;
             var subscribe = new MqttClientSubscribeOptionsBuilder();
             foreach (var topic in Options.Topics)
             {
@@ -214,6 +215,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            await session.Stopping.CancelAsync().ConfigureAwait(false); // a handler waiting for a credit gives up
             client.Dispose();
             throw MqttErrors.Map(error, $"Subscribe to {string.Join(", ", Options.Topics)} at {_endpoint}");
         }
@@ -257,7 +259,9 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     /// <summary>
     /// Waits while MaxInFlight messages are unacknowledged (the pipeline is full): MQTTnet stops handing over messages, and the
     /// broker keeps the rest. A credit comes back with each PUBACK. Gives up (false) once the connection is going away:
-    /// MQTTnet waits for this handler before it reports the disconnection, so the wait must not outlive the connection.
+    /// MQTTnet waits for this handler before it reports the disconnection, so the wait must not outlive the connection. Not
+    /// while connecting: the broker sends the session's messages right after its CONNACK, before MQTTnet reports the client
+    /// connected, and a message dropped then would not come again on this connection.
     /// </summary>
     private static async Task<bool> TakeCreditAsync(Session session)
     {
@@ -265,13 +269,13 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         {
             while (!await session.Credits.WaitAsync(CreditPoll, session.Stopping.Token).ConfigureAwait(false))
             {
-                if (!session.Client.IsConnected)
+                if (session.GoingAway)
                 {
                     return false;
                 }
             }
 
-            if (session.Client.IsConnected)
+            if (!session.GoingAway)
             {
                 return true;
             }
@@ -315,6 +319,8 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     {
         public long Received;
 
+        private bool _connected;
+
         public IMqttClient Client { get; } = client;
 
         public int Generation { get; } = generation;
@@ -327,6 +333,16 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         public SemaphoreSlim Credits { get; } = new(maxInFlight, maxInFlight);
 
         public bool Broken { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether MQTTnet's connect completed (from then on, not connected means going away).</summary>
+        public bool Connected
+        {
+            get => Volatile.Read(ref _connected);
+            set => Volatile.Write(ref _connected, value);
+        }
+
+        /// <summary>Gets a value indicating whether the connection is going away (it was connected and is no more).</summary>
+        public bool GoingAway => Connected && !Client.IsConnected;
 
         public async ValueTask DisposeAsync()
         {
