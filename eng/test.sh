@@ -26,6 +26,9 @@ source eng/services/rabbitmq.sh
 source eng/services/mosquitto.sh
 # Prometheus on loopback for the operations tests (installs Debian's prometheus package when missing).
 source eng/services/prometheus.sh
+# Alertmanager (end-to-end alert test) and headless Chromium (web view test), installed when missing.
+source eng/services/alertmanager.sh
+source eng/services/chromium.sh
 # PostgreSQL 15 (wal_level=logical, a known password) for the DataWeaver.PostgreSql tests.
 source eng/services/postgres.sh
 

@@ -66,6 +66,8 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private IEnumerator<object?>? _records;
         private AvroFlatRecordCodec? _flat;
         private FlatBlocks? _blocks;
+        private AvroDatumLayout? _layout;
+        private RecordWithOriginal? _buffer;
         private long _index;
         private long _consumed; // bytes read up to the end of the last block whose records were read
         private bool _broken;
@@ -127,6 +129,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
 
         public override ValueTask DisposeAsync()
         {
+            ReleaseBuffer();
             _records?.Dispose();
             _blocks?.Dispose();
             if (_reader is not null)
@@ -167,6 +170,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             {
                 _flat = flat;
                 _blocks = new FlatBlocks(_reader.ReadBlocks().GetEnumerator());
+                _layout = AvroDatumLayout.TryCreate(_reader.WriterSchema);
             }
             else
             {
@@ -206,9 +210,31 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             try
             {
                 // Utf8JsonWriter has just written the object from names and decoded values: valid UTF-8, two levels deep.
-                var bytes = blocks.Json.WrittenSpan.ToArray();
-                var record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
-                Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length);
+                // The record keeps its datum: a sink writing the same schema copies it (AvroDatumLayout).
+                var json = blocks.Json.WrittenSpan;
+                JsonRecord record;
+                Buffers.PayloadBuffer? payload = null;
+                if (json.Length <= JsonRecordOptions.Default.MaxRecordBytes && _layout is not null)
+                {
+                    var datum = blocks.LastDatum;
+                    Span<byte> jsonTo, datumTo;
+                    while (_buffer is null || !_buffer.TryAdd(json.Length, datum.Length, out jsonTo, out datumTo, out record))
+                    {
+                        ReleaseBuffer();
+                        _buffer = RecordWithOriginal.Rent(_layout, Math.Max(64 * 1024, RecordWithOriginal.RoomFor(json.Length, datum.Length)));
+                    }
+
+                    json.CopyTo(jsonTo);
+                    datum.CopyTo(datumTo);
+                    payload = _buffer.Payload;
+                }
+                else
+                {
+                    var bytes = json.ToArray();
+                    record = bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(bytes) : JsonRecord.Parse(bytes);
+                }
+
+                Current = RecordFileItem.Ok(record, index, index + 1, record.Utf8.Length, payload);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
@@ -216,6 +242,13 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             }
 
             return true;
+        }
+
+        /// <summary>Drops the reader's reference to the buffer records with their datums are cut from.</summary>
+        private void ReleaseBuffer()
+        {
+            ((IDisposable?)_buffer)?.Dispose();
+            _buffer = null;
         }
 
         private bool Incomplete(long index)
@@ -231,13 +264,18 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
     /// <summary>The records of a file's blocks one by one, and the JSON writer each record is decoded into.</summary>
     private sealed class FlatBlocks(IEnumerator<AvroContainerBlock> blocks) : IDisposable
     {
-        private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // AvroFlatRecordCodec writes one well-formed object per record: the writer need not check the structure.
+        private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         private AvroContainerBlock _block;
         private long _left;
         private int _position;
         private bool _started;
+        private int _lastLength;
 
         public ArrayBufferWriter<byte> Json { get; } = new(256);
+
+        /// <summary>Gets the bytes of the record <see cref="EndRecord"/> ended last.</summary>
+        public ReadOnlySpan<byte> LastDatum => _block.Data.Span.Slice(_position - _lastLength, _lastLength);
 
         /// <summary>A reader at the next record; <see langword="false"/> at the end of the file.</summary>
         /// <exception cref="DeserializationException">A block is malformed, or has bytes left over after its records.</exception>
@@ -274,6 +312,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         {
             _writer.Flush();
             _position += length;
+            _lastLength = length;
             _left--;
         }
 
@@ -347,6 +386,7 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private readonly AvroFlatRecordCodec? _flat = AvroFlatRecordCodec.TryCreate(schema);
         private readonly ArrayBufferWriter<byte> _data = new(64 * 1024);
         private readonly ArrayBufferWriter<byte> _datum = new(256);
+        private readonly AvroDatumLayout? _layout = AvroDatumLayout.TryCreate(schema);
         private int[] _ends = new int[1024];
 
         public override ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
@@ -362,7 +402,11 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             for (var i = 0; i < batch.Length; i++)
             {
                 _datum.ResetWrittenCount();
-                if (_flat is not null && _flat.TryEncode(batch.Span[i].Utf8.Span, _datum))
+                if (_layout is not null && RecordWithOriginal.TryGetOriginal(batch.Span[i], _layout, out var original))
+                {
+                    _data.Write(original);
+                }
+                else if (_flat is not null && _flat.TryEncode(batch.Span[i].Utf8.Span, _datum))
                 {
                     _data.Write(_datum.WrittenSpan);
                 }

@@ -101,8 +101,8 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             var row = _row++;
             try
             {
-                var record = _records.Decode(Csv);
-                Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length);
+                var record = _records.Decode(Csv, keepRow: true, out var payload);
+                Current = RecordFileItem.Ok(record, row, row + 1, record.Utf8.Length, payload);
             }
             catch (DataWeaverException exception) when (exception.ErrorClass == ErrorClass.Data)
             {
@@ -115,6 +115,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
         public override async ValueTask DisposeAsync()
         {
+            _records.ReleaseBuffer();
             if (_reader is not null)
             {
                 await _reader.DisposeAsync().ConfigureAwait(false);
@@ -147,18 +148,32 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             var header = _headerWritten;
             try
             {
-                for (var i = 0; i < batch.Length; i++)
+                if (CanWriteOriginals(batch.Span))
                 {
-                    if (!header && _header && _records.Count > 0)
+                    if (!header && _header)
                     {
                         _records.WriteHeader(_csv);
                     }
 
-                    _records.Encode(batch.Span[i], _csv, _header && !header);
+                    await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    WriteOriginals(batch.Span);
                     header = true;
                 }
+                else
+                {
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        if (!header && _header && _records.Count > 0)
+                        {
+                            _records.WriteHeader(_csv);
+                        }
 
-                await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        _records.Encode(batch.Span[i], _csv, _header && !header);
+                        header = true;
+                    }
+
+                    await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -172,6 +187,44 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
             await output.WriteAsync(_memory.GetBuffer().AsMemory(0, (int)_memory.Length), cancellationToken).ConfigureAwait(false);
             _headerWritten = header;
+        }
+
+        /// <summary>
+        /// Whether every record of the batch holds the csv row it was read from, in this writer's layout: then the rows
+        /// are written as they were read, which is byte for byte what encoding the records gives (<see cref="CsvRowLayout"/>).
+        /// </summary>
+        private bool CanWriteOriginals(ReadOnlySpan<JsonRecord> batch)
+        {
+            if (batch.IsEmpty || format.Options.Quoting != CsvQuoting.WhenNeeded)
+            {
+                return false;
+            }
+
+            if (_records.Count == 0)
+            {
+                _records.UseColumnsOf(batch[0]);
+            }
+
+            var layout = _records.Layout!;
+            foreach (ref readonly var record in batch)
+            {
+                if (!RecordWithOriginal.TryGetOriginal(record, layout, out _))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void WriteOriginals(ReadOnlySpan<JsonRecord> batch)
+        {
+            foreach (ref readonly var record in batch)
+            {
+                RecordWithOriginal.TryGetOriginal(record, _records.Layout!, out var row);
+                _memory.Write(row);
+                _memory.WriteByte((byte)'\n');
+            }
         }
 
         public override async ValueTask DisposeAsync()

@@ -4,13 +4,14 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
+using DataWeaver.Configuration.Formats;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
 
 namespace DataWeaver.Formats.Csv;
 
 /// <summary>Turns CSV rows into JSON records and records into rows, column by column. Not thread-safe (one per reader or writer).</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The JSON writer holds no unmanaged resource; it writes to an ArrayBufferWriter.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The JSON writer holds no unmanaged resource; it writes to an ArrayBufferWriter. The pooled buffer is released by ReleaseBuffer, from the reader's DisposeAsync.")]
 internal sealed class CsvRecords(CsvFormatOptions options)
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
@@ -27,8 +28,12 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private int[] _starts = [];
     private int[] _lengths = [];
     private bool _trustWritten;
+    private RecordWithOriginal? _buffer;
 
     public int Count => _names.Length;
+
+    /// <summary>Gets the layout of the rows these columns read and write (<see langword="null"/> before the columns are set).</summary>
+    public CsvRowLayout? Layout { get; private set; }
 
     /// <summary>Sets the columns: those of a header (typed by the options where listed), or the options' own.</summary>
     public void UseColumns(IReadOnlyList<string>? header)
@@ -48,19 +53,40 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
+        Layout = CsvRowLayout.Of(options.Delimiter, string.Join('\n', names));
     }
 
     /// <summary>Decodes the current row of <paramref name="csv"/>; the record owns its bytes.</summary>
-    public JsonRecord Decode(CsvReader csv)
+    public JsonRecord Decode(CsvReader csv) => Decode(csv, keepRow: false, out _);
+
+    /// <summary>
+    /// Decodes the current row of <paramref name="csv"/>. With <paramref name="keepRow"/>, a row that can be written again
+    /// as it is (<see cref="CsvRowLayout.CanKeep"/>) is kept with its JSON in a pooled buffer, given in
+    /// <paramref name="payload"/>; any other record owns its bytes.
+    /// </summary>
+    public JsonRecord Decode(CsvReader csv, bool keepRow, out Buffers.PayloadBuffer? payload)
     {
+        payload = null;
         if (csv.FieldCount != _names.Length)
         {
             throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
         }
 
-        if (TryDecodeVerbatim(csv) is { } verbatim)
+        var length = VerbatimLength(csv);
+        if (length > 0 && length <= JsonRecordOptions.Default.MaxRecordBytes)
         {
-            return verbatim.Length <= JsonRecordOptions.Default.MaxRecordBytes ? JsonRecord.CreateUnchecked(verbatim) : JsonRecord.Parse(verbatim);
+            var raw = csv.RawRecord;
+            if (keepRow && CsvRowLayout.CanKeep(raw))
+            {
+                var record = Cut(length, raw.Length, out var json, out var original, out payload);
+                WriteVerbatim(csv, json);
+                raw.CopyTo(original);
+                return record;
+            }
+
+            var bytes = GC.AllocateUninitializedArray<byte>(length);
+            WriteVerbatim(csv, bytes);
+            return JsonRecord.CreateUnchecked(bytes);
         }
 
         _json.ResetWrittenCount();
@@ -75,26 +101,46 @@ internal sealed class CsvRecords(CsvFormatOptions options)
 
         writer.WriteEndObject();
         writer.Flush();
-        var bytes = _json.WrittenSpan.ToArray();
+        var written = _json.WrittenSpan.ToArray();
 
         // The object was just written by Utf8JsonWriter from names and cells (no raw JSON cell), so it is well-formed
         // and only the checks the writer does not make remain: valid UTF-8 and the record size limit. Anything else
         // takes the full validation of JsonRecord.Parse, which also reports the error.
-        return _trustWritten && bytes.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(bytes)
-            ? JsonRecord.CreateUnchecked(bytes)
-            : JsonRecord.Parse(bytes);
+        return _trustWritten && written.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(written)
+            ? JsonRecord.CreateUnchecked(written)
+            : JsonRecord.Parse(written);
+    }
+
+    /// <summary>Drops the reader's reference to the buffer kept rows are cut from.</summary>
+    public void ReleaseBuffer()
+    {
+        ((IDisposable?)_buffer)?.Dispose();
+        _buffer = null;
+    }
+
+    private JsonRecord Cut(int jsonLength, int rawLength, out Span<byte> json, out Span<byte> original, out Buffers.PayloadBuffer payload)
+    {
+        JsonRecord record;
+        while (_buffer is null || !_buffer.TryAdd(jsonLength, rawLength, out json, out original, out record))
+        {
+            ReleaseBuffer();
+            _buffer = RecordWithOriginal.Rent(Layout!, Math.Max(64 * 1024, RecordWithOriginal.RoomFor(jsonLength, rawLength)));
+        }
+
+        payload = _buffer.Payload;
+        return record;
     }
 
     /// <summary>
-    /// The row as Utf8JsonWriter writes it, put together directly when every cell is written as it is: a string cell of
-    /// printable ASCII without <c>"</c> or <c>\</c>, an integer cell in its shortest form, a boolean cell <c>true</c> or
-    /// <c>false</c>, an empty typed cell (<c>null</c>). <see langword="null"/> for any other row (the writer's path).
+    /// The length of the row as Utf8JsonWriter writes it, when it can be put together directly because every cell is
+    /// written as it is: a string cell of printable ASCII without <c>"</c> or <c>\</c>, an integer cell in its shortest
+    /// form, a boolean cell <c>true</c> or <c>false</c>, an empty typed cell (<c>null</c>); else 0 (the writer's path).
     /// </summary>
-    private byte[]? TryDecodeVerbatim(CsvReader csv)
+    private int VerbatimLength(CsvReader csv)
     {
         if (_prefixes.Length == 0)
         {
-            return null;
+            return 0;
         }
 
         var length = 1;
@@ -111,35 +157,39 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             };
             if (!fits)
             {
-                return null;
+                return 0;
             }
 
             length += _prefixes[i].Length + (cell.IsEmpty && _types[i] != CsvColumnType.String ? 4 : cell.Length + (_types[i] == CsvColumnType.String ? 2 : 0));
         }
 
-        var bytes = new byte[length];
+        return length;
+    }
+
+    /// <summary>Writes the row as <see cref="VerbatimLength"/> measured it into <paramref name="bytes"/>.</summary>
+    private void WriteVerbatim(CsvReader csv, Span<byte> bytes)
+    {
         var at = 0;
         for (var i = 0; i < _prefixes.Length; i++)
         {
-            _prefixes[i].CopyTo(bytes, at);
+            _prefixes[i].CopyTo(bytes[at..]);
             at += _prefixes[i].Length;
             var cell = csv.GetSpan(i);
             if (_types[i] == CsvColumnType.String)
             {
                 bytes[at++] = (byte)'"';
-                cell.CopyTo(bytes.AsSpan(at));
+                cell.CopyTo(bytes[at..]);
                 at += cell.Length;
                 bytes[at++] = (byte)'"';
             }
             else
             {
-                (cell.IsEmpty ? "null"u8 : cell).CopyTo(bytes.AsSpan(at));
+                (cell.IsEmpty ? "null"u8 : cell).CopyTo(bytes[at..]);
                 at += cell.IsEmpty ? 4 : cell.Length;
             }
         }
 
         bytes[at] = (byte)'}';
-        return bytes;
     }
 
     /// <summary>Whether the cell is an integer as <see cref="Utf8JsonWriter.WriteNumberValue(long)"/> writes it: no sign but minus, no leading zero, at most 18 digits.</summary>
@@ -190,6 +240,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
 
         csv.EndRecord();
     }
+
+    /// <summary>Sets the columns to the fields of <paramref name="record"/>, in its order.</summary>
+    public void UseColumnsOf(in JsonRecord record) => UseColumns(FieldNames(record));
 
     public void WriteHeader(CsvWriter csv) => csv.WriteHeader([.. _names.Select(n => System.Text.Encoding.UTF8.GetString(n))]);
 

@@ -1,4 +1,5 @@
 using DataWeaver.Operations.Internal;
+using DataWeaver.Operations.WebView;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,7 @@ public static class OperationsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /metrics</c> (Prometheus exposition format), <c>GET /health/live</c>, <c>GET /health/ready</c>, the
-    /// management API under <c>/api/pipelines</c>, <c>POST /reload</c> (when <see cref="OperatedPipelines.Reload"/> is set) and its OpenAPI description at <c>GET /openapi.json</c>. Needs
+    /// management API under <c>/api/pipelines</c>, <c>POST /reload</c> (when <see cref="OperatedPipelines.Reload"/> is set) its OpenAPI description at <c>GET /openapi.json</c> and the live web view at <c>GET /</c> (unless <see cref="OperationsOptions.WebView"/> is off). Needs
     /// <see cref="OperationsServiceCollectionExtensions.AddDataWeaverOperations(IServiceCollection, OperationsOptions?)"/>
     /// (or <see cref="OperationsServiceCollectionExtensions.AddDataWeaverOperations(IServiceCollection, OperatedPipelines, OperationsOptions?)"/>).
     /// </summary>
@@ -61,6 +62,11 @@ public static class OperationsEndpointRouteBuilderExtensions
 
         root.MapPost("/reload", ManagementApi.ReloadAsync).AddEndpointFilterFactory(token.Filter);
         root.MapGet("/openapi.json", OpenApiDocument.Get);
+        if (options.WebView)
+        {
+            root.MapGet("/", WebViewPage.Get);
+        }
+
         return root;
     }
 }

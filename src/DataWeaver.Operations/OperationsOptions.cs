@@ -16,4 +16,12 @@ public sealed record OperationsOptions
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool ProtectMetricsAndHealth { get; init; }
+
+    /// <summary>
+    /// Gets whether <c>GET /</c> serves the live web view: a static page that polls the management API once a second and
+    /// shows each pipeline's compiled graph (per-block queue fill, busy share, rates), state, counters and pause and resume
+    /// buttons. The page holds no data; what it shows needs the bearer token when one is set (it asks for it).
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool WebView { get; init; } = true;
 }

@@ -20,6 +20,12 @@ if (args.Length == 4 && args[0] == "cdc-copy")
     return await CdcCopy.RunAsync(args[1], args[2], args[3]);
 }
 
+// "failover ..." and "failover-cdc ..." run one instance of an active/standby pipeline (Failover/FailoverHarness.cs).
+if (args is ["failover" or "failover-cdc", ..])
+{
+    return await DataWeaver.PostgreSql.Harness.Failover.FailoverHarness.RunAsync(args);
+}
+
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: DataWeaver.PostgreSql.Harness TABLE CHECKPOINT-DIRECTORY OUTPUT-FILE | cdc SLOT OUTPUT-FILE | cdc-copy SLOT COPY-TABLE LOG-FILE");

@@ -76,6 +76,7 @@ internal static class FormatFileProbe
         var format = create(bench);
         var input = Path.Combine(bench.FolderPath, "input." + bench.Ext);
         var records = new List<DataWeaver.Serialization.Json.JsonRecord>();
+        var payloads = new HashSet<DataWeaver.Buffers.PayloadBuffer>(); // held as the engine's batches hold them, until written
         double bestRead = double.MaxValue, bestWrite = double.MaxValue;
         long allocRead = 0, allocWrite = 0;
         for (var round = 0; round < rounds; round++)
@@ -86,6 +87,11 @@ internal static class FormatFileProbe
                 await using var reader = format.CreateReader(File.OpenRead(input), "input");
                 while (await reader.MoveNextAsync(default).ConfigureAwait(false))
                 {
+                    if (reader.Current.Payload is { } payload && payloads.Add(payload))
+                    {
+                        payload.AddReference();
+                    }
+
                     records.Add(reader.Current.Record);
                 }
             }).ConfigureAwait(false);
@@ -104,6 +110,12 @@ internal static class FormatFileProbe
                 await writer.CompleteAsync(default).ConfigureAwait(false);
             }).ConfigureAwait(false);
             bestWrite = Math.Min(bestWrite, t);
+            foreach (var payload in payloads)
+            {
+                payload.Release();
+            }
+
+            payloads.Clear();
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  read alone {bestRead * 1e6 / records.Count:F2} us/rec {allocRead / records.Count} B/rec; write alone {bestWrite * 1e6 / records.Count:F2} us/rec {allocWrite / records.Count} B/rec"));

@@ -105,7 +105,10 @@ public sealed class MqttSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            await client.ConnectAsync(Options.Connection.Build(persistentSession: false, receiveMaximum: 0), cancellationToken).ConfigureAwait(false);
+            // MQTTnet applies its own timeout only to a token that cannot be cancelled.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Options.Connection.OperationTimeout);
+            await client.ConnectAsync(Options.Connection.Build(persistentSession: false, receiveMaximum: 0), timeout.Token).ConfigureAwait(false);
             return client;
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -32,11 +32,13 @@ namespace DataWeaver.Mqtt;
 public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 {
     private static readonly byte[] True = "true"u8.ToArray();
+    private static readonly TimeSpan CreditPoll = TimeSpan.FromMilliseconds(100);
     private readonly string _endpoint;
     private readonly Channel<BrokerDelivery> _deliveries;
     private Session? _session;
     private int _generation = -1;
     private long _peakUnacknowledged;
+    private long _reconnections;
     private volatile bool _closing;
 
     /// <summary>Creates the source.</summary>
@@ -49,7 +51,8 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         ArgumentNullException.ThrowIfNull(options);
         Options = BrokerConnections.Check(options, options.Validate());
         _endpoint = options.Connection.ToString();
-        _deliveries = Channel.CreateBounded<BrokerDelivery>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // Unbounded: a connection's credits (MaxInFlight) bound what is in it, and a break mark always gets in.
+        _deliveries = Channel.CreateUnbounded<BrokerDelivery>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     /// <summary>Gets the options.</summary>
@@ -63,6 +66,9 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     /// <summary>Gets the most messages ever unacknowledged at once on one connection in this source's life.</summary>
     public long PeakUnacknowledged => Volatile.Read(ref _peakUnacknowledged);
+
+    /// <summary>Gets how many times the source reconnected after the broker went away.</summary>
+    public long Reconnections => Interlocked.Read(ref _reconnections);
 
     /// <inheritdoc />
     public override async ValueTask OpenAsync(CancellationToken cancellationToken = default)
@@ -79,6 +85,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
         _deliveries,
         () => Volatile.Read(ref _generation),
+        () => _session is not { Broken: false },
         record => new RecordTooLargeException($"{Name} message {record.Position} on '{Encoding.UTF8.GetString(record.Key.Span)}'", record.Value.Length, Options.MaxMessageBytes),
         ReconnectAsync);
 
@@ -87,7 +94,13 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         new(record.Position.Partition, record.Position.Offset + 1);
 
     /// <inheritdoc />
-    /// <remarks>Sends the PUBACKs of every message of the current connection before the position, in arrival order. Positions of a lost connection are ignored: the broker sends those messages again.</remarks>
+    /// <remarks>
+    /// Sends the PUBACKs of every message of the current connection before the position, in arrival order, then waits for one
+    /// round trip (PINGREQ, PINGRESP): the broker has handled every PUBACK sent before it answers. Only then does the commit
+    /// complete and the messages' credits come back, so a broker restart sends again at most the messages in flight, not also
+    /// those whose PUBACKs were still on their way. Positions of a lost connection are ignored: the broker sends those messages
+    /// again.
+    /// </remarks>
     public override async ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
@@ -96,6 +109,7 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             return;
         }
 
+        var acknowledged = 0;
         foreach (var position in positions)
         {
             if (position.Partition != session.Generation)
@@ -106,22 +120,21 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             while (session.Pending.TryPeek(out var pending) && pending.Number < position.Offset)
             {
                 session.Pending.TryDequeue(out _);
-                if (!session.Client.IsConnected)
+                acknowledged++;
+                if (!session.GoingAway)
                 {
-                    continue;
-                }
-
-                try
-                {
-                    // Not cancellable: a PUBACK abandoned half way would be lost for good (the next commit starts after it).
-                    await pending.Message.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
-                {
-                    // The connection died meanwhile: the broker sends the message again in the resumed session.
+                    await AcknowledgeAsync(pending.Message).ConfigureAwait(false);
                 }
             }
         }
+
+        if (acknowledged == 0)
+        {
+            return;
+        }
+
+        await ConfirmAsync(session).ConfigureAwait(false);
+        session.Credits.Release(acknowledged);
     }
 
     /// <inheritdoc />
@@ -134,26 +147,75 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
     }
 
+    /// <summary>
+    /// Sends one PUBACK. Never throws: a PUBACK that fails (the connection went away while it was sent; MQTTnet then throws
+    /// whatever its disposed connection gives: OperationCanceledException, ObjectDisposedException, a communication error or
+    /// even a NullReferenceException) leaves the message unacknowledged in the session, and the broker sends it again after
+    /// the reconnection. Not cancellable: a PUBACK abandoned half way on a live connection would be lost for good (the next
+    /// commit starts after it).
+    /// </summary>
+    private static async Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs message)
+    {
+        try
+        {
+            await message.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // every failure of a PUBACK means the same: the broker keeps the message and sends it again
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>
+    /// Waits until the broker handled every packet sent before (a PINGREQ's answer), for up to the operation timeout. Never
+    /// throws: when the connection is gone (or hangs, and is about to be found dead) the broker sends again what it did not handle.
+    /// </summary>
+    private async Task ConfirmAsync(Session session)
+    {
+        if (!session.Client.IsConnected)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(Options.Connection.OperationTimeout, Options.Connection.TimeProvider);
+        try
+        {
+            await session.Client.PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // a ping on a connection going away fails in many ways (MQTTnet may even meet its own cleared fields)
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private async Task<Session> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var session = new Session(client, Interlocked.Increment(ref _generation));
+        var session = new Session(client, Interlocked.Increment(ref _generation), MaxInFlight);
         client.ApplicationMessageReceivedAsync += message => OnMessageAsync(session, message);
         client.DisconnectedAsync += _ => OnDisconnected(session);
+        // MQTTnet applies its own timeout only to a token that cannot be cancelled: a broker that accepted the connection
+        // and never answers (one shutting down, or starting) would keep the run waiting forever without this one.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Connection.OperationTimeout);
         try
         {
-            await client.ConnectAsync(Options.Connection.Build(persistentSession: true, (ushort)MaxInFlight), cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(Options.Connection.Build(persistentSession: true, (ushort)MaxInFlight), timeout.Token).ConfigureAwait(false);
+            session.Connected = true;
             var subscribe = new MqttClientSubscribeOptionsBuilder();
             foreach (var topic in Options.Topics)
             {
                 subscribe = subscribe.WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce);
             }
 
-            await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false);
+            await client.SubscribeAsync(subscribe.Build(), timeout.Token).ConfigureAwait(false);
             return session;
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            await session.Stopping.CancelAsync().ConfigureAwait(false); // a handler waiting for a credit gives up
             client.Dispose();
             throw MqttErrors.Map(error, $"Subscribe to {string.Join(", ", Options.Topics)} at {_endpoint}");
         }
@@ -162,6 +224,11 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private async Task OnMessageAsync(Session session, MqttApplicationMessageReceivedEventArgs message)
     {
         message.AutoAcknowledge = false;
+        if (!await TakeCreditAsync(session).ConfigureAwait(false))
+        {
+            return; // closing or disconnected: the message stays unacknowledged, and the broker sends it again
+        }
+
         var number = Interlocked.Increment(ref session.Received);
         session.Pending.Enqueue(new Pending(number, message));
         var unacknowledged = session.Pending.Count;
@@ -186,14 +253,39 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var record = new Record<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes(application.Topic), payload, headers, Options.Connection.TimeProvider.GetUtcNow(), position);
+        _deliveries.Writer.TryWrite(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes));
+    }
+
+    /// <summary>
+    /// Waits while MaxInFlight messages are unacknowledged (the pipeline is full): MQTTnet stops handing over messages, and the
+    /// broker keeps the rest. A credit comes back with each PUBACK. Gives up (false) once the connection is going away:
+    /// MQTTnet waits for this handler before it reports the disconnection, so the wait must not outlive the connection. Not
+    /// while connecting: the broker sends the session's messages right after its CONNACK, before MQTTnet reports the client
+    /// connected, and a message dropped then would not come again on this connection.
+    /// </summary>
+    private static async Task<bool> TakeCreditAsync(Session session)
+    {
         try
         {
-            // Waits while the pipeline is full: the client stops reading the connection, and the broker keeps the rest.
-            await _deliveries.Writer.WriteAsync(new BrokerDelivery(session.Generation, record, Poison: payload.Length > Options.MaxMessageBytes), session.Stopping.Token).ConfigureAwait(false);
+            while (!await session.Credits.WaitAsync(CreditPoll, session.Stopping.Token).ConfigureAwait(false))
+            {
+                if (session.GoingAway)
+                {
+                    return false;
+                }
+            }
+
+            if (!session.GoingAway)
+            {
+                return true;
+            }
+
+            session.Credits.Release();
+            return false;
         }
-        catch (OperationCanceledException)
+        catch (Exception error) when (error is OperationCanceledException or ObjectDisposedException)
         {
-            // Closing or disconnected: the message stays unacknowledged, and the broker sends it again.
+            return false;
         }
     }
 
@@ -218,13 +310,16 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
         var connection = Options.Connection;
         _session = await BrokerConnections.ReconnectAsync(ConnectAsync, _endpoint, connection.ReconnectTimeout, connection.ReconnectDelay, connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _reconnections);
     }
 
     private readonly record struct Pending(long Number, MqttApplicationMessageReceivedEventArgs Message);
 
-    private sealed class Session(IMqttClient client, int generation) : IAsyncDisposable
+    private sealed class Session(IMqttClient client, int generation, int maxInFlight) : IAsyncDisposable
     {
         public long Received;
+
+        private bool _connected;
 
         public IMqttClient Client { get; } = client;
 
@@ -234,7 +329,20 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
         public CancellationTokenSource Stopping { get; } = new();
 
+        /// <summary>Gets the credits of the connection: one per message that may be received and not yet acknowledged.</summary>
+        public SemaphoreSlim Credits { get; } = new(maxInFlight, maxInFlight);
+
         public bool Broken { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether MQTTnet's connect completed (from then on, not connected means going away).</summary>
+        public bool Connected
+        {
+            get => Volatile.Read(ref _connected);
+            set => Volatile.Write(ref _connected, value);
+        }
+
+        /// <summary>Gets a value indicating whether the connection is going away (it was connected and is no more).</summary>
+        public bool GoingAway => Connected && !Client.IsConnected;
 
         public async ValueTask DisposeAsync()
         {
@@ -249,9 +357,10 @@ public sealed class MqttSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
                     await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
                 }
             }
-            catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+#pragma warning disable CA1031 // already gone, in whatever way MQTTnet reports it: the session keeps what was not acknowledged
+            catch (Exception)
+#pragma warning restore CA1031
             {
-                // Already gone: the session keeps what was not acknowledged.
             }
 
             Client.Dispose();

@@ -1,5 +1,6 @@
 using DataWeaver.Checkpoints;
 using DataWeaver.Configuration;
+using DataWeaver.PostgreSql.Failover;
 
 namespace DataWeaver.PostgreSql.Source;
 
@@ -20,6 +21,7 @@ internal static class PostgresSourceDefinition
             new("follow", SettingType.Boolean) { Default = "false", Description = "Keep polling for new rows after the last one." },
             new("pollInterval", SettingType.Duration) { Default = "1s", Description = "The wait between polls when following." },
             new("checkpointDirectory", SettingType.Path) { Default = "none", Description = "Keep the position of the last row written in this folder and resume after it." },
+            new("checkpointTable", SettingType.String) { Default = "none", Description = "Keep the position of the last row written in this table of the source's database (created when missing; e.g. dataweaver_checkpoints) and resume after it; instead of checkpointDirectory." },
         ],
         Validate = Validate,
     };
@@ -27,10 +29,14 @@ internal static class PostgresSourceDefinition
     public static PostgresSource Create(ConnectorContext context)
     {
         var checkpoints = context.Settings.GetPath("checkpointDirectory");
-        var options = ToOptions(context.Settings) with
+        var checkpointTable = context.Settings.GetString("checkpointTable");
+        var options = ToOptions(context.Settings);
+        options = options with
         {
             TimeProvider = context.TimeProvider,
-            CheckpointStore = checkpoints is null ? null : new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider }),
+            CheckpointStore = checkpoints is not null ? new FileCheckpointStore(checkpoints, new FileCheckpointStoreOptions { TimeProvider = context.TimeProvider })
+                : checkpointTable is not null ? new PostgresCheckpointStore(new PostgresCheckpointStoreOptions { ConnectionString = options.ConnectionString, Table = checkpointTable })
+                : null,
         };
         return new PostgresSource(options, context.Name);
     }
@@ -54,11 +60,19 @@ internal static class PostgresSourceDefinition
     private static IEnumerable<ConfigurationError> Validate(ConnectorSettings settings)
     {
         var options = ToOptions(settings);
-        if (settings.Contains("checkpointDirectory"))
+        if (settings.Contains("checkpointDirectory") || settings.Contains("checkpointTable"))
         {
             options = options with { CheckpointStore = new InMemoryCheckpointStore() }; // only its presence is checked here
         }
 
-        return options.Validate().Select(failure => ConfigurationError.At(settings.Value, failure));
+        foreach (var failure in options.Validate())
+        {
+            yield return ConfigurationError.At(settings.Value, failure);
+        }
+
+        if (settings.Contains("checkpointDirectory") && settings.Get("checkpointTable") is { } table)
+        {
+            yield return ConfigurationError.At(table, "Give checkpointDirectory or checkpointTable, not both: the position is kept in one place.", ConfigurationErrorCode.InvalidValue);
+        }
     }
 }

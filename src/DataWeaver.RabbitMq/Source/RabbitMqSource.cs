@@ -88,6 +88,7 @@ public sealed class RabbitMqSource : SourceConnector<Record<ReadOnlyMemory<byte>
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new BrokerDeliveryReader(
         _deliveries,
         () => Volatile.Read(ref _generation),
+        () => _session is not { Broken: false },
         record => new RecordTooLargeException($"{Name} delivery {record.Position}", record.Value.Length, Options.MaxMessageBytes),
         ReconnectAsync);
 

@@ -12,12 +12,19 @@ internal readonly record struct BrokerDelivery(int Generation, Record<ReadOnlyMe
 
 /// <summary>
 /// The reader of a broker source (compiled into each broker connector, src/Shared/Messaging): hands the deliveries of the
-/// current connection to the pipeline, drops those of a lost one (the broker sends them again), rejects poison to the error
-/// policy, and reconnects when the connection went away, once the records before the mark went on.
+/// current connection to the pipeline, drops those of a lost one (the broker sends them again: whatever did not reach the
+/// pipeline before the connection went away, so that a broker restart duplicates at most what was in flight), rejects poison
+/// to the error policy, and reconnects when the connection went away, once the records before the mark went on.
 /// </summary>
+/// <param name="deliveries">The deliveries; a lost connection's break mark MUST reach it (an unbounded channel: TryWrite never fails).</param>
+/// <param name="currentGeneration">The generation (connection) the source reads now.</param>
+/// <param name="isLost">Whether the connection of the current generation went away (its break mark may still be on its way).</param>
+/// <param name="poisonError">The error a poison delivery is rejected with.</param>
+/// <param name="reconnect">Connects again; the generation changes.</param>
 internal sealed class BrokerDeliveryReader(
     Channel<BrokerDelivery> deliveries,
     Func<int> currentGeneration,
+    Func<bool> isLost,
     Func<Record<ReadOnlyMemory<byte>>, Exception> poisonError,
     Func<CancellationToken, ValueTask> reconnect) : SourceReader<Record<ReadOnlyMemory<byte>>>
 {
@@ -28,6 +35,7 @@ internal sealed class BrokerDeliveryReader(
         {
             var broken = false;
             var generation = currentGeneration();
+            var lost = isLost();
             while (!buffer.IsFull && queue.TryRead(out var delivery))
             {
                 if (delivery.Generation != generation)
@@ -39,6 +47,11 @@ internal sealed class BrokerDeliveryReader(
                 {
                     broken = true;
                     break;
+                }
+
+                if (lost)
+                {
+                    continue; // the connection went away before this delivery reached the pipeline: the broker sends it again
                 }
 
                 var record = delivery.Record;

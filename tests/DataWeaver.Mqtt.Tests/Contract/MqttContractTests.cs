@@ -1,12 +1,18 @@
+using DataWeaver.Brokers.Harness;
 using DataWeaver.Connectors;
 using DataWeaver.Mqtt.Tests.Support;
 using DataWeaver.Records;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
+using Xunit.Abstractions;
 
 namespace DataWeaver.Mqtt.Tests.Contract;
 
-/// <summary>The MQTT source against the source contract (MQTT 5): one topic and one persistent session per test; a restart resumes the session.</summary>
-public class MqttSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
+/// <summary>
+/// The MQTT source against the source contract (MQTT 5): one topic and one persistent session per test; a restart resumes the
+/// session. The kill test SIGKILLs the broker harness (tests/DataWeaver.Brokers.Harness: topic -> JSON-lines file).
+/// </summary>
+public class MqttSourceContractTests(ITestOutputHelper log) : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
     protected virtual MqttVersion Version => MqttVersion.V5;
 
@@ -45,6 +51,18 @@ public class MqttSourceContractTests : SourceContractTests<Record<ReadOnlyMemory
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(Source(context, topic, clientId), poison);
     }
 
+    /// <summary>The harness resumes a persistent session that holds <see cref="BrokerCrashOptions.Records"/> messages, with a receive maximum of its in-flight bound.</summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var topic = "contract/" + context.UniqueName + "/crash";
+        var clientId = ClientId(context) + "-k";
+        await MqttBroker.CreateSessionAsync(clientId, [topic], Version);
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        await MqttBroker.PublishAsync(topic, BrokerCrash.Input(options.Records));
+        return BrokerCrash.Scenario(
+            context.Directory, "mqtt", ["host=127.0.0.1", "port=1883", "topic=" + topic, "client-id=" + clientId, "version=" + Version], options);
+    }
+
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => MqttBroker.Id(record.Value.Span);
 
     private static string ClientId(ContractContext context) => "dw-" + context.UniqueName;
@@ -59,7 +77,7 @@ public class MqttSourceContractTests : SourceContractTests<Record<ReadOnlyMemory
 }
 
 /// <summary>The same contract over MQTT 3.1.1 (clean session off instead of session expiry).</summary>
-public sealed class Mqtt311SourceContractTests : MqttSourceContractTests
+public sealed class Mqtt311SourceContractTests(ITestOutputHelper log) : MqttSourceContractTests(log)
 {
     protected override MqttVersion Version => MqttVersion.V311;
 }

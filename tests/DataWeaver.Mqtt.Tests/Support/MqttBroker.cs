@@ -10,9 +10,10 @@ namespace DataWeaver.Mqtt.Tests.Support;
 /// <summary>The test broker (eng/services/mosquitto.sh: 127.0.0.1:1883, anonymous): sessions, publishing and reading back with a plain MQTTnet client.</summary>
 internal static class MqttBroker
 {
-    public static MqttConnectionOptions Connection(string? clientId, MqttVersion version = MqttVersion.V5) => new()
+    public static MqttConnectionOptions Connection(string? clientId, MqttVersion version = MqttVersion.V5, int port = 1883) => new()
     {
         HostName = "127.0.0.1",
+        Port = port,
         ClientId = clientId,
         Version = version,
         OperationTimeout = TimeSpan.FromSeconds(10),
@@ -29,22 +30,22 @@ internal static class MqttBroker
 
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    private static async Task<IMqttClient> ConnectAsync(string clientId, bool persistent, MqttVersion version = MqttVersion.V5)
+    private static async Task<IMqttClient> ConnectAsync(string clientId, bool persistent, MqttVersion version = MqttVersion.V5, int port = 1883)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(Connection(clientId, version).Build(persistent, 0));
+        await client.ConnectAsync(Connection(clientId, version, port).Build(persistent, 0));
         return client;
     }
 
     /// <summary>Creates a new persistent session subscribed to the filters (QoS 1), so the broker keeps what is published from now on; an earlier session of the id is discarded.</summary>
-    public static async Task CreateSessionAsync(string clientId, IEnumerable<string> filters, MqttVersion version = MqttVersion.V5)
+    public static async Task CreateSessionAsync(string clientId, IEnumerable<string> filters, MqttVersion version = MqttVersion.V5, int port = 1883)
     {
-        using (var clean = await ConnectAsync(clientId, persistent: false, version))
+        using (var clean = await ConnectAsync(clientId, persistent: false, version, port))
         {
             await clean.DisconnectAsync();
         }
 
-        using var client = await ConnectAsync(clientId, persistent: true, version);
+        using var client = await ConnectAsync(clientId, persistent: true, version, port);
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (var filter in filters)
         {
@@ -55,11 +56,11 @@ internal static class MqttBroker
         await client.DisconnectAsync();
     }
 
-    public static async Task PublishAsync(string topic, IEnumerable<byte[]> payloads) => await PublishAsync(payloads.Select(p => (topic, p)));
+    public static async Task PublishAsync(string topic, IEnumerable<byte[]> payloads, int port = 1883) => await PublishAsync(payloads.Select(p => (topic, p)), port);
 
-    public static async Task PublishAsync(IEnumerable<(string Topic, byte[] Payload)> messages)
+    public static async Task PublishAsync(IEnumerable<(string Topic, byte[] Payload)> messages, int port = 1883)
     {
-        using var client = await ConnectAsync("pub-" + Guid.NewGuid().ToString("N"), persistent: false);
+        using var client = await ConnectAsync("pub-" + Guid.NewGuid().ToString("N"), persistent: false, port: port);
         foreach (var (topic, payload) in messages)
         {
             var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());

@@ -10,7 +10,12 @@ using NATS.Client.JetStream.Models;
 
 namespace DataWeaver.Nats.Tests.Connectors;
 
-/// <summary>The NATS source against a real nats-server: restarts, poison messages and the acknowledgement bound.</summary>
+/// <summary>
+/// The NATS source against a real nats-server: restarts, poison messages and the acknowledgement bound. Its tests restart
+/// their server under 60 s guards, so they run alone like the harness restart tests (beside other tests, under load, a
+/// restart test missed its guard).
+/// </summary>
+[Collection(NatsBrokerRestartCollection.Name)]
 public sealed class NatsSourceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);

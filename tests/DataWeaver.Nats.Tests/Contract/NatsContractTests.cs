@@ -1,13 +1,19 @@
+using DataWeaver.Brokers.Harness;
 using DataWeaver.Connectors;
 using DataWeaver.Nats.Tests.Support;
 using DataWeaver.Records;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
 using NATS.Client.JetStream.Models;
+using Xunit.Abstractions;
 
 namespace DataWeaver.Nats.Tests.Contract;
 
-/// <summary>The NATS source against the source contract: a JetStream stream read by a durable consumer bound to the suite's in-flight bound.</summary>
-public sealed class NatsSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>, IAsyncLifetime
+/// <summary>
+/// The NATS source against the source contract: a JetStream stream read by a durable consumer bound to the suite's in-flight
+/// bound. The kill test SIGKILLs the broker harness (tests/DataWeaver.Brokers.Harness: stream -> JSON-lines file).
+/// </summary>
+public sealed class NatsSourceContractTests(ITestOutputHelper log) : SourceContractTests<Record<ReadOnlyMemory<byte>>>, IAsyncLifetime
 {
     private readonly NatsContractServer _nats = new();
 
@@ -26,6 +32,18 @@ public sealed class NatsSourceContractTests : SourceContractTests<Record<ReadOnl
         }
 
         return new NatsSource(framework, new NatsSourceOptions { Stream = stream, Durable = "contract", MaxAckPending = PipelineOptions.MaxInFlightRecords });
+    }
+
+    /// <summary>The harness reads a stream holding <see cref="BrokerCrashOptions.Records"/> messages as a durable consumer whose max_ack_pending is its in-flight bound.</summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var framework = await _nats.FrameworkAsync(context);
+        var stream = NatsNames.Token(context.UniqueName) + "_crash";
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        var input = BrokerCrash.Input(options.Records).ToArray();
+        await framework.JetStream.CreateStreamAsync(new StreamConfig(stream, [stream + ".in"]));
+        await framework.PublishBatchAsync(input.Length, _ => stream + ".in", i => input[i], _ => null, stream, default);
+        return BrokerCrash.Scenario(context.Directory, "nats", ["url=" + _nats.Server.Url, "stream=" + stream, "durable=harness"], options);
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => NatsServer.Id(record.Value.Span);

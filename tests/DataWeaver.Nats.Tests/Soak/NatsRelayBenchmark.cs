@@ -91,19 +91,22 @@ public sealed class NatsRelayBenchmark(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    private static async Task EngineAsync(NatsStreamFramework nats, string input, string outputStream)
+    private async Task EngineAsync(NatsStreamFramework nats, string input, string outputStream)
     {
         var source = new NatsSource(nats, new NatsSourceOptions { Stream = input, Durable = "engine", MaxAckPending = 4096 });
         var sink = new NatsSink(nats, new NatsSinkOptions { Subject = outputStream, MessageIds = NatsMessageIds.None });
-        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = 4096, CommitInterval = TimeSpan.FromMilliseconds(100) })
+        var run = Pipeline.From(source, new PipelineOptions { BatchSize = Batch, MaxInFlightRecords = 4096, CommitInterval = TimeSpan.Zero })
             .To(sink).Build().Start();
+        var clock = Stopwatch.StartNew();
         while ((await nats.JetStream.GetStreamAsync(outputStream)).Info.State.Messages < Messages)
         {
             await Task.Delay(5);
         }
 
+        var relayed = clock.Elapsed;
         run.RequestStop();
         await run.Completion;
+        output.WriteLine($"engine: relayed in {relayed.TotalSeconds:F2} s, stopped {(clock.Elapsed - relayed).TotalSeconds:F2} s later");
     }
 
 }

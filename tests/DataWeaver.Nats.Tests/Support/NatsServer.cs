@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using DataWeaver.Brokers.Harness;
 
 namespace DataWeaver.Nats.Tests.Support;
 
@@ -30,7 +29,7 @@ internal sealed class NatsServer : IAsyncDisposable
     /// <summary>Starts a server; with <paramref name="token"/>, clients must authenticate with it.</summary>
     public static async Task<NatsServer> StartAsync(string? token = null)
     {
-        var server = new NatsServer(FreePort(), token);
+        var server = new NatsServer(LocalServers.FreePort(), token);
         await server.StartProcessAsync();
         return server;
     }
@@ -96,13 +95,6 @@ internal sealed class NatsServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task StartProcessAsync()
     {
         List<string> arguments = ["-js", "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-sd", _store];
@@ -111,32 +103,8 @@ internal sealed class NatsServer : IAsyncDisposable
             arguments.AddRange(["--auth", _token]);
         }
 
-        var info = new ProcessStartInfo("nats-server", arguments)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        _process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start (run eng/services/nats.sh to install it).");
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.OutputDataReceived += (_, _) => { };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                await Task.Delay(50); // JetStream is ready right after the listener in 2.9; a short margin
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(25);
-            }
-        }
-
-        throw new InvalidOperationException($"nats-server did not listen on port {Port}.");
+        _process = await LocalServers.StartAsync(new ProcessStartInfo("nats-server", arguments), Port);
+        await Task.Delay(50); // JetStream is ready right after the listener in 2.9; a short margin
     }
 
     private async Task StopProcessAsync()

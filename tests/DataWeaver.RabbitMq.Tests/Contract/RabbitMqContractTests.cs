@@ -1,12 +1,18 @@
+using DataWeaver.Brokers.Harness;
 using DataWeaver.Connectors;
 using DataWeaver.RabbitMq.Tests.Support;
 using DataWeaver.Records;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
+using Xunit.Abstractions;
 
 namespace DataWeaver.RabbitMq.Tests.Contract;
 
-/// <summary>The RabbitMQ source against the source contract: one queue per test; a restart is a new consumer that gets the unacknowledged messages again.</summary>
-public sealed class RabbitMqSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
+/// <summary>
+/// The RabbitMQ source against the source contract: one queue per test; a restart is a new consumer that gets the unacknowledged
+/// messages again. The kill test SIGKILLs the broker harness (tests/DataWeaver.Brokers.Harness: queue -> JSON-lines file).
+/// </summary>
+public sealed class RabbitMqSourceContractTests(ITestOutputHelper log) : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
     protected override async ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
     {
@@ -43,6 +49,16 @@ public sealed class RabbitMqSourceContractTests : SourceContractTests<Record<Rea
 
         await RabbitMqBroker.PublishAsync(queue, bodies);
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(Source(context, queue), poison);
+    }
+
+    /// <summary>The harness consumes a queue holding <see cref="BrokerCrashOptions.Records"/> messages with a prefetch of its in-flight bound.</summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var queue = Queue(context) + "-crash";
+        await RabbitMqBroker.CreateQueueAsync(queue);
+        var options = new BrokerCrashOptions { Log = log.WriteLine };
+        await RabbitMqBroker.PublishAsync(queue, BrokerCrash.Input(options.Records));
+        return BrokerCrash.Scenario(context.Directory, "rabbitmq", ["host=127.0.0.1", "port=5672", "queue=" + queue], options);
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => RabbitMqBroker.Id(record.Value.Span);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RabbitMQ.Client;
@@ -83,5 +84,33 @@ internal static class RabbitMqBroker
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
+    /// <summary>
+    /// Restarts the broker application (<c>rabbitmqctl stop_app</c>, <c>start_app</c>): every connection is closed, the listener
+    /// goes away, and the durable queues are recovered from disk. Only for tests in <see cref="BrokerRestartCollection"/>: the
+    /// other tests of the project share the broker.
+    /// </summary>
+    public static async Task RestartAsync(TimeSpan down)
+    {
+        await RabbitMqCtlAsync("stop_app");
+        await Task.Delay(down);
+        await RabbitMqCtlAsync("start_app");
+    }
+
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+
+    private static async Task RabbitMqCtlAsync(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("rabbitmqctl", ["-q", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"rabbitmqctl {command} failed ({process.ExitCode}): {await output} {await error}");
+    }
+}
+
+/// <summary>Tests that restart the shared broker: run alone, after every other test of the project (no parallel test sees the broker go away).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrokerRestartCollection
+{
+    public const string Name = "RabbitMQ broker restarts";
 }
