@@ -78,6 +78,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 #pragma warning disable IDE0044 // not readonly: a readonly struct field would be copied for every call on it
     private TAgg _aggregator;
 #pragma warning restore IDE0044
+    private readonly bool _sizeVaries;
     private RecordErrorHandler? _errors;
     private FixedWindow? _lastWindow;
     private long _watermark = NoWatermark;
@@ -103,6 +104,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _keySelector = keySelector;
         _eventTime = eventTime;
         _aggregator = aggregator;
+        _sizeVaries = aggregator.SizeVaries;
         _output = output;
         _s = settings;
         _chunk = run.Options.BatchSize;
@@ -121,27 +123,29 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _touchedWindows.Clear();
         _touchedSessions.Clear();
         var now = _eventTime is null ? _time.GetUtcNow().UtcTicks : 0;
-        for (var i = 0; i < count; i++)
+        if (_s.Kind == WindowKind.Tumbling)
         {
-            var record = items[i];
-            var at = _eventTime is null ? now : _eventTime(record).UtcTicks;
-            var accepted = _s.Kind switch
+            FoldTumbling(batch, now);
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
             {
-                WindowKind.Tumbling => AddTumbling(record, at),
-                WindowKind.Hopping => AddHopping(record, at),
-                _ => AddSession(record, at),
-            };
-            if (!accepted)
-            {
-                Late(record, at, batch);
-                continue;
-            }
+                var record = items[i];
+                var at = _eventTime is null ? now : _eventTime(record).UtcTicks;
+                var accepted = _s.Kind == WindowKind.Hopping ? AddHopping(record, at) : AddSession(record, at);
+                if (!accepted)
+                {
+                    Late(record, at, batch);
+                    continue;
+                }
 
-            // The watermark moves per record, so whether a record is late depends on the records before it only,
-            // never on how the stream was cut into batches.
-            if (at - _s.OutOfOrderness > _watermark)
-            {
-                _watermark = at - _s.OutOfOrderness;
+                // The watermark moves per record, so whether a record is late depends on the records before it only,
+                // never on how the stream was cut into batches.
+                if (at - _s.OutOfOrderness > _watermark)
+                {
+                    _watermark = at - _s.OutOfOrderness;
+                }
             }
         }
 
@@ -251,17 +255,51 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         return bytes;
     }
 
-    private bool AddTumbling(T record, long at)
+    /// <summary>The tumbling fast path: one window lookup per change of window, no division while a record stays in it.</summary>
+    private void FoldTumbling(Batch<T> batch, long now)
     {
-        var start = Align(at, _s.Size);
-        if (start + _s.Size + _s.Lateness <= _watermark)
+        var items = batch.Items;
+        var count = batch.Count;
+        var size = _s.Size;
+        var expiredBefore = _s.Size + _s.Lateness;
+        var outOfOrderness = _s.OutOfOrderness;
+        var watermark = _watermark;
+        FixedWindow? window = null;
+        long start = long.MinValue, end = long.MinValue;
+        for (var i = 0; i < count; i++)
         {
-            return false;
+            var record = items[i];
+            var at = _eventTime is null ? now : _eventTime(record).UtcTicks;
+            if (at < start || at >= end)
+            {
+                var aligned = at - (at % size); // UTC ticks are never negative
+                if (aligned + expiredBefore <= watermark)
+                {
+                    _watermark = watermark;
+                    Late(record, at, batch);
+                    continue;
+                }
+
+                window = GetWindow(aligned);
+                Touch(window);
+                start = aligned;
+                end = aligned + size;
+            }
+            else if (start + expiredBefore <= watermark)
+            {
+                _watermark = watermark;
+                Late(record, at, batch);
+                continue;
+            }
+
+            AddRecord(window!, _keySelector(record), record, at);
+            if (at - outOfOrderness > watermark)
+            {
+                watermark = at - outOfOrderness;
+            }
         }
 
-        var window = _lastWindow is { } last && last.Start == start && !last.Removed ? last : GetWindow(start);
-        AddTo(window, _keySelector(record), record, at);
-        return true;
+        _watermark = watermark;
     }
 
     private bool AddHopping(T record, long at)
@@ -282,7 +320,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 accepted = true;
             }
 
-            AddTo(GetWindow(start), key!, record, at);
+            var window = GetWindow(start);
+            Touch(window);
+            AddRecord(window, key!, record, at);
         }
 
         return accepted;
@@ -290,6 +330,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     private FixedWindow GetWindow(long start)
     {
+        if (_lastWindow is { } last && last.Start == start && !last.Removed)
+        {
+            return last;
+        }
+
         if (!_windows.TryGetValue(start, out var window))
         {
             window = new FixedWindow(start, start + _s.Size) { Bytes = WindowBytes };
@@ -301,7 +346,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         return window;
     }
 
-    private void AddTo(FixedWindow window, TKey key, T record, long at)
+    private void Touch(FixedWindow window)
     {
         if (window.Stamp != _stamp)
         {
@@ -310,12 +355,16 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             window.Bytes += LeaseBytes;
             Grow(LeaseBytes);
         }
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddRecord(FixedWindow window, TKey key, T record, long at)
+    {
         ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(window.Aggregates, key, out var exists)!;
         if (!exists)
         {
             accumulator = _aggregator.Create();
-            window.Bytes += NewKey(key, _aggregator.SizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
+            window.Bytes += NewKey(key, _sizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
         }
 
         if (window.Fired)
@@ -324,7 +373,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
 
         var element = new WindowElement(at, _sequence++);
-        if (_aggregator.SizeVaries)
+        if (_sizeVaries)
         {
             var before = _aggregator.EstimateBytes(ref accumulator);
             _aggregator.Add(ref accumulator, record, element);
@@ -379,7 +428,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             _keys--;
             merged.Bytes += session.Bytes - SessionBytes;
             _bytes -= SessionBytes;
-            if (_aggregator.SizeVaries)
+            if (_sizeVaries)
             {
                 var heap = _aggregator.EstimateBytes(ref merged.Accumulator);
                 _bytes += heap - merged.HeapBytes - session.HeapBytes;
@@ -392,7 +441,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             merged = new Session(key, at) { Accumulator = _aggregator.Create(), Next = head };
             head = merged;
             merged.Bytes = NewKey(key, SessionBytes);
-            if (_aggregator.SizeVaries)
+            if (_sizeVaries)
             {
                 merged.HeapBytes = _aggregator.EstimateBytes(ref merged.Accumulator);
                 Grow(merged.HeapBytes);
@@ -417,7 +466,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         merged.Pending = true;
         var element = new WindowElement(at, _sequence++);
         _aggregator.Add(ref merged.Accumulator, record, element);
-        if (_aggregator.SizeVaries)
+        if (_sizeVaries)
         {
             var heap = _aggregator.EstimateBytes(ref merged.Accumulator);
             var delta = heap - merged.HeapBytes;
