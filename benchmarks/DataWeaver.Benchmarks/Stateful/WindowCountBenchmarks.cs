@@ -219,6 +219,6 @@ public class WindowCountBenchmarks
     private sealed class WindowCountConfig : ManualConfig
     {
         public WindowCountConfig() =>
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5));
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(6));
     }
 }

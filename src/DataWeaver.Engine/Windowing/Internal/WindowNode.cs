@@ -255,7 +255,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         return bytes;
     }
 
-    /// <summary>The tumbling fast path: one window lookup per change of window, no division while a record stays in it.</summary>
+    /// <summary>
+    /// The tumbling fast path: one window lookup per change of window, no division while a record stays in it. Compiled
+    /// optimized at once (the loop runs per batch; tier-0 code would slow the first seconds of a run).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FoldTumbling(Batch<T> batch, long now)
     {
         var items = batch.Items;
