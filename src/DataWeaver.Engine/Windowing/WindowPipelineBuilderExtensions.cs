@@ -144,6 +144,75 @@ public static class WindowPipelineBuilderExtensions
         return Custom(builder, keySelector, aggregator, timestampSelector, options);
     }
 
+    /// <summary>
+    /// Aggregates records per key in windows of processing time with a struct aggregator, which the JIT specializes and
+    /// inlines into the stage's loop (no interface call per record): the fastest way to write an aggregate. Name every type
+    /// argument, e.g. <c>Window&lt;Event, int, long, long, CountAggregator&gt;(...)</c>.
+    /// </summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TAccumulator">The aggregator's per-key, per-window state.</typeparam>
+    /// <typeparam name="TResult">The aggregator's result.</typeparam>
+    /// <typeparam name="TAggregator">The aggregator, a struct.</typeparam>
+    /// <param name="builder">The pipeline so far.</param>
+    /// <param name="keySelector">Picks a record's key. MUST NOT throw; the key MUST NOT refer to pooled payload memory.</param>
+    /// <param name="aggregator">The aggregate; each run of the pipeline gets its own copy.</param>
+    /// <param name="options">The window's kind, sizes and state budget; <see langword="null"/> uses the defaults.</param>
+    /// <returns>The builder, now of <see cref="WindowOutput{TKey, TResult}"/>.</returns>
+    public static PipelineBuilder<WindowOutput<TKey, TResult>> Window<T, TKey, TAccumulator, TResult, TAggregator>(
+        this PipelineBuilder<T> builder,
+        Func<T, TKey> keySelector,
+        TAggregator aggregator,
+        WindowOptions? options = null)
+        where TKey : notnull
+        where TAggregator : struct, IWindowAggregator<T, TAccumulator, TResult> =>
+        Specialized<T, TKey, TAccumulator, TResult, TAggregator>(builder, keySelector, aggregator, eventTime: null, options);
+
+    /// <summary>
+    /// Aggregates records per key in windows of event time with a struct aggregator, which the JIT specializes and inlines
+    /// into the stage's loop (see <see cref="Window{T, TKey, TAccumulator, TResult, TAggregator}"/>; the times as in
+    /// <see cref="WindowByEventTime{T, TKey}"/>).
+    /// </summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TAccumulator">The aggregator's per-key, per-window state.</typeparam>
+    /// <typeparam name="TResult">The aggregator's result.</typeparam>
+    /// <typeparam name="TAggregator">The aggregator, a struct.</typeparam>
+    /// <param name="builder">The pipeline so far.</param>
+    /// <param name="timestampSelector">Reads a record's event time. MUST NOT throw.</param>
+    /// <param name="keySelector">Picks a record's key. MUST NOT throw; the key MUST NOT refer to pooled payload memory.</param>
+    /// <param name="aggregator">The aggregate; each run of the pipeline gets its own copy.</param>
+    /// <param name="options">The window's kind, sizes, out-of-orderness, lateness and state budget; <see langword="null"/> uses the defaults.</param>
+    /// <returns>The builder, now of <see cref="WindowOutput{TKey, TResult}"/>.</returns>
+    public static PipelineBuilder<WindowOutput<TKey, TResult>> WindowByEventTime<T, TKey, TAccumulator, TResult, TAggregator>(
+        this PipelineBuilder<T> builder,
+        Func<T, DateTimeOffset> timestampSelector,
+        Func<T, TKey> keySelector,
+        TAggregator aggregator,
+        WindowOptions? options = null)
+        where TKey : notnull
+        where TAggregator : struct, IWindowAggregator<T, TAccumulator, TResult>
+    {
+        ArgumentNullException.ThrowIfNull(timestampSelector);
+        return Specialized<T, TKey, TAccumulator, TResult, TAggregator>(builder, keySelector, aggregator, timestampSelector, options);
+    }
+
+    private static PipelineBuilder<WindowOutput<TKey, TResult>> Specialized<T, TKey, TAccumulator, TResult, TAggregator>(
+        PipelineBuilder<T> builder,
+        Func<T, TKey> keySelector,
+        TAggregator aggregator,
+        Func<T, DateTimeOffset>? eventTime,
+        WindowOptions? options)
+        where TKey : notnull
+        where TAggregator : struct, IWindowAggregator<T, TAccumulator, TResult>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(keySelector);
+        return builder.Then<WindowOutput<TKey, TResult>>(
+            new WindowDefinition<T, TKey, TAccumulator, TResult, TAggregator, WindowOutput<TKey, TResult>>(
+                keySelector, eventTime, aggregator, static (key, start, end, result, update) => new WindowOutput<TKey, TResult>(key, start, end, result, update), options ?? new WindowOptions()));
+    }
+
     private static WindowOptions Convert(TumblingWindowOptions? options)
     {
         options ??= new TumblingWindowOptions();

@@ -267,13 +267,17 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         var size = _s.Size;
         var expiredBefore = _s.Size + _s.Lateness;
         var outOfOrderness = _s.OutOfOrderness;
+        var timeOf = _eventTime;
+        var keyOf = _keySelector;
+        var sizeVaries = _sizeVaries;
         var watermark = _watermark;
+        var aggregator = _aggregator; // a struct aggregator's copy for this batch, written back below
         FixedWindow? window = null;
         long start = long.MinValue, end = long.MinValue;
         for (var i = 0; i < count; i++)
         {
             var record = items[i];
-            var at = _eventTime is null ? now : _eventTime(record).UtcTicks;
+            var at = timeOf is null ? now : timeOf(record).UtcTicks;
             if (at < start || at >= end)
             {
                 var aligned = at - (at % size); // UTC ticks are never negative
@@ -296,13 +300,26 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 continue;
             }
 
-            AddRecord(window!, _keySelector(record), record, at);
+            var key = keyOf(record);
+            ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(window!.Aggregates, key, out var exists)!;
+            if (exists && !sizeVaries && !window.Fired)
+            {
+                aggregator.Add(ref accumulator, record, new WindowElement(at, _sequence++));
+            }
+            else
+            {
+                _aggregator = aggregator;
+                AddSlow(window, key, record, at, ref accumulator, exists);
+                aggregator = _aggregator;
+            }
+
             if (at - outOfOrderness > watermark)
             {
                 watermark = at - outOfOrderness;
             }
         }
 
+        _aggregator = aggregator;
         _watermark = watermark;
     }
 
@@ -341,7 +358,8 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
         if (!_windows.TryGetValue(start, out var window))
         {
-            window = new FixedWindow(start, start + _s.Size) { Bytes = WindowBytes };
+            // Sized like the last window: a steady key set costs no rehashing per window.
+            window = new FixedWindow(start, start + _s.Size, Math.Min(_lastWindow?.Aggregates.Count ?? 0, 1 << 20)) { Bytes = WindowBytes };
             _windows.Add(start, window);
             Grow(WindowBytes);
         }
@@ -361,10 +379,15 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddRecord(FixedWindow window, TKey key, T record, long at)
     {
         ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(window.Aggregates, key, out var exists)!;
+        AddSlow(window, key, record, at, ref accumulator, exists);
+    }
+
+    /// <summary>Adds a record to its slot of a window: a new key, a late update of an emitted window, a growing accumulator.</summary>
+    private void AddSlow(FixedWindow window, TKey key, T record, long at, ref TAcc accumulator, bool exists)
+    {
         if (!exists)
         {
             accumulator = _aggregator.Create();
@@ -669,13 +692,13 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         leases.Clear();
     }
 
-    private sealed class FixedWindow(long start, long end)
+    private sealed class FixedWindow(long start, long end, int capacity)
     {
         public long Start { get; } = start;
 
         public long End { get; } = end;
 
-        public Dictionary<TKey, TAcc> Aggregates { get; } = [];
+        public Dictionary<TKey, TAcc> Aggregates { get; } = new(capacity);
 
         public List<AcknowledgementTracker.SourceLease> Leases { get; } = [];
 
