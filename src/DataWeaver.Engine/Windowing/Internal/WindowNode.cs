@@ -256,10 +256,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     }
 
     /// <summary>
-    /// The tumbling fast path: one window lookup per change of window, no division while a record stays in it. Compiled
-    /// optimized at once (the loop runs per batch; tier-0 code would slow the first seconds of a run).
+    /// The tumbling fast path: one window lookup per change of window, no division while a record stays in it. Left to
+    /// tiered compilation on purpose: dynamic PGO inlines the selector delegates (AggressiveOptimization measured 2.5x slower).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FoldTumbling(Batch<T> batch, long now)
     {
         var items = batch.Items;
