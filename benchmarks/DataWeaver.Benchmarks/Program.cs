@@ -21,6 +21,13 @@ if (args is ["--probe-formats", ..])
     return;
 }
 
+if (args is ["--probe-window", ..])
+{
+    // per-key tumbling-window count, 10M events: --probe-window [rounds] [--akka]
+    await DataWeaver.Benchmarks.Stateful.WindowCountProbe.RunAsync(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 5, args.Contains("--akka")).ConfigureAwait(false);
+    return;
+}
+
 if (args is ["--probe-protobuf", ..])
 {
     ProtobufSerializationProbe.Run();

@@ -144,6 +144,14 @@ public sealed class SourceBuffer<T>
         _sealed.Clear();
     }
 
+    /// <summary>Adds a batch another buffer sealed (a merged source's reader); counts its records and bytes.</summary>
+    internal void AddSealed(Part part)
+    {
+        _sealed.Add(part);
+        Count += part.Batch.Count;
+        Bytes += part.Batch.Bytes;
+    }
+
     /// <summary>Closes the fill: every non-empty batch is in <see cref="SealedParts"/>.</summary>
     internal void Seal()
     {

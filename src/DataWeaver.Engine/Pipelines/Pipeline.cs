@@ -47,6 +47,17 @@ public sealed class Pipeline
         return PipelineBuilder<T>.Create(source, options ?? new PipelineOptions());
     }
 
+    /// <summary>
+    /// Starts a pipeline that reads several sources as one (fan-in), each source keeping its own positions and commits
+    /// (see <see cref="Merging.MergedSource{T}"/>).
+    /// </summary>
+    /// <typeparam name="T">The sources' record type.</typeparam>
+    /// <param name="sources">The sources, from 1 to <see cref="Merging.MergedSource{T}.MaxSources"/> distinct instances.</param>
+    /// <param name="options">The pipeline options; <see langword="null"/> uses the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static PipelineBuilder<T> Merge<T>(IEnumerable<SourceConnector<T>> sources, PipelineOptions? options = null) =>
+        From(new Merging.MergedSource<T>(sources), options);
+
     /// <summary>Describes the compiled block graph: blocks, the operators fused into each, and their bounds.</summary>
     /// <returns>The graph; render it with <see cref="PipelineGraph.ToText"/> or <see cref="PipelineGraph.ToMermaid"/>.</returns>
     public PipelineGraph Describe() => DescribeWithOwners().Graph;

@@ -31,6 +31,10 @@ public sealed record TumblingWindowOptions
     /// <value>The default is 1,000,000; from 1 to 100,000,000.</value>
     public int MaxKeys { get; init; } = 1_000_000;
 
+    /// <summary>Gets the byte budget of the stage's state (see <see cref="WindowOptions.StateBudgetBytes"/>), a bound beside <see cref="MaxKeys"/>.</summary>
+    /// <value>The default is 256 MiB; from 64 KiB to 1 TiB.</value>
+    public long StateBudgetBytes { get; init; } = WindowOptions.DefaultStateBudgetBytes;
+
     /// <summary>Gets how many records may wait at the stage's input.</summary>
     /// <value>The default is <see langword="null"/>: <see cref="Pipelines.PipelineOptions.DefaultStageCapacity"/>. At least 1.</value>
     public int? Capacity { get; init; }

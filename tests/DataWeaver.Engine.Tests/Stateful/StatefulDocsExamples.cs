@@ -83,7 +83,111 @@ public sealed class StatefulDocsExamples
         Assert.IsType<LateRecordException>(Assert.Single(lateOrders.Records).Exception);
     }
 
+    [Fact]
+    public async Task SessionWindow_DocsExample_OneSessionPerBurstWithALateUpdate()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var clicks = new CollectionSource<Click>(
+        [
+            new("u1", start.AddSeconds(0), 2), new("u1", start.AddSeconds(20), 3),                                // one burst
+            new("u1", start.AddMinutes(10), 1), new("u2", start.AddMinutes(12), 4),                              // closes the first
+            new("u1", start.AddSeconds(40), 5),                                                                   // late, within the lateness: updates it
+        ]);
+        var sessions = new CollectionSink<WindowResult<string>>();
+
+        // snippet: stateful-session-window
+        var pipeline = Pipeline.From(clicks, new PipelineOptions { BatchSize = 1 })
+            .WindowByEventTime(
+                c => c.At, c => c.UserId, c => c.Items,
+                new WindowOptions
+                {
+                    Kind = WindowKind.Session,
+                    Gap = TimeSpan.FromMinutes(5),                 // a session ends 5 minutes after its last click
+                    MaxOutOfOrderness = TimeSpan.FromSeconds(30),
+                    AllowedLateness = TimeSpan.FromMinutes(10),    // later clicks re-emit their session updated
+                    DistinctCount = true,
+                    StateBudgetBytes = 64L * 1024 * 1024,          // beyond it the run fails with WindowStateFullException
+                })
+            .To(sessions)
+            .Build();
+        // end snippet
+        await pipeline.RunAsync();
+
+        var u1 = sessions.Records.Where(r => r.Key == "u1" && r.Start == start).ToList();
+        Assert.Equal([(2L, false), (3L, true)], u1.Select(r => (r.Count, r.IsUpdate)));
+        Assert.Equal((10.0, 2.0, 5.0, 3L), (u1[^1].Sum, u1[^1].First, u1[^1].Last, u1[^1].DistinctCount!.Value));
+        Assert.Equal(start.AddSeconds(40) + TimeSpan.FromMinutes(5), u1[^1].End);
+    }
+
+    [Fact]
+    public async Task UserAggregator_DocsExample_CountsDistinctCustomersPerHop()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var orders = new CollectionSource<(Order Order, DateTimeOffset PlacedAt)>(
+        [
+            (new(1, "c1", 10, null), start.AddSeconds(5)),
+            (new(2, "c2", 30, null), start.AddSeconds(35)),
+            (new(3, "c1", 20, null), start.AddSeconds(70)),
+        ]);
+        var sink = new CollectionSink<WindowOutput<string, int>>();
+
+        // snippet: stateful-user-aggregator
+        var pipeline = Pipeline.From(orders)
+            .WindowByEventTime(
+                o => o.PlacedAt,
+                o => "all",
+                new DistinctCustomers(),
+                new WindowOptions { Kind = WindowKind.Hopping, Size = TimeSpan.FromMinutes(1), Hop = TimeSpan.FromSeconds(30) })
+            .To(sink)
+            .Build();
+        // end snippet
+        await pipeline.RunAsync();
+
+        Assert.Equal(
+            [(start.AddSeconds(-30), 1), (start, 2), (start.AddSeconds(30), 2), (start.AddSeconds(60), 1)],
+            sink.Records.Select(r => (r.Start, r.Value)).OrderBy(r => r.Start));
+    }
+
+    [Fact]
+    public async Task Merge_DocsExample_ReadsBothSourcesEachCommittingItsOwn()
+    {
+        var europe = new CollectionSource<Order>([new(1, "c1", 10, null), new(2, "c2", 20, null)], "europe");
+        var america = new CollectionSource<Order>([new(3, "c3", 30, null)], "america");
+        var sink = new CollectionSink<Order>();
+
+        // snippet: stateful-merge
+        var pipeline = Pipeline.Merge([europe, america])   // each source keeps its own positions and commits
+            .Map(order => order with { Amount = order.Amount * 1.19 })
+            .To(sink)
+            .Build();
+        // end snippet
+        await pipeline.RunAsync();
+
+        Assert.Equal([1L, 2L, 3L], sink.Records.Select(o => o.Id).Order());
+    }
+
     internal sealed record Order(long Id, string CustomerId, double Amount, string? CustomerName);
+
+    internal sealed record Click(string UserId, DateTimeOffset At, double Items);
+
+    // snippet: stateful-user-aggregator-type
+    /// <summary>How many distinct customers ordered in a window.</summary>
+    internal sealed class DistinctCustomers : IWindowAggregator<(Order Order, DateTimeOffset PlacedAt), HashSet<string>, int>
+    {
+        public bool SizeVaries => true;                         // the set grows: EstimateBytes is asked after each add
+
+        public HashSet<string> Create() => [];
+
+        public void Add(ref HashSet<string> customers, (Order Order, DateTimeOffset PlacedAt) record, WindowElement element) =>
+            customers.Add(record.Order.CustomerId);
+
+        public void Merge(ref HashSet<string> into, ref HashSet<string> other) => into.UnionWith(other);   // session windows
+
+        public int Result(ref HashSet<string> customers) => customers.Count;
+
+        public long EstimateBytes(ref HashSet<string> customers) => 64 + (customers.Count * 48L);
+    }
+    // end snippet
 
     private sealed class CustomerService(Dictionary<string, string> names)
     {

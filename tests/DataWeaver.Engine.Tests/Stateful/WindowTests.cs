@@ -42,7 +42,7 @@ public sealed class WindowTests
         await LifecycleTests.WaitUntil(() => run.AcknowledgedPositions.Count == 1);
         var start = clock.GetUtcNow().AddMinutes(-1);
         Assert.Equal(
-            [new("a", start, start.AddMinutes(1), 3, 9, 1, 5), new WindowResult<string>("b", start, start.AddMinutes(1), 1, 10, 10, 10)],
+            [new("a", start, start.AddMinutes(1), 3, 9, 1, 5) { First = 1, Last = 3 }, new WindowResult<string>("b", start, start.AddMinutes(1), 1, 10, 10, 10) { First = 10, Last = 10 }],
             sink.Records.OrderBy(r => r.Key));
         Assert.Equal(3.0, sink.Records.Single(r => r.Key == "a").Average);
         Assert.Equal(new SourcePosition(0, 4), run.AcknowledgedPositions[0]);

@@ -32,19 +32,63 @@ internal static class StatefulTransforms
         var args = transform.Arguments;
         var key = args["key"]?.Text is { } keyField ? JsonFieldPath.Parse(keyField) : null;
         var value = args["value"]?.Text is { } valueField ? JsonFieldPath.Parse(valueField) : null;
-        var options = new TumblingWindowOptions
+        var kind = WindowKind.Tumbling;
+        switch (args["type"]?.Text)
         {
-            Size = Duration(args["size"], TimeSpan.FromMinutes(1), errors),
+            case null or "tumbling":
+                break;
+            case "hopping":
+                kind = WindowKind.Hopping;
+                break;
+            case "session":
+                kind = WindowKind.Session;
+                break;
+            default:
+                errors.Add(ConfigurationError.At(args["type"]!, "must be tumbling, hopping or session."));
+                break;
+        }
+
+        var size = Duration(args["size"], TimeSpan.FromMinutes(1), errors);
+        var options = new WindowOptions
+        {
+            Kind = kind,
+            Size = size,
+            Hop = args["hop"] is { } hop ? Duration(hop, size, errors) : null,
+            Gap = Duration(args["gap"], TimeSpan.FromMinutes(1), errors),
             MaxOutOfOrderness = Duration(args["maxOutOfOrderness"], TimeSpan.Zero, errors),
-            MaxKeys = Count(args["maxKeys"], 1_000_000, errors),
+            AllowedLateness = Duration(args["allowedLateness"], TimeSpan.Zero, errors),
+            MaxKeys = args["maxKeys"] is { } maxKeys ? Count(maxKeys, 1_000_000, errors) : 1_000_000,
+            StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
+            DistinctCount = args["distinct"]?.Text is "true",
+            CollectLimit = args["collect"] is { } collect ? Count(collect, 0, errors) : 0,
             Name = name,
         };
+        if (kind == WindowKind.Hopping && args["hop"] is null)
+        {
+            errors.Add(ConfigurationError.At(args, "'window' with type: hopping needs hop.", ConfigurationErrorCode.Conflict));
+        }
+
+        if (kind != WindowKind.Session && args["size"] is null)
+        {
+            errors.Add(ConfigurationError.At(args, $"'window' with type: {args["type"]?.Text ?? "tumbling"} needs size.", ConfigurationErrorCode.Conflict));
+        }
+
+        if (kind == WindowKind.Session && args["gap"] is null)
+        {
+            errors.Add(ConfigurationError.At(args, "'window' with type: session needs gap.", ConfigurationErrorCode.Conflict));
+        }
+
         Func<JsonRecord, string> keyOf = key is null ? static _ => string.Empty : r => KeyText(r, key);
         Func<JsonRecord, double> valueOf = value is null ? static _ => 0 : r => r.TryGetDouble(value, out var v) ? v : 0;
         var eventTime = args["time"]?.Text == "event";
         if (!eventTime)
         {
-            return b => b.TumblingWindow(keyOf, valueOf, options).Map(ToJson, name + ":json");
+            if (args["allowedLateness"] is { } lateness)
+            {
+                errors.Add(ConfigurationError.At(lateness, "allowedLateness applies to time: event only.", ConfigurationErrorCode.Conflict));
+            }
+
+            return b => b.Window(keyOf, valueOf, options).Map(ToJson, name + ":json");
         }
 
         if (args["timestamp"]?.Text is not { } timestampField)
@@ -54,7 +98,7 @@ internal static class StatefulTransforms
         }
 
         var timestamp = JsonFieldPath.Parse(timestampField);
-        return b => b.TumblingWindowByEventTime(r => EventTime(r, timestamp), keyOf, valueOf, options).Map(ToJson, name + ":json");
+        return b => b.WindowByEventTime(r => EventTime(r, timestamp), keyOf, valueOf, options).Map(ToJson, name + ":json");
     }
 
     /// <summary>A field's value as text: a string as it is, any other value as its JSON text; missing: the empty key.</summary>
@@ -101,6 +145,28 @@ internal static class StatefulTransforms
             writer.WriteNumber("min", result.Min);
             writer.WriteNumber("max", result.Max);
             writer.WriteNumber("avg", result.Average);
+            writer.WriteNumber("first", result.First);
+            writer.WriteNumber("last", result.Last);
+            if (result.DistinctCount is { } distinct)
+            {
+                writer.WriteNumber("distinct", distinct);
+            }
+
+            if (result.Values is { } values)
+            {
+                writer.WriteStartArray("values");
+                foreach (var v in values)
+                {
+                    writer.WriteNumberValue(v);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (result.IsUpdate)
+            {
+                writer.WriteBoolean("update", true);
+            }
             writer.WriteEndObject();
         }
 
@@ -123,6 +189,17 @@ internal static class StatefulTransforms
         return defaultValue;
     }
 
+    private static long Bytes(ConfigValue value, long defaultValue, List<ConfigurationError> errors)
+    {
+        if (Units.TryParseSize(value, out var bytes) && bytes >= 64 * 1024)
+        {
+            return bytes;
+        }
+
+        errors.Add(ConfigurationError.At(value, "must be a size of at least 64KiB such as 64MiB or 1GiB."));
+        return defaultValue;
+    }
+
     private static int Count(ConfigValue? value, int defaultValue, List<ConfigurationError> errors)
     {
         if (value is null)
@@ -130,7 +207,7 @@ internal static class StatefulTransforms
             return defaultValue;
         }
 
-        if (int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
+        if (int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= Math.Min(1, defaultValue))
         {
             return count;
         }

@@ -6,21 +6,39 @@ using DataWeaver.Pipelines;
 
 namespace DataWeaver.Windowing.Internal;
 
-/// <summary>A tumbling window stage as the builder recorded it.</summary>
-internal sealed class WindowDefinition<T, TKey>(Func<T, TKey> keySelector, Func<T, double> valueSelector, Func<T, DateTimeOffset>? eventTime, TumblingWindowOptions options)
-    : OwnBlockBoundary<T, WindowResult<TKey>>("window", options.Name, options.Capacity)
+/// <summary>A window stage as the builder recorded it.</summary>
+internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
+    Func<T, TKey> keySelector,
+    Func<T, DateTimeOffset>? eventTime,
+    TAgg aggregator,
+    Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> output,
+    WindowOptions options)
+    : OwnBlockBoundary<T, TOut>("window", options.Name, options.Capacity)
     where TKey : notnull
+    where TAgg : IWindowAggregator<T, TAcc, TResult>
 {
-    private static readonly TimeSpan s_maxSize = TimeSpan.FromDays(366);
+    private static readonly TimeSpan s_maxSpan = TimeSpan.FromDays(366);
 
-    public TumblingWindowOptions WindowOptions { get; } = options;
+    public WindowOptions WindowOptions { get; } = options;
 
-    public override string Describe() => eventTime is null
-        ? string.Create(CultureInfo.InvariantCulture, $"tumbling({WindowOptions.Size.TotalSeconds} s, processing time)")
-        : string.Create(CultureInfo.InvariantCulture, $"tumbling({WindowOptions.Size.TotalSeconds} s, event time, out-of-orderness {WindowOptions.MaxOutOfOrderness.TotalSeconds} s)");
+    public override string Describe()
+    {
+        var o = WindowOptions;
+        var shape = o.Kind switch
+        {
+            WindowKind.Tumbling => string.Create(CultureInfo.InvariantCulture, $"tumbling({o.Size.TotalSeconds} s"),
+            WindowKind.Hopping => string.Create(CultureInfo.InvariantCulture, $"hopping({o.Size.TotalSeconds} s every {(o.Hop ?? o.Size).TotalSeconds} s"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"session(gap {o.Gap.TotalSeconds} s"),
+        };
+        return eventTime is null
+            ? shape + ", processing time)"
+            : string.Create(CultureInfo.InvariantCulture, $"{shape}, event time, out-of-orderness {o.MaxOutOfOrderness.TotalSeconds} s, lateness {o.AllowedLateness.TotalSeconds} s)");
+    }
 
-    public override BatchTarget<T> Instantiate(BatchTarget<WindowResult<TKey>> next, int boundedCapacity, RunContext run, BlockCounters? counters) =>
-        new WindowNode<T, TKey>(DisplayName, keySelector, valueSelector, eventTime, WindowOptions, Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters).Input;
+    public override BatchTarget<T> Instantiate(BatchTarget<TOut> next, int boundedCapacity, RunContext run, BlockCounters? counters) =>
+        new WindowNode<T, TKey, TAcc, TResult, TAgg, TOut>(
+            DisplayName, keySelector, eventTime, aggregator, output, WindowSettings.From(WindowOptions, eventTime is not null),
+            Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters).Input;
 
     public override IEnumerable<string> Validate(PipelineOptions options)
     {
@@ -29,19 +47,45 @@ internal sealed class WindowDefinition<T, TKey>(Func<T, TKey> keySelector, Func<
             yield return error;
         }
 
-        if (WindowOptions.Size < TimeSpan.FromMilliseconds(1) || WindowOptions.Size > s_maxSize)
+        var o = WindowOptions;
+        if (o.Size < TimeSpan.FromMilliseconds(1) || o.Size > s_maxSpan)
         {
-            yield return $"Stage '{DisplayName}': window Size must be from 1 ms to 366 days (was {WindowOptions.Size}).";
+            yield return $"Stage '{DisplayName}': window Size must be from 1 ms to 366 days (was {o.Size}).";
         }
 
-        if (WindowOptions.MaxOutOfOrderness < TimeSpan.Zero)
+        if (o.Hop is { } hop && (hop < TimeSpan.FromMilliseconds(1) || hop > o.Size || o.Size.Ticks / hop.Ticks > 1_000))
         {
-            yield return $"Stage '{DisplayName}': MaxOutOfOrderness must not be negative (was {WindowOptions.MaxOutOfOrderness}).";
+            yield return $"Stage '{DisplayName}': window Hop must be from 1 ms to Size, with at most 1,000 windows per record (was {hop} for Size {o.Size}).";
         }
 
-        if (WindowOptions.MaxKeys is < 1 or > TumblingWindowOptions.MaxKeysLimit)
+        if (o.Gap < TimeSpan.FromMilliseconds(1) || o.Gap > s_maxSpan)
         {
-            yield return $"Stage '{DisplayName}': MaxKeys must be from 1 to {TumblingWindowOptions.MaxKeysLimit} (was {WindowOptions.MaxKeys}).";
+            yield return $"Stage '{DisplayName}': session Gap must be from 1 ms to 366 days (was {o.Gap}).";
+        }
+
+        if (o.MaxOutOfOrderness < TimeSpan.Zero || o.MaxOutOfOrderness > s_maxSpan)
+        {
+            yield return $"Stage '{DisplayName}': MaxOutOfOrderness must be from 0 to 366 days (was {o.MaxOutOfOrderness}).";
+        }
+
+        if (o.AllowedLateness < TimeSpan.Zero || o.AllowedLateness > s_maxSpan)
+        {
+            yield return $"Stage '{DisplayName}': AllowedLateness must be from 0 to 366 days (was {o.AllowedLateness}).";
+        }
+
+        if (o.StateBudgetBytes is < 64 * 1024 or > 1L << 40)
+        {
+            yield return $"Stage '{DisplayName}': StateBudgetBytes must be from 64 KiB to 1 TiB (was {o.StateBudgetBytes}).";
+        }
+
+        if (o.MaxKeys is < 1 or > TumblingWindowOptions.MaxKeysLimit)
+        {
+            yield return $"Stage '{DisplayName}': MaxKeys must be from 1 to {TumblingWindowOptions.MaxKeysLimit} (was {o.MaxKeys}).";
+        }
+
+        if (o.CollectLimit is < 0 or > WindowOptions.MaxCollectLimit)
+        {
+            yield return $"Stage '{DisplayName}': CollectLimit must be from 0 to {WindowOptions.MaxCollectLimit} (was {o.CollectLimit}).";
         }
     }
 }

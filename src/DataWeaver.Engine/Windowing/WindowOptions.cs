@@ -1,0 +1,84 @@
+namespace DataWeaver.Windowing;
+
+/// <summary>
+/// Options of a window stage (<see cref="Pipelines.WindowPipelineBuilderExtensions"/>): the kind of window and its
+/// sizes, how out of order event times may arrive and how late a record may still update an emitted window, the
+/// state's byte budget, and the optional aggregates. Copied when the stage is added.
+/// </summary>
+public sealed record WindowOptions
+{
+    /// <summary>The default <see cref="StateBudgetBytes"/>: 256 MiB.</summary>
+    public const long DefaultStateBudgetBytes = 256L * 1024 * 1024;
+
+    /// <summary>The largest accepted <see cref="CollectLimit"/>.</summary>
+    public const int MaxCollectLimit = 1_000_000;
+
+    /// <summary>Gets the kind of window.</summary>
+    /// <value>The default is <see cref="WindowKind.Tumbling"/>.</value>
+    public WindowKind Kind { get; init; } = WindowKind.Tumbling;
+
+    /// <summary>Gets the window size of tumbling and hopping windows. Windows are aligned to the Unix epoch.</summary>
+    /// <value>The default is 1 minute; from 1 millisecond to 366 days. Not used by session windows.</value>
+    public TimeSpan Size { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets how far apart hopping windows start.</summary>
+    /// <value>
+    /// The default is <see langword="null"/>: <see cref="Size"/> (tumbling). From 1 millisecond to <see cref="Size"/>;
+    /// at most 1,000 windows per record (Size / Hop). Only for <see cref="WindowKind.Hopping"/>.
+    /// </value>
+    public TimeSpan? Hop { get; init; }
+
+    /// <summary>Gets the inactivity gap that ends a session: a session ends this long after its last record.</summary>
+    /// <value>The default is 1 minute; from 1 millisecond to 366 days. Only for <see cref="WindowKind.Session"/>.</value>
+    public TimeSpan Gap { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets how far behind the newest event time seen a record's event time may be (event time only). The watermark is
+    /// the newest event time seen minus this; a window is emitted once the watermark reaches its end.
+    /// </summary>
+    /// <value>The default is zero: records must come in event-time order.</value>
+    public TimeSpan MaxOutOfOrderness { get; init; }
+
+    /// <summary>
+    /// Gets how long after a window was emitted (by the watermark) a record may still update it (event time only). A
+    /// record for an emitted window within this updates the window, which is emitted again with the complete updated
+    /// aggregates (<see cref="WindowResult{TKey}.IsUpdate"/> true) at the end of the input batch; a record for a window
+    /// whose end plus this is at or behind the watermark is late: a <see cref="LateRecordException"/> (a data error) for
+    /// the stage's error policy (dead-letter, skip or fail).
+    /// </summary>
+    /// <value>The default is zero: a window is final when first emitted. From zero to 366 days.</value>
+    public TimeSpan AllowedLateness { get; init; }
+
+    /// <summary>
+    /// Gets the byte budget of the stage's state: an estimate of the memory its open windows, keys and aggregates take
+    /// (per (window, key) entry: the dictionary entry, the key, the accumulator and what it holds; per session its
+    /// object; per held source batch a reference). When a new record would take the state past it, the pipeline fails
+    /// with <see cref="WindowStateFullException"/> naming the budget (a fatal error; nothing is committed past the
+    /// records of open windows, so a restart with a larger budget loses nothing). Records are never dropped for room.
+    /// </summary>
+    /// <value>The default is 256 MiB; from 64 KiB to 1 TiB.</value>
+    public long StateBudgetBytes { get; init; } = DefaultStateBudgetBytes;
+
+    /// <summary>Gets the most open (window, key) aggregates (sessions for session windows), a bound beside the byte budget.</summary>
+    /// <value>The default is <see langword="null"/>: only <see cref="StateBudgetBytes"/> bounds the state. From 1 to 100,000,000.</value>
+    public int? MaxKeys { get; init; }
+
+    /// <summary>Gets whether the built-in aggregates include the exact number of distinct values (<see cref="WindowResult{TKey}.DistinctCount"/>).</summary>
+    /// <value>The default is <see langword="false"/>: each distinct value costs about 40 bytes of state.</value>
+    public bool DistinctCount { get; init; }
+
+    /// <summary>
+    /// Gets how many values the built-in aggregates collect per key and window (<see cref="WindowResult{TKey}.Values"/>),
+    /// the first ones in arrival order; further values are counted in <see cref="WindowResult{TKey}.Count"/> only.
+    /// </summary>
+    /// <value>The default is 0: no values are collected. From 0 to 1,000,000.</value>
+    public int CollectLimit { get; init; }
+
+    /// <summary>Gets how many records may wait at the stage's input.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="Pipelines.PipelineOptions.DefaultStageCapacity"/>. At least 1.</value>
+    public int? Capacity { get; init; }
+
+    /// <summary>Gets the stage name shown in graphs, errors and dead letters.</summary>
+    /// <value>The default is <see langword="null"/>: <c>window</c> and the stage's position.</value>
+    public string? Name { get; init; }
+}
