@@ -192,6 +192,13 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
                 }
 
                 _consumed = _input.BytesRead;
+                if (TryDecodeIntoBuffer(ref reader, blocks.Remaining) is { } direct)
+                {
+                    blocks.EndRecord(reader.Position);
+                    Current = RecordFileItem.Ok(direct, index, index + 1, direct.Utf8.Length, _buffer!.Payload);
+                    return true;
+                }
+
                 _flat!.Decode(ref reader, blocks.StartRecord());
                 blocks.EndRecord(reader.Position);
             }
@@ -244,6 +251,32 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
             return true;
         }
 
+        /// <summary>
+        /// The record at the reader decoded straight into the pooled buffer after its JSON, followed by its datum
+        /// (<see cref="AvroFlatRecordCodec.TryDecodeDirect"/>); <see langword="null"/>, with the reader where it was, when
+        /// the codec cannot write it directly or the buffer is full (the writer's path then decodes it).
+        /// </summary>
+        private JsonRecord? TryDecodeIntoBuffer(ref AvroReader reader, ReadOnlySpan<byte> datums)
+        {
+            if (_layout is null || _buffer is null)
+            {
+                return null;
+            }
+
+            var start = reader;
+            var room = _buffer.Room;
+            if (!_flat!.TryDecodeDirect(ref reader, room, out var jsonLength)
+                || jsonLength > JsonRecordOptions.Default.MaxRecordBytes
+                || room.Length - jsonLength < reader.Position)
+            {
+                reader = start;
+                return null;
+            }
+
+            datums[..reader.Position].CopyTo(room[jsonLength..]);
+            return _buffer.Add(jsonLength, reader.Position);
+        }
+
         /// <summary>Drops the reader's reference to the buffer records with their datums are cut from.</summary>
         private void ReleaseBuffer()
         {
@@ -273,6 +306,9 @@ public sealed class AvroFileFormat(AvroFormatOptions options) : RecordFileFormat
         private int _lastLength;
 
         public ArrayBufferWriter<byte> Json { get; } = new(256);
+
+        /// <summary>Gets the bytes of the current block from the next record on.</summary>
+        public ReadOnlySpan<byte> Remaining => _block.Data.Span[_position..];
 
         /// <summary>Gets the bytes of the record <see cref="EndRecord"/> ended last.</summary>
         public ReadOnlySpan<byte> LastDatum => _block.Data.Span.Slice(_position - _lastLength, _lastLength);

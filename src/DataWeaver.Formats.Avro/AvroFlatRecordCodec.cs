@@ -22,6 +22,9 @@ internal sealed class AvroFlatRecordCodec
 {
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    /// <summary>The bytes a JSON string holds as they are under <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>: printable ASCII but <c>"</c> and <c>\</c>.</summary>
+    private static readonly SearchValues<byte> Verbatim = SearchValues.Create([.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\'))]);
+
     private readonly Field[] _fields;
 
     private AvroFlatRecordCodec(Field[] fields) => _fields = fields;
@@ -51,7 +54,9 @@ internal sealed class AvroFlatRecordCodec
                 return null;
             }
 
-            fields[i] = new Field(Encoding.UTF8.GetBytes(field.Name), JsonEncodedText.Encode(field.Name, Encoder), [.. branches.Select(b => b.Type)], field.Schema is UnionSchema);
+            var name = JsonEncodedText.Encode(field.Name, Encoder);
+            byte[] prefix = [(byte)(i == 0 ? '{' : ','), (byte)'"', .. name.EncodedUtf8Bytes, (byte)'"', (byte)':'];
+            fields[i] = new Field(Encoding.UTF8.GetBytes(field.Name), name, [.. branches.Select(b => b.Type)], field.Schema is UnionSchema, prefix);
         }
 
         return new AvroFlatRecordCodec(fields);
@@ -103,6 +108,114 @@ internal sealed class AvroFlatRecordCodec
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Decodes one record at the reader straight into <paramref name="destination"/>, the same bytes as
+    /// <see cref="Decode"/> writes, when every string is printable ASCII without <c>"</c> or <c>\</c> (written as it is);
+    /// <see langword="false"/> for any other record or when the destination is too small (the reader has moved on, the
+    /// destination holds part of the record: start again from a copy of the reader).
+    /// </summary>
+    /// <exception cref="DeserializationException">The bytes are not a record of the schema.</exception>
+    public bool TryDecodeDirect(ref AvroReader reader, Span<byte> destination, out int written)
+    {
+        written = 0;
+        var at = 0;
+        foreach (var field in _fields)
+        {
+            if (!field.Prefix.AsSpan().TryCopyTo(destination[at..]))
+            {
+                return false;
+            }
+
+            at += field.Prefix.Length;
+            var room = destination[at..];
+            var type = field.IsUnion ? field.Types[reader.ReadUnionIndex(field.Types.Length)] : field.Types[0];
+            int length;
+            switch (type)
+            {
+                case AvroType.Null:
+                    if (!"null"u8.TryCopyTo(room))
+                    {
+                        return false;
+                    }
+
+                    length = 4;
+                    break;
+                case AvroType.Boolean:
+                    var flag = reader.ReadBoolean() ? "true"u8 : "false"u8;
+                    if (!flag.TryCopyTo(room))
+                    {
+                        return false;
+                    }
+
+                    length = flag.Length;
+                    break;
+                case AvroType.Int:
+                    if (!System.Buffers.Text.Utf8Formatter.TryFormat(reader.ReadInt(), room, out length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case AvroType.Long:
+                    if (!System.Buffers.Text.Utf8Formatter.TryFormat(reader.ReadLong(), room, out length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case AvroType.Float:
+                    if (!TryFormatFloating(reader.ReadFloat(), room, out length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case AvroType.Double:
+                    if (!TryFormatFloating(reader.ReadDouble(), room, out length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case AvroType.String:
+                    var text = reader.ReadBytesSpan();
+                    if (text.ContainsAnyExcept(Verbatim) || room.Length < text.Length + 2)
+                    {
+                        return false;
+                    }
+
+                    room[0] = (byte)'"';
+                    text.CopyTo(room[1..]);
+                    room[text.Length + 1] = (byte)'"';
+                    length = text.Length + 2;
+                    break;
+                default:
+                    var bytes = reader.ReadBytesSpan();
+                    if (room.Length < System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(bytes.Length) + 2)
+                    {
+                        return false;
+                    }
+
+                    room[0] = (byte)'"';
+                    System.Buffers.Text.Base64.EncodeToUtf8(bytes, room[1..], out _, out var encoded);
+                    room[encoded + 1] = (byte)'"';
+                    length = encoded + 2;
+                    break;
+            }
+
+            at += length;
+        }
+
+        if (at >= destination.Length)
+        {
+            return false;
+        }
+
+        destination[at++] = (byte)'}';
+        written = at;
+        return true;
     }
 
     /// <summary>
@@ -246,6 +359,20 @@ internal sealed class AvroFlatRecordCodec
     }
 
     /// <summary>A float or double as the general mapping writes it: the shortest text that reads back the same, or a name for NaN and the infinities.</summary>
+    /// <summary>A float or double as <see cref="WriteFloating"/> writes it.</summary>
+    private static bool TryFormatFloating<T>(T value, Span<byte> destination, out int written)
+        where T : IFloatingPointIeee754<T>, IUtf8SpanFormattable
+    {
+        if (T.IsFinite(value))
+        {
+            return value.TryFormat(destination, out written, "R", CultureInfo.InvariantCulture);
+        }
+
+        var text = T.IsNaN(value) ? "\"NaN\""u8 : T.IsPositive(value) ? "\"Infinity\""u8 : "\"-Infinity\""u8;
+        written = text.Length;
+        return text.TryCopyTo(destination);
+    }
+
     private static void WriteFloating<T>(Utf8JsonWriter writer, T value)
         where T : IFloatingPointIeee754<T>, IUtf8SpanFormattable
     {
@@ -262,5 +389,11 @@ internal sealed class AvroFlatRecordCodec
     }
 
     /// <summary>A field: its name (UTF-8 and as the JSON writer writes it) and its type, or its union's branch types.</summary>
-    private sealed record Field(byte[] Name, JsonEncodedText EncodedName, AvroType[] Types, bool IsUnion);
+    /// <summary>A field of the record.</summary>
+    /// <param name="Name">Its name, UTF-8.</param>
+    /// <param name="EncodedName">Its name as JSON writes it.</param>
+    /// <param name="Types">Its type, or the types of its union's branches.</param>
+    /// <param name="IsUnion">Whether it is a union.</param>
+    /// <param name="Prefix">What comes before the field's value in the record's JSON: <c>{"name":</c> or <c>,"name":</c>.</param>
+    private sealed record Field(byte[] Name, JsonEncodedText EncodedName, AvroType[] Types, bool IsUnion, byte[] Prefix);
 }

@@ -80,20 +80,39 @@ public sealed class RecordWithOriginal : MemoryManager<byte>
             return false;
         }
 
+        var start = _written + HeaderLength;
+        json = _array.AsSpan(start, jsonLength);
+        original = _array.AsSpan(start + jsonLength, originalLength);
+        record = Add(jsonLength, originalLength);
+        return true;
+    }
+
+    /// <summary>
+    /// Gets the room left for the next record, after its header: a format that writes a record in place puts its JSON
+    /// there followed by its original bytes, then calls <see cref="Add"/>. Empty when the buffer is full.
+    /// </summary>
+    public Span<byte> Room => _written + HeaderLength < _array.Length ? _array.AsSpan(_written + HeaderLength) : default;
+
+    /// <summary>Adds the record written in <see cref="Room"/>: <paramref name="jsonLength"/> bytes of JSON (not validated), then its original bytes.</summary>
+    /// <param name="jsonLength">The JSON's length.</param>
+    /// <param name="originalLength">The original's length.</param>
+    /// <returns>The record.</returns>
+    public JsonRecord Add(int jsonLength, int originalLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(jsonLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(originalLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)jsonLength + originalLength, Room.Length, nameof(originalLength));
         var header = _array.AsSpan(_written, HeaderLength);
         BinaryPrimitives.WriteUInt32LittleEndian(header, Marker);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], jsonLength);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], originalLength);
         var start = _written + HeaderLength;
-        json = _array.AsSpan(start, jsonLength);
-        original = _array.AsSpan(start + jsonLength, originalLength);
-        record = JsonRecord.CreateUnchecked(CreateMemory(start, jsonLength));
         _written = start + jsonLength + originalLength;
-        return true;
+        return JsonRecord.CreateUnchecked(CreateMemory(start, jsonLength));
     }
 
     /// <summary>
-    /// Gets the original bytes of a record that is exactly one cut by <see cref="TryAdd"/> (not a slice of it) from a
+    /// Gets the original bytes of a record that is exactly one cut by <see cref="TryAdd"/> or <see cref="Add"/> (not a slice of it) from a
     /// buffer whose layout equals <paramref name="layout"/>.
     /// </summary>
     /// <param name="record">The record.</param>

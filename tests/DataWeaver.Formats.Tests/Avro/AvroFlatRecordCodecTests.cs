@@ -119,6 +119,60 @@ public sealed class AvroFlatRecordCodecTests
         return items;
     }
 
+    [Fact]
+    public void TryDecodeDirect_RandomRecords_WritesWhatDecodeWritesOrDeclines()
+    {
+        var random = new Random(3);
+        var codec = AvroFlatRecordCodec.TryCreate(Schema)!;
+        string[] texts = ["plain", "", "<script>&'`+=", "quote \" here", "back\\slash", "é", "tab\t", "~!@#$%^*()_{}|:?><,./;[]"];
+        double[] doubles = [0.1, -0.0, 1e300, double.Epsilon, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 123456789.125, 1e16, 1e-7];
+        int direct = 0, declined = 0;
+        for (var row = 0; row < 5_000; row++)
+        {
+            var record = new GenericRecord((RecordSchema)Schema);
+            record["id"] = random.NextInt64(long.MinValue, long.MaxValue);
+            record["n"] = random.Next(int.MinValue, int.MaxValue);
+            record["ok"] = random.Next(2) == 0;
+            record["f"] = (float)doubles[random.Next(doubles.Length)] * (float)random.NextDouble();
+            record["d"] = random.Next(2) == 0 ? doubles[random.Next(doubles.Length)] : random.NextDouble() * Math.Pow(10, random.Next(-20, 20));
+            record["s"] = texts[random.Next(texts.Length)];
+            var bytes = new byte[random.Next(6)];
+            random.NextBytes(bytes);
+            record["b"] = bytes;
+            record["nothing"] = null;
+            record["maybe"] = random.Next(2) == 0 ? null : texts[random.Next(texts.Length)];
+            record["num"] = random.Next(3) switch { 0 => null, 1 => random.NextInt64(), _ => (object)doubles[random.Next(doubles.Length)] };
+            record["either"] = random.Next(3) switch { 0 => random.Next(), 1 => texts[random.Next(texts.Length)], _ => (object)(random.Next(2) == 0) };
+            var datum = new ArrayBufferWriter<byte>();
+            AvroDatum.Write(datum, Schema, record);
+
+            var expected = new ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(expected, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                var reader = new DataWeaver.Serialization.Avro.Binary.AvroReader(datum.WrittenSpan);
+                codec.Decode(ref reader, writer);
+            }
+
+            var destination = new byte[expected.WrittenCount + 16];
+            var directReader = new DataWeaver.Serialization.Avro.Binary.AvroReader(datum.WrittenSpan);
+            if (codec.TryDecodeDirect(ref directReader, destination, out var written))
+            {
+                direct++;
+                Assert.Equal(System.Text.Encoding.UTF8.GetString(expected.WrittenSpan), System.Text.Encoding.UTF8.GetString(destination, 0, written));
+                Assert.Equal(datum.WrittenCount, directReader.Position);
+                var tooSmall = new DataWeaver.Serialization.Avro.Binary.AvroReader(datum.WrittenSpan);
+                Assert.False(codec.TryDecodeDirect(ref tooSmall, destination.AsSpan(0, written - 1), out _));
+            }
+            else
+            {
+                declined++;
+            }
+        }
+
+        Assert.InRange(direct, 500, 4_500); // both ways taken
+        Assert.InRange(declined, 500, 4_500);
+    }
+
     private static byte[] Datum(int row)
     {
         var output = new ArrayBufferWriter<byte>();
