@@ -29,6 +29,8 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private int[] _lengths = [];
     private bool _trustWritten;
     private RecordWithOriginal? _buffer;
+    private SearchValues<byte>? _plainRow; // the bytes of a row of string cells kept as it is: Verbatim and the delimiter
+    private int _prefixesLength;
 
     public int Count => _names.Length;
 
@@ -52,7 +54,11 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _starts = new int[names.Count];
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
+        _plainRow = _types.All(t => t == CsvColumnType.String) && options.Delimiter is > (char)0 and < (char)0x80 and not ('"' or '\r' or '\n')
+            ? SearchValues.Create([.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\')), (byte)options.Delimiter])
+            : null;
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
+        _prefixesLength = _prefixes.Sum(p => p.Length);
         Layout = CsvRowLayout.Of(options.Delimiter, string.Join('\n', names));
     }
 
@@ -70,6 +76,11 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         if (csv.FieldCount != _names.Length)
         {
             throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
+        }
+
+        if (keepRow && TryDecodePlainRow(csv.RawRecord, out var plain, out payload))
+        {
+            return plain;
         }
 
         var length = VerbatimLength(csv);
@@ -109,6 +120,45 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         return _trustWritten && written.Length <= JsonRecordOptions.Default.MaxRecordBytes && System.Text.Unicode.Utf8.IsValid(written)
             ? JsonRecord.CreateUnchecked(written)
             : JsonRecord.Parse(written);
+    }
+
+    /// <summary>
+    /// The record of a row of string columns whose bytes are all printable ASCII but <c>"</c> and <c>\</c>, or the
+    /// delimiter: its cells are the text between delimiters (no quotes) and each is written as it is, so the JSON's
+    /// length is known from the row's and it is written in one pass, with the row kept after it. The caller checked
+    /// the row has one field per column.
+    /// </summary>
+    private bool TryDecodePlainRow(ReadOnlySpan<byte> raw, out JsonRecord record, out Buffers.PayloadBuffer? payload)
+    {
+        var columns = _prefixes.Length;
+        var jsonLength = _prefixesLength + raw.Length - (columns - 1) + (2 * columns) + 1;
+        if (_plainRow is null || columns == 0 || raw.IsEmpty || raw.ContainsAnyExcept(_plainRow) || jsonLength > JsonRecordOptions.Default.MaxRecordBytes)
+        {
+            record = default;
+            payload = null;
+            return false;
+        }
+
+        record = Cut(jsonLength, raw.Length, out var json, out var original, out var buffer);
+        payload = buffer;
+        var delimiter = (byte)options.Delimiter;
+        var rest = raw;
+        var at = 0;
+        for (var i = 0; i < columns; i++)
+        {
+            var end = i == columns - 1 ? rest.Length : rest.IndexOf(delimiter);
+            _prefixes[i].CopyTo(json[at..]);
+            at += _prefixes[i].Length;
+            json[at++] = (byte)'"';
+            rest[..end].CopyTo(json[at..]);
+            at += end;
+            json[at++] = (byte)'"';
+            rest = i == columns - 1 ? default : rest[(end + 1)..];
+        }
+
+        json[at] = (byte)'}';
+        raw.CopyTo(original);
+        return true;
     }
 
     /// <summary>Drops the reader's reference to the buffer kept rows are cut from.</summary>
