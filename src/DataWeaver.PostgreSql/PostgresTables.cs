@@ -43,3 +43,43 @@ internal static class PostgresTables
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>
+/// One of the package's own tables, created at most once per owner (<see cref="PostgresTables.CreateIfMissingAsync"/>),
+/// and tried again after a try that failed or was cancelled.
+/// </summary>
+/// <param name="connectionString">Where.</param>
+/// <param name="table">The table's name as configured (for messages and the creation lock).</param>
+/// <param name="createSql">The <c>CREATE TABLE IF NOT EXISTS</c> statement.</param>
+/// <param name="description">What the table holds, for the error message ("checkpoint", "lease").</param>
+internal sealed class PostgresOwnTable(string connectionString, string table, string createSql, string description)
+{
+    private readonly Lock _lock = new();
+    private Task? _created;
+
+    /// <summary>Creates the table if that was not done yet; the same task for concurrent callers.</summary>
+    public Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_created is null || _created.IsFaulted || _created.IsCanceled)
+            {
+                _created = CreateAsync(cancellationToken);
+            }
+
+            return _created;
+        }
+    }
+
+    private async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PostgresTables.CreateIfMissingAsync(connectionString, table, createSql, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            throw PostgresErrors.Map(error, $"Creating the {description} table {table}");
+        }
+    }
+}

@@ -18,8 +18,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     private readonly string _connectionString;
     private readonly string _table;
     private readonly string _saveSql;
-    private readonly Lock _lock = new();
-    private Task? _created;
+    private readonly PostgresOwnTable _ownTable;
 
     /// <summary>Creates a store; nothing connects before the first load, save or lock.</summary>
     /// <param name="options">The options, copied.</param>
@@ -40,6 +39,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
         };
         _connectionString = builder.ConnectionString;
         _table = PostgresIdentifiers.QuoteTable(options.Table);
+        _ownTable = new PostgresOwnTable(_connectionString, options.Table, $"CREATE TABLE IF NOT EXISTS {_table} (key text PRIMARY KEY, partitions integer[] NOT NULL, offsets bigint[] NOT NULL, epoch bigint, saved_at timestamptz NOT NULL)", "checkpoint");
         _saveSql = options.Fence is { } fence
             ? $"""
               WITH fence AS (SELECT 1 FROM {fence.QuotedTable} WHERE name = $4 AND holder = $5 AND epoch = $6 AND expires_at > clock_timestamp() FOR SHARE)
@@ -61,7 +61,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     public async ValueTask<IReadOnlyList<SourcePosition>?> LoadAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _ownTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = new NpgsqlConnection(_connectionString);
@@ -99,7 +99,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(positions);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _ownTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
         int saved;
         try
         {
@@ -180,35 +180,6 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     public override string ToString() => Options.ToString();
 
     private string LockName(string key) => "dataweaver-checkpoint:" + Options.Table + ":" + key;
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            if (_created is null || _created.IsFaulted || _created.IsCanceled)
-            {
-                _created = CreateTableAsync(cancellationToken);
-            }
-
-            return _created;
-        }
-    }
-
-    private async Task CreateTableAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PostgresTables.CreateIfMissingAsync(
-                _connectionString,
-                Options.Table,
-                $"CREATE TABLE IF NOT EXISTS {_table} (key text PRIMARY KEY, partitions integer[] NOT NULL, offsets bigint[] NOT NULL, epoch bigint, saved_at timestamptz NOT NULL)",
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            throw PostgresErrors.Map(error, $"Creating the checkpoint table {Options.Table}");
-        }
-    }
 
     private sealed class AdvisoryHold(NpgsqlConnection connection, string name) : IDisposable
     {

@@ -26,7 +26,7 @@ public sealed class PostgresLease : IAsyncDisposable
     private readonly Lock _lock = new();
     private PostgresLeaseGrant? _grant;
     private PostgresLeaseState _state;
-    private Task? _created;
+    private readonly PostgresOwnTable _ownTable;
     private string? _lastStandbyLog;
 
     /// <summary>Creates a lease client; nothing connects before the first acquire.</summary>
@@ -47,6 +47,7 @@ public sealed class PostgresLease : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.WithApplicationName(options.ConnectionString, "dataweaver:lease:" + options.Name));
         builder.Options = Join(builder.Options, string.Create(CultureInfo.InvariantCulture, $"-c lock_timeout={(long)options.Duration.TotalMilliseconds}"));
         _connectionString = builder.ConnectionString;
+        _ownTable = new PostgresOwnTable(_connectionString, options.Table, $"CREATE TABLE IF NOT EXISTS {QuotedTable} (name text PRIMARY KEY, holder text NOT NULL, epoch bigint NOT NULL, expires_at timestamptz NOT NULL, acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL)", "lease");
         _dataSource = NpgsqlDataSource.Create(_connectionString);
         PostgresLeaseMetrics.Add(this);
     }
@@ -127,7 +128,7 @@ public sealed class PostgresLease : IAsyncDisposable
             throw new InvalidOperationException($"Lease '{Options.Name}' is already held by this instance ({Options.InstanceId}); release it first.");
         }
 
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _ownTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var sent = Options.TimeProvider.GetTimestamp();
         long? epoch;
         PostgresLeaseInfo? holder = null;
@@ -180,7 +181,7 @@ public sealed class PostgresLease : IAsyncDisposable
     /// <exception cref="DataWeaverException">The server failed.</exception>
     public async Task<PostgresLeaseInfo?> ReadAsync(CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _ownTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -208,7 +209,7 @@ public sealed class PostgresLease : IAsyncDisposable
     public async Task InstallFenceAsync(string table, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _ownTable.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var function = FenceFunction();
         var name = Options.Name.Replace("'", "''", StringComparison.Ordinal);
         var sql = $"""
@@ -383,35 +384,6 @@ public sealed class PostgresLease : IAsyncDisposable
         lock (_lock)
         {
             _state = state;
-        }
-    }
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            if (_created is null || _created.IsFaulted || _created.IsCanceled)
-            {
-                _created = CreateTableAsync(cancellationToken);
-            }
-
-            return _created;
-        }
-    }
-
-    private async Task CreateTableAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PostgresTables.CreateIfMissingAsync(
-                _connectionString,
-                Options.Table,
-                $"CREATE TABLE IF NOT EXISTS {QuotedTable} (name text PRIMARY KEY, holder text NOT NULL, epoch bigint NOT NULL, expires_at timestamptz NOT NULL, acquired_at timestamptz NOT NULL, renewed_at timestamptz NOT NULL)",
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            throw PostgresErrors.Map(error, $"Creating the lease table {Options.Table}");
         }
     }
 }
