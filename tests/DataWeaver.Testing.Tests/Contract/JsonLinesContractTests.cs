@@ -69,7 +69,7 @@ public sealed class JsonLinesSourceContractTests : SourceContractTests<Record<Re
             Lines,
             run => new ProcessStartInfo("dotnet", [ // the harness: JsonLinesSource (file checkpoints) -> map -> JsonLinesSink (append)
                 Path.Combine(AppContext.BaseDirectory, "DataWeaver.CrashHarness.dll"), input, output, checkpoints,
-                "--max-in-flight", $"{MaxInFlight}", "--batch-size", "32", "--pause-every", "20"]),
+                "--max-in-flight", $"{MaxInFlight}", "--batch-size", "32", "--pause-every", "5"]),
             () => IdRecords.FileIds(output),
             new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight }));
     }
