@@ -17,7 +17,8 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     /// <summary>The bytes a JSON string holds as they are under <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>: printable ASCII but <c>"</c> and <c>\</c>.</summary>
-    private static readonly SearchValues<byte> Verbatim = SearchValues.Create([.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\'))]);
+    private static readonly byte[] VerbatimBytes = [.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\'))];
+    private static readonly SearchValues<byte> Verbatim = SearchValues.Create(VerbatimBytes);
     private readonly ArrayBufferWriter<byte> _json = new(1024);
     private Utf8JsonWriter? _writer;
     private byte[][] _names = [];
@@ -55,7 +56,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
         _plainRow = _types.All(t => t == CsvColumnType.String) && options.Delimiter is > (char)0 and < (char)0x80 and not ('"' or '\r' or '\n')
-            ? SearchValues.Create([.. Enumerable.Range(0x20, 0x5F).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\')), (byte)options.Delimiter])
+            ? SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter])
             : null;
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
         _prefixesLength = _prefixes.Sum(p => p.Length);
