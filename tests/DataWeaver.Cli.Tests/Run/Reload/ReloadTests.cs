@@ -40,12 +40,19 @@ public sealed partial class ReloadTests(ITestOutputHelper log) : IDisposable
         await cli.WaitForOutputAsync(Address(), running);
         using var http = new HttpClient { BaseAddress = new Uri(Address().Match(cli.Error).Groups["url"].Value), Timeout = TimeSpan.FromSeconds(90) };
 
-        // The input keeps growing while the reload happens: the reload lands mid-stream.
-        using var writing = new CancellationTokenSource();
+        // The input keeps growing while the reload happens: the reload lands mid-stream. The second half is written only
+        // once the reload has answered, so a loaded machine cannot finish the input before the reload (the switch would
+        // then be at no position at all).
+        var reloadAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = Task.Run(async () =>
         {
             for (var from = 10_000; from < total; from += chunk)
             {
+                if (from >= total / 2)
+                {
+                    await reloadAnswered.Task;
+                }
+
                 File.AppendAllText(_folder["in.jsonl"], Lines(from, from + chunk));
                 await Task.Delay(20);
             }
@@ -56,6 +63,7 @@ public sealed partial class ReloadTests(ITestOutputHelper log) : IDisposable
         _folder.Write("pipeline.yaml", Orders("v2") + Ticks);
         using var reloaded = await http.PostAsync("/reload", null);
         var answer = JsonDocument.Parse(await reloaded.Content.ReadAsStringAsync()).RootElement;
+        reloadAnswered.SetResult();
         var ticksAfter = await PipelineAsync(http, "ticks");
 
         await writer;
