@@ -38,6 +38,7 @@ internal sealed class MockClusterProcess : IDisposable
     public static async Task HostAsync()
     {
         await using var cluster = MockKafkaCluster.Start(brokers: 1);
+        cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero); // a fixed 3 s otherwise, in every peer's wall time
         Console.WriteLine("bootstrap " + cluster.BootstrapServers);
         while (await Console.In.ReadLineAsync() is { } line)
         {
