@@ -28,6 +28,9 @@ internal static class WindowedCountPeers
     public static readonly TimeSpan Size = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan OutOfOrderness = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets Streamiz's MaxPollRecords (records per poll of its stream thread; Streamiz's default 500).</summary>
+    public static long MaxPollRecords { get; set; } = 500;
+
     /// <summary>Starts DataWeaver's pipeline: KafkaSource -> TumblingWindowByEventTime -> Map -> KafkaSink.</summary>
     /// <returns>Something to dispose to stop it.</returns>
     public static async Task<IAsyncDisposable> StartDataWeaverAsync(string bootstrap, string input, string output, string group)
@@ -64,6 +67,7 @@ internal static class WindowedCountPeers
             CommitIntervalMs = 5_000,
             Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
             NumStreamThreads = 1,
+            MaxPollRecords = MaxPollRecords,
             Logger = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole()),
         };
         var builder = new StreamBuilder();

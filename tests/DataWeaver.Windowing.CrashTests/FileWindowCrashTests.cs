@@ -71,16 +71,7 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
             }
 
             var restarted = Read(crashed);
-            var (missing, extra, wrong, examples) = restarted.Compare(uninterrupted.First);
-            var (refMissing, refExtra, refWrong, refExamples) = uninterrupted.Compare(reference);
-            output.WriteLine(
-                $"{Records:N0} records, {reference.Count:N0} windows x keys; uninterrupted: {uninterrupted.Results:N0} results " +
-                $"(against the reference: missing {refMissing}, extra {refExtra}, wrong {refWrong}); {kills} kills, {runs + 1} runs: " +
-                $"{restarted.Results:N0} results, {restarted.Repeats} repeated, {restarted.Partials} partial re-emissions; " +
-                $"against the uninterrupted run: missing {missing}, extra {extra}, wrong {wrong}. {examples} {refExamples}");
-            Assert.Equal((0, 0, 0), (refMissing, refExtra, refWrong));
-            Assert.Equal((0, 0, 0), (missing, extra, wrong));
-            Assert.Empty(restarted.Larger);
+            WindowResults.AssertSame(output, Records, reference, uninterrupted, restarted, kills, runs + 1);
         }
         finally
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Xunit.Abstractions;
+
 namespace DataWeaver.Windowing.CrashTests;
 
 /// <summary>
@@ -152,5 +154,32 @@ public sealed class WindowResults
 
         var extra = first.Keys.Count(k => !expected.ContainsKey(k));
         return (missing, extra, wrong, string.Join("; ", examples.Take(5)));
+    }
+
+    /// <summary>
+    /// Asserts that the uninterrupted run's results equal the reference and the killed runs' first results equal the
+    /// uninterrupted run's exactly (none missing, none extra, every count equal), and that no later result of a window
+    /// was larger than its first; writes the figures to the test's output.
+    /// </summary>
+    /// <param name="output">The test's output.</param>
+    /// <param name="records">The records read.</param>
+    /// <param name="reference">The brute-force count.</param>
+    /// <param name="uninterrupted">The results of the run never killed.</param>
+    /// <param name="restarted">The results of the killed and restarted runs.</param>
+    /// <param name="kills">The kills.</param>
+    /// <param name="runs">The runs, the last one included.</param>
+    public static void AssertSame(
+        ITestOutputHelper output, int records, Dictionary<(string Key, long StartMs), long> reference, WindowResults uninterrupted, WindowResults restarted, int kills, int runs)
+    {
+        var (missing, extra, wrong, examples) = restarted.Compare(uninterrupted.First);
+        var (refMissing, refExtra, refWrong, refExamples) = uninterrupted.Compare(reference);
+        output.WriteLine(
+            $"{records:N0} records, {reference.Count:N0} windows x keys; uninterrupted: {uninterrupted.Results:N0} results " +
+            $"(against the reference: missing {refMissing}, extra {refExtra}, wrong {refWrong}); {kills} kills, {runs} runs: " +
+            $"{restarted.Results:N0} results, {restarted.Repeats} repeated, {restarted.Partials} partial re-emissions; " +
+            $"against the uninterrupted run: missing {missing}, extra {extra}, wrong {wrong}. {examples} {refExamples}");
+        Assert.Equal((0, 0, 0), (refMissing, refExtra, refWrong));
+        Assert.Equal((0, 0, 0), (missing, extra, wrong));
+        Assert.Empty(restarted.Larger);
     }
 }
