@@ -90,9 +90,13 @@ public static class WindowedInput
 public sealed class WindowResults
 {
     private readonly Dictionary<(string Key, long StartMs), long> first = [];
+    private readonly Dictionary<(string Key, long StartMs), long> last = [];
 
     /// <summary>Gets the first result per (key, window start).</summary>
     public IReadOnlyDictionary<(string Key, long StartMs), long> First => first;
+
+    /// <summary>Gets how many windows an upserting sink (the last result wins) would end with a count other than the first.</summary>
+    public int LastDiffers => last.Count(l => first[l.Key] != l.Value);
 
     /// <summary>Gets how many results were read.</summary>
     public int Results { get; private set; }
@@ -113,6 +117,7 @@ public sealed class WindowResults
     public void Add(string key, long startMs, long count)
     {
         Results++;
+        last[(key, startMs)] = count;
         if (!first.TryGetValue((key, startMs), out var earlier))
         {
             first.Add((key, startMs), count);
@@ -176,7 +181,8 @@ public sealed class WindowResults
         output.WriteLine(
             $"{records:N0} records, {reference.Count:N0} windows x keys; uninterrupted: {uninterrupted.Results:N0} results " +
             $"(against the reference: missing {refMissing}, extra {refExtra}, wrong {refWrong}); {kills} kills, {runs} runs: " +
-            $"{restarted.Results:N0} results, {restarted.Repeats} repeated, {restarted.Partials} partial re-emissions; " +
+            $"{restarted.Results:N0} results, {restarted.Repeats} repeated, {restarted.Partials} partial re-emissions " +
+            $"(the last result differs from the first in {restarted.LastDiffers} windows); " +
             $"against the uninterrupted run: missing {missing}, extra {extra}, wrong {wrong}. {examples} {refExamples}");
         Assert.Equal((0, 0, 0), (refMissing, refExtra, refWrong));
         Assert.Equal((0, 0, 0), (missing, extra, wrong));
