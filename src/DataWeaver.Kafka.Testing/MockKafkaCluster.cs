@@ -179,6 +179,17 @@ public sealed class MockKafkaCluster : IAsyncDisposable
         LibRdKafkaMock.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(cluster, checked((int)heartbeatInterval.TotalMilliseconds));
     }
 
+    /// <summary>
+    /// Sets how long a classic group's coordinator waits for more members before its first rebalance
+    /// (rd_kafka_mock_group_initial_rebalance_delay_ms; the mock's default is 3 s, a broker's group.initial.rebalance.delay.ms).
+    /// </summary>
+    /// <param name="delay">The delay, whole milliseconds, zero or more.</param>
+    public void SetGroupInitialRebalanceDelay(TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        LibRdKafkaMock.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, checked((int)delay.TotalMilliseconds));
+    }
+
     /// <summary>Starts recording every request the brokers receive (see <see cref="GetRequests"/>).</summary>
     public void StartRequestTracking() => LibRdKafkaMock.rd_kafka_mock_start_request_tracking(cluster);
 

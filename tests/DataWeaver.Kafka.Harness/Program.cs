@@ -13,9 +13,16 @@ using DataWeaver.Streams;
 //   DataWeaver.Kafka.Harness definition-file FILE
 // runs every pipeline of a definition file to its end with a logger that prints "log LEVEL CATEGORY: message" lines to
 // standard output (KafkaDefinitionFileTests: librdkafka's lines reach the logger, nothing reaches standard error).
+//   DataWeaver.Kafka.Harness windowed-count BOOTSTRAP INPUT OUTPUT GROUP WINDOW-MS OUT-OF-ORDERNESS-MS PAUSE-EVERY
+// counts records per key in tumbling event-time windows (WindowedCountRun; the windowing crash tests kill it).
 if (args[0] == "definition-file")
 {
     return await DataWeaver.Kafka.Harness.DefinitionFileRun.RunAsync(args[1]);
+}
+
+if (args[0] == "windowed-count")
+{
+    return await DataWeaver.Kafka.Harness.WindowedCountRun.RunAsync(args);
 }
 
 var bootstrap = args[0];

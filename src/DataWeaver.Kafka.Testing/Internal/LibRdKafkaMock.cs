@@ -94,6 +94,9 @@ internal static partial class LibRdKafkaMock
     public static partial void rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(MockClusterHandle mcluster, int heartbeatIntervalMs);
 
     [LibraryImport(Library)]
+    public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(MockClusterHandle mcluster, int delayMs);
+
+    [LibraryImport(Library)]
     public static partial void rd_kafka_mock_start_request_tracking(MockClusterHandle mcluster);
 
     [LibraryImport(Library)]
