@@ -84,6 +84,31 @@ public readonly record struct FileIdentity(long Device, long Inode)
         }
     }
 
+    /// <summary>
+    /// Tells whether a path names a device, a FIFO or a socket (<c>/dev/null</c>, <c>/dev/stdout</c>'s pipe, a named
+    /// pipe): something to write into directly, never to replace by renaming a file over it. Symbolic links are followed.
+    /// </summary>
+    /// <param name="path">The path.</param>
+    /// <returns><see langword="true"/> for such a file; <see langword="false"/> for a regular file, a folder, nothing at
+    /// the path, or a platform whose <c>stat</c> layout is not known here (Windows, 32-bit Linux).</returns>
+    internal static bool IsSpecialFile(string path)
+    {
+        var modeOffset = OperatingSystem.IsMacOS() || OperatingSystem.IsIOS() ? 4
+            : !OperatingSystem.IsLinux() ? -1
+            : RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24        // st_dev, st_ino, st_nlink, st_mode
+            : RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 ? 16 // asm-generic: st_dev, st_ino, st_mode
+            : -1;
+        var buffer = new byte[StatBufferBytes];
+        if (modeOffset < 0 || Native.TryStat(path, buffer) != true)
+        {
+            return false;
+        }
+
+        const int TypeMask = 0xF000, Regular = 0x8000, Folder = 0x4000, Link = 0xA000;
+        var type = BitConverter.ToUInt16(buffer, modeOffset) & TypeMask;
+        return type is not (Regular or Folder or Link or 0);
+    }
+
     /// <summary>Hashes the first <paramref name="length"/> bytes of a file (a non-negative 63-bit number); <see langword="null"/> when it is shorter.</summary>
     /// <param name="handle">The open file.</param>
     /// <param name="length">How many bytes from the start to hash (at most <see cref="FingerprintBytes"/> by convention).</param>

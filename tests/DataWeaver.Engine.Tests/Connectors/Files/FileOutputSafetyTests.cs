@@ -331,6 +331,47 @@ public sealed class FileOutputSafetyTests : IDisposable
         Assert.Equal("{\"a\":1}\n{\"a\":2}\n", File.ReadAllText(Output));
     }
 
+    // Found running the perf harness as root: a replacing sink writing /dev/null renamed its temporary file over the
+    // device, leaving a regular file at /dev/null for every later program on the machine.
+    [SkippableFact]
+    public async Task ReplacingSink_OutputIsANamedPipe_WritesIntoThePipeAndLeavesItAPipeWithNoLockOrTemporaryFile()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "no named pipes in the file system");
+
+        var pipe = Path.Combine(_dir, "out.pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(Guard);
+        }
+
+        WriteInput(0, 100);
+        var reading = Task.Run(() => File.ReadAllText(pipe)); // blocks until the sink opens the pipe, reads until it closes it
+
+        await Pipeline.From(new JsonLinesSource(Input)).To(JsonLinesSink.Raw(pipe)).Build().RunAsync().WaitAsync(Guard);
+
+        Assert.Equal(File.ReadAllText(Input), await reading.WaitAsync(Guard));
+        Assert.True(FileIdentity.IsSpecialFile(pipe));
+        Assert.Equal(["in.jsonl", "out.pipe"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task SafeFileWriter_DevNull_WritesIntoTheDeviceAndLeavesItADevice()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && FileIdentity.IsSpecialFile("/dev/null"), "/dev/null is not a device on this machine (something replaced it)");
+
+        var before = Directory.EnumerateFiles("/dev", ".null*").ToList();
+        var writer = SafeFileWriter.Open("/dev/null", new SafeFileWriterOptions { FlushToDisk = true });
+        await using (writer)
+        {
+            await writer.WriteAsync("{\"a\":1}\n"u8.ToArray());
+            writer.Commit();
+        }
+
+        Assert.True(FileIdentity.IsSpecialFile("/dev/null"));
+        Assert.Equal("/dev/null", writer.WritingPath);
+        Assert.Equal(before, Directory.EnumerateFiles("/dev", ".null*"));                // no lock or temporary file beside it
+    }
+
     [Fact]
     public void CheckPath_AFileStandsWhereAFolderMustBe_ThrowsAndCreatesNothing()
     {

@@ -23,18 +23,20 @@ namespace DataWeaver.Connectors.Files.Output;
 /// <item>Every write and the commit check that the file written is still the one at its path: a file deleted,
 /// moved or replaced during the run fails the write (a fatal <see cref="DataWeaverException"/>) before anything more
 /// is acknowledged, so a source never commits past records that are no longer there.</item>
+/// <item>A device, FIFO or socket at the path (<c>/dev/null</c>, a named pipe) is written directly: no lock, no
+/// temporary file, no rename over it, no identity checks. There is nothing there a run could destroy.</item>
 /// </list>
 /// One writer per file; <see cref="WriteAsync"/> calls MUST NOT overlap.
 /// </remarks>
 public sealed class SafeFileWriter : IAsyncDisposable
 {
     private const string TemporaryMarker = ".dw-tmp-";
-    private readonly FileLock _lock;
-    private readonly OpenFileCheck _identity;
+    private readonly FileLock? _lock;
+    private readonly OpenFileCheck? _identity; // null for a device, FIFO or socket
     private FileStream? _stream;
     private bool _committed;
 
-    private SafeFileWriter(string path, string writingPath, SafeFileWriterOptions options, FileLock fileLock, FileStream stream, long truncated)
+    private SafeFileWriter(string path, string writingPath, SafeFileWriterOptions options, FileLock? fileLock, FileStream stream, long truncated)
     {
         Path = path;
         WritingPath = writingPath;
@@ -42,7 +44,7 @@ public sealed class SafeFileWriter : IAsyncDisposable
         _lock = fileLock;
         _stream = stream;
         TruncatedBytes = truncated;
-        _identity = OpenFileCheck.Capture(stream.SafeFileHandle, writingPath);
+        _identity = fileLock is null ? null : OpenFileCheck.Capture(stream.SafeFileHandle, writingPath);
     }
 
     /// <summary>Gets the target file, as a full path.</summary>
@@ -116,6 +118,12 @@ public sealed class SafeFileWriter : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new SafeFileWriterOptions();
         var full = System.IO.Path.GetFullPath(path);
+        if (FileIdentity.IsSpecialFile(full))
+        {
+            var device = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            return new SafeFileWriter(full, full, options with { Append = true, FlushToDisk = false }, fileLock: null, device, truncated: 0);
+        }
+
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         var fileLock = FileLock.Acquire(FileLock.PathFor(full), $"output '{full}'", options.TimeProvider);
         FileStream? stream = null;
@@ -224,12 +232,12 @@ public sealed class SafeFileWriter : IAsyncDisposable
             TryDelete(WritingPath);
         }
 
-        _lock.Dispose();
+        _lock?.Dispose();
     }
 
     private void EnsureStillAtPath()
     {
-        if (!_identity.IsStillAtPath())
+        if (_identity is { } identity && !identity.IsStillAtPath())
         {
             ThrowReplaced(WritingPath, Path);
         }
