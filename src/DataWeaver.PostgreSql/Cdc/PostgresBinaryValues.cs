@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using DataWeaver.PostgreSql.Source;
 
@@ -179,45 +179,57 @@ internal static class PostgresBinaryValues
                 return "the bytes are not a valid binary numeric";
         }
 
-        var digits = new short[Math.Max((int)count, 0)];
-        for (var i = 0; i < digits.Length; i++)
+        var digits = bytes[8..];
+        if (count < 0 || digits.Length < 2 * count || scale < 0)
         {
-            digits[i] = BinaryPrimitives.ReadInt16BigEndian(bytes[(8 + (2 * i))..]);
+            return "the bytes are not a valid binary numeric";
         }
 
-        int Digit(int index) => index >= 0 && index < digits.Length ? digits[index] : 0;
-        var text = new StringBuilder(((weight + 1) * 4) + scale + 2);
+        var length = 1 + (Math.Max(weight + 1, 1) * 4) + 1 + scale + 4; // a last group of 4 may pass the scale
+        var rented = length <= 256 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var text = rented ?? stackalloc byte[256];
+        var at = 0;
         if (sign == 0x4000)
         {
-            text.Append('-');
+            text[at++] = (byte)'-';
         }
 
         if (weight < 0)
         {
-            text.Append('0');
+            text[at++] = (byte)'0';
         }
         else
         {
-            text.Append(Digit(0).ToString(CultureInfo.InvariantCulture));
-            for (var i = 1; i <= weight; i++)
+            for (var i = 0; i <= weight; i++)
             {
-                text.Append(Digit(i).ToString("D4", CultureInfo.InvariantCulture));
+                Digit(digits, count, i).TryFormat(text[at..], out var written, i == 0 ? default : "D4", CultureInfo.InvariantCulture);
+                at += written;
             }
         }
 
         if (scale > 0)
         {
-            text.Append('.');
-            var start = text.Length;
-            for (var i = weight + 1; text.Length - start < scale; i++)
+            text[at++] = (byte)'.';
+            var end = at + scale;
+            for (var i = weight + 1; at < end; i++)
             {
-                text.Append(Digit(i).ToString("D4", CultureInfo.InvariantCulture));
+                Digit(digits, count, i).TryFormat(text[at..], out var written, "D4", CultureInfo.InvariantCulture);
+                at += written;
             }
 
-            text.Length = start + scale;
+            at = end;
         }
 
-        writer.WriteRawValue(text.ToString(), skipInputValidation: true);
+        writer.WriteRawValue(text[..at], skipInputValidation: true);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
         return null;
     }
+
+    /// <summary>The base-10000 digit at <paramref name="index"/> (0 beyond those sent).</summary>
+    private static short Digit(ReadOnlySpan<byte> digits, short count, int index) =>
+        index >= 0 && index < count ? BinaryPrimitives.ReadInt16BigEndian(digits[(2 * index)..]) : (short)0;
 }

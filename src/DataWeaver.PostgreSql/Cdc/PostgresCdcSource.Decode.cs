@@ -22,6 +22,7 @@ public sealed partial class PostgresCdcSource
     private ulong _commitLsn;
     private (string Column, string Type, string Reason, Exception? Error)? _undecodable;
     private byte[]? _undecodableBytes;
+    private byte[] _valueBytes = new byte[64];
 
     /// <summary>Turns a message into the records it stands for (none for relation, type and origin messages); <see langword="true"/> at a transaction's end.</summary>
     private async ValueTask<bool> DecodeAsync(PgOutputReplicationMessage message, List<Change> records, CancellationToken cancellationToken)
@@ -210,7 +211,12 @@ public sealed partial class PostgresCdcSource
             if (PostgresBinaryValues.DecodesHere(element) || postgresType is PostgresCompositeType or PostgresArrayType { Element: PostgresCompositeType })
             {
                 // Read as the server sent them, so that a value with no JSON form keeps its bytes for the dead letter.
-                var bytes = new byte[value.Length];
+                if (_valueBytes.Length < value.Length)
+                {
+                    _valueBytes = new byte[Math.Max(value.Length, _valueBytes.Length * 2)];
+                }
+
+                var bytes = _valueBytes.AsMemory(0, value.Length);
                 var stream = value.GetStream();
                 await using (stream.ConfigureAwait(false))
                 {
@@ -218,12 +224,12 @@ public sealed partial class PostgresCdcSource
                 }
 
                 var failure = PostgresBinaryValues.DecodesHere(element)
-                    ? PostgresBinaryValues.TryWrite(writer, element, array, bytes)
+                    ? PostgresBinaryValues.TryWrite(writer, element, array, bytes.Span)
                     : "composite types have no decoder (cast the column to text or jsonb in a view, or to json in the table)";
                 if (failure is not null)
                 {
                     _undecodable = (name, type, failure, null);
-                    _undecodableBytes = bytes;
+                    _undecodableBytes = bytes.ToArray();
                 }
 
                 continue;
