@@ -171,6 +171,41 @@ public sealed class PostgresSinkTests(PostgresDatabase database) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Write_SerializationFailureRaisedByTheServer_BatchRetriedNothingLostOrDoubled(bool keyed)
+    {
+        // A trigger raises SQLSTATE 40001 (serialization_failure) on the first row it sees: a sequence counts the rows, and
+        // unlike the failed transaction's writes its value is not rolled back, so the retried batch goes through.
+        var table = PostgresServer.UniqueName("serialize");
+        await database.ExecuteAsync($"""
+            CREATE TABLE {table} (id bigint PRIMARY KEY, v text);
+            CREATE SEQUENCE {table}_seen;
+            CREATE FUNCTION {table}_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF nextval('{table}_seen') = 1 THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = 'serialization_failure'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_fail();
+            """);
+        var sink = new PostgresSink(new PostgresSinkOptions { ConnectionString = database.Admin, Table = table, KeyColumns = keyed ? ["id"] : [], RetryDelay = TimeSpan.Zero }, name: table);
+        await sink.OpenAsync();
+        try
+        {
+            await sink.WriteAsync(Enumerable.Range(0, 100).Select(i => JsonRecord.Parse($"{{\"id\":{i},\"v\":\"v{i}\"}}")).ToArray());
+        }
+        finally
+        {
+            await sink.CloseAsync();
+        }
+
+        Assert.Equal(1, sink.Retries);
+        Assert.Equal(0, sink.Refused);
+        var rows = await database.QueryAsync($"SELECT id, v FROM {table} ORDER BY id");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}:v{i}"), rows.Select(r => $"{r[0]}:{r[1]}"));
+    }
+
     [Fact]
     public async Task Open_MissingColumnAndUnsupportedType_FatalErrorNamingBoth()
     {
