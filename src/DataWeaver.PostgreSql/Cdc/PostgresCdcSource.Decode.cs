@@ -6,6 +6,7 @@ using DataWeaver.PostgreSql.Source;
 using DataWeaver.Serialization.Json;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
+using Npgsql.PostgresTypes;
 using NpgsqlTypes;
 
 namespace DataWeaver.PostgreSql.Cdc;
@@ -19,9 +20,12 @@ public sealed partial class PostgresCdcSource
     private Utf8JsonWriter? _writer;
     private uint _xid;
     private ulong _commitLsn;
+    private (string Column, string Type, string Reason, Exception? Error)? _undecodable;
+    private byte[]? _undecodableBytes;
+    private byte[] _valueBytes = new byte[64];
 
     /// <summary>Turns a message into the records it stands for (none for relation, type and origin messages); <see langword="true"/> at a transaction's end.</summary>
-    private async ValueTask<bool> DecodeAsync(PgOutputReplicationMessage message, List<JsonRecord> records, CancellationToken cancellationToken)
+    private async ValueTask<bool> DecodeAsync(PgOutputReplicationMessage message, List<Change> records, CancellationToken cancellationToken)
     {
         switch (message)
         {
@@ -31,7 +35,7 @@ public sealed partial class PostgresCdcSource
                 _commitLsn = (ulong)begin.TransactionFinalLsn;
                 if (Options.TransactionRecords)
                 {
-                    records.Add(Envelope("begin", null, begin.WalStart).End());
+                    records.Add(new Change(Envelope("begin", null, begin.WalStart).End()));
                 }
 
                 break;
@@ -56,14 +60,14 @@ public sealed partial class PostgresCdcSource
             case TruncateMessage truncate:
                 foreach (var relation in truncate.Relations)
                 {
-                    records.Add(Envelope("truncate", relation, truncate.WalStart).End());
+                    records.Add(new Change(Envelope("truncate", relation, truncate.WalStart).End()));
                 }
 
                 break;
             case CommitMessage commit:
                 if (Options.TransactionRecords)
                 {
-                    records.Add(Envelope("commit", null, commit.CommitLsn).End());
+                    records.Add(new Change(Envelope("commit", null, commit.CommitLsn).End()));
                 }
 
                 _inTransaction = false;
@@ -74,10 +78,13 @@ public sealed partial class PostgresCdcSource
         return false;
     }
 
-    private async ValueTask<JsonRecord> ChangeAsync(string operation, RelationMessage relation, NpgsqlLogSequenceNumber lsn, ReplicationTuple? before, ReplicationTuple? key, ReplicationTuple? after, CancellationToken cancellationToken)
+    /// <summary>An insert, update or delete: its record, or, when a value cannot be decoded, why and the value's bytes.</summary>
+    private async ValueTask<Change> ChangeAsync(string operation, RelationMessage relation, NpgsqlLogSequenceNumber lsn, ReplicationTuple? before, ReplicationTuple? key, ReplicationTuple? after, CancellationToken cancellationToken)
     {
         var writer = Envelope(operation, relation, lsn).Writer;
         _unchanged.Clear();
+        _undecodable = null;
+        _undecodableBytes = null;
         if (before is not null)
         {
             writer.WritePropertyName("before");
@@ -106,7 +113,13 @@ public sealed partial class PostgresCdcSource
             }
         }
 
-        return new EnvelopeWriter(this).End();
+        if (_undecodable is { } failure)
+        {
+            var error = new PostgresCdcValueException(Options.Slot, lsn.ToString(), _xid, relation.Namespace + "." + relation.RelationName, failure.Column, failure.Type, failure.Reason, failure.Error);
+            return new Change(default, error, _undecodableBytes ?? []);
+        }
+
+        return new Change(new EnvelopeWriter(this).End());
     }
 
     /// <summary>A row of the initial snapshot: <c>{"op":"read","table":...,"lsn":...,"xid":0,"after":{...}}</c>.</summary>
@@ -160,7 +173,11 @@ public sealed partial class PostgresCdcSource
         return new EnvelopeWriter(this);
     }
 
-    /// <summary>A row as a JSON object, by column type as the query source writes them; unchanged TOASTed values are left out and named in <see cref="_unchanged"/>.</summary>
+    /// <summary>
+    /// A row as a JSON object, by column type as the query source writes them; unchanged TOASTed values are left out and
+    /// named in <see cref="_unchanged"/>. The first value that cannot be decoded is kept in <see cref="_undecodable"/> (its
+    /// bytes in <see cref="_undecodableBytes"/>); the values after it are not decoded (the record is dropped).
+    /// </summary>
     private async ValueTask WriteTupleAsync(Utf8JsonWriter writer, RelationMessage relation, ReplicationTuple tuple, bool keyOnly, CancellationToken cancellationToken)
     {
         writer.WriteStartObject();
@@ -168,9 +185,9 @@ public sealed partial class PostgresCdcSource
         await foreach (var value in tuple.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var index = column++;
-            if (keyOnly && (relation.Columns[index].Flags & RelationMessage.Column.ColumnFlags.PartOfKey) == 0)
+            if (_undecodable is not null || (keyOnly && (relation.Columns[index].Flags & RelationMessage.Column.ColumnFlags.PartOfKey) == 0))
             {
-                continue;
+                continue; // Npgsql skips what is not read
             }
 
             var name = value.GetFieldName();
@@ -188,19 +205,49 @@ public sealed partial class PostgresCdcSource
             }
 
             var type = value.GetDataTypeName();
-            var element = type.EndsWith("[]", StringComparison.Ordinal) ? type[..^2] : type;
+            var array = type.EndsWith("[]", StringComparison.Ordinal);
+            var element = array ? type[..^2] : type;
+            var postgresType = value.GetPostgresType();
+            if (PostgresBinaryValues.DecodesHere(element) || postgresType is PostgresCompositeType or PostgresArrayType { Element: PostgresCompositeType })
+            {
+                // Read as the server sent them, so that a value with no JSON form keeps its bytes for the dead letter.
+                if (_valueBytes.Length < value.Length)
+                {
+                    _valueBytes = new byte[Math.Max(value.Length, _valueBytes.Length * 2)];
+                }
+
+                var bytes = _valueBytes.AsMemory(0, value.Length);
+                var stream = value.GetStream();
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+                }
+
+                var failure = PostgresBinaryValues.DecodesHere(element)
+                    ? PostgresBinaryValues.TryWrite(writer, element, array, bytes.Span)
+                    : "composite types have no decoder (cast the column to text or jsonb in a view, or to json in the table)";
+                if (failure is not null)
+                {
+                    _undecodable = (name, type, failure, null);
+                    _undecodableBytes = bytes.ToArray();
+                }
+
+                continue;
+            }
+
             object read;
             try
             {
                 read = PostgresRowDecoder.NullableArrayElement(type) is { } item
                     ? await NullableArrays.GetOrAdd(item, static item => typeof(PostgresCdcSource).GetMethod(nameof(ReadNullableArrayAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(item).CreateDelegate<Func<ReplicationValue, CancellationToken, ValueTask<object>>>())(value, cancellationToken).ConfigureAwait(false)
-                    : type == "date" ? await value.Get<DateOnly>(cancellationToken).ConfigureAwait(false)
                     : await value.Get(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception error) when (error is InvalidCastException or OverflowException or NotSupportedException)
             {
-                PostgresErrors.ThrowFatal($"The column '{name}' ({type}) of {relation.Namespace}.{relation.RelationName} holds a value {Name} cannot read ({error.Message}).");
-                return;
+                // Npgsql read the bytes away: the dead letter has none (the types whose values Npgsql may refuse are read above).
+                _undecodable = (name, type, $"Npgsql cannot read it ({error.Message}); its bytes were consumed", error);
+                _undecodableBytes = [];
+                continue;
             }
 
             PostgresRowDecoder.WriteValue(writer, read, PostgresRowDecoder.KindOf(element));
@@ -208,6 +255,9 @@ public sealed partial class PostgresCdcSource
 
         writer.WriteEndObject();
     }
+
+    /// <summary>A change read from the slot: its record, or, for an undecodable value, why (<see cref="Error"/>) and the value's bytes as the server sent them.</summary>
+    private readonly record struct Change(JsonRecord Record, PostgresCdcValueException? Error = null, byte[]? Raw = null);
 
     private static async ValueTask<object> ReadNullableArrayAsync<T>(ReplicationValue value, CancellationToken cancellationToken)
         where T : struct => (await value.Get<T?[]>(cancellationToken).ConfigureAwait(false))!;

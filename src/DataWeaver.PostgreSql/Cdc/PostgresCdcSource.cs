@@ -31,7 +31,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
 
     private readonly Lock _lock = new();
     private readonly Queue<(long Count, ulong Lsn)> _boundaries = new();
-    private readonly List<JsonRecord> _ready = [];
+    private readonly List<Change> _ready = [];
     private NpgsqlDataSource? _dataSource;
     private LogicalReplicationConnection? _replication;
     private IAsyncEnumerator<PgOutputReplicationMessage>? _stream;
@@ -186,10 +186,39 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
         }
     }
 
-    /// <summary>Streams the changes after the slot's confirmed position, for ever; reconnects after a lost connection.</summary>
+    /// <summary>
+    /// Streams the changes after the slot's confirmed position, for ever; reconnects after a lost connection. A pipeline
+    /// reads through <see cref="CreateReader"/> instead, which hands a change with an undecodable value to the pipeline's
+    /// source error policy; here such a change ends the sequence with its <see cref="PostgresCdcValueException"/>.
+    /// </summary>
     /// <param name="cancellationToken">Stops reading (the stream stays open until <see cref="CloseAsync"/>, for the last commit).</param>
     /// <returns>The change records, in commit order.</returns>
+    /// <exception cref="PostgresCdcValueException">A change holds a value the source cannot decode.</exception>
     public override async IAsyncEnumerable<JsonRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var change in ReadChangesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (change.Error is { } error)
+            {
+                throw error;
+            }
+
+            yield return change.Record;
+        }
+    }
+
+    /// <summary>
+    /// Reads the changes into the pipeline's buffers, record <c>n</c> of the run (counting from 0) at position <c>0@n</c>.
+    /// A change holding a value the source cannot decode (see <see cref="PostgresCdcValueException"/>) is rejected to the
+    /// pipeline's source error policy with the value's bytes as the server sent them (binary) and its slot, LSN, table and
+    /// column in the error: dead-lettered, skipped, or failing the run (the default policy). Its position counts as read,
+    /// so its transaction's end is confirmed to the server only once its dead letter is written (or it is skipped).
+    /// </summary>
+    /// <returns>A reader for one run.</returns>
+    public override SourceReader<JsonRecord> CreateReader() => new ChangeReader(this);
+
+    /// <summary>The changes, in commit order: records, and changes with an undecodable value.</summary>
+    private async IAsyncEnumerable<Change> ReadChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_replication is null)
         {
@@ -202,7 +231,7 @@ public sealed partial class PostgresCdcSource : SourceConnector<JsonRecord>
             await foreach (var record in ReadSnapshotAsync(snapshot.Name, snapshot.Lsn, cancellationToken).ConfigureAwait(false))
             {
                 _emitted++;
-                yield return record;
+                yield return new Change(record);
             }
 
             lock (_lock)

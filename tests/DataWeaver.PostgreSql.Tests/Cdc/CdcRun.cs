@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using DataWeaver.Connectors;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Pipelines;
+using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.PostgreSql.Cdc;
 using DataWeaver.PostgreSql.Tests.Support;
 using DataWeaver.Serialization.Json;
@@ -27,11 +29,13 @@ internal sealed class CdcRun
     /// <summary>A slot (and publication) name of a test's own: dwtest_ prefixed, so eng/services/postgres.sh drops leftovers.</summary>
     public static string SlotName(string test) => PostgresServer.UniqueName(test).Replace('-', '_');
 
-    public static async Task<CdcRun> StartAsync(PostgresDatabase database, PostgresCdcOptions options)
+    /// <summary>Starts the pipeline; with <paramref name="deadLetters"/>, the source's undecodable changes go there, else they fail the run.</summary>
+    public static async Task<CdcRun> StartAsync(PostgresDatabase database, PostgresCdcOptions options, SinkConnector<DeadLetter>? deadLetters = null)
     {
         var source = new PostgresCdcSource(options);
         var sink = new CollectionSink<JsonRecord>("changes");
-        var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.Zero }).To(sink).Build().Start();
+        var from = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.Zero });
+        var run = (deadLetters is null ? from : from.OnError(e => e.DeadLetterTo(deadLetters))).To(sink).Build().Start();
         await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{options.Slot}' AND active AND confirmed_flush_lsn IS NOT NULL") == 1, run); // created (at a consistent point) and read
         return new CdcRun(source, sink, run);
     }

@@ -99,6 +99,23 @@ public sealed class PostgresCdcSourceTests(PostgresDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task Stream_NumericValues_WrittenExactlyAsThePostgresqlTextWithTheirScale()
+    {
+        var name = CdcRun.SlotName("numeric");
+        await database.ExecuteAsync($"CREATE TABLE {name} (id bigint PRIMARY KEY, n numeric)");
+        var run = await CdcRun.StartAsync(database, new PostgresCdcOptions { ConnectionString = database.Admin, Slot = name, Publication = name, Tables = [name] });
+        string[] values = ["0", "0.00", "-0.0001", "1e-20", "12345678901234567890123456789012345678901234567890.123456789", "-99990000", "10000", "0.5000", "1.0e6", "7"];
+        var random = new Random(15);
+        var all = values.Concat(Enumerable.Range(0, 200).Select(_ => $"{(random.Next(2) == 0 ? "-" : "")}{random.NextInt64()}.{random.Next(0, 1_000_000):D6}e{random.Next(-30, 30)}")).ToArray();
+
+        await database.ExecuteAsync($"INSERT INTO {name} VALUES {string.Join(", ", all.Select((v, i) => $"({i}, '{v}')"))}");
+        var records = await run.StopAfterAsync(all.Length);
+        var texts = await database.QueryAsync($"SELECT n::text FROM {name} ORDER BY id");
+
+        Assert.Equal(texts.Select(r => (string)r[0]!), records.Select(r => r.GetProperty("after").GetProperty("n").GetRawText()));
+    }
+
+    [Fact]
     public async Task Stream_UnchangedToastedValue_LeftOutAndNamedNotNull()
     {
         var name = CdcRun.SlotName("toast");

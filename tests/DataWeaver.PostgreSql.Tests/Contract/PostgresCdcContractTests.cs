@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DataWeaver.Connectors;
 using DataWeaver.PostgreSql.Cdc;
 using DataWeaver.PostgreSql.Tests.Support;
+using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
 using DataWeaver.Testing.Contracts;
 using DataWeaver.Testing.Crash;
@@ -50,6 +51,34 @@ public sealed class PostgresCdcContractTests(PostgresDatabase database) : Source
             },
             () => JsonIds.FileIds(output, "after.id"),
             new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight, StopLastRunWhenComplete = true });
+    }
+
+    /// <summary>
+    /// Rows 0 to count - 1 one transaction each; with every row whose id ends in 3, in its transaction, a row whose
+    /// interval has months (no time span form: undecodable), id -1 - i. The poison's bytes are the interval as the server
+    /// sends it in binary (interval_send), and its position the change's ordinal in the stream.
+    /// </summary>
+    protected override async ValueTask<PoisonInput<JsonRecord>?> CreatePoisonSourceAsync(ContractContext context)
+    {
+        var name = PostgresServer.UniqueName("cdcpoison").Replace('-', '_');
+        await database.ExecuteAsync($"CREATE TABLE {name} (id bigint PRIMARY KEY, span interval); CREATE PUBLICATION {name} FOR TABLE {name}");
+        await database.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{name}', 'pgoutput')");
+        await database.ExecuteAsync($"DO $$ BEGIN PERFORM set_config('synchronous_commit', 'off', false); FOR i IN 0..{context.RecordCount - 1} LOOP INSERT INTO {name} VALUES (i, make_interval(secs => i)); IF i % 10 = 3 THEN INSERT INTO {name} VALUES (-1 - i, '1 mon 2 days'); END IF; COMMIT; END LOOP; END $$");
+        var bytes = await database.ScalarAsync<byte[]>("SELECT interval_send('1 mon 2 days')");
+        var poison = new List<PoisonRecord>();
+        var ordinal = 0L;
+        for (var i = 0; i < context.RecordCount; i++)
+        {
+            ordinal++; // the good row
+            if (i % 10 == 3)
+            {
+                poison.Add(new PoisonRecord(bytes, new SourcePosition(0, ordinal++)));
+            }
+        }
+
+        var user = await database.CreateUserAsync(context.Secret);
+        await database.ExecuteAsync($"ALTER ROLE \"{new Npgsql.NpgsqlConnectionStringBuilder(user).Username}\" REPLICATION");
+        return new PoisonInput<JsonRecord>(new PostgresCdcSource(new PostgresCdcOptions { ConnectionString = user, Slot = name, Publication = name }), poison);
     }
 
     protected override long GetSequence(JsonRecord record) => JsonIds.Id(record, "after.id");

@@ -102,6 +102,110 @@ public sealed class PostgresSinkTests(PostgresDatabase database) : IClassFixture
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Write_ThreeBatches_EachOneTransaction(bool keyed)
+    {
+        var table = PostgresServer.UniqueName("batches");
+        await database.ExecuteAsync($"CREATE TABLE {table} (id bigint PRIMARY KEY, v text)");
+        var sink = new PostgresSink(new PostgresSinkOptions { ConnectionString = database.Admin, Table = table, KeyColumns = keyed ? ["id"] : [] });
+        await sink.OpenAsync();
+        try
+        {
+            for (var batch = 0; batch < 3; batch++)
+            {
+                await sink.WriteAsync(Enumerable.Range(batch * 100, 100).Select(i => JsonRecord.Parse($"{{\"id\":{i},\"v\":\"b{batch}\"}}")).ToArray());
+            }
+        }
+        finally
+        {
+            await sink.CloseAsync();
+        }
+
+        // Rows written by one transaction share its id (xmin): one per batch, holding exactly that batch's rows.
+        var transactions = await database.QueryAsync($"SELECT min(id), max(id), count(*), count(DISTINCT v) FROM {table} GROUP BY xmin::text ORDER BY 1");
+        Assert.Equal([[0L, 99L, 100L, 1L], [100L, 199L, 100L, 1L], [200L, 299L, 100L, 1L]], transactions.Select(t => t.Select(Convert.ToInt64).ToArray()));
+    }
+
+    [Fact]
+    public async Task Write_DeadlockWithAnotherSession_BatchRetriedNothingLostOrDoubled()
+    {
+        var table = PostgresServer.UniqueName("deadlock");
+        await database.ExecuteAsync($"CREATE TABLE {table} (id bigint PRIMARY KEY, v text); INSERT INTO {table} VALUES (1, 'old'), (2, 'old')");
+        var sink = new PostgresSink(new PostgresSinkOptions { ConnectionString = database.Admin, Table = table, KeyColumns = ["id"], RetryDelay = TimeSpan.Zero }, name: table);
+        await sink.OpenAsync();
+        await using var other = new Npgsql.NpgsqlConnection(database.Admin);
+        await other.OpenAsync();
+        try
+        {
+            // The other session holds row 2 and, once the sink's batch holds row 1 and waits for row 2, asks for row 1: a
+            // deadlock. The sink's session checks first (deadlock_timeout 1 s against the other's 60 s), so the server
+            // aborts the sink's transaction (40P01), and the sink writes the batch again once the other session committed.
+            await using (var setup = new Npgsql.NpgsqlCommand($"SET deadlock_timeout = '60s'; BEGIN; UPDATE {table} SET v = 'other' WHERE id = 2", other))
+            {
+                await setup.ExecuteNonQueryAsync();
+            }
+
+            var write = sink.WriteAsync(new[] { JsonRecord.Parse("""{"id":1,"v":"sink"}"""), JsonRecord.Parse("""{"id":2,"v":"sink"}"""), JsonRecord.Parse("""{"id":3,"v":"sink"}""") }).AsTask();
+            await WaitUntilAsync(async () => await database.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dataweaver:{table}' AND wait_event_type = 'Lock'") == 1);
+            await using (var cross = new Npgsql.NpgsqlCommand($"UPDATE {table} SET v = 'other' WHERE id = 1", other))
+            {
+                await cross.ExecuteNonQueryAsync(); // waits until the server aborted the sink's transaction
+            }
+
+            await using (var commit = new Npgsql.NpgsqlCommand("COMMIT", other))
+            {
+                await commit.ExecuteNonQueryAsync();
+            }
+
+            await write.WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(1, sink.Retries);
+            var rows = await database.QueryAsync($"SELECT id, v FROM {table} ORDER BY id");
+            Assert.Equal([[1L, "sink"], [2L, "sink"], [3L, "sink"]], rows.Select(r => new object[] { (long)r[0]!, (string)r[1]! }));
+        }
+        finally
+        {
+            await sink.CloseAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Write_SerializationFailureRaisedByTheServer_BatchRetriedNothingLostOrDoubled(bool keyed)
+    {
+        // A trigger raises SQLSTATE 40001 (serialization_failure) on the first row it sees: a sequence counts the rows, and
+        // unlike the failed transaction's writes its value is not rolled back, so the retried batch goes through.
+        var table = PostgresServer.UniqueName("serialize");
+        await database.ExecuteAsync($"""
+            CREATE TABLE {table} (id bigint PRIMARY KEY, v text);
+            CREATE SEQUENCE {table}_seen;
+            CREATE FUNCTION {table}_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF nextval('{table}_seen') = 1 THEN RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = 'serialization_failure'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_fail();
+            """);
+        var sink = new PostgresSink(new PostgresSinkOptions { ConnectionString = database.Admin, Table = table, KeyColumns = keyed ? ["id"] : [], RetryDelay = TimeSpan.Zero }, name: table);
+        await sink.OpenAsync();
+        try
+        {
+            await sink.WriteAsync(Enumerable.Range(0, 100).Select(i => JsonRecord.Parse($"{{\"id\":{i},\"v\":\"v{i}\"}}")).ToArray());
+        }
+        finally
+        {
+            await sink.CloseAsync();
+        }
+
+        Assert.Equal(1, sink.Retries);
+        Assert.Equal(0, sink.Refused);
+        var rows = await database.QueryAsync($"SELECT id, v FROM {table} ORDER BY id");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}:v{i}"), rows.Select(r => $"{r[0]}:{r[1]}"));
+    }
+
     [Fact]
     public async Task Open_MissingColumnAndUnsupportedType_FatalErrorNamingBoth()
     {
@@ -139,6 +243,16 @@ public sealed class PostgresSinkTests(PostgresDatabase database) : IClassFixture
     [InlineData("28P01", ErrorClass.Fatal)]
     public void ClassifySqlState_KnownCodes_ClassAsDocumented(string sqlState, ErrorClass expected) =>
         Assert.Equal(expected, PostgresErrors.ClassifySqlState(sqlState));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!await condition())
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromMinutes(2), "The condition did not hold within 2 minutes.");
+            await Task.Delay(20);
+        }
+    }
 
     private async Task RunAsync(IReadOnlyList<JsonRecord> records, PostgresSinkOptions options)
     {
