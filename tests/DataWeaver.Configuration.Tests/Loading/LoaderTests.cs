@@ -60,8 +60,8 @@ public sealed class LoaderTests
         Assert.Equal(FormatDefinition.Json.Name, p.Source.Format.Name);
         Assert.Empty(p.Transforms);
         Assert.Equal(new ParallelismDefinition { Degree = 1, Ordering = StageOrdering.Ordered }, p.Parallelism);
-        Assert.Equal(new BatchDefinition { Size = 1024, Window = null }, p.Batch);
-        Assert.Equal(new CapacityDefinition { Records = 4096, Bytes = 256L * 1024 * 1024, InFlightRecords = 65_536 }, p.Capacity);
+        Assert.Equal(new BatchDefinition { Size = 4096, Window = null }, p.Batch);
+        Assert.Equal(new CapacityDefinition { Records = 16_384, Bytes = 256L * 1024 * 1024, InFlightRecords = 65_536 }, p.Capacity);
         Assert.Equal(TimeSpan.FromSeconds(5), p.CommitInterval);
         Assert.Equal(ErrorAction.Fail, p.Errors.OnFailure);
         Assert.Equal(ErrorClass.Fatal, p.Errors.UnknownErrors);

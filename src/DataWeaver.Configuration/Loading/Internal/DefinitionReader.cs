@@ -151,7 +151,7 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
 
     private BatchDefinition ReadBatch(ConfigValue? node) => node is not { Kind: ConfigValueKind.Mapping }
         ? new BatchDefinition()
-        : new BatchDefinition { Size = Int(node["size"], 1024), Window = CheckedWindow(node["window"]) };
+        : new BatchDefinition { Size = Int(node["size"], EngineDefaults.Options.BatchSize), Window = CheckedWindow(node["window"]) };
 
     private TimeSpan? CheckedWindow(ConfigValue? window)
     {
@@ -163,14 +163,14 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
     {
         if (node is not { Kind: ConfigValueKind.Mapping })
         {
-            return new CapacityDefinition { InFlightRecords = Math.Max(65_536, batch.Size) };
+            return new CapacityDefinition { InFlightRecords = Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size) };
         }
 
         var capacity = new CapacityDefinition
         {
-            Records = Int(node["records"], 4096),
-            Bytes = node["bytes"] is { } bytes && Units.TryParseSize(bytes, out var size) ? size : 256L * 1024 * 1024,
-            InFlightRecords = Int(node["inFlightRecords"], Math.Max(65_536, batch.Size)),
+            Records = Int(node["records"], EngineDefaults.Options.DefaultStageCapacity),
+            Bytes = node["bytes"] is { } bytes && Units.TryParseSize(bytes, out var size) ? size : EngineDefaults.Options.MaxInFlightBytes,
+            InFlightRecords = Int(node["inFlightRecords"], Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size)),
         };
         if (node["inFlightRecords"] is { } inFlight && capacity.InFlightRecords < batch.Size && !errors.HasAt(inFlight.Path))
         {
