@@ -44,6 +44,27 @@ public sealed class LoaderTests
         Assert.Equal(fromYaml.Pipelines, fromJson.Pipelines);
     }
 
+    [Theory]
+    [InlineData("capacity: { inFlightRecords: 2000 }", 2000, 8000, 2000)]
+    [InlineData("batch: { size: 64 }", 64, 4096, 65_536)]
+    [InlineData("batch: { size: 2048 }", 2048, 8192, 65_536)]
+    public void Parse_BatchOrInFlightGiven_DefaultsFollowAsInTheEngine(string yaml, int batchSize, int blockRecords, int inFlight)
+    {
+        var file = PipelineDefinitionLoader.Parse($$"""
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: memory, settings: { records: [{ a: 1 }] } }
+                {{yaml}}
+                sinks: [{ type: console }]
+            """, "p.yaml");
+        var p = file["p"];
+
+        Assert.Equal(batchSize, p.Batch.Size);
+        Assert.Equal(blockRecords, p.Capacity.Records);
+        Assert.Equal(inFlight, p.Capacity.InFlightRecords);
+    }
+
     [Fact]
     public void Parse_MinimalFile_HasTheDocumentedDefaults()
     {

@@ -62,6 +62,11 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
         HashSet<string> sinkNames = new(StringComparer.Ordinal);
         var sinks = (node["sinks"]?.Items ?? []).Where(s => s.Kind == ConfigValueKind.Mapping).Select(s => ReadConnector(s, ConnectorRole.Sink, sinkNames)).ToList();
         var batch = ReadBatch(node["batch"]);
+        if (node["batch"]?["size"] is null && node["capacity"]?["inFlightRecords"] is { } inFlightNode && Int(inFlightNode, batch.Size) is var inFlight && inFlight is > 0 && inFlight < batch.Size)
+        {
+            batch = batch with { Size = inFlight }; // as the engine: the default batch never exceeds the in-flight bound given
+        }
+
         var definition = new PipelineDefinition
         {
             Name = name,
@@ -163,12 +168,12 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
     {
         if (node is not { Kind: ConfigValueKind.Mapping })
         {
-            return new CapacityDefinition { InFlightRecords = Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size) };
+            return new CapacityDefinition { Records = new PipelineOptions { BatchSize = batch.Size }.DefaultStageCapacity, InFlightRecords = Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size) };
         }
 
         var capacity = new CapacityDefinition
         {
-            Records = Int(node["records"], EngineDefaults.Options.DefaultStageCapacity),
+            Records = Int(node["records"], new PipelineOptions { BatchSize = batch.Size }.DefaultStageCapacity),
             Bytes = node["bytes"] is { } bytes && Units.TryParseSize(bytes, out var size) ? size : EngineDefaults.Options.MaxInFlightBytes,
             InFlightRecords = Int(node["inFlightRecords"], Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size)),
         };
