@@ -65,13 +65,14 @@ return 0;
 static async Task<List<WorkloadResult>?> RunAsync(PerfOptions options)
 {
     var results = new List<WorkloadResult>();
+    using var sampler = options.AllocationTypes ? new AllocationSampler() : null;
     try
     {
         foreach (var workload in WorkloadCatalog.Create(options))
         {
             await using (workload)
             {
-                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error));
+                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error, sampler));
             }
 
             Runner.FullCollect();

@@ -1,6 +1,6 @@
 namespace DataWeaver.Perf.Harness;
 
-/// <summary>The command line: <c>[--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--alloc-types]</c>.</summary>
 internal sealed record PerfOptions
 {
     /// <summary>Gets a value indicating whether the small sizes run (the CI gate's mode; well under 2 minutes on 2 cores).</summary>
@@ -14,6 +14,9 @@ internal sealed record PerfOptions
 
     /// <summary>Gets the folder that receives results.md and the SVG charts, or <see langword="null"/>.</summary>
     public string? DocsDirectory { get; init; }
+
+    /// <summary>Gets a value indicating whether the timed iterations' allocations are sampled by type (printed to standard error).</summary>
+    public bool AllocationTypes { get; init; }
 
     /// <summary>Gets the workloads to run (W1..W6); empty runs all.</summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
@@ -30,10 +33,11 @@ internal sealed record PerfOptions
             {
                 "--quick" => options with { Quick = true },
                 "--gate" => options with { Gate = true },
+                "--alloc-types" => options with { AllocationTypes = true },
                 "--json" => options with { JsonPath = Value(args, ref i) },
                 "--docs" => options with { DocsDirectory = Value(args, ref i) },
                 "--only" => options with { Only = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase) },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3]"),
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--alloc-types]"),
             };
         }
 

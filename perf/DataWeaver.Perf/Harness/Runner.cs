@@ -9,7 +9,7 @@ namespace DataWeaver.Perf.Harness;
 /// </summary>
 internal static class Runner
 {
-    public static async Task<WorkloadResult> RunAsync(Workload workload, RunSettings settings, TextWriter log)
+    public static async Task<WorkloadResult> RunAsync(Workload workload, RunSettings settings, TextWriter log, AllocationSampler? sampler = null)
     {
         log.WriteLine($"{workload.Name} {workload.Title}: {workload.Records:N0} records per iteration");
         var setup = Stopwatch.StartNew();
@@ -18,7 +18,8 @@ internal static class Runner
         var results = new List<PeerResult>();
         foreach (var peer in workload.Peers())
         {
-            var result = await MeasureAsync(peer, workload.Records, workload.Adjust(settings));
+            var result = await MeasureAsync(peer, workload.Records, workload.Adjust(settings), sampler);
+            sampler?.Report(peer.Name, log);
             var derived = workload.Derive(result);
             if (derived.Count > 0)
             {
@@ -33,7 +34,7 @@ internal static class Runner
         return new WorkloadResult(workload.Name, workload.Title, workload.Records, results);
     }
 
-    public static async Task<PeerResult> MeasureAsync(PeerBench peer, long records, RunSettings settings)
+    public static async Task<PeerResult> MeasureAsync(PeerBench peer, long records, RunSettings settings, AllocationSampler? sampler = null)
     {
         FullCollect();
         var warmup = Stopwatch.StartNew();
@@ -46,6 +47,11 @@ internal static class Runner
 
         FullCollect();
         var samples = new List<Sample>(settings.Iterations);
+        if (sampler is not null)
+        {
+            sampler.Sampling = true;
+        }
+
         for (var i = 0; i < settings.Iterations; i++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -56,6 +62,11 @@ internal static class Runner
             var cpuTime = Environment.CpuUsage.TotalTime - cpu;
             var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             samples.Add(new Sample(iteration.Elapsed ?? elapsed, cpuTime, bytes, iteration.Extras));
+        }
+
+        if (sampler is not null)
+        {
+            sampler.Sampling = false;
         }
 
         return Summarize(peer.Name, records, samples);

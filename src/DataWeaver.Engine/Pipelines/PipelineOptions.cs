@@ -9,6 +9,12 @@ public sealed record PipelineOptions
     /// <summary>The largest accepted <see cref="BatchSize"/>.</summary>
     public const int MaxBatchSize = 1 << 16;
 
+    private const int DefaultBatchSize = 4096;
+
+    // Unset until given: the defaults of these two follow the options they are bounded by.
+    private readonly int? _batchSize;
+    private readonly int? _defaultStageCapacity;
+
     /// <summary>Gets the pipeline's name, used in graph descriptions, logs and errors.</summary>
     /// <value>The default is <c>pipeline</c>.</value>
     public string Name { get; init; } = "pipeline";
@@ -18,8 +24,17 @@ public sealed record PipelineOptions
     /// records; larger batches cost less per record, smaller ones add less latency under light load (a batch
     /// never waits to fill up: a source hands over what it has when the next record is not ready).
     /// </summary>
-    /// <value>The default is 1,024; from 1 to 65,536.</value>
-    public int BatchSize { get; init; } = 1024;
+    /// <value>
+    /// The default is 4,096, or <see cref="MaxInFlightRecords"/> when that is set lower; from 1 to 65,536. Each
+    /// hand-off between blocks costs a few microseconds of CPU when it wakes an idle block's thread, whatever the batch
+    /// holds: 4,096 records make that small per record, and a slow source still sends each record at once (batches
+    /// never wait to fill).
+    /// </value>
+    public int BatchSize
+    {
+        get => _batchSize ?? Math.Min(DefaultBatchSize, MaxInFlightRecords);
+        init => _batchSize = value;
+    }
 
     /// <summary>
     /// Gets how many source records may be in flight at once: read and not yet acknowledged by every sink they
@@ -40,8 +55,15 @@ public sealed record PipelineOptions
     /// Gets how many records may wait at the input of each block unless a stage says otherwise. The block's
     /// bound is this divided by <see cref="BatchSize"/>, rounded up, and at least the stage's degree of parallelism.
     /// </summary>
-    /// <value>The default is 4,096 (4 batches of the default size); at least 1.</value>
-    public int DefaultStageCapacity { get; init; } = 4096;
+    /// <value>
+    /// The default is 4 batches of <see cref="BatchSize"/> and at least 4,096 records: 16,384 with the default batch
+    /// size, 4,096 for batches of 1,024 or fewer (as before batches of 4,096 became the default); at least 1.
+    /// </value>
+    public int DefaultStageCapacity
+    {
+        get => _defaultStageCapacity ?? Math.Max((int)Math.Min(4L * BatchSize, int.MaxValue), 4096);
+        init => _defaultStageCapacity = value;
+    }
 
     /// <summary>
     /// Gets how often acknowledged source positions are committed while the pipeline runs; they are committed

@@ -44,6 +44,27 @@ public sealed class LoaderTests
         Assert.Equal(fromYaml.Pipelines, fromJson.Pipelines);
     }
 
+    [Theory]
+    [InlineData("capacity: { inFlightRecords: 2000 }", 2000, 8000, 2000)]
+    [InlineData("batch: { size: 64 }", 64, 4096, 65_536)]
+    [InlineData("batch: { size: 2048 }", 2048, 8192, 65_536)]
+    public void Parse_BatchOrInFlightGiven_DefaultsFollowAsInTheEngine(string yaml, int batchSize, int blockRecords, int inFlight)
+    {
+        var file = PipelineDefinitionLoader.Parse($$"""
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: memory, settings: { records: [{ a: 1 }] } }
+                {{yaml}}
+                sinks: [{ type: console }]
+            """, "p.yaml");
+        var p = file["p"];
+
+        Assert.Equal(batchSize, p.Batch.Size);
+        Assert.Equal(blockRecords, p.Capacity.Records);
+        Assert.Equal(inFlight, p.Capacity.InFlightRecords);
+    }
+
     [Fact]
     public void Parse_MinimalFile_HasTheDocumentedDefaults()
     {
@@ -60,8 +81,8 @@ public sealed class LoaderTests
         Assert.Equal(FormatDefinition.Json.Name, p.Source.Format.Name);
         Assert.Empty(p.Transforms);
         Assert.Equal(new ParallelismDefinition { Degree = 1, Ordering = StageOrdering.Ordered }, p.Parallelism);
-        Assert.Equal(new BatchDefinition { Size = 1024, Window = null }, p.Batch);
-        Assert.Equal(new CapacityDefinition { Records = 4096, Bytes = 256L * 1024 * 1024, InFlightRecords = 65_536 }, p.Capacity);
+        Assert.Equal(new BatchDefinition { Size = 4096, Window = null }, p.Batch);
+        Assert.Equal(new CapacityDefinition { Records = 16_384, Bytes = 256L * 1024 * 1024, InFlightRecords = 65_536 }, p.Capacity);
         Assert.Equal(TimeSpan.FromSeconds(5), p.CommitInterval);
         Assert.Equal(ErrorAction.Fail, p.Errors.OnFailure);
         Assert.Equal(ErrorClass.Fatal, p.Errors.UnknownErrors);

@@ -24,13 +24,13 @@ public sealed class GraphTests
         Assert.Equal([GraphBlockKind.Source, GraphBlockKind.Transform, GraphBlockKind.Sink], graph.Blocks.Select(b => b.Kind));
         Assert.Equal(4, transform.BoundedCapacity);
         Assert.Contains("map1 → filter2 → map3", graph.ToMermaid());
-        Assert.Contains("transform 'map1': map1 -> filter2 -> map3 | dop 1, ordered, bound 4 batches (4096 records)", graph.ToText());
+        Assert.Contains("transform 'map1': map1 -> filter2 -> map3 | dop 1, ordered, bound 4 batches (16384 records)", graph.ToText());
     }
 
     [Fact]
     public void Describe_ParallelAndBatchBoundaries_StartNewBlocks()
     {
-        var graph = Pipeline.From(Source)
+        var graph = Pipeline.From(Source, new PipelineOptions { BatchSize = 1024 })
             .Map(x => x + 1)
             .Parallel(4, options: new StageOptions { Name = "enrich", Capacity = 10_000 })
             .Map(x => x * 2)

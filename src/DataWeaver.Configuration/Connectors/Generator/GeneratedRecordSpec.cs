@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -21,12 +20,10 @@ internal sealed class GeneratedRecordSpec
     private static readonly string[] Kinds = ["number", "cycle", "template", "value", "timestamp", "object"];
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
     private readonly (JsonEncodedText Name, Action<Utf8JsonWriter, long> Write)[] _fields;
+    private bool _checked = true;
 
     private GeneratedRecordSpec((JsonEncodedText, Action<Utf8JsonWriter, long>)[] fields) => _fields = fields;
 
@@ -38,26 +35,49 @@ internal sealed class GeneratedRecordSpec
             return new GeneratedRecordSpec([]);
         }
 
-        return new GeneratedRecordSpec([.. fields.Properties.Select(p => (JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping), Field(p.Value, errors)))]);
+        return new GeneratedRecordSpec([.. fields.Properties.Select(p => (JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping), Field(p.Value, errors)))])
+        {
+            _checked = !fields.Properties.All(p => IsFlat(p.Value)),
+        };
     }
+
+    /// <summary>
+    /// Whether a field writes one scalar: then every record is one flat object, valid by construction (names and scalars
+    /// through the writer, raw scalars that the definition's own values serialised to), and is not checked again.
+    /// Nested objects and collection constants are checked (their depth adds up).
+    /// </summary>
+    private static bool IsFlat(ConfigValue field) => field.Kind switch
+    {
+        ConfigValueKind.Sequence => false,
+        ConfigValueKind.Mapping => field.Properties is [var only] && only.Name switch
+        {
+            "number" or "template" or "timestamp" => true,
+            "value" => only.Value.Kind is not (ConfigValueKind.Mapping or ConfigValueKind.Sequence),
+            "cycle" => only.Value.Items.All(i => i.Kind is not (ConfigValueKind.Mapping or ConfigValueKind.Sequence)),
+            _ => false,
+        },
+        _ => true,
+    };
 
     public JsonRecord Generate(long n)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
+        // Written straight into a shared chunk (no copy per record); a flat record is taken unchecked (see IsFlat)
+        // unless a long string constant makes it bigger than a record may be.
+        var chunk = RecordChunkWriter.ForThisThread;
         var writer = t_writer;
         if (writer is null)
         {
-            writer = t_writer = new Utf8JsonWriter(buffer, WriterOptions);
+            writer = t_writer = new Utf8JsonWriter(chunk, WriterOptions);
         }
         else
         {
-            writer.Reset(buffer);
+            writer.Reset(chunk);
         }
 
         WriteObject(writer, n);
         writer.Flush();
-        return JsonRecord.Parse(buffer.WrittenSpan.ToArray());
+        var record = chunk.TakeUnchecked();
+        return _checked || record.Utf8.Length > JsonRecordOptions.DefaultMaxRecordBytes ? JsonRecord.Parse(record.Utf8) : record;
     }
 
     private void WriteObject(Utf8JsonWriter writer, long n)
@@ -127,24 +147,67 @@ internal sealed class GeneratedRecordSpec
 
     private static Action<Utf8JsonWriter, long> Template(ConfigValue at, string text, List<ConfigurationError> errors)
     {
-        var template = Template<long>.TryCompile(text, SequenceExpression, out var error);
+        List<Func<long, long>> operations = [];
+        var template = Template<long>.TryCompile(text, expression =>
+        {
+            var (operation, error) = SequenceOperation(expression);
+            if (operation is null)
+            {
+                return (null, error);
+            }
+
+            operations.Add(operation);
+            return (n => operation(n).ToString(CultureInfo.InvariantCulture), null);
+        }, out var error);
         if (template is null)
         {
             errors.Add(ConfigurationError.At(at, error!));
             return static (w, _) => w.WriteNullValue();
         }
 
-        return (w, n) => w.WriteStringValue(template.Render(n));
+        var literals = template.Literals;
+        Func<long, long>[] compiled = [.. operations];
+        return (w, n) => WriteTemplate(w, n, literals, compiled, template);
+    }
+
+    /// <summary>Writes a template's text for <paramref name="n"/> from a stack buffer: no string per record (long text falls back to <see cref="Template{TArgument}.Render"/>).</summary>
+    private static void WriteTemplate(Utf8JsonWriter writer, long n, string?[] literals, Func<long, long>[] operations, Template<long> template)
+    {
+        Span<char> text = stackalloc char[256];
+        var length = 0;
+        var next = 0;
+        foreach (var literal in literals)
+        {
+            int written;
+            if (literal is not null)
+            {
+                written = literal.Length;
+                if (!literal.TryCopyTo(text[length..]))
+                {
+                    writer.WriteStringValue(template.Render(n));
+                    return;
+                }
+            }
+            else if (!operations[next++](n).TryFormat(text[length..], out written, default, CultureInfo.InvariantCulture))
+            {
+                writer.WriteStringValue(template.Render(n));
+                return;
+            }
+
+            length += written;
+        }
+
+        writer.WriteStringValue(text[..length]);
     }
 
     /// <summary>Compiles <c>n</c>, <c>n % 7</c>, <c>n / 2</c>, <c>n * 3</c>, <c>n + 1</c>, <c>n - 1</c>.</summary>
-    private static (Func<long, string>? Render, string? Error) SequenceExpression(string expression)
+    private static (Func<long, long>? Operation, string? Error) SequenceOperation(string expression)
     {
         const string Help = "a placeholder of a generated field is {n}, or {n OP K} with OP one of % / * + - and K an integer";
         var text = expression.Replace(" ", string.Empty, StringComparison.Ordinal);
         if (text == "n")
         {
-            return (static n => n.ToString(CultureInfo.InvariantCulture), null);
+            return (static n => n, null);
         }
 
         if (text.Length < 3 || text[0] != 'n' || !long.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var k))
@@ -161,7 +224,7 @@ internal sealed class GeneratedRecordSpec
             '-' => n => n - k,
             _ => null,
         };
-        return op is null ? (null, $"'{{{expression}}}': {Help} (and K above 0 for % and /).") : (n => op(n).ToString(CultureInfo.InvariantCulture), null);
+        return op is null ? (null, $"'{{{expression}}}': {Help} (and K above 0 for % and /).") : (op, null);
     }
 
     private static Action<Utf8JsonWriter, long> Number(ConfigValue spec, List<ConfigurationError> errors)

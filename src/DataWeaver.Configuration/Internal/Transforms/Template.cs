@@ -73,6 +73,9 @@ internal sealed class Template<TArgument>
         return new Template<TArgument>([.. parts]);
     }
 
+    /// <summary>Gets the parts in order: a literal, or <see langword="null"/> where a placeholder goes (placeholders in the order they were compiled).</summary>
+    public string?[] Literals => [.. _parts.Select(p => p.Literal)];
+
     public string Render(TArgument argument)
     {
         switch (_parts.Length)

@@ -43,7 +43,7 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
 
             var transform = builder.Build();
             var name = $"{string.Join(", ", group.Select(o => o.Description))}#{++number}";
-            steps.Add(b => b.Map(r => transform.Apply(r), name));
+            steps.Add(b => b.Map(r => ApplyIntoChunk(transform, r), name));
             group.Clear();
             writes.Clear();
         }
@@ -102,6 +102,14 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
 
         Flush();
         return steps;
+    }
+
+    /// <summary>Writes the transformed record into this thread's shared chunk: no array of its own, no copy out of a scratch buffer.</summary>
+    private static JsonRecord ApplyIntoChunk(JsonRecordTransform transform, in JsonRecord record)
+    {
+        var chunk = RecordChunkWriter.ForThisThread;
+        transform.Apply(record, chunk);
+        return chunk.TakeUnchecked();
     }
 
     private Func<JsonRecord, JsonRecord?> Code(TransformDefinition transform)

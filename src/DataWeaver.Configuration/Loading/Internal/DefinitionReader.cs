@@ -62,6 +62,11 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
         HashSet<string> sinkNames = new(StringComparer.Ordinal);
         var sinks = (node["sinks"]?.Items ?? []).Where(s => s.Kind == ConfigValueKind.Mapping).Select(s => ReadConnector(s, ConnectorRole.Sink, sinkNames)).ToList();
         var batch = ReadBatch(node["batch"]);
+        if (node["batch"]?["size"] is null && node["capacity"]?["inFlightRecords"] is { } inFlightNode && Int(inFlightNode, batch.Size) is var inFlight && inFlight is > 0 && inFlight < batch.Size)
+        {
+            batch = batch with { Size = inFlight }; // as the engine: the default batch never exceeds the in-flight bound given
+        }
+
         var definition = new PipelineDefinition
         {
             Name = name,
@@ -151,7 +156,7 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
 
     private BatchDefinition ReadBatch(ConfigValue? node) => node is not { Kind: ConfigValueKind.Mapping }
         ? new BatchDefinition()
-        : new BatchDefinition { Size = Int(node["size"], 1024), Window = CheckedWindow(node["window"]) };
+        : new BatchDefinition { Size = Int(node["size"], EngineDefaults.Options.BatchSize), Window = CheckedWindow(node["window"]) };
 
     private TimeSpan? CheckedWindow(ConfigValue? window)
     {
@@ -163,14 +168,14 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
     {
         if (node is not { Kind: ConfigValueKind.Mapping })
         {
-            return new CapacityDefinition { InFlightRecords = Math.Max(65_536, batch.Size) };
+            return new CapacityDefinition { Records = new PipelineOptions { BatchSize = batch.Size }.DefaultStageCapacity, InFlightRecords = Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size) };
         }
 
         var capacity = new CapacityDefinition
         {
-            Records = Int(node["records"], 4096),
-            Bytes = node["bytes"] is { } bytes && Units.TryParseSize(bytes, out var size) ? size : 256L * 1024 * 1024,
-            InFlightRecords = Int(node["inFlightRecords"], Math.Max(65_536, batch.Size)),
+            Records = Int(node["records"], new PipelineOptions { BatchSize = batch.Size }.DefaultStageCapacity),
+            Bytes = node["bytes"] is { } bytes && Units.TryParseSize(bytes, out var size) ? size : EngineDefaults.Options.MaxInFlightBytes,
+            InFlightRecords = Int(node["inFlightRecords"], Math.Max(EngineDefaults.Options.MaxInFlightRecords, batch.Size)),
         };
         if (node["inFlightRecords"] is { } inFlight && capacity.InFlightRecords < batch.Size && !errors.HasAt(inFlight.Path))
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using DataWeaver.Diagnostics.Internal;
 
@@ -31,6 +32,8 @@ internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate?
 
     public override void Complete() => block.Complete();
 
+    // Runs once per batch when the block is full (the usual case while the source is ahead): pooled, so waiting allocates no state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(Batch<T> batch, CancellationToken cancellationToken)
     {
         if (byteGate is not null)

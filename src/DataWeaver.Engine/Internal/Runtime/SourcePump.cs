@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DataWeaver.Connectors;
 using DataWeaver.Diagnostics.Internal;
 
@@ -37,7 +38,9 @@ internal sealed class SourcePump<T>(
         await _errors.FlushAsync(batch).ConfigureAwait(false);
     }
 
-    private async Task HandOverAsync(SourceBuffer<T> buffer, long readAt, long fillStarted)
+    // Once per fill; suspends whenever the first block is full: pooled, so that allocates no state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask HandOverAsync(SourceBuffer<T> buffer, long readAt, long fillStarted)
     {
         var parts = buffer.SealedParts;
         if (counters is not null)
