@@ -91,7 +91,7 @@ internal sealed class FrameParser(SocketFraming framing, int maxFrameBytes)
             }
 
             frame = new ParsedFrame(buffer.Slice(0, maxFrameBytes), start, SocketFrameError.TooLarge, string.Create(CultureInfo.InvariantCulture, $"no end of line within {maxFrameBytes} bytes, the limit; the rest of the line is skipped"));
-            Consume(ref buffer, buffer.Length);
+            Consume(ref buffer, maxFrameBytes); // the part kept; the rest of the line is skipped by the next call
             _skipLine = true;
             return true;
         }
