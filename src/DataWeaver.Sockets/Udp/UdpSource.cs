@@ -36,6 +36,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private long _oversized;
     private long _undecodable;
     private long _overrunsAtOpen;
+    private long? _finalOverruns;
     private volatile bool _stopping;
 
     /// <summary>Creates the source.</summary>
@@ -70,7 +71,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     /// or slower than the senders), since the source opened; <see langword="null"/> where the system does not show it (it does on
     /// Linux, from <c>/proc/net/udp</c>).
     /// </summary>
-    public long? DroppedOverruns => _drops?.Read() is { } drops ? drops - _overrunsAtOpen : null;
+    public long? DroppedOverruns => _finalOverruns ?? (_drops?.Read() is { } drops ? drops - _overrunsAtOpen : null);
 
     /// <summary>Gets how many datagrams are received and not yet committed.</summary>
     public long InFlightRecords => Interlocked.Read(ref _inFlight);
@@ -103,6 +104,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
         _closing = new CancellationTokenSource();
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         _drops = new UdpDrops(socket);
+        _finalOverruns = null;
         _overrunsAtOpen = _drops.Read() ?? 0;
         _socket = socket;
         SocketsMeter.Track(this);
@@ -149,6 +151,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
             await receiving.ConfigureAwait(false);
         }
 
+        _finalOverruns = DroppedOverruns; // the kernel forgets the count with the socket
         socket.Dispose();
         _closing.Dispose();
     }
