@@ -15,7 +15,11 @@ public sealed partial class TcpSource
 
     private sealed class TcpConnection(TcpSource source, long id, Socket socket)
     {
+        /// <summary>How many frames a connection takes into the bound at once (what it does not use, it gives back).</summary>
+        private const int ReserveStep = 256;
+
         private readonly Signal _acks = new();
+        private readonly List<ParsedFrame> _frames = [];
         private readonly CancellationTokenSource _reading = CancellationTokenSource.CreateLinkedTokenSource(source._closing.Token);
         private long _committed;
         private long _framesAdmitted;
@@ -144,12 +148,13 @@ public sealed partial class TcpSource
         private (bool Blocked, bool Ended) Admit(FrameParser parser, ref ReadOnlySequence<byte> buffer, bool completed)
         {
             var all = buffer;
-            List<ParsedFrame>? frames = null;
+            _frames.Clear();
             var blocked = false;
             var ended = false;
+            var permits = 0;
             while (true)
             {
-                if (!source.TryReserve())
+                if (permits == 0 && (permits = source.Reserve(ReserveStep)) == 0)
                 {
                     blocked = !source._stopping;
                     ended = source._stopping;
@@ -158,7 +163,8 @@ public sealed partial class TcpSource
 
                 if (parser.TryRead(ref buffer, out var frame) || completed && parser.TryFinish(ref buffer, out frame))
                 {
-                    (frames ??= []).Add(frame);
+                    permits--;
+                    _frames.Add(frame);
                     if (frame.EndsStream)
                     {
                         ended = true;
@@ -168,13 +174,13 @@ public sealed partial class TcpSource
                     continue;
                 }
 
-                source.Release(1);
                 break;
             }
 
-            if (frames is not null)
+            source.Release(permits);
+            if (_frames.Count > 0)
             {
-                Queue(all, frames);
+                Queue(all, _frames);
             }
 
             return (blocked, ended);
@@ -183,20 +189,26 @@ public sealed partial class TcpSource
         private void Queue(ReadOnlySequence<byte> all, List<ParsedFrame> frames)
         {
             var first = frames[0].Payload;
-            var last = frames[^1].Payload;
-            var region = all.Slice(first.Start, last.End);
+            var region = all.Slice(first.Start, frames[^1].Payload.End);
             var data = region.ToArray();
             var items = new FrameItem[frames.Count];
             var errors = 0;
+            var prefix = source.Options.Framing == SocketFraming.LengthPrefixed ? 4 : 0;
+            var firstOffset = frames[0].Offset + (frames[0].Error == SocketFrameError.Truncated ? 0 : prefix);
             for (var i = 0; i < frames.Count; i++)
             {
                 var frame = frames[i];
-                var start = (int)all.Slice(first.Start, frame.Payload.Start).Length;
                 SocketFrameException? error = null;
+                int start;
                 if (frame.Error is { } kind)
                 {
                     error = new SocketFrameException(kind, Name, frame.Offset, frame.Detail!);
                     errors++;
+                    start = (int)all.Slice(first.Start, frame.Payload.Start).Length; // rare: the kept bytes may not follow a prefix
+                }
+                else
+                {
+                    start = (int)(frame.Offset + prefix - firstOffset);
                 }
 
                 items[i] = new FrameItem(start, (int)frame.Payload.Length, error);
@@ -205,7 +217,11 @@ public sealed partial class TcpSource
             var firstFrame = _framesAdmitted;
             _framesAdmitted += frames.Count;
             Interlocked.Add(ref source._framesRead, frames.Count);
-            Interlocked.Add(ref source._frameErrors, errors);
+            if (errors > 0)
+            {
+                Interlocked.Add(ref source._frameErrors, errors);
+            }
+
             source._queue.Writer.TryWrite(new FrameChunk(this, data, items, firstFrame, source.Options.TimeProvider.GetUtcNow()));
         }
 

@@ -218,26 +218,27 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
         }
     }
 
-    /// <summary>Takes one frame into the in-flight bound, or returns <see langword="false"/> at the bound (or once stopping).</summary>
-    private bool TryReserve()
+    /// <summary>Takes up to <paramref name="wanted"/> frames into the in-flight bound; returns how many (0 at the bound, or once stopping).</summary>
+    private int Reserve(int wanted)
     {
         for (var current = Volatile.Read(ref _inFlight); current < Options.MaxInFlightRecords && !_stopping; current = Volatile.Read(ref _inFlight))
         {
-            if (Interlocked.CompareExchange(ref _inFlight, current + 1, current) == current)
+            var taken = (int)Math.Min(wanted, Options.MaxInFlightRecords - current);
+            if (Interlocked.CompareExchange(ref _inFlight, current + taken, current) == current)
             {
-                for (var peak = Volatile.Read(ref _peakInFlight); current + 1 > peak; peak = Volatile.Read(ref _peakInFlight))
+                for (var peak = Volatile.Read(ref _peakInFlight); current + taken > peak; peak = Volatile.Read(ref _peakInFlight))
                 {
-                    if (Interlocked.CompareExchange(ref _peakInFlight, current + 1, peak) == peak)
+                    if (Interlocked.CompareExchange(ref _peakInFlight, current + taken, peak) == peak)
                     {
                         break;
                     }
                 }
 
-                return true;
+                return taken;
             }
         }
 
-        return false;
+        return 0;
     }
 
     private void Release(long frames)
