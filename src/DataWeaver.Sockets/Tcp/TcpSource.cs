@@ -73,7 +73,7 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
     /// <summary>Gets how many frames are read and not yet committed.</summary>
     public long InFlightRecords => Interlocked.Read(ref _inFlight);
 
-    /// <summary>Gets the most frames ever read and not yet committed at once (never above the bound).</summary>
+    /// <summary>Gets the most frames ever read (or reserved for the read being cut, up to 256 a connection) and not yet committed at once; never above the bound.</summary>
     public long PeakInFlightRecords => Interlocked.Read(ref _peakInFlight);
 
     /// <summary>Gets how many frames were read (good ones and frame errors).</summary>
