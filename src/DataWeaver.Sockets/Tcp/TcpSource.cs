@@ -132,7 +132,7 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
 
     /// <inheritdoc />
     public override IAsyncEnumerable<Record<ReadOnlyMemory<byte>>> ReadAsync(CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("TcpSource reads through its SourceReader (CreateReader).");
+        throw PushSource.ReadsThroughReader(nameof(TcpSource));
 
     /// <inheritdoc />
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new Reader(this);
@@ -141,16 +141,8 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
     protected override void OnAcknowledged(SourcePosition position) => CompleteUpTo(position.Offset);
 
     /// <inheritdoc />
-    public override ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(positions);
-        foreach (var position in positions)
-        {
-            CompleteUpTo(position.Offset);
-        }
-
-        return default;
-    }
+    public override ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default) =>
+        PushSource.Commit(positions, CompleteUpTo);
 
     /// <inheritdoc />
     /// <remarks>

@@ -114,7 +114,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
 
     /// <inheritdoc />
     public override IAsyncEnumerable<Record<ReadOnlyMemory<byte>>> ReadAsync(CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("UdpSource reads through its SourceReader (CreateReader).");
+        throw PushSource.ReadsThroughReader(nameof(UdpSource));
 
     /// <inheritdoc />
     public override SourceReader<Record<ReadOnlyMemory<byte>>> CreateReader() => new Reader(this);
@@ -123,16 +123,8 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     protected override void OnAcknowledged(SourcePosition position) => ReleaseUpTo(position.Offset);
 
     /// <inheritdoc />
-    public override ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(positions);
-        foreach (var position in positions)
-        {
-            ReleaseUpTo(position.Offset);
-        }
-
-        return default;
-    }
+    public override ValueTask CommitAsync(IReadOnlyList<SourcePosition> positions, CancellationToken cancellationToken = default) =>
+        PushSource.Commit(positions, ReleaseUpTo);
 
     /// <inheritdoc />
     public override async ValueTask CloseAsync(CancellationToken cancellationToken = default)
