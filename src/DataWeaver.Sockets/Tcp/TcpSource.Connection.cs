@@ -19,6 +19,8 @@ public sealed partial class TcpSource
         private const int ReserveStep = 256;
 
         private readonly Signal _acks = new();
+        private readonly Lock _life = new();
+        private bool _finished;
         private readonly List<ParsedFrame> _frames = [];
         private readonly CancellationTokenSource _reading = CancellationTokenSource.CreateLinkedTokenSource(source._closing.Token);
         private long _committed;
@@ -44,7 +46,14 @@ public sealed partial class TcpSource
         public void Close()
         {
             _closing = true;
-            _reading.Cancel();
+            lock (_life)
+            {
+                if (!_finished)
+                {
+                    _reading.Cancel(); // a connection that already ended has disposed it
+                }
+            }
+
             _acks.Pulse();
         }
 
@@ -75,7 +84,11 @@ public sealed partial class TcpSource
                 }
 
                 socket.Dispose();
-                _reading.Dispose();
+                lock (_life)
+                {
+                    _finished = true;
+                    _reading.Dispose();
+                }
             }
         }
 

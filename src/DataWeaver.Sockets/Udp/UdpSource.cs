@@ -35,6 +35,7 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     private long _received;
     private long _oversized;
     private long _undecodable;
+    private long _receiveErrors;
     private long _overrunsAtOpen;
     private long? _finalOverruns;
     private volatile bool _stopping;
@@ -72,6 +73,9 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
     /// Linux, from <c>/proc/net/udp</c>).
     /// </summary>
     public long? DroppedOverruns => _finalOverruns ?? (_drops?.Read() is { } drops ? drops - _overrunsAtOpen : null);
+
+    /// <summary>Gets how many receives failed with a socket error (the source receives on); none is expected on a socket that only receives.</summary>
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
     /// <summary>Gets how many datagrams are received and not yet committed.</summary>
     public long InFlightRecords => Interlocked.Read(ref _inFlight);
@@ -181,7 +185,17 @@ public sealed class UdpSource : SourceConnector<Record<ReadOnlyMemory<byte>>>
                     await next.WaitAsync(token).ConfigureAwait(false); // not receiving: the kernel buffers, then drops
                 }
 
-                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+                SocketReceiveFromResult result;
+                try
+                {
+                    result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+                }
+                catch (SocketException) when (!token.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _receiveErrors); // e.g. an ICMP error queued on the socket: receive on
+                    continue;
+                }
+
                 Interlocked.Increment(ref _received);
                 Interlocked.Increment(ref _inFlight);
                 _queue.Writer.TryWrite(Take(buffer.AsSpan(0, result.ReceivedBytes), result.RemoteEndPoint));

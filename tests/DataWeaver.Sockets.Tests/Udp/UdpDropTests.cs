@@ -84,7 +84,7 @@ public sealed class UdpDropTests
 
         await Wait.UntilAsync(() => source.DroppedOverruns > 0, "the kernel dropped datagrams");
         gate.SetResult();
-        await Wait.UntilAsync(() => source.DatagramsReceived + source.DroppedOverruns == Sent, $"received + dropped = {Sent} (received {source.DatagramsReceived}, dropped {source.DroppedOverruns})");
+        await Wait.UntilAsync(() => source.DatagramsReceived + source.DroppedOverruns == Sent, $"received + dropped = {Sent} (received {source.DatagramsReceived}, dropped {source.DroppedOverruns}, in flight {source.InFlightRecords}, written {sink.Count}, receive errors {source.ReceiveErrors})");
         await Wait.UntilAsync(() => sink.Count == source.DatagramsReceived, "every datagram received is written");
         listener.RecordObservableInstruments();
         await run.StopAsync();
