@@ -15,7 +15,7 @@ public enum ThrottleLimitAction
 
 /// <summary>
 /// Options of a throttle stage (<see cref="Pipelines.ThrottlePipelineBuilderExtensions.Throttle{T}(Pipelines.PipelineBuilder{T}, ThrottleOptions?)"/>):
-/// a token bucket (<see cref="System.Threading.RateLimiting.TokenBucketRateLimiter"/>) refilled by
+/// a token bucket (a <see cref="System.Threading.RateLimiting.ReplenishingRateLimiter"/>) refilled by
 /// <see cref="PermitsPerPeriod"/> every <see cref="Period"/> on <see cref="Pipelines.PipelineOptions.TimeProvider"/>,
 /// holding at most <see cref="Burst"/> permits. Copied when the stage is added.
 /// </summary>

@@ -7,17 +7,19 @@ using DataWeaver.Internal.Stateful;
 namespace DataWeaver.Throttling.Internal;
 
 /// <summary>
-/// Takes one permit per record from a token bucket (one for the pipeline, or one per key), refilled by a timer on the
-/// run's clock (the limiters' own timers read the wall clock, so they run with <c>AutoReplenishment = false</c>). A record
+/// Takes one permit per record from a token bucket (one for the pipeline, or one per key), a
+/// <see cref="ReplenishingRateLimiter"/> refilled by a timer on the run's clock (see <see cref="ClockTokenBucket"/>). A record
 /// without a permit is dropped, or the stage first sends what already passed and then waits in the bucket's queue.
 /// </summary>
 internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
     where TKey : notnull
 {
     private readonly Func<T, TKey>? _keySelector;
-    private readonly TokenBucketRateLimiterOptions _bucket;
-    private readonly TokenBucketRateLimiter? _global;
-    private readonly Dictionary<TKey, TokenBucketRateLimiter> _perKey = [];
+    private readonly int _burst;
+    private readonly int _perPeriod;
+    private readonly TimeSpan _period;
+    private readonly ClockTokenBucket? _global;
+    private readonly Dictionary<TKey, ClockTokenBucket> _perKey = [];
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
     private readonly bool _drop;
@@ -27,16 +29,10 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
     {
         _keySelector = keySelector;
         _drop = options.OnLimit == ThrottleLimitAction.Drop;
-        _bucket = new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.Burst ?? options.PermitsPerPeriod,
-            TokensPerPeriod = options.PermitsPerPeriod,
-            ReplenishmentPeriod = options.Period,
-            AutoReplenishment = false,
-            QueueLimit = 1,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        };
-        _global = keySelector is null ? new TokenBucketRateLimiter(_bucket) : null;
+        _burst = options.Burst ?? options.PermitsPerPeriod;
+        _perPeriod = options.PermitsPerPeriod;
+        _period = options.Period;
+        _global = keySelector is null ? NewBucket() : null;
 
         // Not a tick of the serial node: the node may be waiting for a permit, and the refill must reach it.
         _timer = run.Options.TimeProvider.CreateTimer(static state => ((ThrottleNode<T, TKey>)state!).Replenish(), this, options.Period, options.Period);
@@ -126,7 +122,7 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
         return default;
     }
 
-    private bool TryAcquire(T record, out TokenBucketRateLimiter limiter)
+    private bool TryAcquire(T record, out ClockTokenBucket limiter)
     {
         if (_global is not null)
         {
@@ -140,7 +136,7 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
         {
             if (!_perKey.TryGetValue(key, out limiter!))
             {
-                limiter = new TokenBucketRateLimiter(_bucket);
+                limiter = NewBucket();
                 _perKey.Add(key, limiter);
             }
 
@@ -149,7 +145,7 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
         }
     }
 
-    private ValueTask<RateLimitLease> WaitAsync(TokenBucketRateLimiter limiter)
+    private ValueTask<RateLimitLease> WaitAsync(ClockTokenBucket limiter)
     {
         // Queued under the lock: a bucket with a waiter is never forgotten by the refill.
         lock (_lock)
@@ -171,6 +167,8 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
         return SendAsync(chunk);
     }
 
+    private ClockTokenBucket NewBucket() => new(_burst, _perPeriod, _period);
+
     private void Replenish()
     {
         if (_global is not null)
@@ -184,8 +182,7 @@ internal sealed class ThrottleNode<T, TKey> : SerialNode<T, T>
             foreach (var (key, limiter) in _perKey)
             {
                 limiter.TryReplenish();
-                var statistics = limiter.GetStatistics()!;
-                if (statistics.CurrentAvailablePermits >= _bucket.TokenLimit && statistics.CurrentQueuedCount == 0)
+                if (limiter.IsIdle)
                 {
                     _perKey.Remove(key);
                     limiter.Dispose();
