@@ -188,10 +188,7 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
 
     private void Missing(T record, long version, Batch<T> batch)
     {
-        var error = new LookupKeyNotFoundException(Name, _table.Name, version);
-        Run.CountError(Name, ErrorClass.Data, error);
-        _errors ??= new RecordErrorHandler(Name, _policy, Run, resilience: null);
-        _errors.Drop(record, error, ErrorClass.Data, attempts: 1, batch); // throws under a fail policy: the run fails
+        RecordErrorHandler.DropDataError(ref _errors, Name, _policy, Run, record, new LookupKeyNotFoundException(Name, _table.Name, version), batch);
     }
 
     private sealed record Loaded(Dictionary<TKey, TValue> Entries, long Version, long Bytes);

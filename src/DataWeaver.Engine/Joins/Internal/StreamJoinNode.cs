@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using DataWeaver.Diagnostics.Internal;
-using DataWeaver.Errors;
 using DataWeaver.Internal;
 using DataWeaver.Internal.Runtime;
 using DataWeaver.Internal.Stateful;
@@ -227,9 +226,7 @@ internal sealed class StreamJoinNode<T, TKey, TOut> : SerialNode<T, TOut>
     private void Late(T record, long at, Batch<T> batch)
     {
         var error = new LateRecordException(new DateTimeOffset(at, TimeSpan.Zero), new DateTimeOffset(_watermark, TimeSpan.Zero));
-        Run.CountError(Name, ErrorClass.Data, error);
-        _errors ??= new RecordErrorHandler(Name, _policy, Run, resilience: null);
-        _errors.Drop(record, error, ErrorClass.Data, attempts: 1, batch); // throws under a fail policy: the run fails
+        RecordErrorHandler.DropDataError(ref _errors, Name, _policy, Run, record, error, batch);
     }
 
     private sealed class KeyState
