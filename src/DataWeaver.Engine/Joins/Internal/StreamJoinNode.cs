@@ -147,11 +147,7 @@ internal sealed class StreamJoinNode<T, TKey, TOut> : SerialNode<T, TOut>
         Counters?.Pass(count);
         await EvictAsync(_watermark - _window).ConfigureAwait(false);
         await FlushOutputAsync().ConfigureAwait(false);
-        holder.Take(batch);
-        if (holder.Entries == 0)
-        {
-            holder.Release();
-        }
+        holder.Take(batch); // releases the batch at once when none of its records stayed in the state
     }
 
     protected override async ValueTask OnEndAsync()
@@ -269,7 +265,7 @@ internal sealed class StreamJoinNode<T, TKey, TOut> : SerialNode<T, TOut>
 
         public int Entries { get; set; }
 
-        public bool Taken => _held is not null;
+        public bool Taken { get; private set; }
 
         public void ShareWith(Batch<TOut> output, int stamp)
         {
@@ -285,9 +281,10 @@ internal sealed class StreamJoinNode<T, TKey, TOut> : SerialNode<T, TOut>
         /// <summary>At the end of the batch's turn: keeps its resources (if entries remain) and releases the batch.</summary>
         public void Take(Batch<T> batch)
         {
-            _held = Batch<T>.Rent(0);
+            Taken = true;
             if (Entries > 0)
             {
+                _held = Batch<T>.Rent(0);
                 var leases = new List<AcknowledgementTracker.SourceLease>();
                 batch.ShareLeasesWith(leases);
                 foreach (var lease in leases)
