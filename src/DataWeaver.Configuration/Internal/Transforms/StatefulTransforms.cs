@@ -102,7 +102,7 @@ internal static class StatefulTransforms
     }
 
     /// <summary>A field's value as text: a string as it is, any other value as its JSON text; missing: the empty key.</summary>
-    private static string KeyText(JsonRecord record, JsonFieldPath path)
+    internal static string KeyText(JsonRecord record, JsonFieldPath path)
     {
         if (!record.TryGetField(path, out var field))
         {
@@ -173,7 +173,7 @@ internal static class StatefulTransforms
         return JsonRecord.CreateUnchecked(buffer.WrittenMemory);
     }
 
-    private static TimeSpan Duration(ConfigValue? value, TimeSpan defaultValue, List<ConfigurationError> errors)
+    internal static TimeSpan Duration(ConfigValue? value, TimeSpan defaultValue, List<ConfigurationError> errors)
     {
         if (value is null)
         {
@@ -189,7 +189,7 @@ internal static class StatefulTransforms
         return defaultValue;
     }
 
-    private static long Bytes(ConfigValue value, long defaultValue, List<ConfigurationError> errors)
+    internal static long Bytes(ConfigValue value, long defaultValue, List<ConfigurationError> errors)
     {
         if (Units.TryParseSize(value, out var bytes) && bytes >= 64 * 1024)
         {

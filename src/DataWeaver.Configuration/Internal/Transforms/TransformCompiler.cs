@@ -6,7 +6,7 @@ namespace DataWeaver.Configuration.Internal.Transforms;
 /// <summary>
 /// Turns a pipeline's transforms into builder steps: filters, one <see cref="JsonRecordTransform"/> per run of field
 /// operations that touch different fields (one pass over each record), and code transforms, which are per-record
-/// operators the engine fuses into one block; and the stateful <c>dedupe</c> and <c>window</c>, each a block of its own.
+/// operators the engine fuses into one block; and the stateful <c>dedupe</c>, <c>window</c>, <c>enrich</c> and <c>throttle</c>, each a block of its own.
 /// </summary>
 internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider time, string pipelineName, string? baseDirectory)
 {
@@ -71,6 +71,22 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
                     if (StatefulTransforms.Window(transform, errors, $"window#{++number}") is { } window)
                     {
                         steps.Add(window);
+                    }
+
+                    break;
+                case "enrich":
+                    Flush();
+                    if (JoinTransforms.Enrich(transform, registry, baseDirectory, errors, $"enrich#{++number}") is { } enrich)
+                    {
+                        steps.Add(enrich);
+                    }
+
+                    break;
+                case "throttle":
+                    Flush();
+                    if (JoinTransforms.Throttle(transform, errors, $"throttle#{++number}") is { } throttle)
+                    {
+                        steps.Add(throttle);
                     }
 
                     break;

@@ -96,6 +96,17 @@ internal sealed class RecordErrorHandler
     }
 
     /// <summary>
+    /// Counts a data error a stateful stage raised for a record (a late record, a missing key) and dead-letters, skips or
+    /// fails it through the stage's policy, creating the stage's handler on first use.
+    /// </summary>
+    public static void DropDataError<T>(ref RecordErrorHandler? handler, string stage, ErrorPolicy policy, RunContext run, T record, Exception error, IBatch holder)
+    {
+        run.CountError(stage, ErrorClass.Data, error);
+        handler ??= new RecordErrorHandler(stage, policy, run, resilience: null);
+        handler.Drop(record, error, ErrorClass.Data, attempts: 1, holder); // throws under a fail policy: the run fails
+    }
+
+    /// <summary>
     /// Sends the pending dead letters as one batch holding references to <paramref name="holder"/>'s resources, so
     /// the source records count as handled only once the dead-letter sink wrote them. Call before the holder moves on.
     /// </summary>
