@@ -11,7 +11,7 @@ internal static class TestRecords
 
     /// <summary>A context as an upstream producer's span would send it (sampled, with a tracestate).</summary>
     public static ActivityContext UpstreamContext() =>
-        new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, "vendor=upstream");
+        new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, "vendor=upstream", isRemote: true);
 
     public static RecordHeaders Headers(ActivityContext context) => new RecordHeaders()
         .Add(TraceContextHeaders.TraceParent, TraceContextHeaders.FormatTraceParent(context))
