@@ -5,6 +5,9 @@ using DataWeaver.Pipelines;
 using DataWeaver.Records;
 using DataWeaver.Tracing.Tests.Support;
 using Google.Protobuf;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -24,12 +27,19 @@ public sealed class OtlpExportTests
         // the first five are sampled (parent-based): a new trace is never started.
         var records = Enumerable.Range(0, 1_000).Select(i => TestRecords.Record(i, i < 500 ? TestRecords.Headers(upstream) : null)).ToArray();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // snippet: tracing-hosting
         builder.Services.AddDataWeaver(dw => dw
             .AddPipeline(name, _ => Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>(records), new PipelineOptions { Name = name, BatchSize = 100 })
                 .Map(r => r, "enrich")
                 .To(new CollectionSink<Record<ReadOnlyMemory<byte>>>("out"))
                 .Build())
-            .ExportTraces(new DataWeaverTracingOptions { OtlpEndpoint = collector.Endpoint, SampleRatio = 0, ServiceName = "tracing-tests" }));
+            .ExportTraces(new DataWeaverTracingOptions
+            {
+                OtlpEndpoint = collector.Endpoint,   // e.g. http://otel-collector:4318 (/v1/traces is added)
+                SampleRatio = 0,                     // new traces: none; records with a sampled traceparent: all
+                ServiceName = "tracing-tests",
+            }));
+        // end snippet
         using (var host = builder.Build())
         {
             await host.StartAsync();
@@ -57,6 +67,39 @@ public sealed class OtlpExportTests
         Assert.DoesNotContain(collector.Spans, s => s.Span.Name == name + " batch" && !batchIds.Contains(s.Span.SpanId));
         var resource = collector.Posts.SelectMany(p => p.Request.ResourceSpans).First().Resource;
         Assert.Contains(resource.Attributes, a => a.Key == "service.name" && a.Value.StringValue == "tracing-tests");
+    }
+
+    [Fact]
+    public async Task AddDataWeaverInstrumentation_ApplicationTracerProvider_ExportsTheEngineSpansWithTheApplicationsSampler()
+    {
+        await using var collector = await OtlpTraceReceiver.StartAsync();
+        var name = TestRecords.Unique("provider");
+        var records = Enumerable.Range(0, 300).Select(i => TestRecords.Record(i, null)).ToArray();
+
+        // snippet: tracing-tracerprovider
+        using (var tracerProvider = Sdk.CreateTracerProviderBuilder()
+            .AddDataWeaverInstrumentation()
+            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(1.0)))
+            .AddOtlpExporter(otlp =>
+            {
+                otlp.Endpoint = new Uri(collector.Endpoint, "/v1/traces");
+                otlp.Protocol = OtlpExportProtocol.HttpProtobuf;
+            })
+            .Build())
+        {
+            await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>(records), new PipelineOptions { Name = name, BatchSize = 100 })
+                .To(new CollectionSink<Record<ReadOnlyMemory<byte>>>("out"))
+                .Build()
+                .RunAsync();
+        } // disposing the provider exports what is buffered
+        // end snippet
+
+        var batches = collector.Spans.Where(s => s.Span.Name == name + " batch").Select(s => s.Span).ToList();
+        Assert.Equal(3, batches.Count); // ratio 1: every batch without a context starts a trace of its own
+        Assert.Equal(3, batches.Select(b => b.TraceId).Distinct().Count());
+        Assert.All(batches, b => Assert.True(b.ParentSpanId.IsEmpty));
+        var ids = batches.Select(b => b.SpanId).ToHashSet();
+        Assert.Equal(3, collector.Spans.Count(s => s.Span.Name == "out write" && ids.Contains(s.Span.ParentSpanId)));
     }
 
     [Fact]

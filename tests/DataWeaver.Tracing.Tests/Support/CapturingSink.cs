@@ -11,14 +11,17 @@ internal sealed class CapturingSink() : SinkConnector<Record<ReadOnlyMemory<byte
 
     public IReadOnlyList<(long Id, RecordHeaders? Sent)> Sent => [.. _sent.OrderBy(s => s.Id)];
 
+    // snippet: tracing-custom-sink
     public override ValueTask WriteAsync(ReadOnlyMemory<Record<ReadOnlyMemory<byte>>> batch, CancellationToken cancellationToken = default)
     {
-        var trace = OutgoingTraceContext.Capture();
+        var trace = OutgoingTraceContext.Capture(); // once per batch: the engine's write span, or empty
         foreach (var record in batch.Span)
         {
-            _sent.Enqueue((record.Position.Offset, trace.Apply(record.Headers)));
+            var headers = trace.Apply(record.Headers); // the record's headers with the write span's traceparent
+            _sent.Enqueue((record.Position.Offset, headers));
         }
 
         return default;
     }
+    // end snippet
 }

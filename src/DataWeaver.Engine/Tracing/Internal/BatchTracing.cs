@@ -122,13 +122,13 @@ internal static class BatchTracing
     /// <summary>Ends a stage span once the stage's work on the batch is done.</summary>
     public static ValueTask<TResult> StopAfter<TResult>(ValueTask<TResult> work, Activity stage)
     {
-        if (work.IsCompleted)
+        if (work.IsCompletedSuccessfully)
         {
-            Stop(stage, work.IsCompletedSuccessfully ? null : work.AsTask().Exception);
+            Stop(stage, null);
             return work;
         }
 
-        return StopAfterAsync(work, stage);
+        return StopAfterAsync(work, stage); // awaited once there, failures included (a ValueTask may be consumed only once)
 
         static async ValueTask<TResult> StopAfterAsync(ValueTask<TResult> work, Activity stage)
         {
