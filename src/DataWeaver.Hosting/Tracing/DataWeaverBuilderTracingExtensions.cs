@@ -25,7 +25,7 @@ public static class DataWeaverBuilderTracingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        builder.Services.AddSingleton<IHostedService>(new TracingExportService(options, configure));
+        builder.Services.AddSingleton<IHostedService>(new TelemetryExportService(() => DataWeaverTracerProviderBuilderExtensions.CreateTracerProvider(options, configure)));
         return builder;
     }
 }
