@@ -16,6 +16,7 @@ if (args is ["--quickstart-loop", var loopOutput, var loopOrders])
 }
 
 var options = PerfOptions.Parse(args);
+using var tracing = options.TraceRatio is { } ratio ? PerfTracing.Start(ratio) : null;
 var clock = Stopwatch.StartNew();
 var loadAtStart = DocsWriter.LoadAverage();
 var results = await RunAsync(options);

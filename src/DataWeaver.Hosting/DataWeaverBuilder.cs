@@ -63,7 +63,12 @@ public sealed class DataWeaverBuilder
     public DataWeaverBuilder ExportMetrics(Action<MeterProviderBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        Services.AddSingleton<IHostedService>(new MetricsExportService(configure));
+        Services.AddSingleton<IHostedService>(new TelemetryExportService(() =>
+        {
+            var builder = OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddDataWeaverInstrumentation();
+            configure(builder);
+            return builder.Build();
+        }));
         return this;
     }
 

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using DataWeaver.Connectors;
 using DataWeaver.Errors;
 using DataWeaver.Records;
+using DataWeaver.Tracing;
 using DataWeaver.Streams;
 
 namespace DataWeaver.Kafka;
@@ -157,6 +158,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         var keepPartition = SinkOptions.KeepPartition;
         var anyPartition = _anyPartition ??= new TopicPartition(Topic, Partition.Any);
         var keepTimestamp = SinkOptions.KeepTimestamp;
+        var trace = OutgoingTraceContext.Capture();
         var produced = 0;
         try
         {
@@ -164,7 +166,7 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             {
                 var record = batch.Span[produced];
                 var destination = keepPartition ? Destination(record.Position.Partition) : anyPartition;
-                var message = ToKafka(record, keepTimestamp);
+                var message = ToKafka(record, keepTimestamp, trace);
                 Interlocked.Increment(ref _inFlight);
                 try
                 {
@@ -295,10 +297,10 @@ public sealed class KafkaSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         return _partitions[partition] ??= new TopicPartition(Topic, new Partition(partition));
     }
 
-    private static Message<byte[], byte[]> ToKafka(in Record<ReadOnlyMemory<byte>> record, bool keepTimestamp)
+    private static Message<byte[], byte[]> ToKafka(in Record<ReadOnlyMemory<byte>> record, bool keepTimestamp, in OutgoingTraceContext trace)
     {
         Headers? headers = null;
-        if (record.Headers is { Count: > 0 } source)
+        if (trace.Apply(record.Headers) is { Count: > 0 } source)
         {
             headers = [];
             foreach (var header in source)

@@ -21,6 +21,9 @@ internal sealed record PerfOptions
     /// <summary>Gets the workloads to run (W1..W6); empty runs all.</summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
 
+    /// <summary>Gets the sample ratio of DataWeaver's traces while the workloads run (an OpenTelemetry tracer provider with a discarding exporter), or <see langword="null"/> for no listener (the default).</summary>
+    public double? TraceRatio { get; init; }
+
     /// <summary>Gets the warm-up and iteration counts for this mode.</summary>
     public RunSettings Settings => Quick ? RunSettings.Quick : RunSettings.Full;
 
@@ -36,6 +39,7 @@ internal sealed record PerfOptions
                 "--alloc-types" => options with { AllocationTypes = true },
                 "--json" => options with { JsonPath = Value(args, ref i) },
                 "--docs" => options with { DocsDirectory = Value(args, ref i) },
+                "--trace-ratio" => options with { TraceRatio = double.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture) },
                 "--only" => options with { Only = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--alloc-types]"),
             };

@@ -29,6 +29,16 @@ internal static class RunCommand
         {
             Description = "Reloads the definition file when it changes (after it has been quiet for 500 ms), as SIGHUP and POST /reload do: changed pipelines are drained and started again from their committed positions, unchanged ones keep running, an invalid file changes nothing.",
         };
+        var otlpEndpoint = new Option<string>("--otlp-endpoint")
+        {
+            Description = "Exports traces (a span per batch, stage and sink write; docs/tracing.md) over OTLP/HTTP (protobuf) to this collector, for example http://127.0.0.1:4318 (/v1/traces is added when the URL has no path). Off by default.",
+            HelpName = "URL",
+        };
+        var sampleRatio = new Option<double>("--trace-sample-ratio")
+        {
+            Description = "With --otlp-endpoint: the share of new traces sampled, 0 to 1 (default 0.01). Parent-based: a batch whose first record carries a trace context follows that context's sampled flag.",
+            DefaultValueFactory = _ => new Hosting.DataWeaverTracingOptions().SampleRatio,
+        };
         var log = new LogOptions();
         var command = new Command("run", "Validates a pipeline definition file and runs its pipelines side by side until their sources run out or a stop signal drains them. Standard output carries only what sinks write there; progress (a live table on a terminal, plain lines otherwise), the summary, logs and errors go to standard error.")
         {
@@ -39,6 +49,8 @@ internal static class RunCommand
             progressInterval,
             http,
             watch,
+            otlpEndpoint,
+            sampleRatio,
         };
         log.AddTo(command);
         command.SetAction((parse, _) => ExecuteAsync(
@@ -49,6 +61,7 @@ internal static class RunCommand
             new RunSettings(parse.GetValue(drainTimeout), parse.GetValue(progressInterval)),
             parse.GetValue(http),
             parse.GetValue(watch),
+            (parse.GetValue(otlpEndpoint), parse.GetValue(sampleRatio)),
             log.Read(parse)));
         return command;
     }
@@ -56,9 +69,16 @@ internal static class RunCommand
     /// <summary>The environment variable holding the management API's bearer token (a secret: never on the command line).</summary>
     public const string HttpTokenVariable = "DATAWEAVER_HTTP_TOKEN";
 
-    private static async Task<int> ExecuteAsync(CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, string? http, bool watch, LogSettings logSettings)
+    private static async Task<int> ExecuteAsync(
+        CliContext context, string file, string[]? names, string[]? sets, RunSettings settings, string? http, bool watch, (string? Endpoint, double SampleRatio) tracing, LogSettings logSettings)
     {
         using var log = new CliLog(context.Error, logSettings, context.Time);
+        if (!RunTracing.TryStart(context, tracing.Endpoint, tracing.SampleRatio, out var tracerProvider))
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        using var traces = tracerProvider; // disposed after the run: exports the spans still buffered
         var registry = context.Registry();
         if (DefinitionFiles.Open(context, registry, file, sets, names) is not var (definition, selected))
         {

@@ -25,7 +25,7 @@ internal interface IBatch
 /// (source leases, payload buffers). A batch has exactly one owner at a time; whoever holds it either passes
 /// it on or calls <see cref="Release"/>.
 /// </summary>
-internal sealed class Batch<T> : IBatch, IAcknowledgeable
+internal sealed partial class Batch<T> : IBatch, IAcknowledgeable
 {
     private static readonly ObjectPool<Batch<T>> s_pool =
         new DefaultObjectPool<Batch<T>>(new DefaultPooledObjectPolicy<Batch<T>>(), 1024);

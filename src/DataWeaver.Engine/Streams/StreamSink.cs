@@ -50,10 +50,11 @@ public class StreamSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             var records = batch.Span;
             var keepPartition = Options.KeepPartition;
             var keepTimestamp = Options.KeepTimestamp;
+            var trace = Tracing.OutgoingTraceContext.Capture();
             for (var i = 0; i < count; i++)
             {
                 ref readonly var record = ref records[i];
-                messages[i] = new OutgoingMessage(record.Key, record.Value, record.Headers)
+                messages[i] = new OutgoingMessage(record.Key, record.Value, trace.Apply(record.Headers))
                 {
                     Partition = keepPartition ? record.Position.Partition : null,
                     Timestamp = keepTimestamp && record.Timestamp != default ? record.Timestamp : null,

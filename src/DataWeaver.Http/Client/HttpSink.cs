@@ -7,6 +7,7 @@ using DataWeaver.Connectors;
 using DataWeaver.Errors;
 using DataWeaver.Http.Internal;
 using DataWeaver.Records;
+using DataWeaver.Tracing;
 
 namespace DataWeaver.Http;
 
@@ -259,6 +260,7 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         var url = chunk.Url;
         var body = BuildBody(records.Span);
         var settings = new RetrySettings(Options.MaxAttempts, Options.InitialBackoff, Options.MaxBackoff, Options.TimeProvider);
+        var trace = OutgoingTraceContext.Capture();
         try
         {
             var answer = await HttpRetryLoop.SendAsync(
@@ -270,6 +272,8 @@ public sealed class HttpSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
                     {
                         request.Headers.TryAddWithoutValidation(name, value);
                     }
+
+                    HttpTraceContext.Write(trace, request.Headers);
 
                     return request;
                 },

@@ -1,4 +1,5 @@
 using DataWeaver.Http.Internal;
+using DataWeaver.Records;
 
 namespace DataWeaver.Http;
 
@@ -10,6 +11,9 @@ internal sealed class AcceptedRequest(byte[] body, List<BodyItem> items, DateTim
     public List<BodyItem> Items { get; } = items;
 
     public DateTimeOffset Timestamp { get; } = timestamp;
+
+    /// <summary>Gets the request's <c>traceparent</c> and <c>tracestate</c>, copied into each of its records, or <see langword="null"/>.</summary>
+    public RecordHeaders? TraceHeaders { get; init; }
 
     /// <summary>Gets how many items the reader handed to the pipeline.</summary>
     public int Handed { get; set; }

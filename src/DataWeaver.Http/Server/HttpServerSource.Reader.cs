@@ -65,7 +65,7 @@ public sealed partial class HttpServerSource
                     var offset = source._next++;
                     if (item.Error is null)
                     {
-                        var record = new Record<ReadOnlyMemory<byte>>(ReadOnlyMemory<byte>.Empty, body.AsMemory(item.Start, item.Length), null, request.Timestamp, new SourcePosition(0, offset));
+                        var record = new Record<ReadOnlyMemory<byte>>(ReadOnlyMemory<byte>.Empty, body.AsMemory(item.Start, item.Length), request.TraceHeaders is { } trace ? new RecordHeaders(trace) : null, request.Timestamp, new SourcePosition(0, offset));
                         buffer.Add(record, new SourcePosition(0, offset + 1), item.Length);
                     }
                     else

@@ -80,7 +80,7 @@ public sealed partial class HttpServerSource
             return;
         }
 
-        var accepted = new AcceptedRequest(body, items, Options.TimeProvider.GetUtcNow());
+        var accepted = new AcceptedRequest(body, items, Options.TimeProvider.GetUtcNow()) { TraceHeaders = HttpTraceContext.Read(request.Headers) };
         if (!TryAdmit(accepted))
         {
             Interlocked.Increment(ref _refused);

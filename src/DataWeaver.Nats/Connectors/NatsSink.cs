@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataWeaver.Connectors;
 using DataWeaver.Records;
+using DataWeaver.Tracing;
 
 namespace DataWeaver.Nats;
 
@@ -59,6 +60,7 @@ public sealed class NatsSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
         }
 
         var first = Interlocked.Add(ref _sequence, batch.Length) - batch.Length;
+        var trace = OutgoingTraceContext.Capture();
         await Nats.PublishBatchAsync(
             batch.Length,
             _ => Options.Subject,
@@ -66,7 +68,7 @@ public sealed class NatsSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
             i =>
             {
                 ref readonly var record = ref batch.Span[i];
-                return NatsStreamFramework.ToHeaders(record.Key, record.Headers, null, MessageId(record, first + i));
+                return NatsStreamFramework.ToHeaders(record.Key, trace.Apply(record.Headers), null, MessageId(record, first + i));
             },
             Options.Subject,
             cancellationToken).ConfigureAwait(false);

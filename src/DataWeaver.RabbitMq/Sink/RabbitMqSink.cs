@@ -2,6 +2,7 @@ using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Messaging.Internal;
 using DataWeaver.Records;
+using DataWeaver.Tracing;
 using RabbitMQ.Client;
 
 namespace DataWeaver.RabbitMq;
@@ -68,11 +69,13 @@ public sealed class RabbitMqSink : SinkConnector<Record<ReadOnlyMemory<byte>>>
 
         var channel = _channel!;
         var confirms = new Task[batch.Length];
+        var trace = OutgoingTraceContext.Capture();
         for (var i = 0; i < batch.Length; i++)
         {
             var record = batch.Span[i];
             var routingKey = Options.RoutingKey ?? (record.Key.IsEmpty ? "" : Encoding.UTF8.GetString(record.Key.Span));
-            var properties = record.Headers is { Count: > 0 } ? Properties(record.Headers, record.Timestamp) : _plain;
+            var headers = trace.Apply(record.Headers);
+            var properties = headers is { Count: > 0 } ? Properties(headers, record.Timestamp) : _plain;
             confirms[i] = channel.BasicPublishAsync(Options.Exchange, routingKey, Options.Mandatory, properties, record.Value, cancellationToken).AsTask();
         }
 

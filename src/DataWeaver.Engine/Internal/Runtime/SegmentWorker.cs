@@ -44,6 +44,16 @@ internal sealed class SegmentWorker<TIn, TOut>
     /// <summary>Applies the operators; <see langword="null"/> when nothing is left of the batch. Synchronous unless a record failed.</summary>
     public ValueTask<Batch<TOut>?> ApplyAsync(Batch<TIn> batch)
     {
+        if (Tracing.Internal.BatchTracing.Enabled && Tracing.Internal.BatchTracing.StartStage(batch, _spec.Name) is { } stage)
+        {
+            return Tracing.Internal.BatchTracing.StopAfter(ApplyUntracedAsync(batch), stage); // the stage span (Tracing/)
+        }
+
+        return ApplyUntracedAsync(batch);
+    }
+
+    private ValueTask<Batch<TOut>?> ApplyUntracedAsync(Batch<TIn> batch)
+    {
         if (_single is not null)
         {
             return ApplyAsync(_single, batch);

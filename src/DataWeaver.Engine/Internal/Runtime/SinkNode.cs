@@ -43,7 +43,7 @@ internal sealed class SinkNode<T>
         _policy = policy;
         _resilience = policy is null ? null : run.Resilience(policy, sink: true);
         var block = new ActionBlock<Batch<T>>(
-            counters is null ? WriteAsync : WriteTimedAsync,
+            Tracing.Internal.BatchTracing.TraceWrites<T>(counters is null ? WriteAsync : WriteTimedAsync, name), // the write span (Tracing/)
             NodeBlocks.Options(run, boundedCapacity, options.DegreeOfParallelism, ensureOrdered: false));
         if (deadLetter)
         {

@@ -58,6 +58,11 @@ internal sealed class SourcePump<T>(
         {
             var (batch, partition, resumeOffset, rejects) = parts[i];
             batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt));
+            if (Tracing.Internal.BatchTracing.Enabled)
+            {
+                Tracing.Internal.BatchTracing.OnRead(batch, run.Options.Name, source.Name); // the batch span (Tracing/)
+            }
+
             Interlocked.Add(ref _recordsRead, batch.Count);
             run.Metrics?.SourceRead(batch.Count, batch.Bytes);
             if (rejects is not null)
