@@ -38,6 +38,6 @@ internal static class RemoteFiles
     /// <summary>A short hex hash of a text (keys hold it instead of a path, which may hold a secret).</summary>
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12));
 
-    /// <summary>The hash of a file's first bytes that checkpoints keep.</summary>
-    public static long Fingerprint(ReadOnlySpan<byte> bytes) => BitConverter.ToInt64(SHA256.HashData(bytes).AsSpan(0, 8));
+    /// <summary>The hash of a file's first bytes that checkpoints keep (non-negative: checkpoints store it as an offset).</summary>
+    public static long Fingerprint(ReadOnlySpan<byte> bytes) => BitConverter.ToInt64(SHA256.HashData(bytes).AsSpan(0, 8)) & long.MaxValue;
 }

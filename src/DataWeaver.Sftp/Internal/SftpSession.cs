@@ -36,8 +36,12 @@ internal sealed class SftpSession : IAsyncDisposable
 
     public SftpConnectionOptions Options => _options;
 
+    /// <summary>Gets the client when it is connected, else <see langword="null"/>.</summary>
+    public SftpClient? Connected => _client is { IsConnected: true } client ? client : null;
+
     /// <summary>Gets the connected client.</summary>
-    public SftpClient Client => _client is { IsConnected: true } client ? client : throw Lost(null);
+    /// <exception cref="SshConnectionException">Not connected (a lost connection: connect again).</exception>
+    public SftpClient Client => _client is { IsConnected: true } client ? client : throw new SshConnectionException($"Not connected to {_options.Endpoint}.");
 
     /// <summary>Whether an exception means the connection is gone (worth connecting again), not a refusal by the server.</summary>
     public static bool IsConnectionLoss(Exception error) => error is SshConnectionException or SocketException or IOException
@@ -99,7 +103,7 @@ internal sealed class SftpSession : IAsyncDisposable
             }
         }
 
-        throw Lost(last);
+        throw new SftpException(SftpErrorKind.Connection, Scrub($"The connection to the SFTP server {_options.Endpoint} is lost ({last.GetType().Name}: {last.Message}); {_options.MaxReconnectAttempts} attempts to connect again failed."));
     }
 
     /// <summary>Turns an exception of SSH.NET into an <see cref="SftpException"/> that holds no secret.</summary>
@@ -156,8 +160,8 @@ internal sealed class SftpSession : IAsyncDisposable
         return text.TrimEnd('=');
     }
 
-    private SftpException Lost(Exception? error) =>
-        new(SftpErrorKind.Connection, Scrub($"The connection to the SFTP server {_options.Endpoint} is lost{(error is null ? "" : $" ({error.GetType().Name}: {error.Message})")}; {_options.MaxReconnectAttempts} attempts to connect again failed."));
+    private SftpException Lost(Exception error) =>
+        new(SftpErrorKind.Connection, Scrub($"The SFTP server {_options.Endpoint} cannot be reached or the connection was lost ({error.GetType().Name}: {error.Message})."));
 
     private string Methods() => _options.PrivateKey is null ? "password" : _options.Password is null ? "key" : "key and password";
 

@@ -16,12 +16,12 @@ namespace DataWeaver.Sftp;
 /// nor duplicate; a file found shorter than that (changed by someone else) fails the run before anything more is
 /// acknowledged.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "A MemoryStream holds no unmanaged resource; the connector's end is CloseAsync.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "A batch buffer holds no unmanaged resource; the connector's end is CloseAsync.")]
 public sealed class SftpSink : SinkConnector<JsonRecord>
 {
     private const int TailChunk = 64 * 1024;
 
-    private readonly MemoryStream _buffer = new();
+    private readonly BatchBuffer _buffer = new();
     private SftpSession? _session;
     private Stream? _stream;
     private RecordFileWriter? _writer;
@@ -98,7 +98,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
             throw session.Classify(error, Display(_writing));
         }
 
-        _buffer.SetLength(0);
+        _buffer.Reset(_length);
         _writer = Options.Format.CreateWriter(_buffer);
     }
 
@@ -146,7 +146,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
         if (_session is { } session)
         {
             _session = null;
-            if (!Options.Append && !_completed && _writing is { } temporary && session.Client is { IsConnected: true } client)
+            if (!Options.Append && !_completed && _writing is { } temporary && session.Connected is { } client)
             {
                 try
                 {
@@ -187,12 +187,12 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
     /// <summary>Sends what the writer put in the buffer at the acknowledged length; after a lost connection, cuts the file back to it and sends again.</summary>
     private async ValueTask SendAsync(CancellationToken cancellationToken)
     {
-        if (_buffer.Length == 0)
+        var bytes = _buffer.Batch;
+        if (bytes.Length == 0)
         {
             return;
         }
 
-        var bytes = _buffer.GetBuffer().AsMemory(0, (int)_buffer.Length);
         var session = _session!;
         var losses = 0;
         while (true)
@@ -209,7 +209,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
                 await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 _length += bytes.Length;
-                _buffer.SetLength(0);
+                _buffer.Reset(_length);
                 return;
             }
             catch (Exception error) when (SftpSession.IsConnectionLoss(error) && !cancellationToken.IsCancellationRequested
