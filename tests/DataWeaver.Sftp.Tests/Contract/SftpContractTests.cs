@@ -36,19 +36,39 @@ public abstract class SftpSourceContractTests : SourceContractTests<JsonRecord>
     protected override long GetSequence(JsonRecord record) => Case.Id(record);
 }
 
-/// <summary>The <c>sftp</c> sink in one format against the sink contract, appending where the format can (the mode behind a checkpointed source).</summary>
+/// <summary>
+/// The <c>sftp</c> sink in one format against the sink contract, appending where the format can (the mode behind a
+/// checkpointed source). Each test's sink talks to an sshd of its own (same config, same user and files as the shared
+/// one), so that the failed-writes test can SIGKILL it; outputs are read back through the shared server.
+/// </summary>
 public abstract class SftpSinkContractTests : SinkContractTests<JsonRecord>
 {
     private readonly Dictionary<string, (string Remote, SftpCredentials Credentials)> _outputs = [];
+    private readonly List<OwnSshServer> _servers = [];
+    private OwnSshServer? _server;
 
     private protected abstract SftpFormatCase Case { get; }
 
     protected override bool KeepsOutputAcrossRuns => Case.CanAppend;
 
-    protected override ValueTask<SinkConnector<JsonRecord>> CreateSinkAsync(ContractContext context)
+    protected override async ValueTask<SinkConnector<JsonRecord>> CreateSinkAsync(ContractContext context)
     {
         var output = Output(context);
-        return new(Case.Sink(context.Directory, output.Remote, append: Case.CanAppend, output.Credentials));
+        if (_server is null)
+        {
+            _server = await OwnSshServer.StartNewAsync();
+            _servers.Add(_server);
+        }
+
+        return Case.Sink(context.Directory, output.Remote, append: Case.CanAppend, output.Credentials, _server.Port);
+    }
+
+    /// <summary>SIGKILLs the sink's server with its connections; disposing starts it again.</summary>
+    protected override async ValueTask<IAsyncDisposable?> BreakAsync(ContractContext context)
+    {
+        var server = _server!;
+        await server.KillAsync();
+        return new Repair(server);
     }
 
     protected override JsonRecord CreateRecord(long sequence, ContractContext context) => Case.Record(sequence);
@@ -69,6 +89,19 @@ public abstract class SftpSinkContractTests : SinkContractTests<JsonRecord>
 
     protected override long GetSequence(JsonRecord record) => Case.Id(record);
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var server in _servers)
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
     private (string Remote, SftpCredentials Credentials) Output(ContractContext context)
     {
         if (!_outputs.TryGetValue(context.UniqueName, out var output))
@@ -78,6 +111,11 @@ public abstract class SftpSinkContractTests : SinkContractTests<JsonRecord>
         }
 
         return output;
+    }
+
+    private sealed class Repair(OwnSshServer server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await server.StartAsync();
     }
 }
 
