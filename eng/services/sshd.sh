@@ -6,7 +6,7 @@
 #   /tmp/dataweaver-sshd/sshd_config          this sshd's config (sftp only, password and public key auth)
 #   /tmp/dataweaver-sshd/ssh_host_ed25519_key(.pub)  its host key (the tests pin its SHA-256 fingerprint)
 #   /tmp/dataweaver-sshd/client_ed25519(.pub)  the test user's key pair (OpenSSH format, no passphrase)
-# The user's files live in /srv/dataweaver-sftp (the user's home). Stop it with: kill $(cat /tmp/dataweaver-sshd/sshd.pid)
+# The user's files live in /srv/dataweaver-sftp (the user's home; the tests' t-* folders are wiped at each start). Stop it with: kill $(cat /tmp/dataweaver-sshd/sshd.pid)
 sshd_service_up() {
   if [ ! -x /usr/sbin/sshd ]; then
     echo "sshd.sh: installing openssh-server"
@@ -48,6 +48,7 @@ CONF
     return 0
   fi
   echo "sshd.sh: starting sshd (SFTP) on 127.0.0.1:$port"
+  rm -rf "$home"/t-* # the folders of earlier test runs
   /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
   local i
   for i in $(seq 1 100); do
