@@ -54,7 +54,7 @@ internal sealed class RemoteFileQueue(SftpSource source)
             {
                 return await operation(source, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (SftpSession.IsConnectionLoss(error) && !cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (source.Session.IsLost(error) && !cancellationToken.IsCancellationRequested)
             {
                 source.Notify($"The connection to {source.Options.Connection.Endpoint} was lost ({error.GetType().Name}): connecting again.");
                 await source.Session.ReconnectAsync(error, cancellationToken).ConfigureAwait(false);
@@ -104,7 +104,7 @@ internal sealed class RemoteFile : IAsyncDisposable
         {
             stream = await session.Client.OpenAsync(path, FileMode.Open, FileAccess.Read, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (!SftpSession.IsConnectionLoss(error) && error is not OperationCanceledException)
+        catch (Exception error) when (!session.IsLost(error) && error is not OperationCanceledException)
         {
             throw session.Classify(error, name);
         }
@@ -160,7 +160,7 @@ internal sealed class RemoteFile : IAsyncDisposable
                 Resume = Reader.Current.ResumePosition;
                 return true;
             }
-            catch (Exception error) when (SftpSession.IsConnectionLoss(error) && !cancellationToken.IsCancellationRequested
+            catch (Exception error) when (_source.Session.IsLost(error) && !cancellationToken.IsCancellationRequested
                 && error is not SftpException { Kind: SftpErrorKind.Connection } && losses++ <= _source.Options.Connection.MaxReconnectAttempts)
             {
                 _source.Notify(string.Create(CultureInfo.InvariantCulture, $"The connection to {_source.Options.Connection.Endpoint} was lost while reading '{Checkpoint.Name}' ({error.GetType().Name}): connecting again and reading on from position {Resume}."));

@@ -47,7 +47,10 @@ internal sealed class SftpSession : IAsyncDisposable
     public static bool IsConnectionLoss(Exception error) => error is SshConnectionException or SocketException or IOException
         or SshOperationTimeoutException or ObjectDisposedException or TimeoutException
         || (error is SftpException { Kind: SftpErrorKind.Connection })
-        || (error is InvalidOperationException && error.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase));
+        || (error is InvalidOperationException && (error.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase) || error.Message.Contains("not open", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Whether an exception of an operation on this session means the connection is gone: a connection error, or any SSH.NET error once the client no longer is connected.</summary>
+    public bool IsLost(Exception error) => IsConnectionLoss(error) || (error is SshException or InvalidOperationException && Connected is null);
 
     public async ValueTask ConnectAsync(CancellationToken cancellationToken)
     {

@@ -212,7 +212,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
                 _buffer.Reset(_length);
                 return;
             }
-            catch (Exception error) when (SftpSession.IsConnectionLoss(error) && !cancellationToken.IsCancellationRequested
+            catch (Exception error) when (session.IsLost(error) && !cancellationToken.IsCancellationRequested
                 && error is not SftpException && losses++ <= Options.Connection.MaxReconnectAttempts)
             {
                 await CloseStreamAsync().ConfigureAwait(false);
@@ -222,7 +222,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
             {
                 throw Changed("it was deleted or moved");
             }
-            catch (Exception error) when (error is not SftpException && error is not OperationCanceledException && !SftpSession.IsConnectionLoss(error))
+            catch (Exception error) when (error is not SftpException && error is not OperationCanceledException && !session.IsLost(error))
             {
                 throw session.Classify(error, Display(_writing!));
             }
@@ -254,7 +254,7 @@ public sealed class SftpSink : SinkConnector<JsonRecord>
                 session.Client.RenameFile(_writing!, Path, isPosix: true); // replaces the target at once (posix-rename@openssh.com)
                 return;
             }
-            catch (Exception error) when (SftpSession.IsConnectionLoss(error) && !cancellationToken.IsCancellationRequested
+            catch (Exception error) when (session.IsLost(error) && !cancellationToken.IsCancellationRequested
                 && error is not SftpException && losses++ <= Options.Connection.MaxReconnectAttempts)
             {
                 await session.ReconnectAsync(error, cancellationToken).ConfigureAwait(false);

@@ -121,6 +121,8 @@ public abstract class SftpSinkContractTests : SinkContractTests<JsonRecord>
 
 public sealed class JsonSftpSourceContractTests : SftpSourceContractTests
 {
+    private Renci.SshNet.SftpClient? _counter;
+
     private protected override SftpFormatCase Case => SftpFormatCase.Json;
 
     /// <summary>Lines that are not JSON, with bytes that are not UTF-8, among the good ones: dead-lettered with their exact bytes and byte offsets.</summary>
@@ -156,10 +158,13 @@ public sealed class JsonSftpSourceContractTests : SftpSourceContractTests
     /// </summary>
     protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
     {
-        const int Records = 30_000;
+        const int Records = 60_000;
         const int MaxInFlight = 256;
+        const int LineBytes = 23; // {"id":N,"pad":"..."} padded to one width, so the output's size tells its line count
         var folder = SftpTestServer.NewFolder("crash");
-        await Case.WriteInputAsync(context.Directory, $"{folder}/in.jsonl", Records);
+        var local = Path.Combine(context.Directory, "crash-in.jsonl");
+        await File.WriteAllLinesAsync(local, Enumerable.Range(0, Records).Select(i => $"{{\"id\":{i},\"pad\":\"{new string('x', 6 - i.ToString(CultureInfo.InvariantCulture).Length)}\"}}"));
+        SftpTestServer.Upload(local, $"{folder}/in.jsonl");
         var connection = string.Create(CultureInfo.InvariantCulture, $"host: {SftpTestServer.Host}, port: {SftpTestServer.Port}, username: {SftpTestServer.Username}, password: '${{secret:SFTP_PASSWORD}}', hostKeyFingerprint: '{SftpTestServer.HostKeyFingerprint}'");
         var file = Path.Combine(context.Directory, "crash.yaml");
         var checkpoints = Path.Combine(context.Directory, "crash-checkpoints");
@@ -175,11 +180,23 @@ public sealed class JsonSftpSourceContractTests : SftpSourceContractTests
                   - { type: sftp, format: json, settings: { path: '{{folder}}/out.jsonl', append: true, {{connection}} } }
             """);
         var output = $"{folder}/out.jsonl";
+        _counter ??= SftpTestServer.Client();
         return new ProcessCrashScenario(
             Records,
             _ => Cli.Run(file),
-            () => OutputIds(output),
-            new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight, PollInterval = TimeSpan.FromMilliseconds(20) });
+            _ => new(OutputIds(output)),
+            _ => new(_counter.Exists(output) ? _counter.GetAttributes(output).Size / LineBytes : 0), // one stat: cheap enough to poll
+            new ProcessCrashOptions { Kills = 3, MaxDuplicatesPerKill = MaxInFlight, PollInterval = TimeSpan.FromMilliseconds(10) });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _counter?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>The ids of the complete lines of a remote JSON-lines file (a torn last line is not counted).</summary>
