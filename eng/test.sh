@@ -31,6 +31,8 @@ source eng/services/alertmanager.sh
 source eng/services/chromium.sh
 # PostgreSQL 15 (wal_level=logical, a known password) for the DataWeaver.PostgreSql tests.
 source eng/services/postgres.sh
+# OpenSSH sshd (SFTP, a test user with password and key) on 127.0.0.1:2222 for the DataWeaver.Sftp tests.
+source eng/services/sshd.sh
 
 filter="Category!=Soak"
 if [ "${1:-}" = "--soak" ]; then filter=""; fi

@@ -117,7 +117,7 @@ internal sealed class FileFormatCase
         return factory.CreateConnector(role == ConnectorRole.Source ? definition.Source : definition.Sinks.Single());
     }
 
-    private string FormatIn(string directory)
+    public string FormatIn(string directory)
     {
         if (Name != "protobuf")
         {
