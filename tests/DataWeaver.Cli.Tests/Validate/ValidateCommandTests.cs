@@ -17,6 +17,15 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_SocketExample_TheCliKnowsTheUdpAndTcpTypes()
+    {
+        var result = await _folder.Cli().RunAsync("validate", Path.Combine(TestFolder.RepositoryRoot(), "docs/sockets/udp-metrics.yaml"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["valid: 1 pipeline (udp-metrics)"], result.OutLines);
+    }
+
+    [Fact]
     public async Task Validate_InvalidFile_PrintsEveryErrorAndExits2()
     {
         _folder.Write("bad.json", """
