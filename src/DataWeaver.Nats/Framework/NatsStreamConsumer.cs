@@ -31,6 +31,10 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
     private readonly Delivered[] _delivered;
     private readonly List<Task> _loops = [];
     private int _disposed;
+    private long _consumes;
+    private long _skippedBehind;
+    private long _skippedAhead;
+    private string? _lastError;
 
     public NatsStreamConsumer(
         NatsStreamFramework framework, string topic, string group, IReadOnlyList<NatsFeed> feeds, StreamStartPosition startFrom, int maxAckPending, Action onDispose)
@@ -56,6 +60,10 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
 
     /// <summary>Gets how many messages the consumers delivered and were not acknowledged yet, summed over partitions (tests).</summary>
     internal int Unacknowledged => _delivered.Sum(d => d.Count);
+
+    /// <summary>Gets what the delivery loops did (tests print it when a run stalls).</summary>
+    internal string Diagnostics =>
+        $"consumes {Interlocked.Read(ref _consumes)}, skipped behind {Interlocked.Read(ref _skippedBehind)}, skipped ahead {Interlocked.Read(ref _skippedAhead)}, next offsets [{string.Join(",", _delivered.Select(d => d.NextOffset))}], unacknowledged {Unacknowledged}, buffered {_buffer.Reader.Count}, last error {Volatile.Read(ref _lastError)}";
 
     /// <summary>Creates or resets the durable consumers, then starts one delivery loop per feed.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken)
@@ -109,16 +117,21 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     position.Partition);
             }
 
-            if (delivered.TakeUpTo(position.Offset) is { } last)
+            // The messages leave the unacknowledged list only once the server confirmed the acknowledgement: an
+            // acknowledgement lost in a broker restart is sent again when the engine retries the commit. (Removed first, a
+            // lost one was never sent again: with max_ack_pending reached the server then delivered nothing new, and the
+            // consumer dropped its redeliveries as already in the pipeline, a stall for good.)
+            if (delivered.LastBefore(position.Offset) is { } last)
             {
                 await _framework.CallAsync(
                     $"acknowledge '{Topic}' partition {position.Partition}",
                     async () =>
                     {
-                        await last.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
+                        await last.Message.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
                         return true;
                     },
                     cancellationToken).ConfigureAwait(false);
+                delivered.RemoveThrough(last.Offset);
             }
         }
     }
@@ -240,6 +253,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         {
             try
             {
+                Interlocked.Increment(ref _consumes);
                 await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
                 {
                     if (msg.Metadata is not { } metadata)
@@ -254,6 +268,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     var offset = (long)metadata.Sequence.Stream - 1;
                     if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
                     {
+                        Interlocked.Increment(ref offset < delivered.NextOffset ? ref _skippedBehind : ref _skippedAhead);
                         continue;
                     }
 
@@ -273,6 +288,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             }
             catch (Exception e) when (e is NatsException or TimeoutException)
             {
+                Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message);
                 // The connection dropped (a broker restart): the client reconnects; pull again after a pause.
                 try
                 {
@@ -320,19 +336,36 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             }
         }
 
-        /// <summary>Removes every message before <paramref name="nextOffset"/> and returns the last one removed, if any.</summary>
-        public INatsJSMsg<byte[]>? TakeUpTo(long nextOffset)
+        /// <summary>Gets the last message before <paramref name="nextOffset"/>, if any, leaving the list as it is.</summary>
+        public (long Offset, INatsJSMsg<byte[]> Message)? LastBefore(long nextOffset)
         {
-            INatsJSMsg<byte[]>? last = null;
+            (long Offset, INatsJSMsg<byte[]> Message)? last = null;
             lock (_lock)
             {
-                while (_messages.TryPeek(out var head) && head.Offset < nextOffset)
+                foreach (var entry in _messages)
                 {
-                    last = _messages.Dequeue().Message;
+                    if (entry.Offset >= nextOffset)
+                    {
+                        break;
+                    }
+
+                    last = entry;
                 }
             }
 
             return last;
+        }
+
+        /// <summary>Removes every message up to <paramref name="offset"/> (acknowledged).</summary>
+        public void RemoveThrough(long offset)
+        {
+            lock (_lock)
+            {
+                while (_messages.TryPeek(out var head) && head.Offset <= offset)
+                {
+                    _messages.Dequeue();
+                }
+            }
         }
     }
 }

@@ -111,6 +111,11 @@ public sealed class NatsStreamFramework : IStreamFramework
             CommandTimeout = Options.OperationTimeout,
             ConnectTimeout = Options.OperationTimeout,
             MaxReconnectRetry = -1,
+            // A publish (an acknowledgement too) while the connection is down fails after CommandTimeout instead of waiting
+            // for the reconnection however long it takes (NATS.Net's default): a commit or a sink write then fails as
+            // transient, the engine retries it, and a stop is not held up by a server that is away.
+            PublishTimeoutOnDisconnected = true,
+            LoggerFactory = Options.ClientLoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
         try
         {
