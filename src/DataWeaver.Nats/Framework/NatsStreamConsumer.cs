@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using DataWeaver.Records;
 using DataWeaver.Streams;
-using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -223,7 +222,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         }
         else if (info.NumAckPending == 0 && info.NumRedelivered == 0 && info.Config.MaxAckPending == _maxAckPending && info.Config.AckWait == _framework.Options.AckWait)
         {
-            delivered.NextOffset = (long)info.Delivered.StreamSeq;
+            delivered.StartAt((long)info.Delivered.StreamSeq);
             return await _framework.CallAsync($"open consumer '{durable}'", () => js.GetConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         else
@@ -232,7 +231,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             await _framework.CallAsync($"reset consumer '{durable}'", () => js.DeleteConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        delivered.NextOffset = (long)start - 1;
+        delivered.StartAt((long)start - 1);
         var config = new ConsumerConfig(durable)
         {
             AckPolicy = ConsumerConfigAckPolicy.All,
@@ -266,6 +265,17 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     // ack_wait. Both are skipped: the partition is handed out in order and no acknowledgement (ack_policy
                     // all) covers a message the pipeline never saw.
                     var offset = (long)metadata.Sequence.Stream - 1;
+                    if (offset < delivered.Acknowledged)
+                    {
+                        // Already acknowledged, delivered again: a restarted nats-server can come back with its consumer's
+                        // delivered sequence behind its acknowledgement floor and deliver committed messages once more. They
+                        // are acknowledged again (ack_policy all: nothing after them is covered), or they would stay pending
+                        // for good, and with max_ack_pending reached the server would deliver nothing new.
+                        Interlocked.Increment(ref _skippedBehind);
+                        await msg.AckAsync(cancellationToken: token).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
                     {
                         Interlocked.Increment(ref offset < delivered.NextOffset ? ref _skippedBehind : ref _skippedAhead);
@@ -286,10 +296,12 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             {
                 return;
             }
-            catch (Exception e) when (e is NatsException or TimeoutException)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
+                // The connection dropped (a broker restart; with PublishTimeoutOnDisconnected a pull or an acknowledgement
+                // while disconnected ends in an OperationCanceledException): the client reconnects; pull again after a pause.
+                // Never ends the loop, which would end the partition as if the stream were over.
                 Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message);
-                // The connection dropped (a broker restart): the client reconnects; pull again after a pause.
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
@@ -308,6 +320,11 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         private readonly Queue<(long Offset, INatsJSMsg<byte[]> Message)> _messages = new();
         private readonly Lock _lock = new();
         private long _nextOffset;
+
+        private long _acknowledged;
+
+        /// <summary>Gets the offset after the last message acknowledged (everything before it is acknowledged).</summary>
+        public long Acknowledged => Volatile.Read(ref _acknowledged);
 
         /// <summary>Gets or sets the offset after the last message delivered.</summary>
         public long NextOffset
@@ -356,6 +373,13 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             return last;
         }
 
+        /// <summary>Starts at <paramref name="offset"/>: everything before it is acknowledged, nothing after it delivered.</summary>
+        public void StartAt(long offset)
+        {
+            NextOffset = offset;
+            Volatile.Write(ref _acknowledged, offset);
+        }
+
         /// <summary>Removes every message up to <paramref name="offset"/> (acknowledged).</summary>
         public void RemoveThrough(long offset)
         {
@@ -365,6 +389,8 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                 {
                     _messages.Dequeue();
                 }
+
+                Volatile.Write(ref _acknowledged, Math.Max(Volatile.Read(ref _acknowledged), offset + 1));
             }
         }
     }

@@ -335,7 +335,7 @@ public sealed class NatsStreamFramework : IStreamFramework
         {
             return null;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw NatsErrors.Classify($"read stream '{stream}'", e, Options.Secrets());
         }
@@ -349,8 +349,10 @@ public sealed class NatsStreamFramework : IStreamFramework
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // OperationCanceledException with the caller's token not cancelled: a call while disconnected that reached
+            // CommandTimeout (PublishTimeoutOnDisconnected), transient like a lost connection.
             throw NatsErrors.Classify(operation, e, Options.Secrets());
         }
     }
@@ -379,7 +381,7 @@ public sealed class NatsStreamFramework : IStreamFramework
             NatsErrors.ThrowUnknownTopic(topic);
             throw;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw _state == 2 ? new StreamFrameworkException(StreamErrorCode.Stopped, "The NATS stream framework was stopped.") : NatsErrors.Classify($"publish to '{subject}'", e, Options.Secrets());
         }
