@@ -20,6 +20,9 @@ internal sealed record NatsFeed(int Partition, string Stream, string? FilterSubj
 /// </summary>
 internal sealed class NatsStreamConsumer : IStreamConsumer
 {
+    /// <summary>How often an idle member checks that the server is not holding deliveries it does not have.</summary>
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(3);
+
     private readonly NatsStreamFramework _framework;
     private readonly IReadOnlyList<NatsFeed> _feeds;
     private readonly StreamStartPosition _startFrom;
@@ -34,6 +37,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
     private long _skippedBehind;
     private long _skippedAhead;
     private string? _lastError;
+    private long _resets;
 
     public NatsStreamConsumer(
         NatsStreamFramework framework, string topic, string group, IReadOnlyList<NatsFeed> feeds, StreamStartPosition startFrom, int maxAckPending, Action onDispose)
@@ -62,7 +66,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
 
     /// <summary>Gets what the delivery loops did (tests print it when a run stalls).</summary>
     internal string Diagnostics =>
-        $"consumes {Interlocked.Read(ref _consumes)}, skipped behind {Interlocked.Read(ref _skippedBehind)}, skipped ahead {Interlocked.Read(ref _skippedAhead)}, next offsets [{string.Join(",", _delivered.Select(d => d.NextOffset))}], unacknowledged {Unacknowledged}, buffered {_buffer.Reader.Count}, last error {Volatile.Read(ref _lastError)}";
+        $"consumes {Interlocked.Read(ref _consumes)}, resets {Interlocked.Read(ref _resets)}, skipped behind {Interlocked.Read(ref _skippedBehind)}, skipped ahead {Interlocked.Read(ref _skippedAhead)}, next offsets [{string.Join(",", _delivered.Select(d => d.NextOffset))}], unacknowledged {Unacknowledged}, buffered {_buffer.Reader.Count}, last error {Volatile.Read(ref _lastError)}";
 
     /// <summary>Creates or resets the durable consumers, then starts one delivery loop per feed.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken)
@@ -75,7 +79,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
 
         for (var i = 0; i < _feeds.Count; i++)
         {
-            _loops.Add(DeliverAsync(consumers[i], _feeds[i].Partition, _feeds[i].FilterSubject is null, _delivered[i]));
+            _loops.Add(DeliverAsync(consumers[i], _feeds[i], _delivered[i]));
         }
 
         _ = Task.WhenAll(_loops).ContinueWith(static (_, buffer) => ((Channel<StreamMessage>)buffer!).Writer.TryComplete(), _buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -244,19 +248,34 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         return await _framework.CallAsync($"create consumer '{durable}'", () => js.CreateOrUpdateConsumerAsync(feed.Stream, config, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeliverAsync(INatsJSConsumer consumer, int partition, bool contiguous, Delivered delivered)
+    private async Task DeliverAsync(INatsJSConsumer consumer, NatsFeed feed, Delivered delivered)
     {
         var token = _stop.Token;
+        var partition = feed.Partition;
+        var contiguous = feed.FilterSubject is null;
         var opts = new NatsJSConsumeOpts { MaxMsgs = Math.Clamp(_maxAckPending, 1, 1000), Expires = TimeSpan.FromSeconds(10), IdleHeartbeat = TimeSpan.FromSeconds(2) };
         while (!token.IsCancellationRequested)
         {
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var watchdog = WatchAsync(feed, delivered, round);
             try
             {
                 Interlocked.Increment(ref _consumes);
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: round.Token).ConfigureAwait(false))
                 {
                     if (msg.Metadata is not { } metadata)
                     {
+                        continue;
+                    }
+
+                    var offset = (long)metadata.Sequence.Stream - 1;
+                    if (offset < delivered.Acknowledged)
+                    {
+                        // Already acknowledged, delivered again: a restarted nats-server can come back with its consumer's
+                        // delivered sequence behind its acknowledgement floor and deliver committed messages once more. They
+                        // are acknowledged again (ack_policy all: nothing after them is covered).
+                        Interlocked.Increment(ref _skippedBehind);
+                        await msg.AckAsync(cancellationToken: token).ConfigureAwait(false);
                         continue;
                     }
 
@@ -264,18 +283,6 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     // unfiltered stream one beyond it follows a delivery lost in a broker restart, which comes back after
                     // ack_wait. Both are skipped: the partition is handed out in order and no acknowledgement (ack_policy
                     // all) covers a message the pipeline never saw.
-                    var offset = (long)metadata.Sequence.Stream - 1;
-                    if (offset < delivered.Acknowledged)
-                    {
-                        // Already acknowledged, delivered again: a restarted nats-server can come back with its consumer's
-                        // delivered sequence behind its acknowledgement floor and deliver committed messages once more. They
-                        // are acknowledged again (ack_policy all: nothing after them is covered), or they would stay pending
-                        // for good, and with max_ack_pending reached the server would deliver nothing new.
-                        Interlocked.Increment(ref _skippedBehind);
-                        await msg.AckAsync(cancellationToken: token).ConfigureAwait(false);
-                        continue;
-                    }
-
                     if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
                     {
                         Interlocked.Increment(ref offset < delivered.NextOffset ? ref _skippedBehind : ref _skippedAhead);
@@ -299,9 +306,14 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             catch (Exception e) when (!token.IsCancellationRequested)
             {
                 // The connection dropped (a broker restart; with PublishTimeoutOnDisconnected a pull or an acknowledgement
-                // while disconnected ends in an OperationCanceledException): the client reconnects; pull again after a pause.
-                // Never ends the loop, which would end the partition as if the stream were over.
-                Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message);
+                // while disconnected ends in an OperationCanceledException), or the watchdog ended the round: the client
+                // reconnects; pull again after a pause. Never ends the loop, which would end the partition as if the stream
+                // were over.
+                if (!round.IsCancellationRequested)
+                {
+                    Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message);
+                }
+
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
@@ -311,7 +323,83 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     return;
                 }
             }
+            finally
+            {
+                await round.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (await watchdog.ConfigureAwait(false))
+            {
+                consumer = await ResetAsync(feed, delivered, consumer, token).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends the round (true) when the server keeps deliveries unacknowledged that this member does not hold: nothing is
+    /// waiting for a commit here, nothing new came for two checks, and the server still counts acknowledgements pending. A
+    /// restarted nats-server 2.9 can restore a consumer that way (pending entries at or below its acknowledgement floor,
+    /// whose acknowledgements it then ignores); at max_ack_pending it would deliver nothing new, ever.
+    /// </summary>
+    private async Task<bool> WatchAsync(NatsFeed feed, Delivered delivered, CancellationTokenSource round)
+    {
+        var suspicious = 0;
+        var lastNext = delivered.NextOffset;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(StallCheck, round.Token).ConfigureAwait(false);
+                var next = delivered.NextOffset;
+                if (delivered.Count > 0 || next != lastNext)
+                {
+                    suspicious = 0;
+                    lastNext = next;
+                    continue;
+                }
+
+                var info = await GetInfoAsync(feed, round.Token).ConfigureAwait(false);
+                suspicious = info is { NumAckPending: > 0 } && delivered.Count == 0 && delivered.NextOffset == next ? suspicious + 1 : 0;
+                if (suspicious >= 2)
+                {
+                    Interlocked.Increment(ref _resets);
+                    await round.CancelAsync().ConfigureAwait(false);
+                    return true;
+                }
+            }
+        }
+#pragma warning disable CA1031 // the watchdog never fails the delivery loop: the round ended, or the server is away (checked again next round)
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Recreates the durable consumer at its acknowledgement floor (nothing is held here), retrying while the server is away.</summary>
+    private async Task<INatsJSConsumer> ResetAsync(NatsFeed feed, Delivered delivered, INatsJSConsumer current, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                return await PrepareAsync(feed, delivered, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                Volatile.Write(ref _lastError, "reset: " + e.GetType().Name + ": " + e.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        return current;
     }
 
     /// <summary>The messages of one partition delivered and not yet acknowledged, in offset order.</summary>
