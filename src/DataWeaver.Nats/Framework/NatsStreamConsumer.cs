@@ -305,9 +305,8 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             }
             catch (Exception e) when (!token.IsCancellationRequested)
             {
-                // The connection dropped (a broker restart; with PublishTimeoutOnDisconnected a pull or an acknowledgement
-                // while disconnected ends in an OperationCanceledException), or the watchdog ended the round: the client
-                // reconnects; pull again after a pause. Never ends the loop, which would end the partition as if the stream
+                // The connection dropped (a broker restart), or the watchdog ended the round: the client reconnects; pull
+                // again after a pause. Never ends the loop, which would end the partition as if the stream
                 // were over.
                 if (!round.IsCancellationRequested)
                 {

@@ -111,10 +111,6 @@ public sealed class NatsStreamFramework : IStreamFramework
             CommandTimeout = Options.OperationTimeout,
             ConnectTimeout = Options.OperationTimeout,
             MaxReconnectRetry = -1,
-            // A publish (an acknowledgement too) while the connection is down fails after CommandTimeout instead of waiting
-            // for the reconnection however long it takes (NATS.Net's default): a commit or a sink write then fails as
-            // transient, the engine retries it, and a stop is not held up by a server that is away.
-            PublishTimeoutOnDisconnected = true,
             LoggerFactory = Options.ClientLoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
         try
@@ -351,8 +347,8 @@ public sealed class NatsStreamFramework : IStreamFramework
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // OperationCanceledException with the caller's token not cancelled: a call while disconnected that reached
-            // CommandTimeout (PublishTimeoutOnDisconnected), transient like a lost connection.
+            // OperationCanceledException with the caller's token not cancelled: NATS.Net's own timeout of a call made while
+            // disconnected, transient like a lost connection.
             throw NatsErrors.Classify(operation, e, Options.Secrets());
         }
     }

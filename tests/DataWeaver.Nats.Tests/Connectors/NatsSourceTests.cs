@@ -127,7 +127,7 @@ public sealed class NatsSourceTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A commit whose acknowledgement the server never confirmed (it was down) acknowledges when the engine retries it. Before
+    /// A commit made while the server is down completes or is retried, and delivery goes on. Before
     /// the fix the consumer forgot the messages before sending their acknowledgement: the retry sent nothing, the server kept
     /// max_ack_pending messages unacknowledged and delivered nothing new, and the consumer dropped the redeliveries as still
     /// in the pipeline (the server-restart test's stall).
@@ -145,9 +145,20 @@ public sealed class NatsSourceTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, Bound).Select(i => (long)i), await ReadAsync(consumer, Bound));
 
         await _server.StopAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => consumer.CommitAsync([new SourcePosition(0, Bound)]).AsTask());
+        // NATS.Net holds a request made while disconnected until it reconnects; the server, just started, may not answer it
+        // (JetStream not ready yet: no responders, or a timeout), and the engine retries the commit.
+        var first = consumer.CommitAsync([new SourcePosition(0, Bound)]).AsTask();
         await _server.RestartAsync();
         var retries = 0;
+        try
+        {
+            await first;
+        }
+        catch (DataWeaverException e) when (e.ErrorClass == ErrorClass.Transient)
+        {
+            retries++;
+        }
+
         while (true)
         {
             try
