@@ -17,36 +17,30 @@ public static class GatedProbes
     /// <param name="guard">Fails the wait after this long: a guard against a hang, not a performance limit.</param>
     /// <returns><see langword="true"/> when the condition holds; <see langword="false"/> when the run ended first.</returns>
     /// <exception cref="TimeoutException">The guard passed.</exception>
-    public static async Task<bool> ReleaseUntilAsync<T>(SequenceProbeSink<T> probe, Func<bool> condition, Task stopWaiting, TimeSpan guard)
+    public static Task<bool> ReleaseUntilAsync<T>(SequenceProbeSink<T> probe, Func<bool> condition, Task stopWaiting, TimeSpan guard)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(condition);
-        ArgumentNullException.ThrowIfNull(stopWaiting);
-        var started = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            if (stopWaiting.IsCompleted)
+        var releasedAt = -1;
+        return SequenceProbeSink<T>.WaitUntilAsync(
+            () =>
             {
-                return condition();
-            }
+                if (condition())
+                {
+                    return true;
+                }
 
-            if (TimeProvider.System.GetElapsedTime(started) > guard)
-            {
-                throw new TimeoutException($"Waited {guard} (a guard against hangs) and the condition still does not hold; {probe.Count} records written, {probe.Waiting} writes waiting.");
-            }
-
-            if (probe.Waiting > 0)
-            {
                 // One write through; the next only once it wrote (its records counted), so no write is let through unasked.
                 var written = probe.Count;
-                probe.Release();
-                await SequenceProbeSink<T>.WaitUntilAsync(() => probe.Count > written, stopWaiting, guard).ConfigureAwait(false);
-                continue;
-            }
+                if (probe.Waiting > 0 && written > releasedAt)
+                {
+                    releasedAt = written;
+                    probe.Release();
+                }
 
-            await Task.Delay(5).ConfigureAwait(false);
-        }
-
-        return true;
+                return false;
+            },
+            stopWaiting,
+            guard);
     }
 }
