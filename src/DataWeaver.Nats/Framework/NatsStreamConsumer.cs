@@ -145,7 +145,15 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         foreach (var feed in _feeds)
         {
             var info = await GetInfoAsync(feed, cancellationToken).ConfigureAwait(false);
-            result.Add(new SourcePosition(feed.Partition, (long)(info?.AckFloor.StreamSeq ?? 0)));
+            var floor = info?.AckFloor.StreamSeq ?? 0;
+            if (info?.Config is { DeliverPolicy: ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq: > 0 } config)
+            {
+                // A consumer (re)created at its group's floor reports an acknowledgement floor of 0 until its first
+                // acknowledgement; everything before its start sequence was committed.
+                floor = Math.Max(floor, config.OptStartSeq - 1);
+            }
+
+            result.Add(new SourcePosition(feed.Partition, (long)floor));
         }
 
         return result;
