@@ -39,6 +39,9 @@ public sealed class NatsSource : StreamSource
     /// <summary>Gets how many delivered messages are not acknowledged yet (0 when not open).</summary>
     public int Unacknowledged => Consumer is NatsStreamConsumer consumer ? consumer.Unacknowledged : 0;
 
+    /// <summary>Gets what the consumer's delivery loop did (tests print it when a run stalls).</summary>
+    internal string Diagnostics => Consumer is NatsStreamConsumer consumer ? consumer.Diagnostics : "not open";
+
     /// <summary>Runs before the consumer joins (definition files: start the framework).</summary>
     internal Func<CancellationToken, ValueTask>? BeforeOpen { get; init; }
 

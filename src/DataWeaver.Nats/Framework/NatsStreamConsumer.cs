@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using DataWeaver.Records;
 using DataWeaver.Streams;
-using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -21,6 +20,9 @@ internal sealed record NatsFeed(int Partition, string Stream, string? FilterSubj
 /// </summary>
 internal sealed class NatsStreamConsumer : IStreamConsumer
 {
+    /// <summary>How often an idle member checks that the server is not holding deliveries it does not have.</summary>
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(3);
+
     private readonly NatsStreamFramework _framework;
     private readonly IReadOnlyList<NatsFeed> _feeds;
     private readonly StreamStartPosition _startFrom;
@@ -31,6 +33,11 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
     private readonly Delivered[] _delivered;
     private readonly List<Task> _loops = [];
     private int _disposed;
+    private long _consumes;
+    private long _skippedBehind;
+    private long _skippedAhead;
+    private string? _lastError;
+    private long _resets;
 
     public NatsStreamConsumer(
         NatsStreamFramework framework, string topic, string group, IReadOnlyList<NatsFeed> feeds, StreamStartPosition startFrom, int maxAckPending, Action onDispose)
@@ -57,6 +64,10 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
     /// <summary>Gets how many messages the consumers delivered and were not acknowledged yet, summed over partitions (tests).</summary>
     internal int Unacknowledged => _delivered.Sum(d => d.Count);
 
+    /// <summary>Gets what the delivery loops did (tests print it when a run stalls).</summary>
+    internal string Diagnostics =>
+        $"consumes {Interlocked.Read(ref _consumes)}, resets {Interlocked.Read(ref _resets)}, skipped behind {Interlocked.Read(ref _skippedBehind)}, skipped ahead {Interlocked.Read(ref _skippedAhead)}, next offsets [{string.Join(",", _delivered.Select(d => d.NextOffset))}], unacknowledged {Unacknowledged}, buffered {_buffer.Reader.Count}, last error {Volatile.Read(ref _lastError)}";
+
     /// <summary>Creates or resets the durable consumers, then starts one delivery loop per feed.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +79,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
 
         for (var i = 0; i < _feeds.Count; i++)
         {
-            _loops.Add(DeliverAsync(consumers[i], _feeds[i].Partition, _feeds[i].FilterSubject is null, _delivered[i]));
+            _loops.Add(DeliverAsync(consumers[i], _feeds[i], _delivered[i]));
         }
 
         _ = Task.WhenAll(_loops).ContinueWith(static (_, buffer) => ((Channel<StreamMessage>)buffer!).Writer.TryComplete(), _buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -109,16 +120,21 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     position.Partition);
             }
 
-            if (delivered.TakeUpTo(position.Offset) is { } last)
+            // The messages leave the unacknowledged list only once the server confirmed the acknowledgement: an
+            // acknowledgement lost in a broker restart is sent again when the engine retries the commit. (Removed first, a
+            // lost one was never sent again: with max_ack_pending reached the server then delivered nothing new, and the
+            // consumer dropped its redeliveries as already in the pipeline, a stall for good.)
+            if (delivered.LastBefore(position.Offset) is { } last)
             {
                 await _framework.CallAsync(
                     $"acknowledge '{Topic}' partition {position.Partition}",
                     async () =>
                     {
-                        await last.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
+                        await last.Message.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken).ConfigureAwait(false);
                         return true;
                     },
                     cancellationToken).ConfigureAwait(false);
+                delivered.RemoveThrough(last.Offset);
             }
         }
     }
@@ -129,7 +145,15 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         foreach (var feed in _feeds)
         {
             var info = await GetInfoAsync(feed, cancellationToken).ConfigureAwait(false);
-            result.Add(new SourcePosition(feed.Partition, (long)(info?.AckFloor.StreamSeq ?? 0)));
+            var floor = info?.AckFloor.StreamSeq ?? 0;
+            if (info?.Config is { DeliverPolicy: ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq: > 0 } config)
+            {
+                // A consumer (re)created at its group's floor reports an acknowledgement floor of 0 until its first
+                // acknowledgement; everything before its start sequence was committed.
+                floor = Math.Max(floor, config.OptStartSeq - 1);
+            }
+
+            result.Add(new SourcePosition(feed.Partition, (long)floor));
         }
 
         return result;
@@ -210,7 +234,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         }
         else if (info.NumAckPending == 0 && info.NumRedelivered == 0 && info.Config.MaxAckPending == _maxAckPending && info.Config.AckWait == _framework.Options.AckWait)
         {
-            delivered.NextOffset = (long)info.Delivered.StreamSeq;
+            delivered.StartAt((long)info.Delivered.StreamSeq);
             return await _framework.CallAsync($"open consumer '{durable}'", () => js.GetConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         else
@@ -219,7 +243,7 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             await _framework.CallAsync($"reset consumer '{durable}'", () => js.DeleteConsumerAsync(feed.Stream, durable, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        delivered.NextOffset = (long)start - 1;
+        delivered.StartAt((long)start - 1);
         var config = new ConsumerConfig(durable)
         {
             AckPolicy = ConsumerConfigAckPolicy.All,
@@ -232,18 +256,34 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         return await _framework.CallAsync($"create consumer '{durable}'", () => js.CreateOrUpdateConsumerAsync(feed.Stream, config, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task DeliverAsync(INatsJSConsumer consumer, int partition, bool contiguous, Delivered delivered)
+    private async Task DeliverAsync(INatsJSConsumer consumer, NatsFeed feed, Delivered delivered)
     {
         var token = _stop.Token;
+        var partition = feed.Partition;
+        var contiguous = feed.FilterSubject is null;
         var opts = new NatsJSConsumeOpts { MaxMsgs = Math.Clamp(_maxAckPending, 1, 1000), Expires = TimeSpan.FromSeconds(10), IdleHeartbeat = TimeSpan.FromSeconds(2) };
         while (!token.IsCancellationRequested)
         {
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var watchdog = WatchAsync(feed, delivered, round);
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: token).ConfigureAwait(false))
+                Interlocked.Increment(ref _consumes);
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: opts, cancellationToken: round.Token).ConfigureAwait(false))
                 {
                     if (msg.Metadata is not { } metadata)
                     {
+                        continue;
+                    }
+
+                    var offset = (long)metadata.Sequence.Stream - 1;
+                    if (offset < delivered.Acknowledged)
+                    {
+                        // Already acknowledged, delivered again: a restarted nats-server can come back with its consumer's
+                        // delivered sequence behind its acknowledgement floor and deliver committed messages once more. They
+                        // are acknowledged again (ack_policy all: nothing after them is covered).
+                        Interlocked.Increment(ref _skippedBehind);
+                        await msg.AckAsync(cancellationToken: token).ConfigureAwait(false);
                         continue;
                     }
 
@@ -251,9 +291,9 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     // unfiltered stream one beyond it follows a delivery lost in a broker restart, which comes back after
                     // ack_wait. Both are skipped: the partition is handed out in order and no acknowledgement (ack_policy
                     // all) covers a message the pipeline never saw.
-                    var offset = (long)metadata.Sequence.Stream - 1;
                     if (offset < delivered.NextOffset || (contiguous && offset > delivered.NextOffset))
                     {
+                        Interlocked.Increment(ref offset < delivered.NextOffset ? ref _skippedBehind : ref _skippedAhead);
                         continue;
                     }
 
@@ -271,9 +311,16 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             {
                 return;
             }
-            catch (Exception e) when (e is NatsException or TimeoutException)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
-                // The connection dropped (a broker restart): the client reconnects; pull again after a pause.
+                // The connection dropped (a broker restart), or the watchdog ended the round: the client reconnects; pull
+                // again after a pause. Never ends the loop, which would end the partition as if the stream
+                // were over.
+                if (!round.IsCancellationRequested)
+                {
+                    Volatile.Write(ref _lastError, e.GetType().Name + ": " + e.Message);
+                }
+
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
@@ -283,7 +330,83 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
                     return;
                 }
             }
+            finally
+            {
+                await round.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (await watchdog.ConfigureAwait(false))
+            {
+                consumer = await ResetAsync(feed, delivered, consumer, token).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends the round (true) when the server keeps deliveries unacknowledged that this member does not hold: nothing is
+    /// waiting for a commit here, nothing new came for two checks, and the server still counts acknowledgements pending. A
+    /// restarted nats-server 2.9 can restore a consumer that way (pending entries at or below its acknowledgement floor,
+    /// whose acknowledgements it then ignores); at max_ack_pending it would deliver nothing new, ever.
+    /// </summary>
+    private async Task<bool> WatchAsync(NatsFeed feed, Delivered delivered, CancellationTokenSource round)
+    {
+        var suspicious = 0;
+        var lastNext = delivered.NextOffset;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(StallCheck, round.Token).ConfigureAwait(false);
+                var next = delivered.NextOffset;
+                if (delivered.Count > 0 || next != lastNext)
+                {
+                    suspicious = 0;
+                    lastNext = next;
+                    continue;
+                }
+
+                var info = await GetInfoAsync(feed, round.Token).ConfigureAwait(false);
+                suspicious = info is { NumAckPending: > 0 } && delivered.Count == 0 && delivered.NextOffset == next ? suspicious + 1 : 0;
+                if (suspicious >= 2)
+                {
+                    Interlocked.Increment(ref _resets);
+                    await round.CancelAsync().ConfigureAwait(false);
+                    return true;
+                }
+            }
+        }
+#pragma warning disable CA1031 // the watchdog never fails the delivery loop: the round ended, or the server is away (checked again next round)
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Recreates the durable consumer at its acknowledgement floor (nothing is held here), retrying while the server is away.</summary>
+    private async Task<INatsJSConsumer> ResetAsync(NatsFeed feed, Delivered delivered, INatsJSConsumer current, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                return await PrepareAsync(feed, delivered, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                Volatile.Write(ref _lastError, "reset: " + e.GetType().Name + ": " + e.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        return current;
     }
 
     /// <summary>The messages of one partition delivered and not yet acknowledged, in offset order.</summary>
@@ -292,6 +415,11 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
         private readonly Queue<(long Offset, INatsJSMsg<byte[]> Message)> _messages = new();
         private readonly Lock _lock = new();
         private long _nextOffset;
+
+        private long _acknowledged;
+
+        /// <summary>Gets the offset after the last message acknowledged (everything before it is acknowledged).</summary>
+        public long Acknowledged => Volatile.Read(ref _acknowledged);
 
         /// <summary>Gets or sets the offset after the last message delivered.</summary>
         public long NextOffset
@@ -320,19 +448,45 @@ internal sealed class NatsStreamConsumer : IStreamConsumer
             }
         }
 
-        /// <summary>Removes every message before <paramref name="nextOffset"/> and returns the last one removed, if any.</summary>
-        public INatsJSMsg<byte[]>? TakeUpTo(long nextOffset)
+        /// <summary>Gets the last message before <paramref name="nextOffset"/>, if any, leaving the list as it is.</summary>
+        public (long Offset, INatsJSMsg<byte[]> Message)? LastBefore(long nextOffset)
         {
-            INatsJSMsg<byte[]>? last = null;
+            (long Offset, INatsJSMsg<byte[]> Message)? last = null;
             lock (_lock)
             {
-                while (_messages.TryPeek(out var head) && head.Offset < nextOffset)
+                foreach (var entry in _messages)
                 {
-                    last = _messages.Dequeue().Message;
+                    if (entry.Offset >= nextOffset)
+                    {
+                        break;
+                    }
+
+                    last = entry;
                 }
             }
 
             return last;
+        }
+
+        /// <summary>Starts at <paramref name="offset"/>: everything before it is acknowledged, nothing after it delivered.</summary>
+        public void StartAt(long offset)
+        {
+            NextOffset = offset;
+            Volatile.Write(ref _acknowledged, offset);
+        }
+
+        /// <summary>Removes every message up to <paramref name="offset"/> (acknowledged).</summary>
+        public void RemoveThrough(long offset)
+        {
+            lock (_lock)
+            {
+                while (_messages.TryPeek(out var head) && head.Offset <= offset)
+                {
+                    _messages.Dequeue();
+                }
+
+                Volatile.Write(ref _acknowledged, Math.Max(Volatile.Read(ref _acknowledged), offset + 1));
+            }
         }
     }
 }

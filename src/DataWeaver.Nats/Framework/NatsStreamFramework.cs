@@ -111,6 +111,7 @@ public sealed class NatsStreamFramework : IStreamFramework
             CommandTimeout = Options.OperationTimeout,
             ConnectTimeout = Options.OperationTimeout,
             MaxReconnectRetry = -1,
+            LoggerFactory = Options.ClientLoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         });
         try
         {
@@ -330,7 +331,7 @@ public sealed class NatsStreamFramework : IStreamFramework
         {
             return null;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw NatsErrors.Classify($"read stream '{stream}'", e, Options.Secrets());
         }
@@ -344,8 +345,10 @@ public sealed class NatsStreamFramework : IStreamFramework
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // OperationCanceledException with the caller's token not cancelled: NATS.Net's own timeout of a call made while
+            // disconnected, transient like a lost connection.
             throw NatsErrors.Classify(operation, e, Options.Secrets());
         }
     }
@@ -374,7 +377,7 @@ public sealed class NatsStreamFramework : IStreamFramework
             NatsErrors.ThrowUnknownTopic(topic);
             throw;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw _state == 2 ? new StreamFrameworkException(StreamErrorCode.Stopped, "The NATS stream framework was stopped.") : NatsErrors.Classify($"publish to '{subject}'", e, Options.Secrets());
         }

@@ -108,5 +108,8 @@ public sealed record NatsStreamOptions
         }
     }
 
+    /// <summary>Gets the logger factory handed to the NATS client (tests read its reconnection and pull-request lines); <see langword="null"/> logs nothing.</summary>
+    internal Microsoft.Extensions.Logging.ILoggerFactory? ClientLoggerFactory { get; init; }
+
     internal IEnumerable<string> Secrets() => new[] { Password, Token }.Concat(SecretValues).Where(s => !string.IsNullOrEmpty(s))!;
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using DataWeaver.Configuration;
 using DataWeaver.Nats.Configuration;
 using DataWeaver.Nats.Tests.Support;
-using Microsoft.Extensions.Logging;
 
 namespace DataWeaver.Nats.Tests.Configuration;
 
@@ -96,47 +95,5 @@ public sealed class NatsConfigurationTests : IDisposable
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found above " + AppContext.BaseDirectory);
-    }
-
-    private sealed class ListLoggerFactory : ILoggerFactory
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ListLoggerFactory provider) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (provider._lines)
-                {
-                    provider._lines.Add(formatter(state, exception) + " " + exception);
-                }
-            }
-        }
     }
 }
