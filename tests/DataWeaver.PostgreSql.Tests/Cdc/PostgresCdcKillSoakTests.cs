@@ -18,6 +18,7 @@ namespace DataWeaver.PostgreSql.Tests.Cdc;
 /// kill (or the reconnection after the restart), at most the harness's in-flight bound each time.
 /// </summary>
 [Trait("Category", "Soak")]
+[Collection(ServerRestartCollection.Name)]
 public sealed class PostgresCdcKillSoakTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     private const int Changes = 200_000;

@@ -16,6 +16,7 @@ namespace DataWeaver.PostgreSql.Tests.Cdc;
 /// restarted once (immediate: a crash and recovery); the copy must equal the table at the end.
 /// </summary>
 [Trait("Category", "Soak")]
+[Collection(ServerRestartCollection.Name)]
 public sealed class PostgresCdcSoakTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {
     [Fact]
