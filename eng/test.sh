@@ -82,7 +82,7 @@ if [ "$status" != 0 ] && [ "$gate" = 0 ] && [ "$aborted" = 0 ] && [ "$count" -ge
   dotnet test DataWeaver.Engine.sln -c Release --no-build -nologo --blame-hang-timeout 5m --filter "$rerun_filter" >"$rerun_log" 2>&1
   rerun_status=$?
   set -e
-  rerun_passed=$(grep -hoE "Passed: +[0-9]+" "$rerun_log" | awk '{ n += $2 } END { print n + 0 }')
+  rerun_passed=$(grep -hoE "Passed: +[0-9]+" "$rerun_log" | awk '{ n += $2 } END { print n + 0 }' || true)
   if [ "$rerun_status" = 0 ] && [ "$rerun_passed" -ge "$count" ]; then
     status=0
     flaky="; passed only on a rerun (flaky, to fix): $(echo $failed)"
