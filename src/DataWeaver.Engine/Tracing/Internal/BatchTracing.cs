@@ -25,7 +25,8 @@ internal static class BatchTracing
     /// <summary>
     /// Starts the span of a source batch, parented by the first record's trace context and linked to the other records'
     /// distinct contexts, and lets the batch hold it (it ends when the batch's records are all acknowledged). Nothing
-    /// happens when the sampler drops the batch.
+    /// happens when the engine's head sampling (<see cref="DataWeaverActivitySource.SampleRatio"/>) or the listener's
+    /// sampler drops the batch; the engine's allocates nothing for a dropped batch.
     /// </summary>
     public static void OnRead<T>(Batch<T> batch, string pipeline, string source)
     {
@@ -34,8 +35,14 @@ internal static class BatchTracing
             return;
         }
 
+        var first = HeadersOf(batch.Items[0]);
+        if (DataWeaverActivitySource.HeadSampler is { } head && !head.Keeps(first))
+        {
+            return; // not kept by the engine's own sampling: no Activity, no listener asked, headers travel on unchanged
+        }
+
         Activity? activity;
-        if (TraceContextHeaders.TryGetContext(HeadersOf(batch.Items[0]), out var parent) || Activity.Current is not { } ambient)
+        if (TraceContextHeaders.TryGetContext(first, out var parent) || Activity.Current is not { } ambient)
         {
             activity = Source.CreateActivity(DataWeaverActivitySource.BatchOperation, ActivityKind.Consumer, parent);
         }
