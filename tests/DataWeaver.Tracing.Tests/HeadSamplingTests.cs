@@ -25,7 +25,7 @@ public sealed class HeadSamplingTests : IDisposable
     [Fact]
     public void TracingHooks_UnsampledBatchesWithOpenTelemetryListening_AllocateNothing()
     {
-        var unsampled = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, null, isRemote: true);
+        var unsampled = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, "vendor=upstream", isRemote: true);
         using var provider = DataWeaverTracerProviderBuilderExtensions.CreateTracerProvider(new DataWeaverTracingOptions { SampleRatio = 0 });
         Assert.Equal(0, DataWeaverActivitySource.SampleRatio);
 
@@ -51,7 +51,7 @@ public sealed class HeadSamplingTests : IDisposable
     [Fact]
     public async Task Run_HeadSamplingRatioOne_UnsampledParentPassesThroughAndSampledParentTracedWhole()
     {
-        using var spans = new SpanRecorder(sampleRoots: false); // the listener keeps nothing new: the engine decides roots
+        using var spans = new SpanRecorder();
         DataWeaverActivitySource.SampleRatio = 1;
         var sampled = TestRecords.UpstreamContext();
         var unsampled = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, "vendor=upstream", isRemote: true);
@@ -80,7 +80,7 @@ public sealed class HeadSamplingTests : IDisposable
     [Fact]
     public async Task Run_HeadSamplingHalfOfNewTraces_AboutHalfTheRootBatchesTracedEachWithItsStageAndWrite()
     {
-        using var spans = new SpanRecorder(sampleRoots: false); // would keep no root: every batch span seen is the engine's choice
+        using var spans = new SpanRecorder(); // keeps every root it is offered: which ones are offered is the engine's choice
         DataWeaverActivitySource.SampleRatio = 0.5;
         var sink = new CapturingSink();
         var name = TestRecords.Unique("half");
@@ -131,7 +131,6 @@ public sealed class HeadSamplingTests : IDisposable
     [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "None")]
     [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01", "None")]
     [InlineData("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", "None")]
-    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331_01", "None")]
     [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1", "None")]
     public void PeekSampled_TraceParent_AgreesWithTryGetContext(string traceParent, string flag)
     {

@@ -44,7 +44,7 @@ public static class TraceContextHeaders
 
     /// <summary>
     /// Reads the sampled flag of a record's last <c>traceparent</c> without allocating: <see cref="SampledFlag.None"/> when
-    /// there is no valid one (the rules <see cref="TryGetContext"/> applies: version, lowercase hex, ids not all zero).
+    /// there is no valid one (the rules <see cref="TryGetContext"/> applies: length, version, lowercase hex, ids not all zero).
     /// </summary>
     internal static SampledFlag PeekSampled(RecordHeaders? headers)
     {
@@ -54,7 +54,7 @@ public static class TraceContextHeaders
         }
 
         var bytes = value.Span;
-        if (bytes[2] != '-' || bytes[35] != '-' || bytes[52] != '-' || !IsLowerHex(bytes[..2]) || bytes[..2].SequenceEqual("ff"u8)
+        if (bytes[2] != '-' || bytes[35] != '-' || !IsLowerHex(bytes[..2]) || bytes[..2].SequenceEqual("ff"u8)
             || !IsLowerHexNotAllZero(bytes.Slice(3, 32)) || !IsLowerHexNotAllZero(bytes.Slice(36, 16)) || !IsLowerHex(bytes.Slice(53, 2)))
         {
             return SampledFlag.None;

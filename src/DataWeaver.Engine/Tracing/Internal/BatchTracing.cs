@@ -226,7 +226,7 @@ internal static class BatchTracing
         activity.Stop();
     }
 
-    /// <summary>The headers of a record: <see cref="Record{TValue}.Headers"/> when the pipeline carries records, else none.</summary>
+    /// <summary>The headers of a record: <see cref="Record{TValue}.Headers"/> when the pipeline carries records, else none. Never boxes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static RecordHeaders? HeadersOf<T>(in T item) => item is IRecordEnvelope envelope ? envelope.Headers : null;
+    private static RecordHeaders? HeadersOf<T>(in T item) => EnvelopeHeaders<T>.Read is { } read ? read(in item) : null;
 }
