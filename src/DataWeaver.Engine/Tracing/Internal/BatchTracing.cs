@@ -126,6 +126,24 @@ internal static class BatchTracing
         return activity;
     }
 
+    /// <summary>Ends a stage span whose work is done (a stage that finishes a batch elsewhere than where it started it).</summary>
+    public static void StopStage(Activity stage) => Stop(stage, null);
+
+    /// <summary>Ends a stage span once the stage's work on the batch is done.</summary>
+    public static async ValueTask StopAfter(ValueTask work, Activity stage)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+            Stop(stage, null);
+        }
+        catch (Exception error)
+        {
+            Stop(stage, error);
+            throw;
+        }
+    }
+
     /// <summary>Ends a stage span once the stage's work on the batch is done.</summary>
     public static ValueTask<TResult> StopAfter<TResult>(ValueTask<TResult> work, Activity stage)
     {
