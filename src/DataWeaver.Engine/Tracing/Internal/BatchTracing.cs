@@ -207,21 +207,7 @@ internal static class BatchTracing
             return task;
         }
 
-        return StopAfterAsync(task, activity);
-
-        static async Task StopAfterAsync(Task task, Activity activity)
-        {
-            try
-            {
-                await task.ConfigureAwait(false);
-                Stop(activity, null);
-            }
-            catch (Exception error)
-            {
-                Stop(activity, error);
-                throw;
-            }
-        }
+        return StopAfter(new ValueTask(task), activity).AsTask();
     }
 
     /// <summary>Starts an activity without leaving it current on this thread (the engine passes parents explicitly).</summary>
