@@ -57,7 +57,7 @@ public sealed class HeadSamplingTests : IDisposable
         var unsampled = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, "vendor=upstream", isRemote: true);
         var sink = new CapturingSink();
         var name = TestRecords.Unique("head");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, TestRecords.Headers(i < 200 ? sampled : unsampled)))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, TestRecords.Headers(i < 200 ? sampled : unsampled)))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .Map(r => r, "enrich")
             .To(sink)
             .Build()
@@ -84,7 +84,7 @@ public sealed class HeadSamplingTests : IDisposable
         DataWeaverActivitySource.SampleRatio = 0.5;
         var sink = new CapturingSink();
         var name = TestRecords.Unique("half");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 40_000).Select(i => Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 40_000).Select(i => TestRecords.Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .Map(r => r, "enrich")
             .To(sink)
             .Build()
@@ -111,7 +111,7 @@ public sealed class HeadSamplingTests : IDisposable
             b => b.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(exported)))))
         {
             Assert.Equal(1, DataWeaverActivitySource.SampleRatio);
-            await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 1_000).Select(i => Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
+            await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 1_000).Select(i => TestRecords.Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
                 .To(new CollectionSink<Record<ReadOnlyMemory<byte>>>("out"))
                 .Build()
                 .RunAsync();
@@ -178,14 +178,11 @@ public sealed class HeadSamplingTests : IDisposable
         var batch = RecordBatch.Rent(1_024);
         for (var i = 0; i < 1_024; i++)
         {
-            batch.Add(Positioned(i, headers));
+            batch.Add(TestRecords.Positioned(i, headers));
         }
 
         return batch;
     }
-
-    private static Record<ReadOnlyMemory<byte>> Positioned(long id, RecordHeaders? headers) =>
-        TestRecords.Record(id, headers) with { Position = new SourcePosition(0, id) };
 
     private sealed class QueueExporter(ConcurrentQueue<Activity> queue) : BaseExporter<Activity>
     {

@@ -18,7 +18,7 @@ public sealed class StatefulStageTracingTests
         var upstream = TestRecords.UpstreamContext();
         var sink = new CapturingSink();
         var name = TestRecords.Unique("stateful");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, TestRecords.Headers(upstream)))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, TestRecords.Headers(upstream)))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .Deduplicate(r => r.Position.Offset % 200, new DeduplicationOptions { Name = "dedup" }) // the third batch repeats the first's keys
             .MapAsync((r, _) => ValueTask.FromResult(r), new AsyncMapOptions { Name = "lookup" })
             .To(sink)
@@ -49,7 +49,7 @@ public sealed class StatefulStageTracingTests
         var upstream = TestRecords.UpstreamContext();
         var sink = new CollectionSink<WindowResult<string>>("windows");
         var name = TestRecords.Unique("window");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, TestRecords.Headers(upstream)))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, TestRecords.Headers(upstream)))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .TumblingWindow(_ => "all", _ => 1.0, new TumblingWindowOptions { Name = "window", Size = TimeSpan.FromHours(1) })
             .To(sink)
             .Build()
@@ -63,7 +63,4 @@ public sealed class StatefulStageTracingTests
         Assert.All(windows, s => Assert.Contains(s.ParentSpanId, batchIds));
         Assert.Equal(300, sink.Records.Sum(r => r.Count));
     }
-
-    private static Record<ReadOnlyMemory<byte>> Positioned(long id, RecordHeaders? headers) =>
-        TestRecords.Record(id, headers) with { Position = new SourcePosition(0, id) };
 }
