@@ -85,18 +85,35 @@ public sealed partial class ReduceAndJoinTransformTests
                 source: { type: memory, settings: { records: [{ k: a }] } }
                 transforms:
                   - join: { side: kind, left: order, timestamp: at }
-                  - join: { side: kind, left: order, right: order, key: k, timestamp: at, kind: outer, within: soon, leftAs: x, rightAs: x }
+                  - join: { side: kind, left: order, key: k, timestamp: at, kind: outer, within: soon }
                   - reduce: { size: 1m, fields: { n: average } }
                 sinks: [{ type: console }]
             """, "p.yaml"));
-        var messages = string.Join("\n", error.Errors.Select(e => $"{e.Code} {e.Path}: {e.Message}"));
-        Assert.Contains(error.Errors, e => e.Code is ConfigurationErrorCode.Required or ConfigurationErrorCode.MissingSetting && e.Path.StartsWith("pipelines[0].transforms[0]", StringComparison.Ordinal) && e.Message.Contains("key", StringComparison.Ordinal));
-        Assert.Contains(error.Errors, e => e.Path.StartsWith("pipelines[0].transforms[1].join.kind", StringComparison.Ordinal));
-        Assert.Contains(error.Errors, e => e.Path.StartsWith("pipelines[0].transforms[1].join.within", StringComparison.Ordinal));
-        Assert.Contains(error.Errors, e => e.Path.StartsWith("pipelines[0].transforms[1].join.right", StringComparison.Ordinal) && e.Code == ConfigurationErrorCode.Conflict);
-        Assert.Contains(error.Errors, e => e.Message.Contains("leftAs and rightAs must be two different", StringComparison.Ordinal));
-        Assert.Contains(error.Errors, e => e.Path.StartsWith("pipelines[0].transforms[2].reduce.fields.n", StringComparison.Ordinal));
-        Assert.True(error.Errors.Count >= 6, messages);
+        Assert.Equal(
+            [
+                "required pipelines[0].transforms[0].join.key",
+                "not-allowed pipelines[0].transforms[1].join.kind",
+                "pattern pipelines[0].transforms[1].join.within",
+                "not-allowed pipelines[0].transforms[2].reduce.fields.n",
+            ],
+            error.Errors.Select(e => $"{e.Code} {e.Path}"));
+    }
+
+    [Fact]
+    public void Join_SameSideValuesOrOutputNames_AreConflicts()
+    {
+        var error = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: memory, settings: { records: [{ k: a }] } }
+                transforms:
+                  - join: { side: kind, left: order, right: order, key: k, timestamp: at, leftAs: x, rightAs: x }
+                sinks: [{ type: console }]
+            """, "p.yaml"));
+        Assert.Equal(2, error.Errors.Count(e => e.Code == ConfigurationErrorCode.Conflict));
+        Assert.Contains(error.Errors, e => e.Path == "pipelines[0].transforms[0].join.right" && e.Message.Contains("must differ from left ('order')", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Message.Contains("leftAs and rightAs must be two different non-empty field names (were 'x' and 'x')", StringComparison.Ordinal));
     }
 
     [Fact]

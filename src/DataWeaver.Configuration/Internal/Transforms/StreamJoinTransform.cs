@@ -14,10 +14,12 @@ namespace DataWeaver.Configuration.Internal.Transforms;
 /// </summary>
 internal static class StreamJoinTransform
 {
+    private static readonly string[] Required = ["side", "left", "key", "timestamp"];
+
     public static Func<PipelineBuilder<JsonRecord>, PipelineBuilder<JsonRecord>>? Join(TransformDefinition transform, List<ConfigurationError> errors, string name)
     {
         var args = transform.Arguments;
-        var missing = new[] { "side", "left", "key", "timestamp" }.Where(k => args[k]?.Text is null).ToList();
+        var missing = Required.Where(k => args[k]?.Text is null).ToList();
         if (missing.Count > 0)
         {
             errors.Add(ConfigurationError.At(args, $"'join' needs {string.Join(", ", missing)} (side: the field telling the sides apart; left: its value on left records; key; timestamp: the event-time field).", ConfigurationErrorCode.MissingSetting));
