@@ -11,7 +11,8 @@ public sealed partial class ReduceAndJoinTransformTests
     public async Task DocsExample_StreamJoin_PairsOrdersWithPaymentsAndEmitsTheUnpaid()
     {
         using var folder = new TestFolder();
-        var results = await RunDocsExampleAsync(folder, StreamJoinBlock(), "orders-with-payments", "out/orders-with-payments.jsonl");
+        await RunDocsExampleAsync(folder, StreamJoinBlock(), "orders-with-payments");
+        var results = Read(folder, "out/orders-with-payments.jsonl");
 
         Assert.Equal(
             ["o1 paid 30", "o2 unpaid", "o3 unpaid"],
@@ -25,15 +26,7 @@ public sealed partial class ReduceAndJoinTransformTests
     public async Task DocsExample_ReduceAndApproximateDistinct_MergesPerSensorAndGloballyAndEstimatesVisitors()
     {
         using var folder = new TestFolder();
-        var docs = await File.ReadAllTextAsync(Path.Combine(TestFolder.RepositoryRoot(), "docs", "stateful.md"));
-        var yaml = ReduceBlock().Match(docs).Groups["yaml"].Value;
-        Assert.NotEmpty(yaml);
-        await File.WriteAllTextAsync(folder.File("pipeline.yaml"), yaml);
-        var file = PipelineDefinitionLoader.Load(folder.File("pipeline.yaml"), new PipelineLoadOptions { BaseDirectory = folder.Path });
-        await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
-        await factory.Create(file["sensor-summary"]).RunAsync();
-        await factory.Create(file["all-sensors"]).RunAsync();
-        await factory.Create(file["visitors"]).RunAsync();
+        await RunDocsExampleAsync(folder, ReduceBlock(), "sensor-summary", "all-sensors", "visitors");
 
         var perSensor = Read(folder, "out/per-sensor.jsonl");
         Assert.Equal(
@@ -78,17 +71,11 @@ public sealed partial class ReduceAndJoinTransformTests
     [Fact]
     public void Join_MissingSettingsAndBadValues_AreTypedConfigurationErrorsListedTogether()
     {
-        var error = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
-            version: 1
-            pipelines:
-              - name: p
-                source: { type: memory, settings: { records: [{ k: a }] } }
-                transforms:
-                  - join: { side: kind, left: order, timestamp: at }
-                  - join: { side: kind, left: order, key: k, timestamp: at, kind: outer, within: soon }
-                  - reduce: { size: 1m, fields: { n: average } }
-                sinks: [{ type: console }]
-            """, "p.yaml"));
+        var errors = LoadErrors("""
+              - join: { side: kind, left: order, timestamp: at }
+              - join: { side: kind, left: order, key: k, timestamp: at, kind: outer, within: soon }
+              - reduce: { size: 1m, fields: { n: average } }
+            """);
         Assert.Equal(
             [
                 "required pipelines[0].transforms[0].join.key",
@@ -96,42 +83,30 @@ public sealed partial class ReduceAndJoinTransformTests
                 "pattern pipelines[0].transforms[1].join.within",
                 "not-allowed pipelines[0].transforms[2].reduce.fields.n",
             ],
-            error.Errors.Select(e => $"{e.Code} {e.Path}"));
+            errors.Select(e => $"{e.Code} {e.Path}"));
     }
 
     [Fact]
     public void Join_SameSideValuesOrOutputNames_AreConflicts()
     {
-        var error = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
-            version: 1
-            pipelines:
-              - name: p
-                source: { type: memory, settings: { records: [{ k: a }] } }
-                transforms:
-                  - join: { side: kind, left: order, right: order, key: k, timestamp: at, leftAs: x, rightAs: x }
-                sinks: [{ type: console }]
-            """, "p.yaml"));
-        Assert.Equal(2, error.Errors.Count(e => e.Code == ConfigurationErrorCode.Conflict));
-        Assert.Contains(error.Errors, e => e.Path == "pipelines[0].transforms[0].join.right" && e.Message.Contains("must differ from left ('order')", StringComparison.Ordinal));
-        Assert.Contains(error.Errors, e => e.Message.Contains("leftAs and rightAs must be two different non-empty field names (were 'x' and 'x')", StringComparison.Ordinal));
+        var errors = LoadErrors("""
+              - join: { side: kind, left: order, right: order, key: k, timestamp: at, leftAs: x, rightAs: x }
+            """);
+        Assert.Equal(2, errors.Count(e => e.Code == ConfigurationErrorCode.Conflict));
+        Assert.Contains(errors, e => e.Path == "pipelines[0].transforms[0].join.right" && e.Message.Contains("must differ from left ('order')", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("leftAs and rightAs must be two different non-empty field names (were 'x' and 'x')", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Window_ApproximateDistinctOutOfRange_IsAConfigurationError()
     {
-        var error = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
-            version: 1
-            pipelines:
-              - name: p
-                source: { type: memory, settings: { records: [{ k: a }] } }
-                transforms:
-                  - window: { size: 1m, key: k, approximateDistinct: 30 }
-                sinks: [{ type: console }]
-            """, "p.yaml"));
-        Assert.Contains(error.Errors, e => e.Path.StartsWith("pipelines[0].transforms[0].window.approximateDistinct", StringComparison.Ordinal));
+        var errors = LoadErrors("""
+              - window: { size: 1m, key: k, approximateDistinct: 30 }
+            """);
+        Assert.Contains(errors, e => e.Path.StartsWith("pipelines[0].transforms[0].window.approximateDistinct", StringComparison.Ordinal));
     }
 
-    private static async Task<List<JsonElement>> RunDocsExampleAsync(TestFolder folder, Regex block, string pipeline, string output)
+    private static async Task RunDocsExampleAsync(TestFolder folder, Regex block, params string[] pipelines)
     {
         var docs = await File.ReadAllTextAsync(Path.Combine(TestFolder.RepositoryRoot(), "docs", "stateful.md"));
         var yaml = block.Match(docs).Groups["yaml"].Value;
@@ -139,9 +114,25 @@ public sealed partial class ReduceAndJoinTransformTests
         await File.WriteAllTextAsync(folder.File("pipeline.yaml"), yaml);
         var file = PipelineDefinitionLoader.Load(folder.File("pipeline.yaml"), new PipelineLoadOptions { BaseDirectory = folder.Path });
         await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
-        await factory.Create(file[pipeline]).RunAsync();
-        return Read(folder, output);
+        foreach (var pipeline in pipelines)
+        {
+            await factory.Create(file[pipeline]).RunAsync();
+        }
     }
+
+    /// <summary>The errors of loading a pipeline with these transforms (YAML list items).</summary>
+    private static IReadOnlyList<ConfigurationError> LoadErrors(string transforms) =>
+        Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse(
+            $$"""
+            version: 1
+            pipelines:
+              - name: p
+                source: { type: memory, settings: { records: [{ k: a }] } }
+                transforms:
+            {{string.Join('\n', transforms.TrimEnd().Split('\n').Select(l => "    " + l))}}
+                sinks: [{ type: console }]
+            """,
+            "p.yaml")).Errors;
 
     private static List<JsonElement> Read(TestFolder folder, string path) =>
         [.. folder.Lines(path).Select(l => JsonDocument.Parse(l).RootElement)];
