@@ -21,6 +21,13 @@ if (args is ["--probe-formats", ..])
     return;
 }
 
+if (args is ["--probe-distinct", ..])
+{
+    // exact vs approximate distinct count in a window, CPU ns/record: --probe-distinct [rounds]
+    await DataWeaver.Benchmarks.Stateful.DistinctCountBenchmarks.ProbeAsync(args.Length > 1 && int.TryParse(args[1], out var distinctRounds) ? distinctRounds : 5).ConfigureAwait(false);
+    return;
+}
+
 if (args is ["--probe-window", ..])
 {
     // per-key tumbling-window count, 10M events: --probe-window [rounds] [--akka]

@@ -68,6 +68,14 @@ public sealed record WindowOptions
     public bool DistinctCount { get; init; }
 
     /// <summary>
+    /// Gets the precision of the approximate number of distinct values (<see cref="WindowResult{TKey}.ApproximateDistinctCount"/>),
+    /// a <see cref="HyperLogLogSketch"/> per key and window: 2^precision bytes of state each, whatever the values, with a
+    /// relative standard error of 1.04 / sqrt(2^precision) (12: 4 KiB, 1.6 %; 14: 16 KiB, 0.8 %).
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: not computed. From 4 to 18.</value>
+    public int? ApproximateDistinctPrecision { get; init; }
+
+    /// <summary>
     /// Gets how many values the built-in aggregates collect per key and window (<see cref="WindowResult{TKey}.Values"/>),
     /// the first ones in arrival order; further values are counted in <see cref="WindowResult{TKey}.Count"/> only.
     /// </summary>

@@ -239,7 +239,7 @@ public static class WindowPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(keySelector);
         ArgumentNullException.ThrowIfNull(valueSelector);
-        var aggregator = new StandardAggregator<T>(valueSelector, options.DistinctCount, Math.Max(0, options.CollectLimit));
+        var aggregator = new StandardAggregator<T>(valueSelector, options.DistinctCount, Math.Max(0, options.CollectLimit), options.ApproximateDistinctPrecision ?? 0);
         return builder.Then<WindowResult<TKey>>(
             new WindowDefinition<T, TKey, StandardAccumulator, StandardAccumulator, StandardAggregator<T>, WindowResult<TKey>>(
                 keySelector, eventTime, aggregator, StandardAggregator<T>.ToResult, options));

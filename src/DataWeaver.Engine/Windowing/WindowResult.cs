@@ -24,6 +24,12 @@ public sealed record WindowResult<TKey>(TKey Key, DateTimeOffset Start, DateTime
     public long? DistinctCount { get; init; }
 
     /// <summary>
+    /// Gets the estimated number of distinct values, from a HyperLogLog sketch, when
+    /// <see cref="WindowOptions.ApproximateDistinctPrecision"/> is set; otherwise <see langword="null"/>.
+    /// </summary>
+    public long? ApproximateDistinctCount { get; init; }
+
+    /// <summary>
     /// Gets the first <see cref="WindowOptions.CollectLimit"/> values in arrival order, when it is above 0; otherwise
     /// <see langword="null"/>. Fewer than <see cref="Count"/> when the limit cut the list.
     /// </summary>

@@ -51,7 +51,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(
             [
                 "pipeline.yaml:4:21: pipelines[0].source.type: Unknown source 'generatr' (did you mean 'generator'?).",
-                "pipeline.yaml:6:9: pipelines[0].transforms[0].filtr: 'filtr' is not one of: filter, set, rename, drop, cast, timestamp, lookup, code, dedupe, enrich, throttle, window (did you mean 'filter'?).",
+                "pipeline.yaml:6:9: pipelines[0].transforms[0].filtr: 'filtr' is not one of: filter, set, rename, drop, cast, timestamp, lookup, code, dedupe, enrich, throttle, window, reduce, join (did you mean 'filter'?).",
                 "pipeline.yaml:7:28: pipelines[0].parallelism.degree: Must be at least 1; found 0.",
                 "pipeline.yaml:10:19: pipelines[0].sinks[0].settings.path: The sink 'json-lines-file' needs the setting 'path': The file to write (folders are created).",
                 "pipeline.yaml:10:21: pipelines[0].sinks[0].settings.pth: The sink 'json-lines-file' has no setting 'pth' (did you mean 'path'?).",

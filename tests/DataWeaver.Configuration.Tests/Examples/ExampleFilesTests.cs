@@ -13,6 +13,7 @@ public sealed class ExampleFilesTests
         ["docs/configuration/examples/orders.yaml"] = ([], [("out/big-orders.jsonl", 525), ("out/orders.dead.jsonl", 175)]),
         ["docs/configuration/examples/orders.json"] = ([], [("out/big-orders.jsonl", 525), ("out/orders.dead.jsonl", 175)]),
         ["docs/configuration/examples/streams.yaml"] = ([], [("out/alerts.jsonl", 48)]),
+        ["samples/config/orders-and-payments.yaml"] = ([("OUTPUT_DIR", "out")], [("out/joined.jsonl", 500)]),
         ["samples/config/quickstart.yaml"] = ([("ORDERS", "2000"), ("OUTPUT_DIR", "quick")], [("quick/big-orders.jsonl", 1600)]),
         ["samples/config/priority-orders.yaml"] = ([("OUTPUT_DIR", "quick")], [("quick/priority-orders.jsonl", 400), ("quick/priority-orders.dead.jsonl", 1)]),
     };

@@ -43,7 +43,7 @@ public sealed class SchemaTests
         var kinds = definitions.GetProperty("transform").GetProperty("oneOf").EnumerateArray().Select(a => a.GetProperty("required")[0].GetString());
         var operators = definitions.GetProperty("condition").GetProperty("oneOf")[0].GetProperty("properties").GetProperty("op").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
 
-        Assert.Equal(["filter", "set", "rename", "drop", "cast", "timestamp", "lookup", "code", "dedupe", "enrich", "throttle", "window"], kinds);
+        Assert.Equal(["filter", "set", "rename", "drop", "cast", "timestamp", "lookup", "code", "dedupe", "enrich", "throttle", "window", "reduce", "join"], kinds);
         Assert.Equal(Conditions.Operators, operators);
     }
 

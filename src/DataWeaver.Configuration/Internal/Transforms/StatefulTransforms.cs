@@ -30,8 +30,32 @@ internal static class StatefulTransforms
     public static Func<PipelineBuilder<JsonRecord>, PipelineBuilder<JsonRecord>>? Window(TransformDefinition transform, List<ConfigurationError> errors, string name)
     {
         var args = transform.Arguments;
-        var key = args["key"]?.Text is { } keyField ? JsonFieldPath.Parse(keyField) : null;
         var value = args["value"]?.Text is { } valueField ? JsonFieldPath.Parse(valueField) : null;
+        var spec = ReadWindow(args, "window", errors, name);
+        var options = spec.Options with
+        {
+            DistinctCount = args["distinct"]?.Text is "true",
+            ApproximateDistinctPrecision = ApproximatePrecision(args["approximateDistinct"], errors),
+            CollectLimit = args["collect"] is { } collect ? Count(collect, 0, errors) : 0,
+        };
+        Func<JsonRecord, double> valueOf = value is null ? static _ => 0 : r => r.TryGetDouble(value, out var v) ? v : 0;
+        if (spec.IsEventTime && spec.EventTime is null)
+        {
+            return null;
+        }
+
+        return spec.EventTime is { } eventTime
+            ? b => b.WindowByEventTime(eventTime, spec.KeyOf, valueOf, options).Map(ToJson, name + ":json")
+            : b => b.Window(spec.KeyOf, valueOf, options).Map(ToJson, name + ":json");
+    }
+
+    /// <summary>What a window-shaped transform (<c>window</c>, <c>reduce</c>) says about its windows, key and time.</summary>
+    internal readonly record struct WindowSpec(WindowOptions Options, Func<JsonRecord, string> KeyOf, bool IsEventTime, Func<JsonRecord, DateTimeOffset>? EventTime);
+
+    /// <summary>Reads the window settings shared by <c>window</c> and <c>reduce</c>: type, size, hop, gap, time, timestamp, out-of-orderness, lateness, key, budget and bound.</summary>
+    internal static WindowSpec ReadWindow(ConfigValue args, string transformName, List<ConfigurationError> errors, string name)
+    {
+        var key = args["key"]?.Text is { } keyField ? JsonFieldPath.Parse(keyField) : null;
         var kind = WindowKind.Tumbling;
         switch (args["type"]?.Text)
         {
@@ -59,46 +83,62 @@ internal static class StatefulTransforms
             AllowedLateness = Duration(args["allowedLateness"], TimeSpan.Zero, errors),
             MaxKeys = args["maxKeys"] is { } maxKeys ? Count(maxKeys, 1_000_000, errors) : 1_000_000,
             StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
-            DistinctCount = args["distinct"]?.Text is "true",
-            CollectLimit = args["collect"] is { } collect ? Count(collect, 0, errors) : 0,
             Name = name,
         };
         if (kind == WindowKind.Hopping && args["hop"] is null)
         {
-            errors.Add(ConfigurationError.At(args, "'window' with type: hopping needs hop.", ConfigurationErrorCode.Conflict));
+            errors.Add(ConfigurationError.At(args, $"'{transformName}' with type: hopping needs hop.", ConfigurationErrorCode.Conflict));
         }
 
         if (kind != WindowKind.Session && args["size"] is null)
         {
-            errors.Add(ConfigurationError.At(args, $"'window' with type: {args["type"]?.Text ?? "tumbling"} needs size.", ConfigurationErrorCode.Conflict));
+            errors.Add(ConfigurationError.At(args, $"'{transformName}' with type: {args["type"]?.Text ?? "tumbling"} needs size.", ConfigurationErrorCode.Conflict));
         }
 
         if (kind == WindowKind.Session && args["gap"] is null)
         {
-            errors.Add(ConfigurationError.At(args, "'window' with type: session needs gap.", ConfigurationErrorCode.Conflict));
+            errors.Add(ConfigurationError.At(args, $"'{transformName}' with type: session needs gap.", ConfigurationErrorCode.Conflict));
         }
 
         Func<JsonRecord, string> keyOf = key is null ? static _ => string.Empty : r => KeyText(r, key);
-        Func<JsonRecord, double> valueOf = value is null ? static _ => 0 : r => r.TryGetDouble(value, out var v) ? v : 0;
-        var eventTime = args["time"]?.Text == "event";
-        if (!eventTime)
+        if (args["time"]?.Text != "event")
         {
             if (args["allowedLateness"] is { } lateness)
             {
                 errors.Add(ConfigurationError.At(lateness, "allowedLateness applies to time: event only.", ConfigurationErrorCode.Conflict));
             }
 
-            return b => b.Window(keyOf, valueOf, options).Map(ToJson, name + ":json");
+            return new WindowSpec(options, keyOf, IsEventTime: false, EventTime: null);
         }
 
         if (args["timestamp"]?.Text is not { } timestampField)
         {
-            errors.Add(ConfigurationError.At(args, "'window' with time: event needs a timestamp field.", ConfigurationErrorCode.Conflict));
-            return null;
+            errors.Add(ConfigurationError.At(args, $"'{transformName}' with time: event needs a timestamp field.", ConfigurationErrorCode.Conflict));
+            return new WindowSpec(options, keyOf, IsEventTime: true, EventTime: null);
         }
 
         var timestamp = JsonFieldPath.Parse(timestampField);
-        return b => b.WindowByEventTime(r => EventTime(r, timestamp), keyOf, valueOf, options).Map(ToJson, name + ":json");
+        return new WindowSpec(options, keyOf, IsEventTime: true, r => EventTime(r, timestamp));
+    }
+
+    /// <summary><c>approximateDistinct</c>: <c>true</c> (the default precision), <c>false</c>, or a precision from 4 to 18.</summary>
+    private static int? ApproximatePrecision(ConfigValue? value, List<ConfigurationError> errors)
+    {
+        switch (value?.Text)
+        {
+            case null or "false":
+                return null;
+            case "true":
+                return HyperLogLogSketch.DefaultPrecision;
+        }
+
+        if (int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var precision) && precision is >= HyperLogLogSketch.MinPrecision and <= HyperLogLogSketch.MaxPrecision)
+        {
+            return precision;
+        }
+
+        errors.Add(ConfigurationError.At(value, $"must be true, false or a precision from {HyperLogLogSketch.MinPrecision} to {HyperLogLogSketch.MaxPrecision}.", ConfigurationErrorCode.Range));
+        return null;
     }
 
     /// <summary>A field's value as text: a string as it is, any other value as its JSON text; missing: the empty key.</summary>
@@ -113,7 +153,7 @@ internal static class StatefulTransforms
     }
 
     /// <summary>ISO 8601 text or Unix milliseconds; a record without a readable time counts as the earliest time (late).</summary>
-    private static DateTimeOffset EventTime(JsonRecord record, JsonFieldPath path)
+    internal static DateTimeOffset EventTime(JsonRecord record, JsonFieldPath path)
     {
         if (record.TryGetField(path, out var field))
         {
@@ -150,6 +190,11 @@ internal static class StatefulTransforms
             if (result.DistinctCount is { } distinct)
             {
                 writer.WriteNumber("distinct", distinct);
+            }
+
+            if (result.ApproximateDistinctCount is { } approximate)
+            {
+                writer.WriteNumber("approximateDistinct", approximate);
             }
 
             if (result.Values is { } values)
@@ -200,7 +245,7 @@ internal static class StatefulTransforms
         return defaultValue;
     }
 
-    private static int Count(ConfigValue? value, int defaultValue, List<ConfigurationError> errors)
+    internal static int Count(ConfigValue? value, int defaultValue, List<ConfigurationError> errors)
     {
         if (value is null)
         {

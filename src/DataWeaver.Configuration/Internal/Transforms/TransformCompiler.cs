@@ -6,7 +6,7 @@ namespace DataWeaver.Configuration.Internal.Transforms;
 /// <summary>
 /// Turns a pipeline's transforms into builder steps: filters, one <see cref="JsonRecordTransform"/> per run of field
 /// operations that touch different fields (one pass over each record), and code transforms, which are per-record
-/// operators the engine fuses into one block; and the stateful <c>dedupe</c>, <c>window</c>, <c>enrich</c> and <c>throttle</c>, each a block of its own.
+/// operators the engine fuses into one block; and the stateful <c>dedupe</c>, <c>window</c>, <c>reduce</c>, <c>join</c>, <c>enrich</c> and <c>throttle</c>, each a block of its own.
 /// </summary>
 internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider time, string pipelineName, string? baseDirectory)
 {
@@ -71,6 +71,22 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
                     if (StatefulTransforms.Window(transform, errors, $"window#{++number}") is { } window)
                     {
                         steps.Add(window);
+                    }
+
+                    break;
+                case "reduce":
+                    Flush();
+                    if (ReduceTransform.Reduce(transform, errors, $"reduce#{++number}") is { } reduce)
+                    {
+                        steps.Add(reduce);
+                    }
+
+                    break;
+                case "join":
+                    Flush();
+                    if (StreamJoinTransform.Join(transform, errors, $"join#{++number}") is { } join)
+                    {
+                        steps.Add(join);
                     }
 
                     break;

@@ -14,6 +14,7 @@ internal struct StandardAccumulator
     public long LastSequence;
     public double Last;
     public HashSet<double>? Distinct;
+    public HyperLogLogSketch? Sketch;
 
     // The first CollectLimit values by arrival sequence, in sequence order.
     public List<(long Sequence, double Value)>? Values;
@@ -23,13 +24,13 @@ internal struct StandardAccumulator
 /// Count, sum, min, max, first, last, and when asked the exact distinct count and the first N values. A struct: the
 /// stage's code is specialized for it.
 /// </summary>
-internal readonly struct StandardAggregator<T>(Func<T, double> value, bool distinct, int collectLimit) : IWindowAggregator<T, StandardAccumulator, StandardAccumulator>
+internal readonly struct StandardAggregator<T>(Func<T, double> value, bool distinct, int collectLimit, int sketchPrecision = 0) : IWindowAggregator<T, StandardAccumulator, StandardAccumulator>
 {
     private const long SetEntryBytes = 40;
     private const long ListEntryBytes = 24;
     private const long CollectionBytes = 96;
 
-    public bool SizeVaries => distinct || collectLimit > 0;
+    public bool SizeVaries => distinct || collectLimit > 0 || sketchPrecision > 0;
 
     public StandardAccumulator Create() => new()
     {
@@ -39,6 +40,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
         LastTicks = long.MinValue,
         Distinct = distinct ? [] : null,
         Values = collectLimit > 0 ? [] : null,
+        Sketch = sketchPrecision > 0 ? new HyperLogLogSketch(sketchPrecision) : null,
     };
 
     public void Add(ref StandardAccumulator a, T record, WindowElement element)
@@ -64,6 +66,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
         }
 
         a.Distinct?.Add(v);
+        a.Sketch?.Add(v);
         if (a.Values is { } values && values.Count < collectLimit)
         {
             values.Add((element.Sequence, v)); // records reach one accumulator in sequence order
@@ -95,6 +98,11 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
             set.UnionWith(more);
         }
 
+        if (into.Sketch is { } sketch && other.Sketch is { } otherSketch)
+        {
+            sketch.Merge(otherSketch);
+        }
+
         if (into.Values is { } a && other.Values is { } b)
         {
             // Both in sequence order: keep the first CollectLimit of the union.
@@ -113,7 +121,8 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
 
     public long EstimateBytes(ref StandardAccumulator a) =>
         (a.Distinct is { } set ? CollectionBytes + (set.Count * SetEntryBytes) : 0)
-        + (a.Values is { } values ? CollectionBytes + (values.Capacity * ListEntryBytes) : 0);
+        + (a.Values is { } values ? CollectionBytes + (values.Capacity * ListEntryBytes) : 0)
+        + (a.Sketch?.SizeBytes ?? 0);
 
     /// <summary>The emitted form; copies what the accumulator holds, since it may be updated later.</summary>
     public static WindowResult<TKey> ToResult<TKey>(TKey key, DateTimeOffset start, DateTimeOffset end, StandardAccumulator a, bool isUpdate)
@@ -133,6 +142,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
             First = a.First,
             Last = a.Last,
             DistinctCount = a.Distinct?.Count,
+            ApproximateDistinctCount = a.Sketch?.Estimate(),
             Values = values,
             IsUpdate = isUpdate,
         };

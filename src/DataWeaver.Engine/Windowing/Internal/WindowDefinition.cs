@@ -83,6 +83,11 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': MaxKeys must be from 1 to {TumblingWindowOptions.MaxKeysLimit} (was {o.MaxKeys}).";
         }
 
+        if (o.ApproximateDistinctPrecision is < HyperLogLogSketch.MinPrecision or > HyperLogLogSketch.MaxPrecision)
+        {
+            yield return $"Stage '{DisplayName}': ApproximateDistinctPrecision must be from {HyperLogLogSketch.MinPrecision} to {HyperLogLogSketch.MaxPrecision} (was {o.ApproximateDistinctPrecision}).";
+        }
+
         if (o.CollectLimit is < 0 or > WindowOptions.MaxCollectLimit)
         {
             yield return $"Stage '{DisplayName}': CollectLimit must be from 0 to {WindowOptions.MaxCollectLimit} (was {o.CollectLimit}).";
