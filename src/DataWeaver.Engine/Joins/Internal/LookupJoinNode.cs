@@ -29,6 +29,7 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
     private readonly ErrorPolicy _policy;
     private readonly Task<Loaded> _firstLoad;
     private readonly Channel<LookupChange<TKey, TValue>>? _changes;
+    private readonly CancellationTokenSource? _follow;
     private Loaded? _current;
     private Task? _refreshing;
     private RecordErrorHandler? _errors;
@@ -58,7 +59,9 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
             _changes = Channel.CreateBounded<LookupChange<TKey, TValue>>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
             var synced = new TaskCompletionSource<Loaded>(TaskCreationOptions.RunContinuationsAsynchronously);
             _firstLoad = synced.Task;
-            _ = Task.Run(() => FollowAsync(synced, run.AbortToken));
+            _follow = CancellationTokenSource.CreateLinkedTokenSource(run.AbortToken);   // also ended with the input (OnEndAsync)
+            var follow = _follow.Token;
+            _ = Task.Run(() => FollowAsync(synced, follow));
         }
         else
         {
@@ -134,6 +137,13 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
             _refreshing = RefreshAsync();
         }
 
+        return default;
+    }
+
+    protected override ValueTask OnEndAsync()
+    {
+        // A followed table's stream (a Kafka reader thread, a connection) ends with the run, failed or not.
+        _follow?.Cancel();
         return default;
     }
 
