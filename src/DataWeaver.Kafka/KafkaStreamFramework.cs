@@ -478,6 +478,23 @@ public sealed class KafkaStreamFramework : IStreamFramework
     private IAdminClient CreateAdminClient() =>
         KafkaClientFactory.Admin(Apply(new AdminClientConfig { BootstrapServers = Options.BootstrapServers, ClientId = Options.ClientId }), Options);
 
+    /// <summary>
+    /// Settings of a consumer that reads assigned partitions outside any group (<see cref="KafkaLookupTable"/>): never
+    /// commits, reports each partition's end (<c>enable.partition.eof</c>), reads committed data only; then
+    /// <see cref="KafkaStreamOptions.Settings"/> and <see cref="KafkaStreamOptions.ConsumerSettings"/>.
+    /// </summary>
+    internal ConsumerConfig CreateReaderConfig(string purpose) => Apply(Options.ConsumerSettings, Apply(new ConsumerConfig
+    {
+        BootstrapServers = Options.BootstrapServers,
+        ClientId = Options.ClientId,
+        GroupId = Options.ClientId + "-" + purpose,
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        EnablePartitionEof = true,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        IsolationLevel = IsolationLevel.ReadCommitted,
+    }));
+
     /// <summary>The framework's producer settings for <paramref name="options"/> (shared with <see cref="KafkaSink"/>).</summary>
     internal static ProducerConfig CreateProducerConfig(KafkaStreamOptions options) => Apply(options.Settings, new ProducerConfig
     {

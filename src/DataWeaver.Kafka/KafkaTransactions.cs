@@ -51,7 +51,7 @@ public sealed class KafkaTransactions
     /// <summary>Gets how many transactions were committed.</summary>
     public long Committed => Interlocked.Read(ref _committed);
 
-    /// <summary>Gets how many transactions were aborted.</summary>
+    /// <summary>Gets how many transactions this instance aborted (not counting one the brokers abort because the producer was fenced).</summary>
     public long Aborted => Interlocked.Read(ref _aborted);
 
     /// <summary>One transaction operation at a time (pipeline commits and rebalances).</summary>
@@ -86,7 +86,13 @@ public sealed class KafkaTransactions
         }
     }
 
-    /// <summary>Sends <paramref name="offsets"/> to the open transaction, commits it and begins the next one. Holds <see cref="Gate"/>.</summary>
+    /// <summary>
+    /// Sends <paramref name="offsets"/> to the open transaction, commits it and begins the next one. Holds <see cref="Gate"/>.
+    /// A retriable error (a coordinator moving, a timeout) repeats the call, as librdkafka allows, up to
+    /// <see cref="CommitAttempts"/> times; a fenced producer stops the run (another instance owns the
+    /// <see cref="TransactionalId"/> now, and the brokers abort this one's transaction); any other error aborts the transaction
+    /// and stops the run. Restarting resumes from the last committed transaction either way.
+    /// </summary>
     internal void Commit(List<TopicPartitionOffset> offsets, IConsumerGroupMetadata group)
     {
         var producer = RequireOpen();
@@ -94,12 +100,16 @@ public sealed class KafkaTransactions
         {
             if (offsets.Count > 0)
             {
-                producer.SendOffsetsToTransaction(offsets, group, Options.OperationTimeout);
+                Retrying(() => producer.SendOffsetsToTransaction(offsets, group, Options.OperationTimeout));
             }
 
-            producer.CommitTransaction(Options.OperationTimeout);
+            Retrying(() => producer.CommitTransaction(Options.OperationTimeout));
             Interlocked.Increment(ref _committed);
             producer.BeginTransaction();
+        }
+        catch (KafkaException exception) when (IsFenced(exception.Error))
+        {
+            throw Fenced(exception);
         }
         catch (KafkaException exception)
         {
@@ -111,14 +121,45 @@ public sealed class KafkaTransactions
         }
     }
 
+    /// <summary>Gets how many times a transaction call that failed with a retriable error is made in all.</summary>
+    internal const int CommitAttempts = 3;
+
+    /// <summary>True for the errors of a producer that a newer instance with the same <c>transactional.id</c> fenced (a zombie).</summary>
+    internal static bool IsFenced(Error error) =>
+        error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch or ErrorCode.Local_Fenced;
+
+    /// <summary>The error of a fenced producer: fatal, naming the transactional id, never retried.</summary>
+    internal DataWeaverException Fenced(KafkaException exception) => new(
+        ErrorClass.Fatal,
+        KafkaSecrets.Scrub(
+            $"The transactional producer '{TransactionalId}' was fenced ({exception.Error.Code}: {exception.Error.Reason}): another instance with the same " +
+            "transactional.id took over, so this one stops without committing; the brokers abort its open transaction. Run one instance per transactional.id."),
+        exception);
+
+    private static void Retrying(Action call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                call();
+                return;
+            }
+            catch (KafkaRetriableException) when (attempt < CommitAttempts)
+            {
+                // librdkafka: a retriable error from SendOffsetsToTransaction or CommitTransaction may be retried by calling again.
+            }
+        }
+    }
+
     /// <summary>Aborts the open transaction (best effort) and begins the next one. Holds <see cref="Gate"/>.</summary>
     internal void Abort()
     {
         var producer = RequireOpen();
-        Interlocked.Increment(ref _aborted);
         try
         {
             producer.AbortTransaction(Options.OperationTimeout);
+            Interlocked.Increment(ref _aborted);
             producer.BeginTransaction();
         }
         catch (KafkaException)

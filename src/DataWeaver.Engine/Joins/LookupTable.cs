@@ -19,11 +19,21 @@ public sealed class LookupTable<TKey, TValue>
         Load = load;
     }
 
+    internal LookupTable(string name, Func<CancellationToken, IAsyncEnumerable<LookupChange<TKey, TValue>>> changes)
+    {
+        Name = name;
+        Changes = changes;
+        Load = static _ => throw new InvalidOperationException("A table that follows a change stream is not loaded whole.");
+    }
+
     /// <summary>Gets the table's name, shown in graphs and errors.</summary>
     public string Name { get; }
 
     /// <summary>Gets the loader: every call yields the whole table; when a key comes twice, its last row wins.</summary>
     internal Func<CancellationToken, IAsyncEnumerable<KeyValuePair<TKey, TValue>>> Load { get; }
+
+    /// <summary>Gets the change stream of a table that follows one (<see cref="LookupTable.FromChanges{TKey, TValue}"/>), or <see langword="null"/>.</summary>
+    internal Func<CancellationToken, IAsyncEnumerable<LookupChange<TKey, TValue>>>? Changes { get; }
 }
 
 /// <summary>Creates <see cref="LookupTable{TKey, TValue}"/> descriptions.</summary>
@@ -76,6 +86,30 @@ public static class LookupTable
         ArgumentNullException.ThrowIfNull(keySelector);
         ArgumentNullException.ThrowIfNull(valueSelector);
         return new LookupTable<TKey, TValue>(source.Name, ct => Read(source, keySelector, valueSelector, ct));
+    }
+
+    /// <summary>
+    /// A table that follows a change stream: each run opens <paramref name="changes"/> once, builds the table from the
+    /// changes up to the first <see cref="LookupChangeKind.Synced"/> marker (the first batch waits for it), then applies
+    /// every further change live, between two batches, so a batch is joined against one version whole. Deletes remove
+    /// keys (tombstones). The table is counted against <see cref="LookupJoinOptions.StateBudgetBytes"/> as it changes (whole:
+    /// it is never held twice); passing it fails the run with <see cref="JoinStateFullException"/>. A stream that fails
+    /// fails the run; one that ends keeps its last table. <see cref="LookupJoinOptions.RefreshInterval"/> must be unset.
+    /// A compacted Kafka topic is one such stream (DataWeaver.Kafka's <c>KafkaLookupTable.FromCompactedTopic</c>).
+    /// </summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="changes">Opens the change stream. MUST honour its cancellation token (the run's end).</param>
+    /// <param name="name">The name in graphs and errors.</param>
+    /// <returns>The table.</returns>
+    public static LookupTable<TKey, TValue> FromChanges<TKey, TValue>(
+        Func<CancellationToken, IAsyncEnumerable<LookupChange<TKey, TValue>>> changes,
+        string name)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new LookupTable<TKey, TValue>(name, changes);
     }
 
     private static async IAsyncEnumerable<KeyValuePair<TKey, TValue>> Rows<TRow, TKey, TValue>(

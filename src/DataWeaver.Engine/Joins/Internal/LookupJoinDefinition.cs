@@ -38,6 +38,11 @@ internal sealed class LookupJoinDefinition<T, TKey, TValue, TOut>(
             yield return $"Stage '{DisplayName}': RefreshInterval must be from 1 ms to 366 days (was {every}).";
         }
 
+        if (o.RefreshInterval is not null && table.Changes is not null)
+        {
+            yield return $"Stage '{DisplayName}': table '{table.Name}' follows a change stream; RefreshInterval must be unset.";
+        }
+
         if (o.StateBudgetBytes is < 64 * 1024 or > 1L << 40)
         {
             yield return $"Stage '{DisplayName}': StateBudgetBytes must be from 64 KiB to 1 TiB (was {o.StateBudgetBytes}).";

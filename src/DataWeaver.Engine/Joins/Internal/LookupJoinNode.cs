@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using DataWeaver.Diagnostics.Internal;
 using DataWeaver.Errors;
 using DataWeaver.Internal;
@@ -27,6 +28,8 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
     private readonly LookupJoinOptions _options;
     private readonly ErrorPolicy _policy;
     private readonly Task<Loaded> _firstLoad;
+    private readonly Channel<LookupChange<TKey, TValue>>? _changes;
+    private readonly CancellationTokenSource? _follow;
     private Loaded? _current;
     private Task? _refreshing;
     private RecordErrorHandler? _errors;
@@ -50,7 +53,21 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
         _resultSelector = resultSelector;
         _options = options;
         _policy = policy;
-        _firstLoad = Task.Run(() => LoadAsync(run.AbortToken));
+        if (table.Changes is not null)
+        {
+            // A followed table: changes after the initial contents wait here until the next batch applies them.
+            _changes = Channel.CreateBounded<LookupChange<TKey, TValue>>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+            var synced = new TaskCompletionSource<Loaded>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _firstLoad = synced.Task;
+            _follow = CancellationTokenSource.CreateLinkedTokenSource(run.AbortToken);   // also ended with the input (OnEndAsync)
+            var follow = _follow.Token;
+            _ = Task.Run(() => FollowAsync(synced, follow));
+        }
+        else
+        {
+            _firstLoad = Task.Run(() => LoadAsync(run.AbortToken));
+        }
+
         _ = _firstLoad.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -60,6 +77,11 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
     protected override async ValueTask OnBatchAsync(Batch<T> batch)
     {
         var table = Volatile.Read(ref _current) ?? await FirstAsync().ConfigureAwait(false);
+        if (_changes is not null)
+        {
+            ApplyChanges(table);
+        }
+
         var entries = table.Entries;
         var items = batch.Items;
         var count = batch.Count;
@@ -118,6 +140,13 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
         return default;
     }
 
+    protected override ValueTask OnEndAsync()
+    {
+        // A followed table's stream (a Kafka reader thread, a connection) ends with the run, failed or not.
+        _follow?.Cancel();
+        return default;
+    }
+
     [DoesNotReturn]
     private static void ThrowFull(string stage, long budget, long bytes, string table, int entries, bool twoTables) =>
         throw new JoinStateFullException(stage, budget, bytes, twoTables
@@ -167,14 +196,13 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
         long bytes = 0;
         await foreach (var (key, value) in _table.Load(cancellationToken).ConfigureAwait(false))
         {
-            long entryBytes = _options.BytesPerEntry ?? (s_entryBytes + (s_keyOnHeap ? HeapBytes(key) : 0) + (s_valueOnHeap ? HeapBytes(value) : 0));
             if (entries.TryGetValue(key, out var old))
             {
                 // The last row of a key wins.
-                bytes -= _options.BytesPerEntry ?? (s_entryBytes + (s_keyOnHeap ? HeapBytes(key) : 0) + (s_valueOnHeap ? HeapBytes(old) : 0));
+                bytes -= EntryBytes(key, old);
             }
 
-            bytes += entryBytes;
+            bytes += EntryBytes(key, value);
             if (bytes > budget)
             {
                 ThrowFull(Name, _options.StateBudgetBytes, twoTables ? bytes * 2 : bytes, _table.Name, entries.Count, twoTables);
@@ -186,10 +214,96 @@ internal sealed class LookupJoinNode<T, TKey, TValue, TOut> : SerialNode<T, TOut
         return new Loaded(entries, Interlocked.Increment(ref _versions), bytes);
     }
 
+    private long EntryBytes(TKey key, TValue value) =>
+        _options.BytesPerEntry ?? (s_entryBytes + (s_keyOnHeap ? HeapBytes(key) : 0) + (s_valueOnHeap ? HeapBytes(value) : 0));
+
+    /// <summary>Applies one change to <paramref name="table"/>, counting its bytes against the whole budget.</summary>
+    private void Apply(Loaded table, in LookupChange<TKey, TValue> change)
+    {
+        var entries = table.Entries;
+        if (entries.Remove(change.Key, out var old))
+        {
+            table.Bytes -= EntryBytes(change.Key, old);
+        }
+
+        if (change.Kind != LookupChangeKind.Upsert)
+        {
+            return;
+        }
+
+        table.Bytes += EntryBytes(change.Key, change.Value);
+        if (table.Bytes > _options.StateBudgetBytes)
+        {
+            ThrowFull(Name, _options.StateBudgetBytes, table.Bytes, _table.Name, entries.Count, twoTables: false);
+        }
+
+        entries[change.Key] = change.Value;
+    }
+
+    /// <summary>Applies the changes that arrived since the last batch (on the node's serial path: no batch sees half of them).</summary>
+    private void ApplyChanges(Loaded table)
+    {
+        var reader = _changes!.Reader;
+        while (reader.TryRead(out var change))
+        {
+            Apply(table, change);
+        }
+    }
+
+    /// <summary>Reads a followed table's change stream: the initial contents up to <see cref="LookupChangeKind.Synced"/>, then live changes.</summary>
+    private async Task FollowAsync(TaskCompletionSource<Loaded> synced, CancellationToken cancellationToken)
+    {
+        var table = new Loaded([], 1, 0);
+        Interlocked.Increment(ref _versions);
+        var writer = _changes!.Writer;
+        try
+        {
+            await foreach (var change in _table.Changes!(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (synced.Task.IsCompleted)
+                {
+                    if (change.Kind != LookupChangeKind.Synced)
+                    {
+                        await writer.WriteAsync(change, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else if (change.Kind == LookupChangeKind.Synced)
+                {
+                    synced.TrySetResult(table);
+                }
+                else
+                {
+                    Apply(table, change);
+                }
+            }
+
+            // A stream that ends before its marker: what it gave is the table.
+            synced.TrySetResult(table);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            synced.TrySetCanceled(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            if (!synced.TrySetException(exception))
+            {
+                Run.Fail(exception, Name);
+            }
+        }
+    }
+
     private void Missing(T record, long version, Batch<T> batch)
     {
         RecordErrorHandler.DropDataError(ref _errors, Name, _policy, Run, record, new LookupKeyNotFoundException(Name, _table.Name, version), batch);
     }
 
-    private sealed record Loaded(Dictionary<TKey, TValue> Entries, long Version, long Bytes);
+    private sealed class Loaded(Dictionary<TKey, TValue> entries, long version, long bytes)
+    {
+        public Dictionary<TKey, TValue> Entries { get; } = entries;
+
+        public long Version { get; } = version;
+
+        public long Bytes { get; set; } = bytes;
+    }
 }
