@@ -73,7 +73,7 @@ static async Task<List<WorkloadResult>?> RunAsync(PerfOptions options)
         {
             await using (workload)
             {
-                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error, sampler));
+                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error, sampler, options.Measures));
             }
 
             Runner.FullCollect();
