@@ -116,6 +116,98 @@ internal static class JsonObjectScanner
         }
     }
 
+    /// <summary>
+    /// Finds, in one pass over the object's properties at depth 1, the first property named by the first name of each of
+    /// <paramref name="paths"/> (raw, unescaped name bytes): <paramref name="found"/>[k] gets its value's start, length
+    /// and type, or a length of 0 when the object has no such property. Stops once every name is found.
+    /// </summary>
+    /// <returns><see langword="false"/> when the scan met something it leaves to <see cref="Utf8JsonReader"/> (<see cref="Result.Unsure"/>).</returns>
+    internal static bool TryFindAll(ReadOnlySpan<byte> json, ReadOnlySpan<JsonFieldPath> paths, Span<(int Start, int Length, JsonTokenType Type)> found)
+    {
+        found[..paths.Length].Clear();
+        var missing = paths.Length;
+        var i = SkipWhitespace(json, 0);
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        i = SkipWhitespace(json, i + 1);
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'}')
+        {
+            return true;
+        }
+
+        while (missing > 0)
+        {
+            if ((uint)i >= (uint)json.Length || json[i] != (byte)'"')
+            {
+                return false;
+            }
+
+            var nameStart = i + 1;
+            var nameEnd = nameStart;
+            while ((uint)nameEnd < (uint)json.Length && json[nameEnd] != (byte)'"')
+            {
+                if (json[nameEnd] == (byte)'\\')
+                {
+                    return false; // an escaped name: Utf8JsonReader compares it unescaped
+                }
+
+                nameEnd++;
+            }
+
+            if ((uint)nameEnd >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            var name = json[nameStart..nameEnd];
+            i = SkipWhitespace(json, nameEnd + 1);
+            if ((uint)i >= (uint)json.Length || json[i] != (byte)':')
+            {
+                return false;
+            }
+
+            var valueStart = SkipWhitespace(json, i + 1);
+            var valueEnd = SkipValue(json, valueStart, out var valueType);
+            if (valueEnd < 0)
+            {
+                return false;
+            }
+
+            for (var k = 0; k < paths.Length; k++)
+            {
+                // The first property of a name wins, as TryFind answers; a name listed twice is found for both.
+                if (found[k].Length == 0 && name.SequenceEqual(paths[k].Utf8Names[0]))
+                {
+                    found[k] = (valueStart, valueEnd - valueStart, valueType);
+                    missing--;
+                }
+            }
+
+            i = SkipWhitespace(json, valueEnd);
+            if ((uint)i >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            if (json[i] == (byte)'}')
+            {
+                return true;
+            }
+
+            if (json[i] != (byte)',')
+            {
+                return false;
+            }
+
+            i = SkipWhitespace(json, i + 1);
+        }
+
+        return true;
+    }
+
     /// <summary>Returns the index just past the value starting at <paramref name="i"/>, or -1 when the bytes are not a value.</summary>
     private static int SkipValue(ReadOnlySpan<byte> json, int i, out JsonTokenType type)
     {
