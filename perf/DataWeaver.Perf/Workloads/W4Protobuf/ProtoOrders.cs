@@ -37,6 +37,13 @@ internal static class ProtoOrders
         return new ProtoOrder { Id = id, User = userText, Amount = amount, Qty = (int)qty, Country = countryText, Ts = ts };
     }
 
+    /// <summary>Only locates the six fields (W4's step probe).</summary>
+    public static int LocateFields(JsonRecord order)
+    {
+        var buffer = default(SixFields);
+        return order.GetFields(Fields, buffer);
+    }
+
     /// <summary>DataWeaver's step: the six fields located in one pass over the record, then read.</summary>
     public static ProtoOrder FromRecordFields(JsonRecord order)
     {

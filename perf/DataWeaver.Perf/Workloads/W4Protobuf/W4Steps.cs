@@ -32,6 +32,7 @@ internal static partial class W4Steps
             ("JsonRecord.Parse (validation)", () => Each(lines, line => JsonRecord.Parse(line).Utf8.Length)),
             ("six TryGetField reads + strings (FromRecord)", () => Each(parsed, record => ProtoOrders.FromRecord(record).Qty)),
             ("GetFields, one pass + strings (FromRecordFields)", () => Each(parsed, record => ProtoOrders.FromRecordFields(record).Qty)),
+            ("GetFields alone (locating the six fields)", () => Each(parsed, ProtoOrders.LocateFields)),
             ("encode only (WriteDelimited of a built message)", () => EncodeOnly(parsed, sink)),
             ("DataWeaver's whole step: Parse + FromRecordFields + encode", () => Each(lines, line => Encode(ProtoOrders.FromRecordFields(JsonRecord.Parse(line)), sink))),
         };

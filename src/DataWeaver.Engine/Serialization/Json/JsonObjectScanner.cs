@@ -126,6 +126,7 @@ internal static class JsonObjectScanner
     {
         found[..paths.Length].Clear();
         var missing = paths.Length;
+        var next = 0;
         var i = SkipWhitespace(json, 0);
         if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
         {
@@ -176,13 +177,24 @@ internal static class JsonObjectScanner
                 return false;
             }
 
-            for (var k = 0; k < paths.Length; k++)
+            // Paths usually list the fields in the record's order: try the one after the last match first.
+            if (next < paths.Length && found[next].Length == 0 && name.SequenceEqual(paths[next].Utf8Names[0]))
             {
-                // The first property of a name wins, as TryFind answers; a name listed twice is found for both.
-                if (found[k].Length == 0 && name.SequenceEqual(paths[k].Utf8Names[0]))
+                found[next] = (valueStart, valueEnd - valueStart, valueType);
+                missing--;
+                next++;
+            }
+            else
+            {
+                for (var k = 0; k < paths.Length; k++)
                 {
-                    found[k] = (valueStart, valueEnd - valueStart, valueType);
-                    missing--;
+                    // The first property of a name wins, as TryFind answers; a name listed twice is found for both.
+                    if (found[k].Length == 0 && name.SequenceEqual(paths[k].Utf8Names[0]))
+                    {
+                        found[k] = (valueStart, valueEnd - valueStart, valueType);
+                        missing--;
+                        next = k + 1;
+                    }
                 }
             }
 
@@ -267,6 +279,21 @@ internal static class JsonObjectScanner
     /// <summary>Returns the index just past the closing quote of the string whose content starts at <paramref name="i"/>, or -1.</summary>
     private static int SkipString(ReadOnlySpan<byte> json, int i)
     {
+        // Most strings are short: a plain loop over the first bytes beats a vectorized search's set-up.
+        for (var end = Math.Min(json.Length, i + 16); i < end; i++)
+        {
+            var b = json[i];
+            if (b == (byte)'"')
+            {
+                return i + 1;
+            }
+
+            if (b == (byte)'\\')
+            {
+                break;
+            }
+        }
+
         while ((uint)i < (uint)json.Length)
         {
             var stop = json[i..].IndexOfAny(StringStops);
