@@ -15,7 +15,7 @@ public sealed class EngineTracingTests
         using var spans = new SpanRecorder();
         var a = TestRecords.UpstreamContext();
         var b = TestRecords.UpstreamContext();
-        var records = Enumerable.Range(0, 200).Select(i => Positioned(i, TestRecords.Headers(i < 100 ? a : b))).ToArray();
+        var records = Enumerable.Range(0, 200).Select(i => TestRecords.Positioned(i, TestRecords.Headers(i < 100 ? a : b))).ToArray();
         var sink = new CapturingSink();
         var name = TestRecords.Unique("mixed");
         await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>(records), new PipelineOptions { Name = name, BatchSize = 200 })
@@ -59,7 +59,7 @@ public sealed class EngineTracingTests
         var unsampled = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, "vendor=upstream", isRemote: true);
         var sink = new CapturingSink();
         var name = TestRecords.Unique("unsampled");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, TestRecords.Headers(unsampled)))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, TestRecords.Headers(unsampled)))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .Map(r => r, "enrich")
             .To(sink)
             .Build()
@@ -76,7 +76,7 @@ public sealed class EngineTracingTests
         using var spans = new SpanRecorder(sampleRoots: false);
         var sink = new CapturingSink();
         var name = TestRecords.Unique("roots");
-        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
+        await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
             .To(sink)
             .Build()
             .RunAsync();
@@ -103,7 +103,7 @@ public sealed class EngineTracingTests
         using (var request = application.StartActivity("request"))
         {
             ambient = request!.TraceId;
-            run = Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
+            run = Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>([.. Enumerable.Range(0, 300).Select(i => TestRecords.Positioned(i, null))]), new PipelineOptions { Name = name, BatchSize = 100 })
                 .To(sink)
                 .Build()
                 .Start();
@@ -122,7 +122,4 @@ public sealed class EngineTracingTests
         Assert.Equal(3, batches.Select(b => b.TraceId).Distinct().Count());
         Assert.All(sink.Sent, s => Assert.Contains(TestRecords.ContextOf(s.Sent).TraceId, batches.Select(b => b.TraceId)));
     }
-
-    private static Record<ReadOnlyMemory<byte>> Positioned(long id, RecordHeaders? headers) =>
-        TestRecords.Record(id, headers) with { Position = new SourcePosition(0, id) };
 }

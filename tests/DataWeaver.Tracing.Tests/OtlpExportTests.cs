@@ -103,6 +103,42 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
+    public async Task AddDataWeaverInstrumentationWithRatio_ApplicationTracerProvider_EngineDecidesItsBatchesTheApplicationsSamplerTheRest()
+    {
+        await using var collector = await OtlpTraceReceiver.StartAsync();
+        using var application = new ActivitySource("DataWeaver.Tracing.Tests.OwnSpans");
+        var name = TestRecords.Unique("head");
+        var records = Enumerable.Range(0, 300).Select(i => TestRecords.Record(i, null)).ToArray();
+
+        // snippet: tracing-tracerprovider-head
+        using (var tracerProvider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(application.Name)
+            .AddDataWeaverInstrumentation(sampleRatio: 1.0) // the engine keeps this share of new traces, unsampled batches cost nothing
+            .SetSampler(new ParentBasedSampler(new DataWeaverSampler(new TraceIdRatioBasedSampler(0.0)))) // your own spans: your ratio
+            .AddOtlpExporter(otlp =>
+            {
+                otlp.Endpoint = new Uri(collector.Endpoint, "/v1/traces");
+                otlp.Protocol = OtlpExportProtocol.HttpProtobuf;
+            })
+            .Build())
+        {
+            await Pipeline.From(new CollectionSource<Record<ReadOnlyMemory<byte>>>(records), new PipelineOptions { Name = name, BatchSize = 100 })
+                .To(new CollectionSink<Record<ReadOnlyMemory<byte>>>("out"))
+                .Build()
+                .RunAsync();
+            using var own = application.StartActivity("own"); // a new trace of the application's: its ratio, 0, drops it
+        } // disposing the provider exports what is buffered and hands sampling back to the listeners
+        // end snippet
+
+        Assert.Null(DataWeaverActivitySource.SampleRatio);
+        var batches = collector.Spans.Where(s => s.Span.Name == name + " batch").Select(s => s.Span).ToList();
+        Assert.Equal(3, batches.Count); // the engine's ratio 1, not multiplied by the provider's 0
+        var ids = batches.Select(b => b.SpanId).ToHashSet();
+        Assert.Equal(3, collector.Spans.Count(s => s.Span.Name == "out write" && ids.Contains(s.Span.ParentSpanId)));
+        Assert.DoesNotContain(collector.Spans, s => s.Span.Name == "own");
+    }
+
+    [Fact]
     public void Validate_RatioOutOfRangeAndRelativeEndpoint_ListsBothFailures()
     {
         var error = Assert.Throws<ArgumentException>(() => new DataWeaverTracingOptions { SampleRatio = 1.5, OtlpEndpoint = new Uri("/v1/traces", UriKind.Relative) }.Validate());

@@ -7,7 +7,7 @@ namespace DataWeaver.Perf.Harness;
 
 /// <summary>
 /// <c>--trace-ratio R</c>: the workloads run with DataWeaver's traces on, as a service would export them (the OpenTelemetry
-/// SDK, parent-based sampling with ratio R, a batch export processor), with an exporter that drops what it gets, so
+/// SDK, parent-based sampling with ratio R decided by the engine before the SDK is asked, a batch export processor), with an exporter that drops what it gets, so
 /// only the engine's and the SDK's in-process cost is measured.
 /// </summary>
 internal static class PerfTracing

@@ -22,7 +22,9 @@ public sealed record DataWeaverTracingOptions
     /// <summary>Gets the share of new traces sampled (a batch whose first record carries no trace context starts one).</summary>
     /// <value>
     /// The default is 0.01 (1 %), from 0 (none) to 1 (all). Sampling is parent-based: a batch whose first record carries
-    /// a context follows that context's sampled flag, so a trace sampled upstream is followed through every pipeline.
+    /// a context follows that context's sampled flag, so a trace sampled upstream is followed through every pipeline. The
+    /// engine itself decides, before the tracer provider is asked (<c>DataWeaverActivitySource.SampleRatio</c>, set while the
+    /// provider lives): a batch not kept costs no <c>Activity</c> and allocates nothing.
     /// </value>
     public double SampleRatio { get; init; } = 0.01;
 

@@ -22,6 +22,10 @@ internal static class TestRecords
     public static Record<ReadOnlyMemory<byte>> Record(long id, RecordHeaders? headers) =>
         new(ReadOnlyMemory<byte>.Empty, Json(id), headers, default, default);
 
+    /// <summary>A record at offset <paramref name="id"/> of partition 0.</summary>
+    public static Record<ReadOnlyMemory<byte>> Positioned(long id, RecordHeaders? headers) =>
+        Record(id, headers) with { Position = new SourcePosition(0, id) };
+
     /// <summary>The context a record's headers carry (the test fails when there is none).</summary>
     public static ActivityContext ContextOf(RecordHeaders? headers)
     {

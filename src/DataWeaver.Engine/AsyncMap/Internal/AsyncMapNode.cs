@@ -89,6 +89,11 @@ internal sealed class AsyncMapNode<TIn, TOut>
 
             await _slots.Writer.WriteAsync(true, _run.AbortToken).ConfigureAwait(false);
             var pending = new PendingBatch(input);
+            if (Tracing.Internal.BatchTracing.Enabled)
+            {
+                pending.Stage = Tracing.Internal.BatchTracing.StartStage(input, _name); // the stage span, ended at emit (Tracing/)
+            }
+
             if (_ordered)
             {
                 _ready.Writer.TryWrite(pending);
@@ -269,6 +274,11 @@ internal sealed class AsyncMapNode<TIn, TOut>
         }
 
         _counters?.Pass(count);
+        if (pending.Stage is { } stage)
+        {
+            Tracing.Internal.BatchTracing.StopStage(stage);
+        }
+
         output.Bytes = input.Bytes * output.Count / count;
         input.MoveResourcesTo(output);
         input.Recycle();
@@ -309,6 +319,9 @@ internal sealed class AsyncMapNode<TIn, TOut>
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public RecordErrorHandler? Errors { get; set; }
+
+        /// <summary>Gets or sets the stage span of a sampled batch, from dispatch to emit.</summary>
+        public System.Diagnostics.Activity? Stage { get; set; }
 
 #pragma warning disable SA1401, CA1051 // Decremented with Interlocked.
         public int Remaining = input.Count;

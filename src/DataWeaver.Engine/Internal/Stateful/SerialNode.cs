@@ -70,7 +70,15 @@ internal abstract class SerialNode<TIn, TOut>
             else
             {
                 var started = Counters?.Begin(input.Count) ?? 0;
-                await OnBatchAsync(input).ConfigureAwait(false);
+                if (Tracing.Internal.BatchTracing.Enabled && Tracing.Internal.BatchTracing.StartStage(input, Name) is { } stage)
+                {
+                    await Tracing.Internal.BatchTracing.StopAfter(OnBatchAsync(input), stage).ConfigureAwait(false); // the stage span (Tracing/)
+                }
+                else
+                {
+                    await OnBatchAsync(input).ConfigureAwait(false);
+                }
+
                 Counters?.End(started);
             }
         }

@@ -25,7 +25,8 @@ internal static class BatchTracing
     /// <summary>
     /// Starts the span of a source batch, parented by the first record's trace context and linked to the other records'
     /// distinct contexts, and lets the batch hold it (it ends when the batch's records are all acknowledged). Nothing
-    /// happens when the sampler drops the batch.
+    /// happens when the engine's head sampling (<see cref="DataWeaverActivitySource.SampleRatio"/>) or the listener's
+    /// sampler drops the batch; the engine's allocates nothing for a dropped batch.
     /// </summary>
     public static void OnRead<T>(Batch<T> batch, string pipeline, string source)
     {
@@ -34,8 +35,14 @@ internal static class BatchTracing
             return;
         }
 
+        var first = HeadersOf(batch.Items[0]);
+        if (DataWeaverActivitySource.HeadSampler is { } head && !head.Keeps(first))
+        {
+            return; // not kept by the engine's own sampling: no Activity, no listener asked, headers travel on unchanged
+        }
+
         Activity? activity;
-        if (TraceContextHeaders.TryGetContext(HeadersOf(batch.Items[0]), out var parent) || Activity.Current is not { } ambient)
+        if (TraceContextHeaders.TryGetContext(first, out var parent) || Activity.Current is not { } ambient)
         {
             activity = Source.CreateActivity(DataWeaverActivitySource.BatchOperation, ActivityKind.Consumer, parent);
         }
@@ -119,6 +126,24 @@ internal static class BatchTracing
         return activity;
     }
 
+    /// <summary>Ends a stage span whose work is done (a stage that finishes a batch elsewhere than where it started it).</summary>
+    public static void StopStage(Activity stage) => Stop(stage, null);
+
+    /// <summary>Ends a stage span once the stage's work on the batch is done.</summary>
+    public static async ValueTask StopAfter(ValueTask work, Activity stage)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+            Stop(stage, null);
+        }
+        catch (Exception error)
+        {
+            Stop(stage, error);
+            throw;
+        }
+    }
+
     /// <summary>Ends a stage span once the stage's work on the batch is done.</summary>
     public static ValueTask<TResult> StopAfter<TResult>(ValueTask<TResult> work, Activity stage)
     {
@@ -182,21 +207,7 @@ internal static class BatchTracing
             return task;
         }
 
-        return StopAfterAsync(task, activity);
-
-        static async Task StopAfterAsync(Task task, Activity activity)
-        {
-            try
-            {
-                await task.ConfigureAwait(false);
-                Stop(activity, null);
-            }
-            catch (Exception error)
-            {
-                Stop(activity, error);
-                throw;
-            }
-        }
+        return StopAfter(new ValueTask(task), activity).AsTask();
     }
 
     /// <summary>Starts an activity without leaving it current on this thread (the engine passes parents explicitly).</summary>
@@ -219,7 +230,7 @@ internal static class BatchTracing
         activity.Stop();
     }
 
-    /// <summary>The headers of a record: <see cref="Record{TValue}.Headers"/> when the pipeline carries records, else none.</summary>
+    /// <summary>The headers of a record: <see cref="Record{TValue}.Headers"/> when the pipeline carries records, else none. Never boxes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static RecordHeaders? HeadersOf<T>(in T item) => item is IRecordEnvelope envelope ? envelope.Headers : null;
+    private static RecordHeaders? HeadersOf<T>(in T item) => EnvelopeHeaders<T>.Read is { } read ? read(in item) : null;
 }
