@@ -41,7 +41,7 @@ internal static class Gate
         new("W2", "dataweaver bytes/record", 0.1, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
         new("W2", "dataweaver-defaults bytes/record", 0.1, false, w => w.Peer(PeerNames.DataWeaverDefaults)?.BytesPerRecord ?? double.NaN),
         new("W3", "dataweaver throughput / jsonserializer-object", 0.8, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.JsonSerializerObject)),
-        new("W3", "dataweaver bytes/record", 1, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
+        new("W3", "dataweaver bytes/record", 5, false, w => w.Peer(PeerNames.DataWeaver)?.BytesPerRecord ?? double.NaN),
         new("W6", "dataweaver throughput / raw-loop (hand-written Confluent loop)", 0.4, true, w => w.Ratio(PeerNames.DataWeaver, PeerNames.RawLoop)),
     ];
 
