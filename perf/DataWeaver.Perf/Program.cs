@@ -5,6 +5,7 @@ using DataWeaver.Perf.Reports;
 // The performance suite (docs/perf/README.md): every workload on DataWeaver and its peers, in this process.
 //   dotnet run -c Release --project perf/DataWeaver.Perf -- [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3]
 //   dotnet run -c Release --project perf/DataWeaver.Perf -- --quickstart-loop OUTPUT ORDERS   (W7's loop alone, cold)
+//   dotnet run -c Release --project perf/DataWeaver.Perf -- --w4-steps [RECORDS] [ROUNDS]      (W4's steps, thread CPU)
 // Progress goes to standard error; the Markdown tables (and the gate) to standard output. Exit code 1 when a floor
 // of the gate is missed, 2 when a peer fails or computes a wrong result.
 if (args is ["--quickstart-loop", var loopOutput, var loopOrders])
@@ -12,6 +13,15 @@ if (args is ["--quickstart-loop", var loopOutput, var loopOrders])
     // The cold half of the quickstart comparison (perf/quickstart-cold.sh): only the hand-written loop, in a fresh process.
     var written = DataWeaver.Perf.Workloads.W7Quickstart.QuickstartLoop.Run(loopOutput, long.Parse(loopOrders, System.Globalization.CultureInfo.InvariantCulture), TimeProvider.System);
     Console.Error.WriteLine($"quickstart loop: {written} records written");
+    return 0;
+}
+
+if (args is ["--w4-steps", .. var stepArgs])
+{
+    // W4's per-record steps alone, each on one thread's CPU clock (docs/perf/README.md, "W4").
+    var stepRecords = stepArgs.Length > 0 ? long.Parse(stepArgs[0], System.Globalization.CultureInfo.InvariantCulture) : 200_000;
+    var stepRounds = stepArgs.Length > 1 ? int.Parse(stepArgs[1], System.Globalization.CultureInfo.InvariantCulture) : 15;
+    DataWeaver.Perf.Workloads.W4Protobuf.W4Steps.Run(stepRecords, stepRounds, Console.Out);
     return 0;
 }
 
@@ -73,7 +83,7 @@ static async Task<List<WorkloadResult>?> RunAsync(PerfOptions options)
         {
             await using (workload)
             {
-                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error, sampler));
+                results.Add(await Runner.RunAsync(workload, options.Settings, Console.Error, sampler, options.Measures));
             }
 
             Runner.FullCollect();

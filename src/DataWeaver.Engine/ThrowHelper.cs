@@ -15,6 +15,9 @@ internal static class ThrowHelper
     public static T ThrowObjectDisposed<T>(string name) => throw new ObjectDisposedException(name);
 
     [DoesNotReturn]
+    public static void ThrowArgument(string name, string message) => throw new ArgumentException(message, name);
+
+    [DoesNotReturn]
     public static void ThrowArgumentOutOfRange(string name, object? value, string message) =>
         throw new ArgumentOutOfRangeException(name, value, message);
 }

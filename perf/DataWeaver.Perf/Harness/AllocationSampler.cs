@@ -24,7 +24,7 @@ internal sealed class AllocationSampler : EventListener
         }
 
         log.WriteLine($"    {peer}: allocation ticks (~100 KB each) by type");
-        foreach (var (type, ticks) in _ticks.OrderByDescending(t => t.Value).Take(12))
+        foreach (var (type, ticks) in _ticks.OrderByDescending(t => t.Value).Take(40))
         {
             log.WriteLine($"      {ticks,6} {type}");
         }

@@ -1,6 +1,6 @@
 namespace DataWeaver.Perf.Harness;
 
-/// <summary>The command line: <c>[--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--alloc-types]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--peers dataweaver,...] [--iterations N] [--alloc-types]</c>.</summary>
 internal sealed record PerfOptions
 {
     /// <summary>Gets a value indicating whether the small sizes run (the CI gate's mode; well under 2 minutes on 2 cores).</summary>
@@ -24,8 +24,17 @@ internal sealed record PerfOptions
     /// <summary>Gets the sample ratio of DataWeaver's traces while the workloads run (an OpenTelemetry tracer provider with a discarding exporter), or <see langword="null"/> for no listener (the default).</summary>
     public double? TraceRatio { get; init; }
 
+    /// <summary>Gets the timed iterations per peer when set (<c>--iterations N</c>, for allocation sampling over many runs), or <see langword="null"/> for the mode's own (5, quick 3).</summary>
+    public int? Iterations { get; init; }
+
+    /// <summary>Gets the peers to measure besides raw-loop (always measured: it is the reference and writes the expected output); empty measures all.</summary>
+    public IReadOnlySet<string> OnlyPeers { get; init; } = new HashSet<string>();
+
     /// <summary>Gets the warm-up and iteration counts for this mode.</summary>
-    public RunSettings Settings => Quick ? RunSettings.Quick : RunSettings.Full;
+    public RunSettings Settings => (Quick ? RunSettings.Quick : RunSettings.Full) with { Iterations = Iterations ?? (Quick ? RunSettings.Quick : RunSettings.Full).Iterations };
+
+    /// <summary>Whether a peer is measured in this run.</summary>
+    public bool Measures(string peer) => OnlyPeers.Count == 0 || OnlyPeers.Contains(peer) || peer == "raw-loop";
 
     public static PerfOptions Parse(string[] args)
     {
@@ -40,8 +49,10 @@ internal sealed record PerfOptions
                 "--json" => options with { JsonPath = Value(args, ref i) },
                 "--docs" => options with { DocsDirectory = Value(args, ref i) },
                 "--trace-ratio" => options with { TraceRatio = double.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture) },
+                "--iterations" => options with { Iterations = int.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture) },
+                "--peers" => options with { OnlyPeers = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase) },
                 "--only" => options with { Only = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase) },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--alloc-types]"),
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--quick] [--gate] [--json FILE] [--docs DIR] [--only W1,W3] [--peers dataweaver,...] [--iterations N] [--alloc-types]"),
             };
         }
 

@@ -9,7 +9,7 @@ namespace DataWeaver.Perf.Harness;
 /// </summary>
 internal static class Runner
 {
-    public static async Task<WorkloadResult> RunAsync(Workload workload, RunSettings settings, TextWriter log, AllocationSampler? sampler = null)
+    public static async Task<WorkloadResult> RunAsync(Workload workload, RunSettings settings, TextWriter log, AllocationSampler? sampler = null, Func<string, bool>? measures = null)
     {
         log.WriteLine($"{workload.Name} {workload.Title}: {workload.Records:N0} records per iteration");
         var setup = Stopwatch.StartNew();
@@ -18,6 +18,11 @@ internal static class Runner
         var results = new List<PeerResult>();
         foreach (var peer in workload.Peers())
         {
+            if (measures is not null && !measures(peer.Name))
+            {
+                continue;
+            }
+
             var result = await MeasureAsync(peer, workload.Records, workload.Adjust(settings), sampler);
             sampler?.Report(peer.Name, log);
             var derived = workload.Derive(result);

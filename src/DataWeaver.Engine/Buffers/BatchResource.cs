@@ -16,6 +16,15 @@ public abstract class BatchResource
     /// <summary>Gets how many holders the resource has right now; 0 once released.</summary>
     public int ReferenceCount => Volatile.Read(ref _references);
 
+    /// <summary>Makes a released resource new again, with one reference: for pooled resources, once nothing refers to the old use.</summary>
+    private protected void Revive()
+    {
+        if (Interlocked.CompareExchange(ref _references, 1, 0) != 0)
+        {
+            ThrowHelper.ThrowInvalidOperation("A batch resource still referenced was reused.");
+        }
+    }
+
     internal void AddReference()
     {
         if (Interlocked.Increment(ref _references) <= 1)

@@ -121,8 +121,13 @@ internal sealed class AcknowledgementTracker
 
     internal sealed class PartitionTracker(AcknowledgementTracker owner, int partition)
     {
+        // Released leases kept for reuse (one lease per source batch would otherwise be the engine's only
+        // per-batch allocation on the source side); the in-flight bound keeps the live ones to a few dozen.
+        private const int MaxFreeLeases = 64;
+
         private readonly Queue<SourceLease> _leases = new();
         private readonly Queue<SourceLease> _uncommitted = new();
+        private readonly Stack<SourceLease> _free = new();
         private readonly Lock _lock = new();
         private long _watermark;
         private bool _hasWatermark;
@@ -134,14 +139,26 @@ internal sealed class AcknowledgementTracker
 
         public SourceLease Register(long resumeOffset, int records, long bytes, long readTimestamp)
         {
-            var lease = new SourceLease(this, resumeOffset, records, bytes, readTimestamp);
+            SourceLease lease;
             lock (_lock)
             {
+                lease = _free.TryPop(out var reused) ? reused : new SourceLease(this);
+                lease.Reset(resumeOffset, records, bytes, readTimestamp);
                 _leases.Enqueue(lease);
                 _read += records;
             }
 
             return lease;
+        }
+
+        // Under _lock. A lease is reused once it left both queues: it was released (no batch holds it) and every
+        // use of it by Complete and Committed happens under the lock or through values read under it.
+        private void Recycle(SourceLease lease)
+        {
+            if (_free.Count < MaxFreeLeases)
+            {
+                _free.Push(lease);
+            }
         }
 
         public PartitionProgress Progress()
@@ -171,22 +188,33 @@ internal sealed class AcknowledgementTracker
 
         public void Complete(SourceLease lease)
         {
+            bool returnCredits;
+            int records;
+            long bytes, readTimestamp;
             lock (_lock)
             {
+                // Read while the lease cannot be reused: once dequeued below (here or by another Complete) it may be.
+                returnCredits = !owner._holdUntilCommitted && lease.TakeCredits();
+                records = lease.Records;
+                bytes = lease.Bytes;
+                readTimestamp = lease.ReadTimestamp;
                 lease.Done = true;
                 var advanced = false;
                 while (_leases.TryPeek(out var head) && head.Done)
                 {
                     _leases.Dequeue();
-                    if (owner._holdUntilCommitted)
-                    {
-                        _uncommitted.Enqueue(head);
-                    }
-
                     _watermark = head.ResumeOffset;
                     _hasWatermark = true;
                     _acknowledged += head.Records;
                     advanced = true;
+                    if (owner._holdUntilCommitted)
+                    {
+                        _uncommitted.Enqueue(head);
+                    }
+                    else
+                    {
+                        Recycle(head);
+                    }
                 }
 
                 // Under the lock, so a partition's watermarks reach the source in order (the callback MUST NOT block).
@@ -196,12 +224,12 @@ internal sealed class AcknowledgementTracker
                 }
             }
 
-            if (!owner._holdUntilCommitted && lease.TakeCredits())
+            if (returnCredits)
             {
-                owner._gate.Release(lease.Records, lease.Bytes);
+                owner._gate.Release(records, bytes);
             }
 
-            owner._metrics?.Acknowledged(lease.ReadTimestamp);
+            owner._metrics?.Acknowledged(readTimestamp);
         }
 
         public void ReturnCredits(long records, long bytes) => owner._gate.Release(records, bytes);
@@ -219,6 +247,8 @@ internal sealed class AcknowledgementTracker
                         records += head.Records;
                         bytes += head.Bytes;
                     }
+
+                    Recycle(head);
                 }
             }
 
@@ -234,26 +264,20 @@ internal sealed class AcknowledgementTracker
     {
         private readonly PartitionTracker _tracker;
         private int _creditsReturned;
+        private bool _used;
 
-        internal SourceLease(PartitionTracker tracker, long resumeOffset, int records, long bytes, long readTimestamp)
-        {
-            _tracker = tracker;
-            ResumeOffset = resumeOffset;
-            Records = records;
-            Bytes = bytes;
-            ReadTimestamp = readTimestamp;
-        }
+        internal SourceLease(PartitionTracker tracker) => _tracker = tracker;
 
-        public long ResumeOffset { get; }
+        public long ResumeOffset { get; private set; }
 
         public int Partition => _tracker.Partition;
 
-        public int Records { get; }
+        public int Records { get; private set; }
 
-        public long Bytes { get; }
+        public long Bytes { get; private set; }
 
         /// <summary>Gets when the records were read, on the pipeline's TimeProvider.</summary>
-        public long ReadTimestamp { get; }
+        public long ReadTimestamp { get; private set; }
 
         public bool Done { get; set; }
 
@@ -268,6 +292,23 @@ internal sealed class AcknowledgementTracker
             {
                 _tracker.ReturnCredits(Records, Bytes);
             }
+        }
+
+        /// <summary>Starts a use of the lease (new, or reused from the tracker's free list) for one source batch.</summary>
+        internal void Reset(long resumeOffset, int records, long bytes, long readTimestamp)
+        {
+            if (_used)
+            {
+                Revive();
+            }
+
+            _used = true;
+            ResumeOffset = resumeOffset;
+            Records = records;
+            Bytes = bytes;
+            ReadTimestamp = readTimestamp;
+            Done = false;
+            _creditsReturned = 0;
         }
 
         /// <summary>Claims the right to hand the lease's credits back; true once.</summary>

@@ -49,6 +49,71 @@ public sealed class JsonObjectScannerTests
     }
 
     [Fact]
+    public void GetFields_RandomValidObjects_SameFieldsAsTryGetFieldOneByOne()
+    {
+        var random = new Random(20261208);
+        JsonFieldPath[] paths = [.. Lookups.Where(name => name.Length > 0).Select(name => JsonFieldPath.FromNames(name)), JsonFieldPath.FromNames("a", "qty"), JsonFieldPath.FromNames("qty"), JsonFieldPath.FromNames("a", "missing")];
+        var fields = new JsonField[paths.Length];
+        var found = 0;
+        for (var i = 0; i < 3_000; i++)
+        {
+            var text = new StringBuilder();
+            WriteObject(random, text, depth: 0);
+            var record = JsonRecord.Parse(text.ToString());
+            var count = record.GetFields(paths, fields);
+            var expectedCount = 0;
+            for (var k = 0; k < paths.Length; k++)
+            {
+                var expected = record.TryGetField(paths[k], out var field);
+                expectedCount += expected ? 1 : 0;
+                Assert.True(expected ? fields[k] == field : fields[k].Kind == JsonValueKind.Undefined, $"'{paths[k]}' in {text}");
+            }
+
+            Assert.Equal(expectedCount, count);
+            found += count;
+        }
+
+        Assert.True(found > 3_000, $"only {found} fields found");
+    }
+
+    [Fact]
+    public void GetFields_EscapedNameDuplicatesAndNesting_AsTryGetField()
+    {
+        var record = JsonRecord.Parse(""" {"q\u0074y": 1, "qty": 2, "o": {"k": [1, {"x": "}"}], "z": "a"}, "id": 7} """);
+        JsonFieldPath[] paths = [JsonFieldPath.Parse("qty"), JsonFieldPath.Parse("o.z"), JsonFieldPath.Parse("id"), JsonFieldPath.Parse("o.none"), JsonFieldPath.Parse("id")];
+        var fields = new JsonField[paths.Length];
+
+        Assert.Equal(4, record.GetFields(paths, fields));
+        Assert.True(fields[0].TryGetInt64(out var qty));
+        Assert.Equal(1, qty); // the escaped name is the first "qty", as Utf8JsonReader reads it
+        Assert.True(fields[1].TryGetString(out var z));
+        Assert.Equal("a", z);
+        Assert.Equal(fields[2], fields[4]);
+        Assert.Equal(JsonValueKind.Undefined, fields[3].Kind);
+        Assert.Throws<ArgumentException>(() => record.GetFields(paths, new JsonField[2]));
+        Assert.Equal(0, default(JsonRecord).GetFields(paths, fields));
+    }
+
+    [Fact]
+    public void GetFields_WarmPath_AllocatesNothing()
+    {
+        var record = JsonRecord.Parse("""{"id":1,"user":"u-1","amount":12.5,"qty":3,"country":"FR","ts":1700000000}""");
+        JsonFieldPath[] paths = [.. new[] { "id", "user", "amount", "qty", "country", "ts" }.Select(JsonFieldPath.Parse)];
+        var fields = new JsonField[paths.Length];
+        record.GetFields(paths, fields);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var total = 0;
+        for (var i = 0; i < 1_000; i++)
+        {
+            total += record.GetFields(paths, fields);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(6_000, total);
+    }
+
+    [Fact]
     public void TryFind_ValuesHoldingStructuralBytes_SkipsThemWhole()
     {
         var record = JsonRecord.Parse(""" { "s" : "a}\"{[\\" , "o" : { "k" : "]}", "l" : [ "[", { } ] } , "n" : -1.5e3 , "t" : true, "last" : 7 } """);

@@ -17,7 +17,10 @@ internal static class ProtoOrders
     private static readonly JsonFieldPath Country = JsonFieldPath.Parse("country");
     private static readonly JsonFieldPath Amount = JsonFieldPath.Parse("amount");
 
-    /// <summary>The engine peers' step: field reads on DataWeaver's <see cref="JsonRecord"/>.</summary>
+    /// <summary>The six fields DataWeaver's pipeline locates in one pass (<see cref="JsonRecord.GetFields"/>).</summary>
+    private static readonly JsonFieldPath[] Fields = [Id, User, Amount, OrderJson.QtyPath, Country, Ts];
+
+    /// <summary>The generic peers' step: one field read per field on DataWeaver's <see cref="JsonRecord"/>.</summary>
     public static ProtoOrder FromRecord(JsonRecord order)
     {
         var ok = order.TryGetInt64(Id, out var id)
@@ -27,6 +30,31 @@ internal static class ProtoOrders
             & order.TryGetField(Country, out var country)
             & order.TryGetInt64(Ts, out var ts);
         if (!ok || !user.TryGetString(out var userText) || !country.TryGetString(out var countryText))
+        {
+            throw new JsonException("An order with a missing field.");
+        }
+
+        return new ProtoOrder { Id = id, User = userText, Amount = amount, Qty = (int)qty, Country = countryText, Ts = ts };
+    }
+
+    /// <summary>Only locates the six fields (W4's step probe).</summary>
+    public static int LocateFields(JsonRecord order)
+    {
+        var buffer = default(SixFields);
+        return order.GetFields(Fields, buffer);
+    }
+
+    /// <summary>DataWeaver's step: the six fields located in one pass over the record, then read.</summary>
+    public static ProtoOrder FromRecordFields(JsonRecord order)
+    {
+        var buffer = default(SixFields);
+        Span<JsonField> fields = buffer;
+        var ok = order.GetFields(Fields, fields) == 6
+            & fields[0].TryGetInt64(out var id)
+            & fields[2].TryGetDouble(out var amount)
+            & fields[3].TryGetInt64(out var qty)
+            & fields[5].TryGetInt64(out var ts);
+        if (!ok || !fields[1].TryGetString(out var userText) || !fields[4].TryGetString(out var countryText))
         {
             throw new JsonException("An order with a missing field.");
         }
@@ -85,7 +113,14 @@ internal static class ProtoOrders
     }
 }
 
+/// <summary>Room for W4's six fields on the stack.</summary>
+[System.Runtime.CompilerServices.InlineArray(6)]
+internal struct SixFields
+{
+    private JsonField _first;
+}
+
 internal readonly struct OrderToProto : IMapOperator<JsonRecord, ProtoOrder>
 {
-    public ProtoOrder Map(JsonRecord value) => ProtoOrders.FromRecord(value);
+    public ProtoOrder Map(JsonRecord value) => ProtoOrders.FromRecordFields(value);
 }

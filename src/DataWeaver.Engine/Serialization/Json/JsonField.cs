@@ -10,6 +10,8 @@ namespace DataWeaver.Serialization.Json;
 /// </summary>
 public readonly struct JsonField : IEquatable<JsonField>
 {
+    private const int MaxStackStringBytes = 256;
+
     private readonly JsonTokenType _type;
 
     internal JsonField(ReadOnlyMemory<byte> rawValue, JsonTokenType type)
@@ -220,6 +222,19 @@ public readonly struct JsonField : IEquatable<JsonField>
         if (_type != JsonTokenType.String)
         {
             return false;
+        }
+
+        // The common case, an unescaped short string: straight from its bytes, as the reader would decode them (strict
+        // UTF-8; anything else, escapes or invalid bytes, goes through the reader, whose answer or error stands).
+        var content = RawValue.Span[1..^1];
+        if (content.Length <= MaxStackStringBytes && content.IndexOf((byte)'\\') < 0)
+        {
+            Span<char> chars = stackalloc char[MaxStackStringBytes];
+            if (System.Text.Unicode.Utf8.ToUtf16(content, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done)
+            {
+                value = new string(chars[..written]);
+                return true;
+            }
         }
 
         var reader = Reader();

@@ -37,83 +37,148 @@ internal static class JsonObjectScanner
         start = 0;
         length = 0;
         type = JsonTokenType.None;
-        var i = SkipWhitespace(json, 0);
-        if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
+        var walk = Begin(json, out var i);
+        while (walk == Step.Property)
         {
-            return Result.Unsure;
-        }
-
-        i = SkipWhitespace(json, i + 1);
-        if ((uint)i < (uint)json.Length && json[i] == (byte)'}')
-        {
-            return Result.NotFound;
-        }
-
-        while (true)
-        {
-            if ((uint)i >= (uint)json.Length || json[i] != (byte)'"')
+            if (!TryReadProperty(json, ref i, out var name, out var valueStart, out var valueEnd, out var valueType))
             {
                 return Result.Unsure;
             }
 
-            // Names are short: a plain loop beats a vectorized search's set-up.
-            var nameStart = i + 1;
-            var nameEnd = nameStart;
-            while ((uint)nameEnd < (uint)json.Length && json[nameEnd] != (byte)'"')
+            if (name.SequenceEqual(utf8Name))
             {
-                if (json[nameEnd] == (byte)'\\')
-                {
-                    return Result.Unsure; // an escaped name: Utf8JsonReader compares it unescaped
-                }
-
-                nameEnd++;
-            }
-
-            if ((uint)nameEnd >= (uint)json.Length)
-            {
-                return Result.Unsure;
-            }
-
-            var match = json[nameStart..nameEnd].SequenceEqual(utf8Name);
-            i = SkipWhitespace(json, nameEnd + 1);
-            if ((uint)i >= (uint)json.Length || json[i] != (byte)':')
-            {
-                return Result.Unsure;
-            }
-
-            var valueStart = SkipWhitespace(json, i + 1);
-            var valueEnd = SkipValue(json, valueStart, out var valueType);
-            if (valueEnd < 0)
-            {
-                return Result.Unsure;
-            }
-
-            if (match)
-            {
-                start = valueStart;
-                length = valueEnd - valueStart;
-                type = valueType;
+                (start, length, type) = (valueStart, valueEnd - valueStart, valueType);
                 return Result.Found;
             }
 
-            i = SkipWhitespace(json, valueEnd);
-            if ((uint)i >= (uint)json.Length)
-            {
-                return Result.Unsure;
-            }
-
-            if (json[i] == (byte)'}')
-            {
-                return Result.NotFound;
-            }
-
-            if (json[i] != (byte)',')
-            {
-                return Result.Unsure;
-            }
-
-            i = SkipWhitespace(json, i + 1);
+            walk = Next(json, ref i);
         }
+
+        return walk == Step.End ? Result.NotFound : Result.Unsure;
+    }
+
+    /// <summary>
+    /// Finds, in one pass over the object's properties at depth 1, the first property named by the first name of each of
+    /// <paramref name="paths"/> (raw, unescaped name bytes): <paramref name="found"/>[k] gets its value's start, length
+    /// and type, or a length of 0 when the object has no such property. Stops once every name is found.
+    /// </summary>
+    /// <returns><see langword="false"/> when the scan met something it leaves to <see cref="Utf8JsonReader"/> (<see cref="Result.Unsure"/>).</returns>
+    internal static bool TryFindAll(ReadOnlySpan<byte> json, ReadOnlySpan<JsonFieldPath> paths, Span<(int Start, int Length, JsonTokenType Type)> found)
+    {
+        found[..paths.Length].Clear();
+        var missing = paths.Length;
+        var walk = Begin(json, out var i);
+        while (walk == Step.Property && missing > 0)
+        {
+            if (!TryReadProperty(json, ref i, out var name, out var valueStart, out var valueEnd, out var valueType))
+            {
+                return false;
+            }
+
+            for (var k = 0; k < paths.Length; k++)
+            {
+                // The first property of a name wins, as TryFind answers; paths sharing a first name are all found.
+                if (found[k].Length == 0 && name.SequenceEqual(paths[k].Utf8Names[0]))
+                {
+                    found[k] = (valueStart, valueEnd - valueStart, valueType);
+                    missing--;
+                }
+            }
+
+            walk = Next(json, ref i);
+        }
+
+        return walk != Step.Unsure;
+    }
+
+    /// <summary>Where a walk over an object's properties stands.</summary>
+    private enum Step
+    {
+        /// <summary>A property starts at the index.</summary>
+        Property,
+
+        /// <summary>The object ended.</summary>
+        End,
+
+        /// <summary>Something the scan leaves to the reader.</summary>
+        Unsure,
+    }
+
+    /// <summary>Steps into the object: <paramref name="i"/> at its first property's quote.</summary>
+    private static Step Begin(ReadOnlySpan<byte> json, out int i)
+    {
+        i = SkipWhitespace(json, 0);
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
+        {
+            return Step.Unsure;
+        }
+
+        i = SkipWhitespace(json, i + 1);
+        return (uint)i < (uint)json.Length && json[i] == (byte)'}' ? Step.End : Step.Property;
+    }
+
+    /// <summary>Reads the name and skips the value of the property at <paramref name="i"/>, leaving <paramref name="i"/> just past the value.</summary>
+    private static bool TryReadProperty(ReadOnlySpan<byte> json, ref int i, out ReadOnlySpan<byte> name, out int valueStart, out int valueEnd, out JsonTokenType valueType)
+    {
+        name = default;
+        (valueStart, valueEnd, valueType) = (0, -1, JsonTokenType.None);
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)'"')
+        {
+            return false;
+        }
+
+        // Names are short: a plain loop beats a vectorized search's set-up.
+        var nameStart = i + 1;
+        var nameEnd = nameStart;
+        while ((uint)nameEnd < (uint)json.Length && json[nameEnd] != (byte)'"')
+        {
+            if (json[nameEnd] == (byte)'\\')
+            {
+                return false; // an escaped name: Utf8JsonReader compares it unescaped
+            }
+
+            nameEnd++;
+        }
+
+        if ((uint)nameEnd >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        name = json[nameStart..nameEnd];
+        i = SkipWhitespace(json, nameEnd + 1);
+        if ((uint)i >= (uint)json.Length || json[i] != (byte)':')
+        {
+            return false;
+        }
+
+        valueStart = SkipWhitespace(json, i + 1);
+        valueEnd = SkipValue(json, valueStart, out valueType);
+        i = valueEnd;
+        return valueEnd >= 0;
+    }
+
+    /// <summary>Steps past the comma after a value to the next property, or reports the object's end.</summary>
+    private static Step Next(ReadOnlySpan<byte> json, ref int i)
+    {
+        i = SkipWhitespace(json, i);
+        if ((uint)i >= (uint)json.Length)
+        {
+            return Step.Unsure;
+        }
+
+        if (json[i] == (byte)'}')
+        {
+            return Step.End;
+        }
+
+        if (json[i] != (byte)',')
+        {
+            return Step.Unsure;
+        }
+
+        i = SkipWhitespace(json, i + 1);
+        return Step.Property;
     }
 
     /// <summary>Returns the index just past the value starting at <paramref name="i"/>, or -1 when the bytes are not a value.</summary>
@@ -175,6 +240,21 @@ internal static class JsonObjectScanner
     /// <summary>Returns the index just past the closing quote of the string whose content starts at <paramref name="i"/>, or -1.</summary>
     private static int SkipString(ReadOnlySpan<byte> json, int i)
     {
+        // Most strings are short: a plain loop over the first bytes beats a vectorized search's set-up.
+        for (var end = Math.Min(json.Length, i + 16); i < end; i++)
+        {
+            var b = json[i];
+            if (b == (byte)'"')
+            {
+                return i + 1;
+            }
+
+            if (b == (byte)'\\')
+            {
+                break;
+            }
+        }
+
         while ((uint)i < (uint)json.Length)
         {
             var stop = json[i..].IndexOfAny(StringStops);

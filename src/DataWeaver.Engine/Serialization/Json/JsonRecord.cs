@@ -25,6 +25,8 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
     /// <summary>The longest field name (in characters) encoded on the stack for a lookup; longer ones are read with <see cref="Utf8JsonReader"/>.</summary>
     private const int MaxStackNameChars = 128;
 
+    private const int MaxStackFields = 32;
+
     internal JsonRecord(ReadOnlyMemory<byte> utf8) => Utf8 = utf8;
 
     /// <summary>Gets the UTF-8 JSON text of the object, as it was parsed (borrowed; see the remarks on lifetime).</summary>
@@ -145,9 +147,15 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
             return false;
         }
 
+        return TryGetField(path.Utf8Names, 0, out field);
+    }
+
+    /// <summary>Follows <paramref name="names"/> from index <paramref name="from"/> down the record's objects.</summary>
+    private bool TryGetField(byte[][] names, int from, out JsonField field)
+    {
+        field = default;
         var value = Utf8;
-        var names = path.Utf8Names;
-        for (var i = 0; i < names.Length; i++)
+        for (var i = from; i < names.Length; i++)
         {
             if (!TryFind(value.Span, names[i], default, useUtf8: true, out var start, out var length, out var type))
             {
@@ -168,6 +176,83 @@ public readonly struct JsonRecord : IEquatable<JsonRecord>
         }
 
         return false;
+    }
+
+    private int GetFieldsOneByOne(ReadOnlySpan<JsonFieldPath> paths, Span<JsonField> fields)
+    {
+        var count = 0;
+        for (var k = 0; k < paths.Length; k++)
+        {
+            if (TryGetField(paths[k], out var field))
+            {
+                fields[k] = field;
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Locates several fields in one pass over the record, for a step that reads many fields of every record (one
+    /// <see cref="TryGetField(JsonFieldPath, out JsonField)"/> per field scans from the record's start each time). Each
+    /// field found is what <see cref="TryGetField(JsonFieldPath, out JsonField)"/> would return for its path (the first
+    /// property of a name); a path of several names is followed from its first name's value. Allocates nothing.
+    /// </summary>
+    /// <param name="paths">The fields to locate (parse each path once and keep it).</param>
+    /// <param name="fields">Receives, at each path's index, its field, or <see langword="default"/> (<see cref="JsonValueKind.Undefined"/>) when the record has none; at least as long as <paramref name="paths"/>.</param>
+    /// <returns>How many of the paths were found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="fields"/> is shorter than <paramref name="paths"/>, or a path is <see langword="null"/>.</exception>
+    public int GetFields(ReadOnlySpan<JsonFieldPath> paths, Span<JsonField> fields)
+    {
+        if (fields.Length < paths.Length)
+        {
+            ThrowHelper.ThrowArgument(nameof(fields), "The span for the fields is shorter than the list of paths.");
+        }
+
+        foreach (var path in paths)
+        {
+            if (path is null)
+            {
+                ThrowHelper.ThrowArgument(nameof(paths), "A field path is null.");
+            }
+        }
+
+        fields[..paths.Length].Clear();
+        if (IsDefault || paths.IsEmpty)
+        {
+            return 0;
+        }
+
+        Span<(int Start, int Length, JsonTokenType Type)> found = paths.Length <= MaxStackFields
+            ? stackalloc (int, int, JsonTokenType)[MaxStackFields]
+            : new (int, int, JsonTokenType)[paths.Length];
+        if (!JsonObjectScanner.TryFindAll(Utf8.Span, paths, found))
+        {
+            return GetFieldsOneByOne(paths, fields); // something the scan leaves to Utf8JsonReader: each field as TryGetField finds it
+        }
+
+        var count = 0;
+        for (var k = 0; k < paths.Length; k++)
+        {
+            var (start, length, type) = found[k];
+            if (length == 0)
+            {
+                continue;
+            }
+
+            var field = new JsonField(Utf8.Slice(start, length), type);
+            var names = paths[k].Utf8Names;
+            if (names.Length > 1 && !(type == JsonTokenType.StartObject && new JsonRecord(field.RawValue).TryGetField(names, 1, out field)))
+            {
+                continue;
+            }
+
+            fields[k] = field;
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>Reads a string field into a caller's buffer, unescaped. Does not allocate.</summary>
