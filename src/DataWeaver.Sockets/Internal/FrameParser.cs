@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace DataWeaver.Sockets.Internal;
 
@@ -43,21 +44,23 @@ internal sealed class FrameParser(SocketFraming framing, int maxFrameBytes)
 
     /// <summary>
     /// Cuts the good frames at the start of one contiguous span (the first segment of a read) without slicing sequences: the
-    /// fast path. Stops after <paramref name="max"/> frames, at a frame not wholly in <paramref name="span"/>, and at anything
+    /// fast path. Stops once <paramref name="frames"/> is full, at a frame not wholly in <paramref name="span"/>, and at anything
     /// <see cref="TryRead"/> must judge (an oversized frame, a bad prefix, the rest of a skipped frame), leaving it unconsumed.
     /// </summary>
     /// <param name="span">The bytes read and not yet consumed, from the parser's <see cref="Offset"/>.</param>
-    /// <param name="max">The most frames to cut.</param>
-    /// <param name="frames">Receives each frame's payload as a stream offset and a length.</param>
-    /// <returns>How many bytes were consumed (0 when the general path must go first).</returns>
-    public int ReadGoodFrames(ReadOnlySpan<byte> span, int max, List<FrameSpan> frames)
+    /// <param name="frames">Receives each frame's payload as a stream offset and a length; its length is the most frames cut.</param>
+    /// <param name="consumed">How many bytes were consumed (0 when the general path must go first).</param>
+    /// <returns>How many frames were cut.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimized from its first call
+    public int ReadGoodFrames(ReadOnlySpan<byte> span, Span<FrameSpan> frames, out int consumed)
     {
+        consumed = 0;
         if (_skipLine || _skip > 0)
         {
             return 0;
         }
 
-        var consumed = 0;
+        var max = frames.Length;
         var count = 0;
         if (framing == SocketFraming.NewlineDelimited)
         {
@@ -76,9 +79,8 @@ internal sealed class FrameParser(SocketFraming framing, int maxFrameBytes)
                     break;
                 }
 
-                frames.Add(new FrameSpan(Offset + consumed, length));
+                frames[count++] = new FrameSpan(Offset + consumed, length);
                 consumed += newline + 1;
-                count++;
             }
         }
         else
@@ -91,14 +93,13 @@ internal sealed class FrameParser(SocketFraming framing, int maxFrameBytes)
                     break; // too large or not all here: TryRead decides
                 }
 
-                frames.Add(new FrameSpan(Offset + consumed + 4, (int)length));
+                frames[count++] = new FrameSpan(Offset + consumed + 4, (int)length);
                 consumed += 4 + (int)length;
-                count++;
             }
         }
 
         Offset += consumed;
-        return consumed;
+        return count;
     }
 
     /// <summary>The stream ended: the bytes left (if any) are a frame that never ended.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using DataWeaver.Sockets.Internal;
 
 namespace DataWeaver.Sockets;
@@ -22,7 +22,8 @@ public sealed partial class TcpSource
         private readonly Signal _acks = new();
         private readonly Lock _life = new();
         private bool _finished;
-        private readonly List<FrameSpan> _frames = [];
+        private FrameSpan[] _frames = new FrameSpan[ReserveStep];
+        private int _frameCount;
         private readonly List<(int Index, SocketFrameException Error)> _errors = [];
         private readonly CancellationTokenSource _reading = CancellationTokenSource.CreateLinkedTokenSource(source._closing.Token);
         private long _committed;
@@ -164,7 +165,7 @@ public sealed partial class TcpSource
         {
             var all = buffer;
             var allOffset = parser.Offset;
-            _frames.Clear();
+            _frameCount = 0;
             _errors.Clear();
             var blocked = false;
             var ended = false;
@@ -179,12 +180,17 @@ public sealed partial class TcpSource
                 }
 
                 // The fast path: the good frames of the first segment, cut on a span.
-                var before = _frames.Count;
-                var consumed = parser.ReadGoodFrames(buffer.FirstSpan, permits, _frames);
+                if (_frameCount + permits > _frames.Length)
+                {
+                    Array.Resize(ref _frames, Math.Max(_frames.Length * 2, _frameCount + permits));
+                }
+
+                var cut = parser.ReadGoodFrames(buffer.FirstSpan, _frames.AsSpan(_frameCount, permits), out var consumed);
                 if (consumed > 0)
                 {
                     buffer = buffer.Slice(consumed);
-                    permits -= _frames.Count - before;
+                    _frameCount += cut;
+                    permits -= cut;
                     continue;
                 }
 
@@ -194,10 +200,10 @@ public sealed partial class TcpSource
                     permits--;
                     if (frame.Error is { } kind)
                     {
-                        _errors.Add((_frames.Count, new SocketFrameException(kind, Name, frame.Offset, frame.Detail!)));
+                        _errors.Add((_frameCount, new SocketFrameException(kind, Name, frame.Offset, frame.Detail!)));
                     }
 
-                    _frames.Add(new FrameSpan(frame.PayloadOffset, (int)frame.Payload.Length));
+                    _frames[_frameCount++] = new FrameSpan(frame.PayloadOffset, (int)frame.Payload.Length);
                     if (frame.EndsStream)
                     {
                         ended = true;
@@ -211,7 +217,7 @@ public sealed partial class TcpSource
             }
 
             source.Release(permits);
-            if (_frames.Count > 0)
+            if (_frameCount > 0)
             {
                 Queue(all, allOffset);
             }
@@ -220,9 +226,10 @@ public sealed partial class TcpSource
         }
 
         /// <summary>Copies the bytes of the frames cut (one region of the stream) out of the read buffer and queues them as one chunk.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimized from its first call
         private void Queue(ReadOnlySequence<byte> all, long allOffset)
         {
-            var frames = CollectionsMarshal.AsSpan(_frames);
+            var frames = _frames.AsSpan(0, _frameCount);
             var first = frames[0].PayloadOffset;
             var region = all.Slice(first - allOffset, frames[^1].PayloadOffset + frames[^1].Length - first);
             var data = GC.AllocateUninitializedArray<byte>((int)region.Length); // every byte is written next

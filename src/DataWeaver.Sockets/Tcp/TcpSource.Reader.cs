@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DataWeaver.Connectors;
 using DataWeaver.Records;
 
@@ -74,6 +75,7 @@ public sealed partial class TcpSource
         }
 
         /// <summary>Adds <paramref name="take"/> frames of <paramref name="chunk"/> from where it stopped: each run of good frames in one bulk copy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimized from its first call
         private void AddFrames(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, FrameChunk chunk, int take)
         {
             if (_run.Length < take)
