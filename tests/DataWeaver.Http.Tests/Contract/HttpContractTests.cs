@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Http.Tests.Support;
 using DataWeaver.Records;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
 
 namespace DataWeaver.Http.Tests.Contract;
 
@@ -14,6 +18,8 @@ namespace DataWeaver.Http.Tests.Contract;
 public sealed class HttpServerSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
     private const int PerChunk = 8;
+    private const int CrashRecords = 20_000;
+    private const int CrashInFlight = 500;
     private readonly ConcurrentDictionary<string, PostingClients.Chunks> _chunks = new();
     private readonly ConcurrentDictionary<string, PostingClients> _clients = new();
 
@@ -44,6 +50,49 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
         // One client: the records reach the server in order, so the poison's positions are known beforehand.
         var source = await StartAsync(context, PostingClients.Chunks.Of(lines, PerChunk), workers: 1, HttpMalformedAction.DeadLetter, "-poison");
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(source, poison);
+    }
+
+    /// <summary>
+    /// The <c>dataweaver</c> CLI runs an <c>http</c> source (in-flight bound <see cref="CrashInFlight"/>) into an appending JSON-lines
+    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port, sending again
+    /// every chunk not answered 200 (refused, or cut by a kill). A chunk answered 200 is never sent again, so a record answered 200
+    /// and lost would be missing from the final output. The last run is stopped (SIGTERM) once the output holds every id.
+    /// </summary>
+    protected override ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var port = ChildProcesses.FreePort();
+        var output = Path.Combine(context.Directory, "http-crash-output.jsonl");
+        var file = Path.Combine(context.Directory, "http-crash.yaml");
+        File.WriteAllText(file, string.Create(CultureInfo.InvariantCulture, $$"""
+            version: 1
+            pipelines:
+              - name: http-crash
+                source:
+                  type: http
+                  settings:
+                    listen: http://127.0.0.1:{{port}}
+                    path: /in
+                    maxInFlightRecords: {{CrashInFlight}}
+                commitInterval: 0s
+                sinks:
+                  - { type: json-lines-file, settings: { path: "{{output}}", append: true } }
+            """));
+        var chunks = PostingClients.Chunks.Of([.. Enumerable.Range(0, CrashRecords).Select(i => Json.Record(i))], 20);
+        var url = new Uri($"http://127.0.0.1:{port}/in");
+        _clients[context.UniqueName + "-crash"] = PostingClients.Start(chunks, () => url, workers: 8, token: null);
+        var cli = ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll");
+        return new(new ProcessCrashScenario(
+            CrashRecords,
+            _ => new ProcessStartInfo("dotnet", [cli, "run", file]),
+            () => File.Exists(output) ? [.. File.ReadAllLines(output).Where(l => l.EndsWith('}')).Select(l => Json.Id(Encoding.UTF8.GetBytes(l)))] : [],
+            new ProcessCrashOptions
+            {
+                Kills = 3,
+                MaxDuplicatesPerKill = CrashInFlight, // accepted and not answered 200 when killed: sent again
+                StopLastRunWhenComplete = true,
+                PollInterval = TimeSpan.FromMilliseconds(20),
+                Guard = TimeSpan.FromMinutes(3),
+            }));
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
