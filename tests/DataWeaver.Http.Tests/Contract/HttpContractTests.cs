@@ -54,7 +54,8 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
 
     /// <summary>
     /// The <c>dataweaver</c> CLI runs an <c>http</c> source (in-flight bound <see cref="CrashInFlight"/>) into an appending JSON-lines
-    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port, sending again
+    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port (pausing 20 ms
+    /// after each chunk answered, so that no run gets through the rest of the input between reaching its kill point and the kill), sending again
     /// every chunk not answered 200 (refused, or cut by a kill). A chunk answered 200 is never sent again, so a record answered 200
     /// and lost would be missing from the final output. The last run is stopped (SIGTERM) once the output holds every id.
     /// </summary>
@@ -79,7 +80,7 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
             """));
         var chunks = PostingClients.Chunks.Of([.. Enumerable.Range(0, CrashRecords).Select(i => Json.Record(i))], 20);
         var url = new Uri($"http://127.0.0.1:{port}/in");
-        _clients[context.UniqueName + "-crash"] = PostingClients.Start(chunks, () => url, workers: 8, token: null);
+        _clients[context.UniqueName + "-crash"] = PostingClients.Start(chunks, () => url, workers: 8, token: null, pause: TimeSpan.FromMilliseconds(20)); // paced: each kill lands mid-run, the last run has work left
         var cli = ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll");
         return new(new ProcessCrashScenario(
             CrashRecords,
