@@ -222,6 +222,8 @@ public sealed class HttpSinkPerRecordContractTests : HttpSinkContractTests
 /// <summary>The HTTP polling source against the source contract: a real endpoint paging 500 records by cursor, 20 a page; the cursor is checkpointed in the context's store.</summary>
 public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
+    private const int CrashRecords = 10_000;
+    private const int CrashInFlight = 500;
     private readonly ConcurrentDictionary<string, PagesServer> _servers = new();
 
     protected override async ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
@@ -243,6 +245,51 @@ public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<
             CheckpointStore = context.Checkpoints,
             CheckpointKey = context.UniqueName,
         });
+    }
+
+    /// <summary>
+    /// The <c>dataweaver</c> CLI runs an <c>http-poll</c> source (cursor paging, checkpoints in a folder, in-flight bound
+    /// <see cref="CrashInFlight"/>) into an appending JSON-lines file, over a pages server in this process that holds each page
+    /// back 3 ms (so each kill lands mid-run). A restart resumes at the checkpoint: nothing is skipped, at most the in-flight
+    /// records are read again. The input never ends (a poll), so the last run is stopped (SIGTERM) once the output holds every id.
+    /// </summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var server = _servers.GetOrAdd(context.UniqueName + "-crash", await PagesServer.StartAsync(CrashRecords, 20));
+        server.Delay = TimeSpan.FromMilliseconds(3);
+        var output = Path.Combine(context.Directory, "poll-crash-output.jsonl");
+        var file = Path.Combine(context.Directory, "poll-crash.yaml");
+        await File.WriteAllTextAsync(file, string.Create(CultureInfo.InvariantCulture, $$"""
+            version: 1
+            pipelines:
+              - name: poll-crash
+                source:
+                  type: http-poll
+                  settings:
+                    url: {{server.Url}}
+                    pagination: cursor
+                    recordsPath: data
+                    cursorPath: meta.next
+                    interval: 1s
+                    checkpointDirectory: "{{Path.Combine(context.Directory, "state")}}"
+                capacity: { inFlightRecords: {{CrashInFlight}} }
+                commitInterval: 0s
+                sinks:
+                  - { type: json-lines-file, settings: { path: "{{output}}", append: true } }
+            """));
+        var cli = ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll");
+        return new ProcessCrashScenario(
+            CrashRecords,
+            _ => new ProcessStartInfo("dotnet", [cli, "run", file]),
+            () => File.Exists(output) ? [.. File.ReadAllLines(output).Where(l => l.EndsWith('}')).Select(l => Json.Id(Encoding.UTF8.GetBytes(l)))] : [],
+            new ProcessCrashOptions
+            {
+                Kills = 3,
+                MaxDuplicatesPerKill = CrashInFlight, // written and not yet checkpointed when killed: read again
+                StopLastRunWhenComplete = true,
+                PollInterval = TimeSpan.FromMilliseconds(20),
+                Guard = TimeSpan.FromMinutes(3),
+            });
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
