@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using DataWeaver.Connectors;
 using DataWeaver.Http.Tests.Support;
 using DataWeaver.Records;
@@ -81,19 +79,7 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
         var chunks = PostingClients.Chunks.Of([.. Enumerable.Range(0, CrashRecords).Select(i => Json.Record(i))], 20);
         var url = new Uri($"http://127.0.0.1:{port}/in");
         _clients[context.UniqueName + "-crash"] = PostingClients.Start(chunks, () => url, workers: 8, token: null, pause: TimeSpan.FromMilliseconds(20)); // paced: each kill lands mid-run, the last run has work left
-        var cli = ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll");
-        return new(new ProcessCrashScenario(
-            CrashRecords,
-            _ => new ProcessStartInfo("dotnet", [cli, "run", file]),
-            () => File.Exists(output) ? [.. File.ReadAllLines(output).Where(l => l.EndsWith('}')).Select(l => Json.Id(Encoding.UTF8.GetBytes(l)))] : [],
-            new ProcessCrashOptions
-            {
-                Kills = 3,
-                MaxDuplicatesPerKill = CrashInFlight, // accepted and not answered 200 when killed: sent again
-                StopLastRunWhenComplete = true,
-                PollInterval = TimeSpan.FromMilliseconds(20),
-                Guard = TimeSpan.FromMinutes(3),
-            }));
+        return new(CliCrash.Scenario(CrashRecords, file, output, CrashInFlight)); // a kill duplicates at most what was accepted and not answered 200
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
@@ -277,19 +263,7 @@ public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<
                 sinks:
                   - { type: json-lines-file, settings: { path: "{{output}}", append: true } }
             """));
-        var cli = ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll");
-        return new ProcessCrashScenario(
-            CrashRecords,
-            _ => new ProcessStartInfo("dotnet", [cli, "run", file]),
-            () => File.Exists(output) ? [.. File.ReadAllLines(output).Where(l => l.EndsWith('}')).Select(l => Json.Id(Encoding.UTF8.GetBytes(l)))] : [],
-            new ProcessCrashOptions
-            {
-                Kills = 3,
-                MaxDuplicatesPerKill = CrashInFlight, // written and not yet checkpointed when killed: read again
-                StopLastRunWhenComplete = true,
-                PollInterval = TimeSpan.FromMilliseconds(20),
-                Guard = TimeSpan.FromMinutes(3),
-            });
+        return CliCrash.Scenario(CrashRecords, file, output, CrashInFlight); // a kill reads again at most what was written and not checkpointed
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
