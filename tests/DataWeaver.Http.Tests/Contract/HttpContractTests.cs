@@ -52,9 +52,9 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
 
     /// <summary>
     /// The <c>dataweaver</c> CLI runs an <c>http</c> source (in-flight bound <see cref="CrashInFlight"/>) into an appending JSON-lines
-    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port (pausing 20 ms
-    /// after each chunk answered, so that no run gets through the rest of the input between reaching its kill point and the kill), sending again
-    /// every chunk not answered 200 (refused, or cut by a kill). A chunk answered 200 is never sent again, so a record answered 200
+    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port, sending again
+    /// every chunk not answered 200 (refused, or cut by a kill). They pause 20 ms after each chunk answered, so that the last run
+    /// always has work left: unpaced, the rest could go through before the kill, and the last run got its SIGTERM while starting. A chunk answered 200 is never sent again, so a record answered 200
     /// and lost would be missing from the final output. The last run is stopped (SIGTERM) once the output holds every id.
     /// </summary>
     protected override ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
