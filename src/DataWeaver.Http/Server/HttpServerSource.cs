@@ -179,13 +179,36 @@ public sealed partial class HttpServerSource : SourceConnector<Record<ReadOnlyMe
         }
     }
 
+    /// <summary>Answers 200 to every request whose last record is before <paramref name="resumeOffset"/>: taken off under the lock, answered outside it.</summary>
     private void CompleteUpTo(long resumeOffset)
     {
+        AcceptedRequest? single = null;
+        List<AcceptedRequest>? more = null;
         lock (_handedLock)
         {
             while (_handedOver.TryPeek(out var request) && request.ResumeOffset <= resumeOffset)
             {
                 _handedOver.Dequeue();
+                if (single is null)
+                {
+                    single = request;
+                }
+                else
+                {
+                    (more ??= []).Add(request);
+                }
+            }
+        }
+
+        if (single is not null)
+        {
+            Finish(single, committed: true);
+        }
+
+        if (more is not null)
+        {
+            foreach (var request in more)
+            {
                 Finish(request, committed: true);
             }
         }

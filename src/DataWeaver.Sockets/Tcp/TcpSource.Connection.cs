@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using DataWeaver.Sockets.Internal;
 
 namespace DataWeaver.Sockets;
@@ -21,7 +22,9 @@ public sealed partial class TcpSource
         private readonly Signal _acks = new();
         private readonly Lock _life = new();
         private bool _finished;
-        private readonly List<ParsedFrame> _frames = [];
+        private FrameSpan[] _frames = new FrameSpan[ReserveStep];
+        private int _frameCount;
+        private readonly List<(int Index, SocketFrameException Error)> _errors = [];
         private readonly CancellationTokenSource _reading = CancellationTokenSource.CreateLinkedTokenSource(source._closing.Token);
         private long _committed;
         private long _framesAdmitted;
@@ -161,7 +164,9 @@ public sealed partial class TcpSource
         private (bool Blocked, bool Ended) Admit(FrameParser parser, ref ReadOnlySequence<byte> buffer, bool completed)
         {
             var all = buffer;
-            _frames.Clear();
+            var allOffset = parser.Offset;
+            _frameCount = 0;
+            _errors.Clear();
             var blocked = false;
             var ended = false;
             var permits = 0;
@@ -174,10 +179,31 @@ public sealed partial class TcpSource
                     break;
                 }
 
+                // The fast path: the good frames of the first segment, cut on a span.
+                if (_frameCount + permits > _frames.Length)
+                {
+                    Array.Resize(ref _frames, Math.Max(_frames.Length * 2, _frameCount + permits));
+                }
+
+                var cut = parser.ReadGoodFrames(buffer.FirstSpan, _frames.AsSpan(_frameCount, permits), out var consumed);
+                if (consumed > 0)
+                {
+                    buffer = buffer.Slice(consumed);
+                    _frameCount += cut;
+                    permits -= cut;
+                    continue;
+                }
+
+                // The general path: a frame across segments, an error, or the end of what was read.
                 if (parser.TryRead(ref buffer, out var frame) || completed && parser.TryFinish(ref buffer, out frame))
                 {
                     permits--;
-                    _frames.Add(frame);
+                    if (frame.Error is { } kind)
+                    {
+                        _errors.Add((_frameCount, new SocketFrameException(kind, Name, frame.Offset, frame.Detail!)));
+                    }
+
+                    _frames[_frameCount++] = new FrameSpan(frame.PayloadOffset, (int)frame.Payload.Length);
                     if (frame.EndsStream)
                     {
                         ended = true;
@@ -191,51 +217,44 @@ public sealed partial class TcpSource
             }
 
             source.Release(permits);
-            if (_frames.Count > 0)
+            if (_frameCount > 0)
             {
-                Queue(all, _frames);
+                Queue(all, allOffset);
             }
 
             return (blocked, ended);
         }
 
-        private void Queue(ReadOnlySequence<byte> all, List<ParsedFrame> frames)
+        /// <summary>Copies the bytes of the frames cut (one region of the stream) out of the read buffer and queues them as one chunk.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimized from its first call
+        private void Queue(ReadOnlySequence<byte> all, long allOffset)
         {
-            var first = frames[0].Payload;
-            var region = all.Slice(first.Start, frames[^1].Payload.End);
-            var data = region.ToArray();
-            var items = new FrameItem[frames.Count];
-            var errors = 0;
-            var prefix = source.Options.Framing == SocketFraming.LengthPrefixed ? 4 : 0;
-            var firstOffset = frames[0].Offset + (frames[0].Error == SocketFrameError.Truncated ? 0 : prefix);
-            for (var i = 0; i < frames.Count; i++)
+            var frames = _frames.AsSpan(0, _frameCount);
+            var first = frames[0].PayloadOffset;
+            var region = all.Slice(first - allOffset, frames[^1].PayloadOffset + frames[^1].Length - first);
+            var data = GC.AllocateUninitializedArray<byte>((int)region.Length); // every byte is written next
+            region.CopyTo(data);
+            var items = GC.AllocateUninitializedArray<FrameItem>(frames.Length);
+            for (var i = 0; i < frames.Length; i++)
             {
-                var frame = frames[i];
-                SocketFrameException? error = null;
-                int start;
-                if (frame.Error is { } kind)
-                {
-                    error = new SocketFrameException(kind, Name, frame.Offset, frame.Detail!);
-                    errors++;
-                    start = (int)all.Slice(first.Start, frame.Payload.Start).Length; // rare: the kept bytes may not follow a prefix
-                }
-                else
-                {
-                    start = (int)(frame.Offset + prefix - firstOffset);
-                }
+                items[i] = new FrameItem((int)(frames[i].PayloadOffset - first), frames[i].Length);
+            }
 
-                items[i] = new FrameItem(start, (int)frame.Payload.Length, error);
+            Dictionary<int, SocketFrameException>? errors = null;
+            foreach (var (index, error) in _errors)
+            {
+                (errors ??= [])[index] = error;
             }
 
             var firstFrame = _framesAdmitted;
-            _framesAdmitted += frames.Count;
-            Interlocked.Add(ref source._framesRead, frames.Count);
-            if (errors > 0)
+            _framesAdmitted += frames.Length;
+            Interlocked.Add(ref source._framesRead, frames.Length);
+            if (_errors.Count > 0)
             {
-                Interlocked.Add(ref source._frameErrors, errors);
+                Interlocked.Add(ref source._frameErrors, _errors.Count);
             }
 
-            source._queue.Writer.TryWrite(new FrameChunk(this, data, items, firstFrame, source.Options.TimeProvider.GetUtcNow()));
+            source._queue.Writer.TryWrite(new FrameChunk(this, data, items, errors, firstFrame, source.Options.TimeProvider.GetUtcNow()));
         }
 
         /// <summary>Writes the committed count whenever it grows, until every frame read is acknowledged or the connection closes.</summary>

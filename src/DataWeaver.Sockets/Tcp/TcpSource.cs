@@ -316,13 +316,16 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
     }
 
     /// <summary>Frames cut from one read of one connection: their bytes copied out of the socket buffer, ready for the pipeline.</summary>
-    private sealed class FrameChunk(TcpConnection connection, byte[] data, FrameItem[] items, long connectionFirstFrame, DateTimeOffset timestamp)
+    private sealed class FrameChunk(TcpConnection connection, byte[] data, FrameItem[] items, Dictionary<int, SocketFrameException>? errors, long connectionFirstFrame, DateTimeOffset timestamp)
     {
         public TcpConnection Connection { get; } = connection;
 
         public byte[] Data { get; } = data;
 
         public FrameItem[] Items { get; } = items;
+
+        /// <summary>Gets the frame errors by index in <see cref="Items"/>, or <see langword="null"/> when every frame is good.</summary>
+        public Dictionary<int, SocketFrameException>? Errors { get; } = errors;
 
         public long ConnectionFirstFrame { get; } = connectionFirstFrame;
 
@@ -331,6 +334,6 @@ public sealed partial class TcpSource : SourceConnector<Record<ReadOnlyMemory<by
         public int Handed { get; set; }
     }
 
-    /// <summary>One frame of a chunk: where its bytes are in the chunk, and its error if it is one.</summary>
-    private readonly record struct FrameItem(int Start, int Length, SocketFrameException? Error);
+    /// <summary>One frame of a chunk: where its bytes are in the chunk (no references, so its arrays need no zeroing).</summary>
+    private readonly record struct FrameItem(int Start, int Length);
 }

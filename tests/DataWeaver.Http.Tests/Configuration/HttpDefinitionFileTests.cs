@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using DataWeaver.Configuration;
 using DataWeaver.Http.Configuration;
 using DataWeaver.Http.Tests.Support;
+using DataWeaver.Testing.Crash;
 
 namespace DataWeaver.Http.Tests.Configuration;
 
@@ -17,7 +17,7 @@ public sealed class HttpDefinitionFileTests
     public async Task ExampleFile_ClientsPostOrders_LargeOnesForwardedAndAnsweredOnceSent()
     {
         await using var orders = await RecordingServer.StartAsync();
-        var listen = "http://127.0.0.1:" + FreePort();
+        var listen = "http://127.0.0.1:" + ChildProcesses.FreePort();
         await using var manager = new PipelineManager(new PipelineManagerOptions { Registry = ConnectorRegistry.CreateDefault().AddHttp() });
         var file = Path.Combine(AppContext.BaseDirectory, "examples", "http-ingest.yaml");
         var environment = new Dictionary<string, string> { ["HTTP_LISTEN"] = listen, ["ORDERS_URL"] = orders.Url.ToString(), ["INGEST_TOKEN"] = Token };
@@ -84,12 +84,5 @@ public sealed class HttpDefinitionFileTests
         }
 
         await manager.StopPipelineAsync("poll-items");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

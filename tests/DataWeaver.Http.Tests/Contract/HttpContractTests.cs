@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using DataWeaver.Connectors;
 using DataWeaver.Http.Tests.Support;
 using DataWeaver.Records;
 using DataWeaver.Testing.Contracts;
+using DataWeaver.Testing.Crash;
 
 namespace DataWeaver.Http.Tests.Contract;
 
@@ -14,6 +16,8 @@ namespace DataWeaver.Http.Tests.Contract;
 public sealed class HttpServerSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
     private const int PerChunk = 8;
+    private const int CrashRecords = 20_000;
+    private const int CrashInFlight = 500;
     private readonly ConcurrentDictionary<string, PostingClients.Chunks> _chunks = new();
     private readonly ConcurrentDictionary<string, PostingClients> _clients = new();
 
@@ -44,6 +48,38 @@ public sealed class HttpServerSourceContractTests : SourceContractTests<Record<R
         // One client: the records reach the server in order, so the poison's positions are known beforehand.
         var source = await StartAsync(context, PostingClients.Chunks.Of(lines, PerChunk), workers: 1, HttpMalformedAction.DeadLetter, "-poison");
         return new PoisonInput<Record<ReadOnlyMemory<byte>>>(source, poison);
+    }
+
+    /// <summary>
+    /// The <c>dataweaver</c> CLI runs an <c>http</c> source (in-flight bound <see cref="CrashInFlight"/>) into an appending JSON-lines
+    /// file; eight clients in this process post <see cref="CrashRecords"/> records in chunks of 20 to its fixed port, sending again
+    /// every chunk not answered 200 (refused, or cut by a kill). They pause 20 ms after each chunk answered, so that the last run
+    /// always has work left: unpaced, the rest could go through before the kill, and the last run got its SIGTERM while starting. A chunk answered 200 is never sent again, so a record answered 200
+    /// and lost would be missing from the final output. The last run is stopped (SIGTERM) once the output holds every id.
+    /// </summary>
+    protected override ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var port = ChildProcesses.FreePort();
+        var output = Path.Combine(context.Directory, "http-crash-output.jsonl");
+        var file = Path.Combine(context.Directory, "http-crash.yaml");
+        File.WriteAllText(file, string.Create(CultureInfo.InvariantCulture, $$"""
+            version: 1
+            pipelines:
+              - name: http-crash
+                source:
+                  type: http
+                  settings:
+                    listen: http://127.0.0.1:{{port}}
+                    path: /in
+                    maxInFlightRecords: {{CrashInFlight}}
+                commitInterval: 0s
+                sinks:
+                  - { type: json-lines-file, settings: { path: "{{output}}", append: true } }
+            """));
+        var chunks = PostingClients.Chunks.Of([.. Enumerable.Range(0, CrashRecords).Select(i => Json.Record(i))], 20);
+        var url = new Uri($"http://127.0.0.1:{port}/in");
+        _clients[context.UniqueName + "-crash"] = PostingClients.Start(chunks, () => url, workers: 8, token: null, pause: TimeSpan.FromMilliseconds(20)); // paced: each kill lands mid-run, the last run has work left
+        return new(CliCrash.Scenario(CrashRecords, file, output, CrashInFlight)); // a kill duplicates at most what was accepted and not answered 200
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);
@@ -172,6 +208,8 @@ public sealed class HttpSinkPerRecordContractTests : HttpSinkContractTests
 /// <summary>The HTTP polling source against the source contract: a real endpoint paging 500 records by cursor, 20 a page; the cursor is checkpointed in the context's store.</summary>
 public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<ReadOnlyMemory<byte>>>
 {
+    private const int CrashRecords = 10_000;
+    private const int CrashInFlight = 500;
     private readonly ConcurrentDictionary<string, PagesServer> _servers = new();
 
     protected override async ValueTask<SourceConnector<Record<ReadOnlyMemory<byte>>>> CreateSourceAsync(ContractContext context)
@@ -193,6 +231,39 @@ public sealed class HttpPollingSourceContractTests : SourceContractTests<Record<
             CheckpointStore = context.Checkpoints,
             CheckpointKey = context.UniqueName,
         });
+    }
+
+    /// <summary>
+    /// The <c>dataweaver</c> CLI runs an <c>http-poll</c> source (cursor paging, checkpoints in a folder, in-flight bound
+    /// <see cref="CrashInFlight"/>) into an appending JSON-lines file, over a pages server in this process that holds each page
+    /// back 3 ms (so each kill lands mid-run). A restart resumes at the checkpoint: nothing is skipped, at most the in-flight
+    /// records are read again. The input never ends (a poll), so the last run is stopped (SIGTERM) once the output holds every id.
+    /// </summary>
+    protected override async ValueTask<ProcessCrashScenario?> CreateCrashScenarioAsync(ContractContext context)
+    {
+        var server = _servers.GetOrAdd(context.UniqueName + "-crash", await PagesServer.StartAsync(CrashRecords, 20));
+        server.Delay = TimeSpan.FromMilliseconds(3);
+        var output = Path.Combine(context.Directory, "poll-crash-output.jsonl");
+        var file = Path.Combine(context.Directory, "poll-crash.yaml");
+        await File.WriteAllTextAsync(file, string.Create(CultureInfo.InvariantCulture, $$"""
+            version: 1
+            pipelines:
+              - name: poll-crash
+                source:
+                  type: http-poll
+                  settings:
+                    url: {{server.Url}}
+                    pagination: cursor
+                    recordsPath: data
+                    cursorPath: meta.next
+                    interval: 1s
+                    checkpointDirectory: "{{Path.Combine(context.Directory, "state")}}"
+                capacity: { inFlightRecords: {{CrashInFlight}} }
+                commitInterval: 0s
+                sinks:
+                  - { type: json-lines-file, settings: { path: "{{output}}", append: true } }
+            """));
+        return CliCrash.Scenario(CrashRecords, file, output, CrashInFlight); // a kill reads again at most what was written and not checkpointed
     }
 
     protected override long GetSequence(Record<ReadOnlyMemory<byte>> record) => Json.Id(record.Value.Span);

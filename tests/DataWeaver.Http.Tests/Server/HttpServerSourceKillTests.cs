@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using DataWeaver.Http.Tests.Support;
+using DataWeaver.Testing.Crash;
 using Xunit.Abstractions;
 
 namespace DataWeaver.Http.Tests.Server;
@@ -25,7 +25,7 @@ public sealed class HttpServerSourceKillTests(ITestOutputHelper output) : IDispo
     [Fact]
     public async Task Kill_ThreeSigkillsMidRun_EveryRecordAnswered200IsInTheOutput()
     {
-        var port = FreePort();
+        var port = ChildProcesses.FreePort();
         var file = Path.Combine(_directory, "pipeline.yaml");
         var outputFile = Path.Combine(_directory, "out.jsonl");
         await File.WriteAllTextAsync(file, $$"""
@@ -126,43 +126,14 @@ public sealed class HttpServerSourceKillTests(ITestOutputHelper output) : IDispo
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>Starts <c>dotnet dataweaver.dll run FILE</c> from the CLI's own build output (same configuration as the tests); its output goes to the test's log.</summary>
-    private Process Start(string file)
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/DataWeaver.Http.Tests/bin/CONFIG/TFM
-        var root = testOutput.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        var tool = Path.Combine(root, "src", "DataWeaver.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "dataweaver.dll");
-        Assert.True(File.Exists(tool), $"The CLI is not built: {tool}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(tool);
-        start.ArgumentList.Add("run");
-        start.ArgumentList.Add(file);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dataweaver did not start.");
-        process.OutputDataReceived += (_, e) => Log(e.Data);
-        process.ErrorDataReceived += (_, e) => Log(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private Process Start(string file) =>
+        ChildProcesses.StartDotnet(ChildProcesses.BuildOutputOf("src/DataWeaver.Cli", "dataweaver.dll"), ["run", file], Log);
 
-    private void Log(string? line)
+    private void Log(string line)
     {
-        if (line is not null && !line.Contains(" waiting: ", StringComparison.Ordinal) && !line.Contains(" running: ", StringComparison.Ordinal))
+        if (!line.Contains(" waiting: ", StringComparison.Ordinal) && !line.Contains(" running: ", StringComparison.Ordinal))
         {
-            try
-            {
-                output.WriteLine("dataweaver: " + line);
-            }
-            catch (InvalidOperationException)
-            {
-                // the test ended
-            }
+            output.WriteLine("dataweaver: " + line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

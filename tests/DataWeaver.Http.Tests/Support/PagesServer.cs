@@ -51,6 +51,9 @@ internal sealed class PagesServer : IAsyncDisposable
     /// <summary>Gets or sets the bearer token every request must carry, or null for none.</summary>
     public string? Token { get; set; }
 
+    /// <summary>Gets or sets how long each page is held back before it is answered (pacing a reader); default none.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<PagesServer> StartAsync(int count, int pageSize)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -84,6 +87,11 @@ internal sealed class PagesServer : IAsyncDisposable
         {
             http.Response.StatusCode = 401;
             return;
+        }
+
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay);
         }
 
         var count = Volatile.Read(ref _count);

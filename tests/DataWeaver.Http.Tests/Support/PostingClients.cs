@@ -14,9 +14,12 @@ internal sealed class PostingClients : IAsyncDisposable
     private readonly Task[] _workers;
     private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    private PostingClients(Chunks chunks, Func<Uri?> address, int workers, string? token)
+    private readonly TimeSpan _pause;
+
+    private PostingClients(Chunks chunks, Func<Uri?> address, int workers, string? token, TimeSpan pause)
     {
         _chunks = chunks;
+        _pause = pause;
         if (token is not null)
         {
             _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -25,7 +28,13 @@ internal sealed class PostingClients : IAsyncDisposable
         _workers = [.. Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(address)))];
     }
 
-    public static PostingClients Start(Chunks chunks, Func<Uri?> address, int workers, string? token) => new(chunks, address, workers, token);
+    /// <summary>Starts the clients.</summary>
+    /// <param name="chunks">What they send.</param>
+    /// <param name="address">Where (polled until not null).</param>
+    /// <param name="workers">How many post at once.</param>
+    /// <param name="token">A bearer token, or null.</param>
+    /// <param name="pause">How long each client waits after a chunk answered 200 (pacing, so that a kill lands mid-run); default none.</param>
+    public static PostingClients Start(Chunks chunks, Func<Uri?> address, int workers, string? token, TimeSpan pause = default) => new(chunks, address, workers, token, pause);
 
     public async ValueTask DisposeAsync()
     {
@@ -72,6 +81,10 @@ internal sealed class PostingClients : IAsyncDisposable
             if (!done)
             {
                 await Task.Delay(10);
+            }
+            else if (_pause > TimeSpan.Zero)
+            {
+                await Task.Delay(_pause);
             }
         }
     }

@@ -30,6 +30,24 @@ public sealed class FrameParserTests
         Assert.Equal(Expected(framing), whole);
     }
 
+    /// <summary>The span fast path (as the TCP source runs it: at most 3 frames a call, then the general path) cuts the same frames.</summary>
+    [Theory]
+    [InlineData(SocketFraming.NewlineDelimited)]
+    [InlineData(SocketFraming.LengthPrefixed)]
+    public void ReadGoodFrames_StreamCutAtEveryPoint_SameFramesAsTheGeneralPath(SocketFraming framing)
+    {
+        var stream = Stream(framing);
+        var expected = Parse([stream], framing);
+
+        for (var cut = 1; cut < stream.Length; cut++)
+        {
+            Assert.Equal(expected, ParseFast([stream[..cut], stream[cut..]], framing, stream));
+        }
+
+        Assert.Equal(expected, ParseFast([.. stream.Select(b => new[] { b })], framing, stream));
+        Assert.Equal(expected, ParseFast([stream], framing, stream));
+    }
+
     [Fact]
     public void TryRead_LengthPrefixAboveInt32_BadLengthPrefixThatEndsTheStream()
     {
@@ -108,6 +126,52 @@ public sealed class FrameParserTests
             while (parser.TryRead(ref buffer, out var frame))
             {
                 result.Add(Describe(frame));
+            }
+
+            pending = buffer.ToArray();
+        }
+
+        var rest = new ReadOnlySequence<byte>(pending);
+        if (parser.TryFinish(ref rest, out var last))
+        {
+            result.Add(Describe(last));
+        }
+
+        return result;
+    }
+
+    /// <summary>Like <see cref="Parse"/>, with the fast path first each time; good frames described from their offsets in <paramref name="stream"/>.</summary>
+    private static List<string> ParseFast(IEnumerable<byte[]> pieces, SocketFraming framing, byte[] stream)
+    {
+        var parser = new FrameParser(framing, Max);
+        var prefix = framing == SocketFraming.LengthPrefixed ? 4 : 0;
+        var pending = Array.Empty<byte>();
+        var result = new List<string>();
+        var cut = new FrameSpan[3];
+        foreach (var piece in pieces)
+        {
+            pending = [.. pending, .. piece];
+            var buffer = new ReadOnlySequence<byte>(pending);
+            while (true)
+            {
+                var count = parser.ReadGoodFrames(buffer.FirstSpan, cut, out var consumed);
+                if (consumed > 0)
+                {
+                    buffer = buffer.Slice(consumed);
+                    result.AddRange(cut.Take(count).Select(f => $"{f.PayloadOffset - prefix}:{Encoding.ASCII.GetString(stream, (int)f.PayloadOffset, f.Length)}"));
+                    continue;
+                }
+
+                if (!parser.TryRead(ref buffer, out var frame))
+                {
+                    break;
+                }
+
+                result.Add(Describe(frame));
+                if (frame.Error is null)
+                {
+                    Assert.Equal(frame.Payload.ToArray(), stream.AsSpan((int)frame.PayloadOffset, (int)frame.Payload.Length).ToArray());
+                }
             }
 
             pending = buffer.ToArray();

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using DataWeaver.Sockets.Tests.Support;
+using DataWeaver.Testing.Crash;
 using Xunit.Abstractions;
 
 namespace DataWeaver.Sockets.Tests.Tcp;
@@ -23,7 +23,7 @@ public sealed class TcpAcknowledgementKillTests(ITestOutputHelper output) : IDis
     [Fact]
     public async Task Kill_ThreeSigkillsMidRun_EveryAcknowledgedRecordIsInTheOutput()
     {
-        var port = FreePort();
+        var port = ChildProcesses.FreePort();
         var file = Path.Combine(_directory, "pipeline.yaml");
         var outputFile = Path.Combine(_directory, "out.jsonl");
         await File.WriteAllTextAsync(file, $$"""
@@ -100,43 +100,6 @@ public sealed class TcpAcknowledgementKillTests(ITestOutputHelper output) : IDis
         File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.EndsWith('}')).Select(l => Frames.Id(Encoding.UTF8.GetBytes(l)))] : [];
 
     /// <summary>Starts the harness from its own build output (same configuration as the tests); its output goes to the test's log.</summary>
-    private Process Start(string file)
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/DataWeaver.Sockets.Tests/bin/CONFIG/TFM
-        var root = testOutput.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        var harness = Path.Combine(root, "tests", "DataWeaver.Sockets.Harness", "bin", testOutput.Parent!.Name, testOutput.Name, "DataWeaver.Sockets.Harness.dll");
-        Assert.True(File.Exists(harness), $"The harness is not built: {harness}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(harness);
-        start.ArgumentList.Add(file);
-        start.ArgumentList.Add("tcp-kill");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The harness did not start.");
-        process.OutputDataReceived += (_, e) => Log(e.Data);
-        process.ErrorDataReceived += (_, e) => Log(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private void Log(string? line)
-    {
-        if (line is not null)
-        {
-            try
-            {
-                output.WriteLine("harness: " + line);
-            }
-            catch (InvalidOperationException)
-            {
-                // the test ended
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private Process Start(string file) =>
+        ChildProcesses.StartDotnet(ChildProcesses.BuildOutputOf("tests/DataWeaver.Sockets.Harness", "DataWeaver.Sockets.Harness.dll"), [file, "tcp-kill"], line => output.WriteLine("harness: " + line));
 }
