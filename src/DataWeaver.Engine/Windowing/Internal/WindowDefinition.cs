@@ -83,6 +83,21 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': MaxKeys must be from 1 to {TumblingWindowOptions.MaxKeysLimit} (was {o.MaxKeys}).";
         }
 
+        if (o.CheckpointState && o.Kind == WindowKind.Session)
+        {
+            yield return $"Stage '{DisplayName}': CheckpointState is not available for session windows (tumbling and hopping only).";
+        }
+
+        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.Instance is null)
+        {
+            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates and a key of type string, long or int (was {typeof(TKey).Name} with {typeof(TAcc).Name}).";
+        }
+
+        if (o.SnapshotInterval < TimeSpan.Zero || o.SnapshotInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"Stage '{DisplayName}': SnapshotInterval must be from 0 to 1 hour (was {o.SnapshotInterval}).";
+        }
+
         if (o.CollectLimit is < 0 or > WindowOptions.MaxCollectLimit)
         {
             yield return $"Stage '{DisplayName}': CollectLimit must be from 0 to {WindowOptions.MaxCollectLimit} (was {o.CollectLimit}).";

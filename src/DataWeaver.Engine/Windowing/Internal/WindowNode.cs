@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,6 +8,7 @@ using DataWeaver.Internal;
 using DataWeaver.Internal.Runtime;
 using DataWeaver.Internal.Stateful;
 using DataWeaver.Pipelines.ErrorHandling;
+using DataWeaver.Records;
 
 namespace DataWeaver.Windowing.Internal;
 
@@ -20,7 +22,9 @@ internal sealed record WindowSettings(
     long Lateness,
     long BudgetBytes,
     long MaxKeys,
-    bool EventTime)
+    bool EventTime,
+    bool CheckpointState = false,
+    TimeSpan SnapshotInterval = default)
 {
     public static WindowSettings From(WindowOptions o, bool eventTime) => new(
         o.Kind,
@@ -31,7 +35,9 @@ internal sealed record WindowSettings(
         eventTime ? o.AllowedLateness.Ticks : 0,
         o.StateBudgetBytes,
         o.MaxKeys ?? long.MaxValue,
-        eventTime);
+        eventTime,
+        o.CheckpointState,
+        o.SnapshotInterval);
 
     /// <summary>The clock period of a processing-time stage: a quarter of its window (or gap), from 1 ms to 1 s.</summary>
     public TimeSpan? TickPeriod => EventTime
@@ -87,6 +93,14 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     private long _keys;
     private int _stamp;
 
+    // State checkpoints (WindowOptions.CheckpointState): null when off.
+    private readonly WindowStateCheckpoint? _checkpoint;
+    private readonly WindowStateCodec<TKey, TAcc>? _codec;
+    private readonly Dictionary<int, long> _positions = [];
+    private readonly List<AcknowledgementTracker.SourceLease> _held = [];
+    private long _lastSnapshot;
+    private bool _restored;
+
     public WindowNode(
         string name,
         Func<T, TKey> keySelector,
@@ -110,6 +124,19 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _chunk = run.Options.BatchSize;
         _policy = policy;
         _time = run.Options.TimeProvider;
+        if (settings.CheckpointState)
+        {
+            if (run.SourceCheckpoint is not { } source)
+            {
+                throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory).");
+            }
+
+            _codec = WindowStateCodec<TKey, TAcc>.Instance
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates and a key of type string, long or int.");
+            _checkpoint = new WindowStateCheckpoint(source.Store, source.Key, name);
+            run.RegisterStateParticipant(_checkpoint, name);
+            _lastSnapshot = _time.GetTimestamp();
+        }
     }
 
     /// <summary>Gets the state's estimated bytes (for tests and metrics).</summary>
@@ -117,6 +144,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     protected override async ValueTask OnBatchAsync(Batch<T> batch)
     {
+        if (_checkpoint is not null && !_restored)
+        {
+            await RestoreAsync().ConfigureAwait(false);
+        }
+
         var items = batch.Items;
         var count = batch.Count;
         _stamp++;
@@ -149,9 +181,24 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             }
         }
 
-        foreach (var window in _touchedWindows)
+        if (_checkpoint is null)
         {
-            HoldLeases(batch, window.Leases);
+            foreach (var window in _touchedWindows)
+            {
+                HoldLeases(batch, window.Leases);
+            }
+        }
+        else
+        {
+            // The state is checkpointed: a window holds no leases. The stage holds this batch's until the next batch
+            // (its results and any the clock emits meanwhile carry them); commits wait for a snapshot covering them.
+            ReleaseLeases(_held);
+            HoldLeases(batch, _held);
+            foreach (var lease in _held)
+            {
+                ref var offset = ref CollectionsMarshal.GetValueRefOrAddDefault(_positions, lease.Partition, out _);
+                offset = Math.Max(offset, lease.ResumeOffset);
+            }
         }
 
         foreach (var session in _touchedSessions)
@@ -188,6 +235,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
 
         await AdvanceAsync(_eventTime is null ? Math.Max(now, _time.GetUtcNow().UtcTicks) : _watermark).ConfigureAwait(false);
+        if (_checkpoint is not null && _time.GetElapsedTime(_lastSnapshot) >= _s.SnapshotInterval)
+        {
+            TakeSnapshot();
+        }
     }
 
     protected override ValueTask OnTickAsync()
@@ -207,10 +258,115 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         // so the final commit stops before them and a restart recomputes the windows.
         if (Run.SourceStopped || Run.AbortToken.IsCancellationRequested)
         {
+            // With state checkpoints the open windows are kept instead: the last snapshot holds them.
+            FinishCheckpoint();
             return default;
         }
 
-        return AdvanceAsync(EndOfInput);
+        return _checkpoint is null ? AdvanceAsync(EndOfInput) : EndCheckpointedAsync();
+    }
+
+    private async ValueTask EndCheckpointedAsync()
+    {
+        await AdvanceAsync(EndOfInput).ConfigureAwait(false);
+        FinishCheckpoint();
+    }
+
+    private void FinishCheckpoint()
+    {
+        if (_checkpoint is not null)
+        {
+            TakeSnapshot();
+            ReleaseLeases(_held);
+        }
+    }
+
+    /// <summary>Snapshots the state as the records folded so far built it, for the next commit to save.</summary>
+    private void TakeSnapshot()
+    {
+        _lastSnapshot = _time.GetTimestamp();
+        if (_positions.Count == 0)
+        {
+            return; // no record yet: nothing to commit
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new StateWriter(buffer);
+        writer.WriteInt64(_watermark);
+        writer.WriteInt64(_sequence);
+        writer.WriteInt32(_windows.Count);
+        foreach (var (start, window) in _windows)
+        {
+            writer.WriteInt64(start);
+            writer.WriteByte(window.Fired ? (byte)1 : (byte)0);
+            writer.WriteInt32(window.Aggregates.Count);
+            foreach (var key in window.Aggregates.Keys)
+            {
+                _codec!.Write(writer, key, ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key));
+            }
+        }
+
+        var positions = new SourcePosition[_positions.Count];
+        var i = 0;
+        foreach (var (partition, offset) in _positions)
+        {
+            positions[i++] = new SourcePosition(partition, offset);
+        }
+
+        Array.Sort(positions, static (a, b) => a.Partition.CompareTo(b.Partition));
+        _checkpoint!.Add(new WindowSnapshot(positions, buffer.WrittenSpan.ToArray()));
+    }
+
+    /// <summary>Restores the state saved with the source's checkpoint, before the first record is folded.</summary>
+    private async ValueTask RestoreAsync()
+    {
+        _restored = true;
+        var snapshot = await _checkpoint!.LoadAsync(Run.AbortToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        foreach (var position in snapshot.Positions)
+        {
+            _positions[position.Partition] = position.Offset;
+        }
+
+        Restore(snapshot.Payload);
+    }
+
+    private void Restore(byte[] payload)
+    {
+        try
+        {
+            var reader = new StateReader(payload);
+            _watermark = reader.ReadInt64();
+            _sequence = reader.ReadInt64();
+            var windows = reader.ReadCount();
+            for (var w = 0; w < windows; w++)
+            {
+                var start = reader.ReadInt64();
+                var window = GetWindow(start);
+                window.Fired = reader.ReadByte() != 0;
+                var keys = reader.ReadCount();
+                for (var k = 0; k < keys; k++)
+                {
+                    var key = _codec!.ReadKey(ref reader);
+                    var accumulator = _codec.ReadAccumulator(ref reader);
+                    window.Bytes += NewKey(key, _sizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
+                    window.Aggregates[key] = accumulator;
+                }
+            }
+
+            if (!reader.AtEnd)
+            {
+                throw new FormatException("bytes follow the last window");
+            }
+        }
+        catch (FormatException exception)
+        {
+            throw new Checkpoints.CheckpointException(_checkpoint!.StateKey, $"The state of stage '{Name}' is corrupt: {exception.Message}.", exception);
+        }
     }
 
     [DoesNotReturn]
@@ -624,7 +780,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 remaining--;
                 if (output.Count == _chunk)
                 {
-                    await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
+                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
                     output = null;
                 }
             }
@@ -643,7 +799,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 remaining--;
                 if (output.Count == _chunk)
                 {
-                    await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
+                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
                     output = null;
                 }
             }
@@ -652,7 +808,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
         if (output is not null)
         {
-            await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
+            await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
         }
 
         ReleaseLeases(window.Leases);
@@ -669,6 +825,8 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         await SendChunkAsync(session.Leases, output).ConfigureAwait(false);
         ReleaseLeases(session.Leases);
     }
+
+    private List<AcknowledgementTracker.SourceLease> LeasesOf(FixedWindow window) => _checkpoint is null ? window.Leases : _held;
 
     private ValueTask SendChunkAsync(List<AcknowledgementTracker.SourceLease> leases, Batch<TOut> output)
     {
