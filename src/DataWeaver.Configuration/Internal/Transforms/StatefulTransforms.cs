@@ -61,6 +61,8 @@ internal static class StatefulTransforms
             StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
             DistinctCount = args["distinct"]?.Text is "true",
             CollectLimit = args["collect"] is { } collect ? Count(collect, 0, errors) : 0,
+            CheckpointState = args["checkpointState"]?.Text is "true",
+            SnapshotInterval = Duration(args["snapshotInterval"], TimeSpan.FromSeconds(1), errors),
             Name = name,
         };
         if (kind == WindowKind.Hopping && args["hop"] is null)
