@@ -89,6 +89,14 @@ public sealed record WindowOptions
     /// </value>
     public bool CheckpointState { get; init; }
 
+    /// <summary>
+    /// Gets the store a stage with <see cref="CheckpointState"/> keeps its state in, for a source that keeps no checkpoint
+    /// store of its own (Kafka commits its offsets to the broker): the state is saved there, durably, before the source
+    /// commits the positions it belongs to.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the source's own checkpoint store (required then).</value>
+    public Checkpoints.ICheckpointStore? StateStore { get; init; }
+
     /// <summary>Gets how often, at most, a stage with <see cref="CheckpointState"/> snapshots its state (processing time, on the pipeline's TimeProvider).</summary>
     /// <value>The default is 1 second; from zero (every input batch) to 1 hour. Commits advance at most this often.</value>
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -38,7 +38,7 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
     public override BatchTarget<T> Instantiate(BatchTarget<TOut> next, int boundedCapacity, RunContext run, BlockCounters? counters) =>
         new WindowNode<T, TKey, TAcc, TResult, TAgg, TOut>(
             DisplayName, keySelector, eventTime, aggregator, output, WindowSettings.From(WindowOptions, eventTime is not null),
-            Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters).Input;
+            Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters, WindowOptions.StateStore).Input;
 
     public override IEnumerable<string> Validate(PipelineOptions options)
     {

@@ -112,7 +112,8 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         int boundedCapacity,
         BatchTarget<TOut> next,
         RunContext run,
-        BlockCounters? counters)
+        BlockCounters? counters,
+        Checkpoints.ICheckpointStore? stateStore = null)
         : base(name, boundedCapacity, next, run, counters, settings.TickPeriod)
     {
         _keySelector = keySelector;
@@ -126,10 +127,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _time = run.Options.TimeProvider;
         if (settings.CheckpointState)
         {
-            if (run.SourceCheckpoint is not { } source)
-            {
-                throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory).");
-            }
+            var source = stateStore is not null ? (Store: stateStore, Key: "window-state." + run.SourceName)
+                : run.SourceCheckpoint
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory), or WindowOptions.StateStore.");
 
             _codec = WindowStateCodec<TKey, TAcc>.Instance
                 ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates and a key of type string, long or int.");
@@ -146,7 +146,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     {
         if (_checkpoint is not null && !_restored)
         {
-            await RestoreAsync().ConfigureAwait(false);
+            await RestoreAsync(batch).ConfigureAwait(false);
         }
 
         var items = batch.Items;
@@ -318,10 +318,15 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     }
 
     /// <summary>Restores the state saved with the source's checkpoint, before the first record is folded.</summary>
-    private async ValueTask RestoreAsync()
+    private async ValueTask RestoreAsync(Batch<T> first)
     {
         _restored = true;
-        var snapshot = await _checkpoint!.LoadAsync(Run.AbortToken).ConfigureAwait(false);
+        List<AcknowledgementTracker.SourceLease> leases = [];
+        first.ShareLeasesWith(leases);
+        var snapshot = await _checkpoint!.LoadAsync(
+            partition => leases.Find(l => l.Partition == partition) is { } lease ? lease.RunFirstResumeOffset : -1,
+            Run.AbortToken).ConfigureAwait(false);
+        ReleaseLeases(leases);
         if (snapshot is null)
         {
             return;

@@ -69,9 +69,16 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
         }
     }
 
-    /// <summary>Loads the state that belongs to the source's checkpoint; <see langword="null"/> when the run starts empty.</summary>
-    /// <exception cref="CheckpointException">The state cannot be read, or none of it belongs to the source's checkpoint.</exception>
-    public async ValueTask<WindowSnapshot?> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the state that belongs to where the source resumed; <see langword="null"/> when the run starts empty. The
+    /// file's last slot may not have been committed (a crash between the state's save and the source's commit): the
+    /// source then resumed before it. Which one it resumed from tells the first record read: its resume offset is at
+    /// most the newer slot's offset exactly when the source resumed from the older (records are contiguous).
+    /// </summary>
+    /// <param name="runFirstResume">Per partition, the resume offset after the first record this run read; -1 when unknown.</param>
+    /// <param name="cancellationToken">Aborts the load.</param>
+    /// <exception cref="CheckpointException">The state cannot be read, or does not belong to where the source resumed.</exception>
+    public async ValueTask<WindowSnapshot?> LoadAsync(Func<int, long> runFirstResume, CancellationToken cancellationToken)
     {
         var bytes = await store.LoadStateAsync(StateKey, cancellationToken).ConfigureAwait(false);
         if (bytes is null)
@@ -80,24 +87,48 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
         }
 
         var slots = Parse(bytes);
-        var source = await store.LoadAsync(sourceKey, cancellationToken).ConfigureAwait(false);
-        if (source is null || source.Count == 0)
+        var before = slots.Count == 2 ? slots[0] : null;
+        var newest = slots[^1];
+        foreach (var position in newest.Positions)
         {
-            return null; // the source starts from its beginning: a state saved before its first commit does not apply
-        }
-
-        foreach (var slot in slots)
-        {
-            if (Matches(slot, source))
+            var older = before is null ? -1 : Offset(before, position.Partition);
+            var first = runFirstResume(position.Partition);
+            if (older == position.Offset || first < 0)
             {
-                _committed = slot;
-                return slot;
+                continue; // the same in both slots, or not read yet: tells nothing
             }
+
+            if (first > position.Offset)
+            {
+                _committed = newest;
+                return newest;
+            }
+
+            if (first <= older)
+            {
+                break; // the source resumed behind the state
+            }
+
+            _committed = before;
+            return before;
         }
 
         throw new CheckpointException(
             StateKey,
-            $"The state of stage '{stage}' (checkpoint key '{StateKey}') belongs to none of the source's checkpointed positions: the source's checkpoint was changed or restored without its state. Restore both, or delete the state to recompute (windows open at the checkpoint then count only the records read again).");
+            $"The state of stage '{stage}' (checkpoint key '{StateKey}') does not belong to where the source resumed: the source's checkpoint was changed or restored without its state, or the first partition read tells nothing. Restore both, or delete the state to recompute (windows open at the checkpoint then count only the records read again).");
+    }
+
+    private static long Offset(WindowSnapshot slot, int partition)
+    {
+        foreach (var position in slot.Positions)
+        {
+            if (position.Partition == partition)
+            {
+                return position.Offset;
+            }
+        }
+
+        return -1;
     }
 
     /// <inheritdoc />
@@ -161,20 +192,6 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
             }
 
             if (!found)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // A source may keep only some partitions' positions (a file source keeps its newest file's): each must be the slot's.
-    private static bool Matches(WindowSnapshot slot, IReadOnlyList<SourcePosition> source)
-    {
-        foreach (var position in source)
-        {
-            if (Array.IndexOf(slot.Positions, position) < 0)
             {
                 return false;
             }
