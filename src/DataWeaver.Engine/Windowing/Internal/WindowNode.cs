@@ -190,8 +190,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
         else
         {
-            // The state is checkpointed: a window holds no leases. The stage holds this batch's until the next batch
-            // (its results and any the clock emits meanwhile carry them); commits wait for a snapshot covering them.
+            // The state is checkpointed: a window holds no leases. The stage holds this batch's while its results go out
+            // (they carry them), with processing time until the next batch (the clock's results carry them); a commit
+            // waits for a snapshot covering them.
             ReleaseLeases(_held);
             HoldLeases(batch, _held);
             foreach (var lease in _held)
@@ -235,9 +236,17 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
 
         await AdvanceAsync(_eventTime is null ? Math.Max(now, _time.GetUtcNow().UtcTicks) : _watermark).ConfigureAwait(false);
-        if (_checkpoint is not null && _time.GetElapsedTime(_lastSnapshot) >= _s.SnapshotInterval)
+        if (_checkpoint is not null)
         {
-            TakeSnapshot();
+            if (_time.GetElapsedTime(_lastSnapshot) >= _s.SnapshotInterval)
+            {
+                TakeSnapshot();
+            }
+
+            if (_eventTime is not null)
+            {
+                ReleaseLeases(_held); // only records move an event-time window: nothing else will carry them
+            }
         }
     }
 

@@ -89,6 +89,12 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
         var slots = Parse(bytes);
         var before = slots.Count == 2 ? slots[0] : null;
         var newest = slots[^1];
+        if (before is not null && before.Positions.AsSpan().SequenceEqual(newest.Positions))
+        {
+            _committed = newest; // the same records: the same state
+            return newest;
+        }
+
         foreach (var position in newest.Positions)
         {
             var older = before is null ? -1 : Offset(before, position.Partition);
@@ -153,9 +159,9 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
             }
         }
 
-        if (covered is null)
+        if (covered is null || (_committed is not null && covered.Positions.AsSpan().SequenceEqual(_committed.Positions)))
         {
-            return null;
+            return null; // nothing new to commit
         }
 
         var buffer = new ArrayBufferWriter<byte>(covered.Payload.Length + (_committed?.Payload.Length ?? 0) + 64);
