@@ -75,6 +75,23 @@ public sealed record WindowOptions
     public int CollectLimit { get; init; }
 
     /// <summary>
+    /// Gets how often an open window's current results go out early: after every this many records the stage takes, each
+    /// key whose aggregate changed since its last result in a window still open is emitted with
+    /// <see cref="WindowResult{TKey}.IsEarly"/> true; the final result follows when the window closes, unchanged by this.
+    /// For sinks that upsert by (key, window start): they show a count growing until the final one. Tumbling and hopping
+    /// windows.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no early results. From 1 to 100,000,000.</value>
+    public int? EarlyResultEvery { get; init; }
+
+    /// <summary>
+    /// Gets how often, in processing time (the pipeline's TimeProvider), an open window's changed results go out early
+    /// (see <see cref="EarlyResultEvery"/>): checked at the end of each input batch.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no early results by time. From 1 millisecond to 1 day.</value>
+    public TimeSpan? EarlyResultInterval { get; init; }
+
+    /// <summary>
     /// Gets whether the stage's state (its open windows, their aggregates and the watermark) is checkpointed with the
     /// source's positions: every <see cref="SnapshotInterval"/> the stage takes a snapshot of its state at a batch boundary,
     /// and a commit claims only the positions of a snapshot that was saved (durably, before the commit) in the source's

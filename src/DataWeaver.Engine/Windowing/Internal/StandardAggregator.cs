@@ -116,7 +116,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
         + (a.Values is { } values ? CollectionBytes + (values.Capacity * ListEntryBytes) : 0);
 
     /// <summary>The emitted form; copies what the accumulator holds, since it may be updated later.</summary>
-    public static WindowResult<TKey> ToResult<TKey>(TKey key, DateTimeOffset start, DateTimeOffset end, StandardAccumulator a, bool isUpdate)
+    public static WindowResult<TKey> ToResult<TKey>(TKey key, DateTimeOffset start, DateTimeOffset end, StandardAccumulator a, WindowEmission kind)
     {
         double[]? values = null;
         if (a.Values is { } list)
@@ -134,7 +134,8 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
             Last = a.Last,
             DistinctCount = a.Distinct?.Count,
             Values = values,
-            IsUpdate = isUpdate,
+            IsUpdate = kind == WindowEmission.Update,
+            IsEarly = kind == WindowEmission.Early,
         };
     }
 }

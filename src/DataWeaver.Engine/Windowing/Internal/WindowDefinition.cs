@@ -11,7 +11,7 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
     Func<T, TKey> keySelector,
     Func<T, DateTimeOffset>? eventTime,
     TAgg aggregator,
-    Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> output,
+    Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> output,
     WindowOptions options)
     : OwnBlockBoundary<T, TOut>("window", options.Name, options.Capacity)
     where TKey : notnull
@@ -81,6 +81,21 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
         if (o.MaxKeys is < 1 or > TumblingWindowOptions.MaxKeysLimit)
         {
             yield return $"Stage '{DisplayName}': MaxKeys must be from 1 to {TumblingWindowOptions.MaxKeysLimit} (was {o.MaxKeys}).";
+        }
+
+        if (o.EarlyResultEvery is < 1 or > 100_000_000)
+        {
+            yield return $"Stage '{DisplayName}': EarlyResultEvery must be from 1 to 100,000,000 (was {o.EarlyResultEvery}).";
+        }
+
+        if (o.EarlyResultInterval is { } early && (early < TimeSpan.FromMilliseconds(1) || early > TimeSpan.FromDays(1)))
+        {
+            yield return $"Stage '{DisplayName}': EarlyResultInterval must be from 1 ms to 1 day (was {early}).";
+        }
+
+        if ((o.EarlyResultEvery is not null || o.EarlyResultInterval is not null) && o.Kind == WindowKind.Session)
+        {
+            yield return $"Stage '{DisplayName}': early results are not available for session windows (tumbling and hopping only).";
         }
 
         if (o.CheckpointState && o.Kind == WindowKind.Session)

@@ -24,8 +24,13 @@ internal sealed record WindowSettings(
     long MaxKeys,
     bool EventTime,
     bool CheckpointState = false,
-    TimeSpan SnapshotInterval = default)
+    TimeSpan SnapshotInterval = default,
+    long EarlyEvery = 0,
+    TimeSpan EarlyInterval = default)
 {
+    /// <summary>Gets whether early results are on.</summary>
+    public bool Early => EarlyEvery > 0 || EarlyInterval > TimeSpan.Zero;
+
     public static WindowSettings From(WindowOptions o, bool eventTime) => new(
         o.Kind,
         o.Size.Ticks,
@@ -37,7 +42,9 @@ internal sealed record WindowSettings(
         o.MaxKeys ?? long.MaxValue,
         eventTime,
         o.CheckpointState,
-        o.SnapshotInterval);
+        o.SnapshotInterval,
+        o.EarlyResultEvery ?? 0,
+        o.EarlyResultInterval ?? TimeSpan.Zero);
 
     /// <summary>The clock period of a processing-time stage: a quarter of its window (or gap), from 1 ms to 1 s.</summary>
     public TimeSpan? TickPeriod => EventTime
@@ -70,7 +77,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     private readonly Func<T, TKey> _keySelector;
     private readonly Func<T, DateTimeOffset>? _eventTime;
-    private readonly Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> _output;
+    private readonly Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> _output;
     private readonly WindowSettings _s;
     private readonly int _chunk;
     private readonly ErrorPolicy _policy;
@@ -101,12 +108,17 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     private long _lastSnapshot;
     private bool _restored;
 
+    // Early results (WindowOptions.EarlyResultEvery / EarlyResultInterval).
+    private readonly bool _early;
+    private long _sinceEarly;
+    private long _lastEarly;
+
     public WindowNode(
         string name,
         Func<T, TKey> keySelector,
         Func<T, DateTimeOffset>? eventTime,
         TAgg aggregator,
-        Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> output,
+        Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> output,
         WindowSettings settings,
         ErrorPolicy policy,
         int boundedCapacity,
@@ -125,6 +137,8 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _chunk = run.Options.BatchSize;
         _policy = policy;
         _time = run.Options.TimeProvider;
+        _early = settings.Early;
+        _lastEarly = _time.GetTimestamp();
         if (settings.CheckpointState)
         {
             var source = stateStore is not null ? (Store: stateStore, Key: "window-state." + run.SourceName)
@@ -236,6 +250,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
 
         await AdvanceAsync(_eventTime is null ? Math.Max(now, _time.GetUtcNow().UtcTicks) : _watermark).ConfigureAwait(false);
+        if (_early)
+        {
+            await MaybeEmitEarlyAsync(count).ConfigureAwait(false);
+        }
+
         if (_checkpoint is not null)
         {
             if (_time.GetElapsedTime(_lastSnapshot) >= _s.SnapshotInterval)
@@ -438,7 +457,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         var outOfOrderness = _s.OutOfOrderness;
         var timeOf = _eventTime;
         var keyOf = _keySelector;
-        var sizeVaries = _sizeVaries;
+        var slow = _sizeVaries || _early; // early results track the keys that changed: the slow path
         var watermark = _watermark;
         var aggregator = _aggregator; // a struct aggregator's copy for this batch, written back below
         FixedWindow? window = null;
@@ -471,7 +490,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
             var key = keyOf(record);
             ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(window!.Aggregates, key, out var exists)!;
-            if (exists && !sizeVaries && !window.Fired)
+            if (exists && !slow && !window.Fired)
             {
                 aggregator.Add(ref accumulator, record, new WindowElement(at, _sequence++));
             }
@@ -566,6 +585,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         if (window.Fired)
         {
             (window.Dirty ??= []).Add(key);
+        }
+        else if (_early)
+        {
+            (window.EarlyDirty ??= []).Add(key);
         }
 
         var element = new WindowElement(at, _sequence++);
@@ -790,7 +813,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             {
                 output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
                 ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), true));
+                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Update));
                 remaining--;
                 if (output.Count == _chunk)
                 {
@@ -809,7 +832,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             {
                 output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
                 ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), false));
+                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Final));
                 remaining--;
                 if (output.Count == _chunk)
                 {
@@ -833,11 +856,57 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         var output = Batch<TOut>.Rent(1);
         var start = new DateTimeOffset(session.Start, TimeSpan.Zero);
         var end = new DateTimeOffset(session.Last + _s.Gap, TimeSpan.Zero);
-        output.Add(_output(session.Key, start, end, _aggregator.Result(ref session.Accumulator), session.Emitted));
+        output.Add(_output(session.Key, start, end, _aggregator.Result(ref session.Accumulator), session.Emitted ? WindowEmission.Update : WindowEmission.Final));
         session.Emitted = true;
         session.Pending = false;
         await SendChunkAsync(session.Leases, output).ConfigureAwait(false);
         ReleaseLeases(session.Leases);
+    }
+
+    /// <summary>Emits the changed keys of every open window when N records passed or the interval elapsed.</summary>
+    private async ValueTask MaybeEmitEarlyAsync(int records)
+    {
+        _sinceEarly += records;
+        if ((_s.EarlyEvery <= 0 || _sinceEarly < _s.EarlyEvery)
+            && (_s.EarlyInterval <= TimeSpan.Zero || _time.GetElapsedTime(_lastEarly) < _s.EarlyInterval))
+        {
+            return;
+        }
+
+        _sinceEarly = 0;
+        _lastEarly = _time.GetTimestamp();
+        foreach (var (_, window) in _windows)
+        {
+            if (window.Fired || window.EarlyDirty is not { Count: > 0 } dirty)
+            {
+                continue;
+            }
+
+            // The window keeps its leases: its final result must still be written before its records commit.
+            var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
+            var end = new DateTimeOffset(window.End, TimeSpan.Zero);
+            Batch<TOut>? output = null;
+            var remaining = dirty.Count;
+            foreach (var key in dirty)
+            {
+                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
+                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
+                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Early));
+                remaining--;
+                if (output.Count == _chunk)
+                {
+                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
+                    output = null;
+                }
+            }
+
+            if (output is not null)
+            {
+                await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
+            }
+
+            dirty.Clear();
+        }
     }
 
     private List<AcknowledgementTracker.SourceLease> LeasesOf(FixedWindow window) => _checkpoint is null ? window.Leases : _held;
@@ -874,6 +943,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         public List<AcknowledgementTracker.SourceLease> Leases { get; } = [];
 
         public HashSet<TKey>? Dirty { get; set; }
+
+        /// <summary>Gets or sets the keys changed since the window's last early results (early results only).</summary>
+        public HashSet<TKey>? EarlyDirty { get; set; }
 
         public bool Fired { get; set; }
 
