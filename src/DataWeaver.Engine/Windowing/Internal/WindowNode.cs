@@ -802,53 +802,44 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     private async ValueTask EmitAsync(FixedWindow window, bool update)
     {
-        var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
-        var end = new DateTimeOffset(window.End, TimeSpan.Zero);
-        Batch<TOut>? output = null;
         if (update)
         {
-            var dirty = window.Dirty!;
-            var remaining = dirty.Count;
-            foreach (var key in dirty)
-            {
-                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
-                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Update));
-                remaining--;
-                if (output.Count == _chunk)
-                {
-                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
-                    output = null;
-                }
-            }
-
-            dirty.Clear();
+            await EmitKeysAsync(window, window.Dirty!, WindowEmission.Update).ConfigureAwait(false);
+            window.Dirty!.Clear();
         }
         else
         {
             window.Fired = true;
-            var remaining = window.Aggregates.Count;
-            foreach (var key in window.Aggregates.Keys)
-            {
-                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
-                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Final));
-                remaining--;
-                if (output.Count == _chunk)
-                {
-                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
-                    output = null;
-                }
-            }
+            await EmitKeysAsync(window, window.Aggregates.Keys, WindowEmission.Final).ConfigureAwait(false);
+        }
 
+        ReleaseLeases(window.Leases);
+    }
+
+    /// <summary>Emits the results of <paramref name="keys"/> in batches of the pipeline's size; the window keeps its leases.</summary>
+    private async ValueTask EmitKeysAsync(FixedWindow window, IReadOnlyCollection<TKey> keys, WindowEmission kind)
+    {
+        var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
+        var end = new DateTimeOffset(window.End, TimeSpan.Zero);
+        Batch<TOut>? output = null;
+        var remaining = keys.Count;
+        foreach (var key in keys)
+        {
+            output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
+            ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
+            output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), kind));
+            remaining--;
+            if (output.Count == _chunk)
+            {
+                await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
+                output = null;
+            }
         }
 
         if (output is not null)
         {
             await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
         }
-
-        ReleaseLeases(window.Leases);
     }
 
     private async ValueTask EmitAsync(Session session)
@@ -883,28 +874,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             }
 
             // The window keeps its leases: its final result must still be written before its records commit.
-            var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
-            var end = new DateTimeOffset(window.End, TimeSpan.Zero);
-            Batch<TOut>? output = null;
-            var remaining = dirty.Count;
-            foreach (var key in dirty)
-            {
-                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
-                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), WindowEmission.Early));
-                remaining--;
-                if (output.Count == _chunk)
-                {
-                    await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
-                    output = null;
-                }
-            }
-
-            if (output is not null)
-            {
-                await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
-            }
-
+            await EmitKeysAsync(window, dirty, WindowEmission.Early).ConfigureAwait(false);
             dirty.Clear();
         }
     }
