@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DataWeaver.Checkpoints;
 using DataWeaver.Hosting;
 using DataWeaver.Lifecycle;
 using DataWeaver.Pipelines;
@@ -18,7 +19,10 @@ namespace DataWeaver.Kafka.Harness;
 internal static class WindowedCountRun
 {
     /// <summary>Runs until a stop signal.</summary>
-    /// <param name="args">windowed-count BOOTSTRAP INPUT OUTPUT GROUP WINDOW-MS OUT-OF-ORDERNESS-MS PAUSE-EVERY.</param>
+    /// <param name="args">
+    /// windowed-count BOOTSTRAP INPUT OUTPUT GROUP WINDOW-MS OUT-OF-ORDERNESS-MS PAUSE-EVERY [STATE-DIRECTORY]: with a state
+    /// directory the window's state is checkpointed there (WindowOptions.CheckpointState, a snapshot every batch).
+    /// </param>
     /// <returns>The exit code: 0 when the run completed or was stopped.</returns>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -29,6 +33,7 @@ internal static class WindowedCountRun
         var size = TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture));
         var outOfOrderness = TimeSpan.FromMilliseconds(int.Parse(args[6], CultureInfo.InvariantCulture));
         var pauseEvery = long.Parse(args[7], CultureInfo.InvariantCulture);
+        var stateDirectory = args.Length > 8 ? args[8] : null;
         var options = new KafkaStreamOptions
         {
             BootstrapServers = bootstrap,
@@ -57,11 +62,19 @@ internal static class WindowedCountRun
 
                 return record;
             })
-            .TumblingWindowByEventTime(
+            .WindowByEventTime(
                 r => r.Timestamp,
                 r => Encoding.UTF8.GetString(r.Key.Span), // a copy: the key must not refer to the pooled payload
                 _ => 1,
-                new TumblingWindowOptions { Size = size, MaxOutOfOrderness = outOfOrderness })
+                new WindowOptions
+                {
+                    Size = size,
+                    MaxOutOfOrderness = outOfOrderness,
+                    MaxKeys = 1_000_000,
+                    CheckpointState = stateDirectory is not null,
+                    StateStore = stateDirectory is null ? null : new FileCheckpointStore(stateDirectory),
+                    SnapshotInterval = TimeSpan.Zero,
+                })
             .Map(w => new Record<ReadOnlyMemory<byte>>(
                 Encoding.UTF8.GetBytes(w.Key + "@" + w.Start.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
                 Encoding.UTF8.GetBytes(w.Count.ToString(CultureInfo.InvariantCulture)),

@@ -23,7 +23,17 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task WindowedCount_KilledThreeTimesMidWindowAndRestarted_EqualsTheRunNeverKilled()
+    public Task WindowedCount_KilledThreeTimesMidWindowAndRestarted_EqualsTheRunNeverKilled() => RunAsync(checkpointState: false);
+
+    /// <summary>
+    /// The window's state checkpointed with the source's positions (<c>checkpointState: true</c>): after three kills the
+    /// last result per window (an upserting sink) equals the uninterrupted run's and the reference, no partial re-emission.
+    /// </summary>
+    [Fact]
+    public Task WindowedCountWithCheckpointedState_KilledThreeTimesMidWindowAndRestarted_LastResultPerWindowEqualsTheReference() =>
+        RunAsync(checkpointState: true);
+
+    private async Task RunAsync(bool checkpointState)
     {
         var events = WindowedInput.Create(Records, seed: 14);
         var reference = WindowedInput.Reference(events);
@@ -31,8 +41,8 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
         var crashed = Directory.CreateTempSubdirectory("dw-window-file-crash-").FullName;
         try
         {
-            Prepare(clean, events);
-            Prepare(crashed, events);
+            Prepare(clean, events, checkpointState);
+            Prepare(crashed, events, checkpointState);
 
             // The run never killed.
             using (var run = Start(clean, pace: 0))
@@ -71,7 +81,14 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
             }
 
             var restarted = Read(crashed);
-            WindowResults.AssertSame(output, Records, reference, uninterrupted, restarted, kills, runs + 1);
+            if (checkpointState)
+            {
+                WindowResults.AssertLastWins(output, Records, reference, uninterrupted, restarted, kills, runs + 1);
+            }
+            else
+            {
+                WindowResults.AssertSame(output, Records, reference, uninterrupted, restarted, kills, runs + 1);
+            }
         }
         finally
         {
@@ -80,7 +97,7 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static void Prepare(string root, WindowedInput.Event[] events)
+    private static void Prepare(string root, WindowedInput.Event[] events, bool checkpointState)
     {
         var text = new StringBuilder();
         foreach (var e in events)
@@ -96,7 +113,7 @@ public sealed class FileWindowCrashTests(ITestOutputHelper output)
                 source: { type: file, format: json, settings: { path: in.jsonl, checkpointDirectory: cp } }
                 transforms:
                   - code: { name: pace }
-                  - window: { size: {{WindowedInput.WindowMs}}ms, time: event, timestamp: ts, maxOutOfOrderness: {{WindowedInput.OutOfOrdernessMs}}ms, key: k }
+                  - window: { size: {{WindowedInput.WindowMs}}ms, time: event, timestamp: ts, maxOutOfOrderness: {{WindowedInput.OutOfOrdernessMs}}ms, key: k, checkpointState: {{(checkpointState ? "true" : "false")}}, snapshotInterval: 0s }
                 batch: { size: 256 }
                 commitInterval: continuous
                 sinks: [{ type: file, format: json, settings: { path: out.jsonl, append: true } }]

@@ -28,7 +28,30 @@ public sealed class KafkaWindowCrashTests(ITestOutputHelper output)
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task WindowedCount_KilledThreeTimesMidWindowAndRestarted_EqualsTheRunNeverKilled()
+    public Task WindowedCount_KilledThreeTimesMidWindowAndRestarted_EqualsTheRunNeverKilled() => RunAsync(checkpointState: false);
+
+    /// <summary>
+    /// The window's state checkpointed (in a file checkpoint store of its own: Kafka keeps the offsets) before each offset
+    /// commit: after three kills the last result per window equals the uninterrupted run's and the reference.
+    /// </summary>
+    [Fact]
+    public Task WindowedCountWithCheckpointedState_KilledThreeTimesMidWindowAndRestarted_LastResultPerWindowEqualsTheReference() =>
+        RunAsync(checkpointState: true);
+
+    private async Task RunAsync(bool checkpointState)
+    {
+        var states = Directory.CreateTempSubdirectory("dw-window-kafka-state-").FullName;
+        try
+        {
+            await RunAsync(checkpointState ? states : null);
+        }
+        finally
+        {
+            Directory.Delete(states, recursive: true);
+        }
+    }
+
+    private async Task RunAsync(string? states)
     {
         var events = WindowedInput.Create(Records, seed: 41);
         var reference = WindowedInput.Reference(events);
@@ -42,7 +65,7 @@ public sealed class KafkaWindowCrashTests(ITestOutputHelper output)
 
         // The run never killed.
         using var cleanReader = new OutputReader(cluster.BootstrapServers, cleanOutput);
-        using (var run = Start(cluster.BootstrapServers, input, cleanOutput, "clean-" + suffix, pace: 0))
+        using (var run = Start(cluster.BootstrapServers, input, cleanOutput, "clean-" + suffix, pace: 0, states is null ? null : Path.Combine(states, "clean")))
         {
             await WindowedInput.WaitUntilAsync(() => cleanReader.Count(r => r.First.Count) >= reference.Count || run.HasExited, Guard, () => $"{reference.Count} windows:\n{run.Output}");
             Assert.True(await run.StopAsync(Guard) == 0, $"the uninterrupted run failed:\n{run.Output}");
@@ -61,7 +84,7 @@ public sealed class KafkaWindowCrashTests(ITestOutputHelper output)
             var before = crashReader.Count(r => r.Results);
             var target = before + 1 + (int)(random.NextDouble() * reference.Count / (Kills + 2));
             runs++;
-            using var run = Start(cluster.BootstrapServers, input, crashOutput, group, PaceEvery);
+            using var run = Start(cluster.BootstrapServers, input, crashOutput, group, PaceEvery, states is null ? null : Path.Combine(states, "crash"));
             await WindowedInput.WaitUntilAsync(() => crashReader.Count(r => r.Results) >= target || run.HasExited, Guard, () => $"{target} results (run {runs}):\n{run.Output}");
             Assert.False(run.HasExited, $"run {runs} ended:\n{run.Output}");
             Assert.True(crashReader.Count(r => r.First.Count) < reference.Count, $"run {runs} emitted every window before kill {kills + 1}");
@@ -69,23 +92,33 @@ public sealed class KafkaWindowCrashTests(ITestOutputHelper output)
             output.WriteLine($"run {runs}: killed after {crashReader.Count(r => r.Results)} results ({crashReader.Count(r => r.First.Count)} of {reference.Count} windows)");
         }
 
-        using (var last = Start(cluster.BootstrapServers, input, crashOutput, group, pace: 0))
+        using (var last = Start(cluster.BootstrapServers, input, crashOutput, group, pace: 0, states is null ? null : Path.Combine(states, "crash")))
         {
             await WindowedInput.WaitUntilAsync(() => crashReader.Count(r => r.First.Count) >= reference.Count || last.HasExited, Guard, () => $"{reference.Count} windows:\n{last.Output}");
             Assert.True(await last.StopAsync(Guard) == 0, $"the final run failed:\n{last.Output}");
         }
 
         var restarted = crashReader.Snapshot();
-        WindowResults.AssertSame(output, Records, reference, uninterrupted, restarted, Kills, runs + 1);
+        if (states is null)
+        {
+            WindowResults.AssertSame(output, Records, reference, uninterrupted, restarted, Kills, runs + 1);
+        }
+        else
+        {
+            WindowResults.AssertLastWins(output, Records, reference, uninterrupted, restarted, Kills, runs + 1);
+        }
     }
 
-    private static ChildProcess Start(string bootstrap, string input, string outputTopic, string group, int pace) =>
+    private static ChildProcess Start(string bootstrap, string input, string outputTopic, string group, int pace, string? stateDirectory) =>
         ChildProcess.Start(
             "DataWeaver.Kafka.Harness.dll",
-            "windowed-count", bootstrap, input, outputTopic, group,
-            WindowedInput.WindowMs.ToString(CultureInfo.InvariantCulture),
-            WindowedInput.OutOfOrdernessMs.ToString(CultureInfo.InvariantCulture),
-            pace.ToString(CultureInfo.InvariantCulture));
+            [
+                "windowed-count", bootstrap, input, outputTopic, group,
+                WindowedInput.WindowMs.ToString(CultureInfo.InvariantCulture),
+                WindowedInput.OutOfOrdernessMs.ToString(CultureInfo.InvariantCulture),
+                pace.ToString(CultureInfo.InvariantCulture),
+                .. stateDirectory is null ? Array.Empty<string>() : [stateDirectory],
+            ]);
 
     /// <summary>Produces the events in order, each with its event time as the message timestamp, then one an hour later.</summary>
     private static void Produce(string bootstrap, string topic, WindowedInput.Event[] events)

@@ -95,6 +95,9 @@ public sealed class WindowResults
     /// <summary>Gets the first result per (key, window start).</summary>
     public IReadOnlyDictionary<(string Key, long StartMs), long> First => first;
 
+    /// <summary>Gets the last result per (key, window start): what an upserting sink ends with.</summary>
+    public IReadOnlyDictionary<(string Key, long StartMs), long> Last => last;
+
     /// <summary>Gets how many windows an upserting sink (the last result wins) would end with a count other than the first.</summary>
     public int LastDiffers => last.Count(l => first[l.Key] != l.Value);
 
@@ -187,5 +190,29 @@ public sealed class WindowResults
         Assert.Equal((0, 0, 0), (refMissing, refExtra, refWrong));
         Assert.Equal((0, 0, 0), (missing, extra, wrong));
         Assert.Empty(restarted.Larger);
+    }
+
+    /// <summary>
+    /// With the window's state checkpointed: asserts everything <see cref="AssertSame"/> does, and that the last result
+    /// per window (what an upserting sink keeps) equals the uninterrupted run's and the reference exactly, with no
+    /// partial re-emission at all.
+    /// </summary>
+    /// <param name="output">The test's output.</param>
+    /// <param name="records">The records read.</param>
+    /// <param name="reference">The brute-force count.</param>
+    /// <param name="uninterrupted">The results of the run never killed.</param>
+    /// <param name="restarted">The results of the killed and restarted runs.</param>
+    /// <param name="kills">The kills.</param>
+    /// <param name="runs">The runs, the last one included.</param>
+    public static void AssertLastWins(
+        ITestOutputHelper output, int records, Dictionary<(string Key, long StartMs), long> reference, WindowResults uninterrupted, WindowResults restarted, int kills, int runs)
+    {
+        AssertSame(output, records, reference, uninterrupted, restarted, kills, runs);
+        var lastWrong = reference.Count(r => !restarted.last.TryGetValue(r.Key, out var count) || count != r.Value);
+        var lastExtra = restarted.last.Keys.Count(k => !reference.ContainsKey(k));
+        output.WriteLine($"last result per window against the reference: {lastWrong} wrong or missing, {lastExtra} extra; partial re-emissions {restarted.Partials}");
+        Assert.Equal(0, restarted.Partials);
+        Assert.Equal((0, 0), (lastWrong, lastExtra));
+        Assert.Equal(0, restarted.LastDiffers);
     }
 }

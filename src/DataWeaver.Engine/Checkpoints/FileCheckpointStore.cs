@@ -123,6 +123,53 @@ public sealed class FileCheckpointStore : ICheckpointStore
         return default;
     }
 
+    /// <summary>Gets the file that holds the state saved under <paramref name="key"/> (<see cref="SaveStateAsync"/>).</summary>
+    /// <param name="key">The state key.</param>
+    /// <returns>The full path of the file (which may not exist yet): <see cref="GetPath"/> ending in <c>.state</c>.</returns>
+    public string GetStatePath(string key) => GetPath(key)[..^".json".Length] + ".state";
+
+    /// <inheritdoc />
+    public async ValueTask<byte[]?> LoadStateAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(GetStatePath(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Written like a checkpoint: to a temporary file, flushed to the disk (<see cref="FileCheckpointStoreOptions.FlushToDisk"/>), renamed over the old one.</remarks>
+    public async ValueTask SaveStateAsync(string key, ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
+    {
+        var path = GetStatePath(key);
+        if (!Volatile.Read(ref _directoryExists))
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            Volatile.Write(ref _directoryExists, true);
+        }
+
+        var temporary = path + ".tmp";
+        var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            await file.WriteAsync(state, cancellationToken).ConfigureAwait(false);
+            if (Options.FlushToDisk)
+            {
+                file.Flush(flushToDisk: true);
+            }
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
     private static ReadOnlyMemory<byte> Serialize(string key, IReadOnlyList<SourcePosition> positions, DateTimeOffset savedAt)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -38,4 +38,28 @@ public interface ICheckpointStore
     /// <returns>The hold, released by disposing it; <see langword="null"/> when the store takes none.</returns>
     /// <exception cref="Connectors.Files.Output.FileLockedException">Another run holds the key.</exception>
     IDisposable? Lock(string key) => null;
+
+    /// <summary>
+    /// Loads the state blob last saved under <paramref name="key"/> with <see cref="SaveStateAsync"/> (a window stage's
+    /// state snapshots, <see cref="Windowing.WindowOptions.CheckpointState"/>).
+    /// </summary>
+    /// <param name="key">Names the stage's state (derived from the source's checkpoint key).</param>
+    /// <param name="cancellationToken">Aborts the load.</param>
+    /// <returns>The bytes; <see langword="null"/> when nothing was saved under the key.</returns>
+    /// <exception cref="NotSupportedException">The store keeps positions only (the default).</exception>
+    ValueTask<byte[]?> LoadStateAsync(string key, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The checkpoint store {GetType().Name} keeps positions only, not state snapshots.");
+
+    /// <summary>
+    /// Saves a state blob under <paramref name="key"/>, replacing what was saved before. A store MUST make it atomic and
+    /// durable once the returned task completes, like <see cref="SaveAsync"/>: the engine saves a stage's state before it
+    /// commits the positions that state belongs to, so a commit never claims state that is not on the disk.
+    /// </summary>
+    /// <param name="key">Names the stage's state.</param>
+    /// <param name="state">The bytes (the engine's own versioned layout).</param>
+    /// <param name="cancellationToken">Aborts the save; the previous state then stays in place.</param>
+    /// <returns>A task that completes once the state is durable.</returns>
+    /// <exception cref="NotSupportedException">The store keeps positions only (the default).</exception>
+    ValueTask SaveStateAsync(string key, ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The checkpoint store {GetType().Name} keeps positions only, not state snapshots.");
 }

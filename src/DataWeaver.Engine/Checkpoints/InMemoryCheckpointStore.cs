@@ -10,6 +10,7 @@ namespace DataWeaver.Checkpoints;
 public sealed class InMemoryCheckpointStore : ICheckpointStore
 {
     private readonly ConcurrentDictionary<string, SourcePosition[]> _checkpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _states = new(StringComparer.Ordinal);
     private long _saves;
 
     /// <summary>Gets how many saves completed, over every key.</summary>
@@ -34,6 +35,23 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         cancellationToken.ThrowIfCancellationRequested();
         _checkpoints[key] = [.. positions];
         Interlocked.Increment(ref _saves);
+        return default;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<byte[]?> LoadStateAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_states.TryGetValue(key, out var state) ? state : null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask SaveStateAsync(string key, ReadOnlyMemory<byte> state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        _states[key] = state.ToArray();
         return default;
     }
 }

@@ -16,6 +16,7 @@ public sealed class SourceBuffer<T>
     private Batch<T>? _current;
     private int _currentPartition;
     private long _currentResume;
+    private long _firstResume = -1;
     private PayloadBuffer? _lastPayload;
     private int _limit;
     private List<Rejected>? _rejects;
@@ -75,6 +76,11 @@ public sealed class SourceBuffer<T>
         batch.Add(record);
         batch.Bytes += bytes;
         _currentResume = resumePosition.Offset;
+        if (_firstResume < 0)
+        {
+            _firstResume = resumePosition.Offset;
+        }
+
         Count++;
         Bytes += bytes;
     }
@@ -110,6 +116,11 @@ public sealed class SourceBuffer<T>
         batch.Count += records.Length;
         batch.Bytes += bytes;
         _currentResume = firstResumePosition.Offset + records.Length - 1;
+        if (_firstResume < 0)
+        {
+            _firstResume = firstResumePosition.Offset;
+        }
+
         Count += records.Length;
         Bytes += bytes;
     }
@@ -134,6 +145,11 @@ public sealed class SourceBuffer<T>
 
         (_rejects ??= []).Add(new Rejected(error, position, raw.ToArray()));
         _currentResume = resumePosition.Offset;
+        if (_firstResume < 0)
+        {
+            _firstResume = resumePosition.Offset;
+        }
+
     }
 
     internal void Begin(int limit)
@@ -157,7 +173,8 @@ public sealed class SourceBuffer<T>
     {
         if (_current is not null)
         {
-            _sealed.Add(new Part(_current, _currentPartition, _currentResume, _rejects));
+            _sealed.Add(new Part(_current, _currentPartition, _currentResume, _rejects, _firstResume));
+            _firstResume = -1;
             _rejects = null;
             _current = null;
             _lastPayload = null;
@@ -172,7 +189,8 @@ public sealed class SourceBuffer<T>
         return _current;
     }
 
-    internal readonly record struct Part(Batch<T> Batch, int Partition, long ResumeOffset, List<Rejected>? Rejects);
+    /// <summary>A sealed batch: its partition, the resume offset after its last record and after its first (-1 when unknown).</summary>
+    internal readonly record struct Part(Batch<T> Batch, int Partition, long ResumeOffset, List<Rejected>? Rejects, long FirstResumeOffset = -1);
 
     internal readonly record struct Rejected(Exception Error, SourcePosition Position, byte[] Raw);
 }

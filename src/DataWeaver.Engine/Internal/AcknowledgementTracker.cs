@@ -85,7 +85,13 @@ internal sealed class AcknowledgementTracker
     }
 
     /// <summary>Registers the next batch read from a partition; called in read order, by one reader.</summary>
-    public SourceLease Register(int partition, long resumeOffset, int records, long bytes, long readTimestamp = 0)
+    /// <param name="partition">The partition.</param>
+    /// <param name="resumeOffset">The resume offset after the batch's last record.</param>
+    /// <param name="records">The batch's records.</param>
+    /// <param name="bytes">The batch's bytes.</param>
+    /// <param name="readTimestamp">When it was read, on the pipeline's TimeProvider.</param>
+    /// <param name="firstResumeOffset">The resume offset after the batch's first record; -1 when unknown.</param>
+    public SourceLease Register(int partition, long resumeOffset, int records, long bytes, long readTimestamp = 0, long firstResumeOffset = -1)
     {
         PartitionTracker? tracker;
         lock (_partitionsLock)
@@ -97,7 +103,7 @@ internal sealed class AcknowledgementTracker
             }
         }
 
-        return tracker.Register(resumeOffset, records, bytes, readTimestamp);
+        return tracker.Register(resumeOffset, records, bytes, readTimestamp, firstResumeOffset);
     }
 
     /// <summary>Gets the current watermark of every partition that has one.</summary>
@@ -134,16 +140,29 @@ internal sealed class AcknowledgementTracker
         private long _read;
         private long _acknowledged;
         private long _committed;
+        private bool _registered;
 
         public int Partition { get; } = partition;
 
-        public SourceLease Register(long resumeOffset, int records, long bytes, long readTimestamp)
+        /// <summary>
+        /// Gets the resume offset after the first record this run read from the partition (-1 when unknown): it tells a
+        /// restored state which of its snapshots the source resumed from (see Windowing's WindowStateCheckpoint).
+        /// </summary>
+        public long RunFirstResumeOffset { get; private set; } = -1;
+
+        public SourceLease Register(long resumeOffset, int records, long bytes, long readTimestamp, long firstResumeOffset)
         {
             SourceLease lease;
             lock (_lock)
             {
                 lease = _free.TryPop(out var reused) ? reused : new SourceLease(this);
                 lease.Reset(resumeOffset, records, bytes, readTimestamp);
+                if (!_registered)
+                {
+                    _registered = true;
+                    RunFirstResumeOffset = firstResumeOffset;
+                }
+
                 _leases.Enqueue(lease);
                 _read += records;
             }
@@ -271,6 +290,9 @@ internal sealed class AcknowledgementTracker
         public long ResumeOffset { get; private set; }
 
         public int Partition => _tracker.Partition;
+
+        /// <summary>Gets the resume offset after the first record the run read from this lease's partition (-1 when unknown).</summary>
+        public long RunFirstResumeOffset => _tracker.RunFirstResumeOffset;
 
         public int Records { get; private set; }
 

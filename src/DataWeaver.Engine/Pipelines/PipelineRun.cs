@@ -51,7 +51,7 @@ public sealed class PipelineRun
         _gate = new CapacityGate(pipeline.Options.MaxInFlightRecords, pipeline.Options.MaxInFlightBytes);
         var (graph, owners) = pipeline.DescribeWithOwners();
         _metrics = new RunMetrics(this, graph, owners, _gate);
-        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken) { WatermarkAdvanced = OnWatermarkAdvanced, Metrics = _metrics };
+        _run = new RunContext(pipeline.Options, plan.Source.Name, cancellationToken) { WatermarkAdvanced = OnWatermarkAdvanced, Metrics = _metrics, SourceCheckpoint = CheckpointLocks.Find(plan.Source) };
         _startedAt = pipeline.Options.TimeProvider.GetTimestamp();
         LiveRuns.Started(_metrics);
         _ = Task.Run(ExecuteAsync, CancellationToken.None);
@@ -552,12 +552,28 @@ public sealed class PipelineRun
                 }
             }
 
+            var state = _run.StateParticipant;
+            IReadOnlyList<SourcePosition>? covered = null;
+            if (state is not null)
+            {
+                // A stage checkpoints its state: commit only what a durably saved snapshot covers (saved first).
+                covered = await state.SaveCoveredAsync(_source.Tracker.Watermarks(), cancellationToken).ConfigureAwait(false);
+                if (covered is null)
+                {
+                    return;
+                }
+
+                advanced = [.. covered!.Where(p => !_committed.TryGetValue(p.Partition, out var c) || c != p.Offset)];
+                progress = [.. progress.Where(p => covered!.Any(c => c.Partition == p.Partition && c.Offset == p.Watermark))];
+            }
+
             if (advanced.Count == 0)
             {
                 return;
             }
 
             await CommitWithRetriesAsync(advanced, cancellationToken).ConfigureAwait(false);
+            state?.Committed(covered!);
             foreach (var position in advanced)
             {
                 _committed[position.Partition] = position.Offset;

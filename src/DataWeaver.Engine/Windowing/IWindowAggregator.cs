@@ -58,4 +58,8 @@ public readonly record struct WindowElement(long TimestampTicks, long Sequence)
 /// <param name="End">The window's end (exclusive; for a session, its last record's time plus the gap).</param>
 /// <param name="Value">The aggregate.</param>
 /// <param name="IsUpdate">Whether the window was emitted before and this replaces that result (allowed lateness; for a session, a merge of emitted sessions).</param>
-public sealed record WindowOutput<TKey, TResult>(TKey Key, DateTimeOffset Start, DateTimeOffset End, TResult Value, bool IsUpdate);
+public sealed record WindowOutput<TKey, TResult>(TKey Key, DateTimeOffset Start, DateTimeOffset End, TResult Value, bool IsUpdate)
+{
+    /// <summary>Gets whether the window is still open and this is its current result, emitted early (<see cref="WindowOptions.EarlyResultEvery"/>); the final one follows.</summary>
+    public bool IsEarly { get; init; }
+}

@@ -82,6 +82,50 @@ public sealed record WindowOptions
     /// <value>The default is 0: no values are collected. From 0 to 1,000,000.</value>
     public int CollectLimit { get; init; }
 
+    /// <summary>
+    /// Gets how often an open window's current results go out early: after every this many records the stage takes, each
+    /// key whose aggregate changed since its last result in a window still open is emitted with
+    /// <see cref="WindowResult{TKey}.IsEarly"/> true; the final result follows when the window closes, unchanged by this.
+    /// For sinks that upsert by (key, window start): they show a count growing until the final one. Tumbling and hopping
+    /// windows.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no early results. From 1 to 100,000,000.</value>
+    public int? EarlyResultEvery { get; init; }
+
+    /// <summary>
+    /// Gets how often, in processing time (the pipeline's TimeProvider), an open window's changed results go out early
+    /// (see <see cref="EarlyResultEvery"/>): checked at the end of each input batch.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no early results by time. From 1 millisecond to 1 day.</value>
+    public TimeSpan? EarlyResultInterval { get; init; }
+
+    /// <summary>
+    /// Gets whether the stage's state (its open windows, their aggregates and the watermark) is checkpointed with the
+    /// source's positions: every <see cref="SnapshotInterval"/> the stage takes a snapshot of its state at a batch boundary,
+    /// and a commit claims only the positions of a snapshot that was saved (durably, before the commit) in the source's
+    /// own checkpoint store. A restart restores that state and reads on from its positions, so a window open across a
+    /// crash ends with every record counted once, and a long window is not read again. Needs a source with a checkpoint
+    /// store that keeps state (<see cref="Checkpoints.FileCheckpointStore"/>, <see cref="Checkpoints.InMemoryCheckpointStore"/>),
+    /// tumbling or hopping windows, the built-in aggregates and keys of type string, long or int.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>: no state survives a run; a restart re-reads every record of the windows
+    /// open at the last commit (commits wait for them) and recomputes them.
+    /// </value>
+    public bool CheckpointState { get; init; }
+
+    /// <summary>
+    /// Gets the store a stage with <see cref="CheckpointState"/> keeps its state in, for a source that keeps no checkpoint
+    /// store of its own (Kafka commits its offsets to the broker): the state is saved there, durably, before the source
+    /// commits the positions it belongs to.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the source's own checkpoint store (required then).</value>
+    public Checkpoints.ICheckpointStore? StateStore { get; init; }
+
+    /// <summary>Gets how often, at most, a stage with <see cref="CheckpointState"/> snapshots its state (processing time, on the pipeline's TimeProvider).</summary>
+    /// <value>The default is 1 second; from zero (every input batch) to 1 hour. Commits advance at most this often.</value>
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets how many records may wait at the stage's input.</summary>
     /// <value>The default is <see langword="null"/>: <see cref="Pipelines.PipelineOptions.DefaultStageCapacity"/>. At least 1.</value>
     public int? Capacity { get; init; }

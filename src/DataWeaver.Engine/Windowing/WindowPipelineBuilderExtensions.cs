@@ -210,7 +210,7 @@ public static class WindowPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(keySelector);
         return builder.Then<WindowOutput<TKey, TResult>>(
             new WindowDefinition<T, TKey, TAccumulator, TResult, TAggregator, WindowOutput<TKey, TResult>>(
-                keySelector, eventTime, aggregator, static (key, start, end, result, update) => new WindowOutput<TKey, TResult>(key, start, end, result, update), options ?? new WindowOptions()));
+                keySelector, eventTime, aggregator, static (key, start, end, result, kind) => new WindowOutput<TKey, TResult>(key, start, end, result, kind == WindowEmission.Update) { IsEarly = kind == WindowEmission.Early }, options ?? new WindowOptions()));
     }
 
     private static WindowOptions Convert(TumblingWindowOptions? options)
@@ -258,6 +258,6 @@ public static class WindowPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(aggregator);
         return builder.Then<WindowOutput<TKey, TResult>>(
             new WindowDefinition<T, TKey, TAccumulator, TResult, IWindowAggregator<T, TAccumulator, TResult>, WindowOutput<TKey, TResult>>(
-                keySelector, eventTime, aggregator, static (key, start, end, result, update) => new WindowOutput<TKey, TResult>(key, start, end, result, update), options ?? new WindowOptions()));
+                keySelector, eventTime, aggregator, static (key, start, end, result, kind) => new WindowOutput<TKey, TResult>(key, start, end, result, kind == WindowEmission.Update) { IsEarly = kind == WindowEmission.Early }, options ?? new WindowOptions()));
     }
 }

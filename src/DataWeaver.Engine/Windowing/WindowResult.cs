@@ -37,4 +37,11 @@ public sealed record WindowResult<TKey>(TKey Key, DateTimeOffset Start, DateTime
 
     /// <summary>Gets whether the window was emitted before and this result replaces that one (see <see cref="WindowOptions.AllowedLateness"/>).</summary>
     public bool IsUpdate { get; init; }
+
+    /// <summary>
+    /// Gets whether the window is still open and this is its current result, emitted early
+    /// (<see cref="WindowOptions.EarlyResultEvery"/>, <see cref="WindowOptions.EarlyResultInterval"/>); the final result follows
+    /// when the window closes and replaces it.
+    /// </summary>
+    public bool IsEarly { get; init; }
 }

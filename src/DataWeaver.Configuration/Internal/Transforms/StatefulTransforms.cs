@@ -83,6 +83,8 @@ internal static class StatefulTransforms
             AllowedLateness = Duration(args["allowedLateness"], TimeSpan.Zero, errors),
             MaxKeys = args["maxKeys"] is { } maxKeys ? Count(maxKeys, 1_000_000, errors) : 1_000_000,
             StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
+            CheckpointState = args["checkpointState"]?.Text is "true",
+            SnapshotInterval = Duration(args["snapshotInterval"], TimeSpan.FromSeconds(1), errors),
             Name = name,
         };
         if (kind == WindowKind.Hopping && args["hop"] is null)

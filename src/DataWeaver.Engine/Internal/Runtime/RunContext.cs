@@ -42,6 +42,23 @@ internal sealed class RunContext : IDisposable
     /// <summary>Gets or sets what to tell of every watermark advance (the continuous commit loop); MUST NOT block.</summary>
     public Action? WatermarkAdvanced { get; set; }
 
+    /// <summary>Gets the store and key of the source's checkpoint; <see langword="null"/> when the source keeps none.</summary>
+    public (Checkpoints.ICheckpointStore Store, string Key)? SourceCheckpoint { get; init; }
+
+    /// <summary>Gets the stage whose state is checkpointed with the positions (at most one per run); read by the commit loop.</summary>
+    public Checkpoints.IStateParticipant? StateParticipant { get; private set; }
+
+    /// <summary>Registers the run's state-checkpointing stage; a second one is a configuration error.</summary>
+    public void RegisterStateParticipant(Checkpoints.IStateParticipant participant, string stage)
+    {
+        if (StateParticipant is not null)
+        {
+            throw new InvalidOperationException($"Stage '{stage}': only one stage of a pipeline may checkpoint its state (CheckpointState).");
+        }
+
+        StateParticipant = participant;
+    }
+
     /// <summary>Gets the run's metrics: block counters and instruments; <see langword="null"/> reports nothing.</summary>
     public RunMetrics? Metrics { get; init; }
 

@@ -56,8 +56,8 @@ internal sealed class SourcePump<T>(
 
         for (var i = 0; i < parts.Count; i++)
         {
-            var (batch, partition, resumeOffset, rejects) = parts[i];
-            batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt));
+            var (batch, partition, resumeOffset, rejects, firstResumeOffset) = parts[i];
+            batch.Hold(tracker.Register(partition, resumeOffset, batch.Count, batch.Bytes, readAt, firstResumeOffset));
             if (Tracing.Internal.BatchTracing.Enabled)
             {
                 Tracing.Internal.BatchTracing.OnRead(batch, run.Options.Name, source.Name); // the batch span (Tracing/)

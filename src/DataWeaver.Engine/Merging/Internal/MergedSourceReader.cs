@@ -152,7 +152,7 @@ internal sealed class MergedSourceReader<T>(MergedSource<T> owner) : SourceReade
             }
 
             var rejects = part.Rejects?.Select(x => x with { Position = new SourcePosition(x.Position.Partition + offset, x.Position.Offset) }).ToList();
-            into.AddSealed(new SourceBuffer<T>.Part(part.Batch, checked(part.Partition + offset), part.ResumeOffset, rejects));
+            into.AddSealed(new SourceBuffer<T>.Part(part.Batch, checked(part.Partition + offset), part.ResumeOffset, rejects, part.FirstResumeOffset));
         }
 
         from.SealedParts.Clear();

@@ -125,7 +125,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
         + (a.Sketch?.SizeBytes ?? 0);
 
     /// <summary>The emitted form; copies what the accumulator holds, since it may be updated later.</summary>
-    public static WindowResult<TKey> ToResult<TKey>(TKey key, DateTimeOffset start, DateTimeOffset end, StandardAccumulator a, bool isUpdate)
+    public static WindowResult<TKey> ToResult<TKey>(TKey key, DateTimeOffset start, DateTimeOffset end, StandardAccumulator a, WindowEmission kind)
     {
         double[]? values = null;
         if (a.Values is { } list)
@@ -144,7 +144,8 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
             DistinctCount = a.Distinct?.Count,
             ApproximateDistinctCount = a.Sketch?.Estimate(),
             Values = values,
-            IsUpdate = isUpdate,
+            IsUpdate = kind == WindowEmission.Update,
+            IsEarly = kind == WindowEmission.Early,
         };
     }
 }

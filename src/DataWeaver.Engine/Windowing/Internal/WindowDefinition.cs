@@ -11,7 +11,7 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
     Func<T, TKey> keySelector,
     Func<T, DateTimeOffset>? eventTime,
     TAgg aggregator,
-    Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> output,
+    Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> output,
     WindowOptions options)
     : OwnBlockBoundary<T, TOut>("window", options.Name, options.Capacity)
     where TKey : notnull
@@ -38,7 +38,7 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
     public override BatchTarget<T> Instantiate(BatchTarget<TOut> next, int boundedCapacity, RunContext run, BlockCounters? counters) =>
         new WindowNode<T, TKey, TAcc, TResult, TAgg, TOut>(
             DisplayName, keySelector, eventTime, aggregator, output, WindowSettings.From(WindowOptions, eventTime is not null),
-            Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters).Input;
+            Policy ?? run.Options.ErrorPolicy, boundedCapacity, next, run, counters, WindowOptions.StateStore).Input;
 
     public override IEnumerable<string> Validate(PipelineOptions options)
     {
@@ -86,6 +86,41 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
         if (o.ApproximateDistinctPrecision is < HyperLogLogSketch.MinPrecision or > HyperLogLogSketch.MaxPrecision)
         {
             yield return $"Stage '{DisplayName}': ApproximateDistinctPrecision must be from {HyperLogLogSketch.MinPrecision} to {HyperLogLogSketch.MaxPrecision} (was {o.ApproximateDistinctPrecision}).";
+        }
+
+        if (o.CheckpointState && o.ApproximateDistinctPrecision is not null)
+        {
+            yield return $"Stage '{DisplayName}': CheckpointState does not save approximate distinct counts yet (set one of CheckpointState and ApproximateDistinctPrecision).";
+        }
+
+        if (o.EarlyResultEvery is < 1 or > 100_000_000)
+        {
+            yield return $"Stage '{DisplayName}': EarlyResultEvery must be from 1 to 100,000,000 (was {o.EarlyResultEvery}).";
+        }
+
+        if (o.EarlyResultInterval is { } early && (early < TimeSpan.FromMilliseconds(1) || early > TimeSpan.FromDays(1)))
+        {
+            yield return $"Stage '{DisplayName}': EarlyResultInterval must be from 1 ms to 1 day (was {early}).";
+        }
+
+        if ((o.EarlyResultEvery is not null || o.EarlyResultInterval is not null) && o.Kind == WindowKind.Session)
+        {
+            yield return $"Stage '{DisplayName}': early results are not available for session windows (tumbling and hopping only).";
+        }
+
+        if (o.CheckpointState && o.Kind == WindowKind.Session)
+        {
+            yield return $"Stage '{DisplayName}': CheckpointState is not available for session windows (tumbling and hopping only).";
+        }
+
+        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.Instance is null)
+        {
+            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates and a key of type string, long or int (was {typeof(TKey).Name} with {typeof(TAcc).Name}).";
+        }
+
+        if (o.SnapshotInterval < TimeSpan.Zero || o.SnapshotInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"Stage '{DisplayName}': SnapshotInterval must be from 0 to 1 hour (was {o.SnapshotInterval}).";
         }
 
         if (o.CollectLimit is < 0 or > WindowOptions.MaxCollectLimit)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,6 +8,7 @@ using DataWeaver.Internal;
 using DataWeaver.Internal.Runtime;
 using DataWeaver.Internal.Stateful;
 using DataWeaver.Pipelines.ErrorHandling;
+using DataWeaver.Records;
 
 namespace DataWeaver.Windowing.Internal;
 
@@ -20,8 +22,15 @@ internal sealed record WindowSettings(
     long Lateness,
     long BudgetBytes,
     long MaxKeys,
-    bool EventTime)
+    bool EventTime,
+    bool CheckpointState = false,
+    TimeSpan SnapshotInterval = default,
+    long EarlyEvery = 0,
+    TimeSpan EarlyInterval = default)
 {
+    /// <summary>Gets whether early results are on.</summary>
+    public bool Early => EarlyEvery > 0 || EarlyInterval > TimeSpan.Zero;
+
     public static WindowSettings From(WindowOptions o, bool eventTime) => new(
         o.Kind,
         o.Size.Ticks,
@@ -31,7 +40,11 @@ internal sealed record WindowSettings(
         eventTime ? o.AllowedLateness.Ticks : 0,
         o.StateBudgetBytes,
         o.MaxKeys ?? long.MaxValue,
-        eventTime);
+        eventTime,
+        o.CheckpointState,
+        o.SnapshotInterval,
+        o.EarlyResultEvery ?? 0,
+        o.EarlyResultInterval ?? TimeSpan.Zero);
 
     /// <summary>The clock period of a processing-time stage: a quarter of its window (or gap), from 1 ms to 1 s.</summary>
     public TimeSpan? TickPeriod => EventTime
@@ -64,7 +77,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     private readonly Func<T, TKey> _keySelector;
     private readonly Func<T, DateTimeOffset>? _eventTime;
-    private readonly Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> _output;
+    private readonly Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> _output;
     private readonly WindowSettings _s;
     private readonly int _chunk;
     private readonly ErrorPolicy _policy;
@@ -87,18 +100,32 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     private long _keys;
     private int _stamp;
 
+    // State checkpoints (WindowOptions.CheckpointState): null when off.
+    private readonly WindowStateCheckpoint? _checkpoint;
+    private readonly WindowStateCodec<TKey, TAcc>? _codec;
+    private readonly Dictionary<int, long> _positions = [];
+    private readonly List<AcknowledgementTracker.SourceLease> _held = [];
+    private long _lastSnapshot;
+    private bool _restored;
+
+    // Early results (WindowOptions.EarlyResultEvery / EarlyResultInterval).
+    private readonly bool _early;
+    private long _sinceEarly;
+    private long _lastEarly;
+
     public WindowNode(
         string name,
         Func<T, TKey> keySelector,
         Func<T, DateTimeOffset>? eventTime,
         TAgg aggregator,
-        Func<TKey, DateTimeOffset, DateTimeOffset, TResult, bool, TOut> output,
+        Func<TKey, DateTimeOffset, DateTimeOffset, TResult, WindowEmission, TOut> output,
         WindowSettings settings,
         ErrorPolicy policy,
         int boundedCapacity,
         BatchTarget<TOut> next,
         RunContext run,
-        BlockCounters? counters)
+        BlockCounters? counters,
+        Checkpoints.ICheckpointStore? stateStore = null)
         : base(name, boundedCapacity, next, run, counters, settings.TickPeriod)
     {
         _keySelector = keySelector;
@@ -110,6 +137,20 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _chunk = run.Options.BatchSize;
         _policy = policy;
         _time = run.Options.TimeProvider;
+        _early = settings.Early;
+        _lastEarly = _time.GetTimestamp();
+        if (settings.CheckpointState)
+        {
+            var source = stateStore is not null ? (Store: stateStore, Key: "window-state." + run.SourceName)
+                : run.SourceCheckpoint
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory), or WindowOptions.StateStore.");
+
+            _codec = WindowStateCodec<TKey, TAcc>.Instance
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates and a key of type string, long or int.");
+            _checkpoint = new WindowStateCheckpoint(source.Store, source.Key, name);
+            run.RegisterStateParticipant(_checkpoint, name);
+            _lastSnapshot = _time.GetTimestamp();
+        }
     }
 
     /// <summary>Gets the state's estimated bytes (for tests and metrics).</summary>
@@ -117,6 +158,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     protected override async ValueTask OnBatchAsync(Batch<T> batch)
     {
+        if (_checkpoint is not null && !_restored)
+        {
+            await RestoreAsync(batch).ConfigureAwait(false);
+        }
+
         var items = batch.Items;
         var count = batch.Count;
         _stamp++;
@@ -149,9 +195,25 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             }
         }
 
-        foreach (var window in _touchedWindows)
+        if (_checkpoint is null)
         {
-            HoldLeases(batch, window.Leases);
+            foreach (var window in _touchedWindows)
+            {
+                HoldLeases(batch, window.Leases);
+            }
+        }
+        else
+        {
+            // The state is checkpointed: a window holds no leases. The stage holds this batch's while its results go out
+            // (they carry them), with processing time until the next batch (the clock's results carry them); a commit
+            // waits for a snapshot covering them.
+            ReleaseLeases(_held);
+            HoldLeases(batch, _held);
+            foreach (var lease in _held)
+            {
+                ref var offset = ref CollectionsMarshal.GetValueRefOrAddDefault(_positions, lease.Partition, out _);
+                offset = Math.Max(offset, lease.ResumeOffset);
+            }
         }
 
         foreach (var session in _touchedSessions)
@@ -188,6 +250,23 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         }
 
         await AdvanceAsync(_eventTime is null ? Math.Max(now, _time.GetUtcNow().UtcTicks) : _watermark).ConfigureAwait(false);
+        if (_early)
+        {
+            await MaybeEmitEarlyAsync(count).ConfigureAwait(false);
+        }
+
+        if (_checkpoint is not null)
+        {
+            if (_time.GetElapsedTime(_lastSnapshot) >= _s.SnapshotInterval)
+            {
+                TakeSnapshot();
+            }
+
+            if (_eventTime is not null)
+            {
+                ReleaseLeases(_held); // only records move an event-time window: nothing else will carry them
+            }
+        }
     }
 
     protected override ValueTask OnTickAsync()
@@ -207,10 +286,120 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         // so the final commit stops before them and a restart recomputes the windows.
         if (Run.SourceStopped || Run.AbortToken.IsCancellationRequested)
         {
+            // With state checkpoints the open windows are kept instead: the last snapshot holds them.
+            FinishCheckpoint();
             return default;
         }
 
-        return AdvanceAsync(EndOfInput);
+        return _checkpoint is null ? AdvanceAsync(EndOfInput) : EndCheckpointedAsync();
+    }
+
+    private async ValueTask EndCheckpointedAsync()
+    {
+        await AdvanceAsync(EndOfInput).ConfigureAwait(false);
+        FinishCheckpoint();
+    }
+
+    private void FinishCheckpoint()
+    {
+        if (_checkpoint is not null)
+        {
+            TakeSnapshot();
+            ReleaseLeases(_held);
+        }
+    }
+
+    /// <summary>Snapshots the state as the records folded so far built it, for the next commit to save.</summary>
+    private void TakeSnapshot()
+    {
+        _lastSnapshot = _time.GetTimestamp();
+        if (_positions.Count == 0)
+        {
+            return; // no record yet: nothing to commit
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new StateWriter(buffer);
+        writer.WriteInt64(_watermark);
+        writer.WriteInt64(_sequence);
+        writer.WriteInt32(_windows.Count);
+        foreach (var (start, window) in _windows)
+        {
+            writer.WriteInt64(start);
+            writer.WriteByte(window.Fired ? (byte)1 : (byte)0);
+            writer.WriteInt32(window.Aggregates.Count);
+            foreach (var key in window.Aggregates.Keys)
+            {
+                _codec!.Write(writer, key, ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key));
+            }
+        }
+
+        var positions = new SourcePosition[_positions.Count];
+        var i = 0;
+        foreach (var (partition, offset) in _positions)
+        {
+            positions[i++] = new SourcePosition(partition, offset);
+        }
+
+        Array.Sort(positions, static (a, b) => a.Partition.CompareTo(b.Partition));
+        _checkpoint!.Add(new WindowSnapshot(positions, buffer.WrittenSpan.ToArray()));
+    }
+
+    /// <summary>Restores the state saved with the source's checkpoint, before the first record is folded.</summary>
+    private async ValueTask RestoreAsync(Batch<T> first)
+    {
+        _restored = true;
+        List<AcknowledgementTracker.SourceLease> leases = [];
+        first.ShareLeasesWith(leases);
+        var snapshot = await _checkpoint!.LoadAsync(
+            partition => leases.Find(l => l.Partition == partition) is { } lease ? lease.RunFirstResumeOffset : -1,
+            Run.AbortToken).ConfigureAwait(false);
+        ReleaseLeases(leases);
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        foreach (var position in snapshot.Positions)
+        {
+            _positions[position.Partition] = position.Offset;
+        }
+
+        Restore(snapshot.Payload);
+    }
+
+    private void Restore(byte[] payload)
+    {
+        try
+        {
+            var reader = new StateReader(payload);
+            _watermark = reader.ReadInt64();
+            _sequence = reader.ReadInt64();
+            var windows = reader.ReadCount();
+            for (var w = 0; w < windows; w++)
+            {
+                var start = reader.ReadInt64();
+                var window = GetWindow(start);
+                window.Fired = reader.ReadByte() != 0;
+                var keys = reader.ReadCount();
+                for (var k = 0; k < keys; k++)
+                {
+                    var key = _codec!.ReadKey(ref reader);
+                    var accumulator = _codec.ReadAccumulator(ref reader);
+                    window.Bytes += NewKey(key, _sizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
+                    window.Aggregates[key] = accumulator;
+                }
+            }
+
+            if (!reader.AtEnd)
+            {
+                throw new FormatException("bytes follow the last window");
+            }
+        }
+        catch (FormatException exception)
+        {
+            throw new Checkpoints.CheckpointException(_checkpoint!.StateKey, $"The state of stage '{Name}' is corrupt: {exception.Message}.", exception);
+        }
     }
 
     [DoesNotReturn]
@@ -268,7 +457,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         var outOfOrderness = _s.OutOfOrderness;
         var timeOf = _eventTime;
         var keyOf = _keySelector;
-        var sizeVaries = _sizeVaries;
+        var slow = _sizeVaries || _early; // early results track the keys that changed: the slow path
         var watermark = _watermark;
         var aggregator = _aggregator; // a struct aggregator's copy for this batch, written back below
         FixedWindow? window = null;
@@ -301,7 +490,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
             var key = keyOf(record);
             ref var accumulator = ref CollectionsMarshal.GetValueRefOrAddDefault(window!.Aggregates, key, out var exists)!;
-            if (exists && !sizeVaries && !window.Fired)
+            if (exists && !slow && !window.Fired)
             {
                 aggregator.Add(ref accumulator, record, new WindowElement(at, _sequence++));
             }
@@ -396,6 +585,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         if (window.Fired)
         {
             (window.Dirty ??= []).Add(key);
+        }
+        else if (_early)
+        {
+            (window.EarlyDirty ??= []).Add(key);
         }
 
         var element = new WindowElement(at, _sequence++);
@@ -609,53 +802,44 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
     private async ValueTask EmitAsync(FixedWindow window, bool update)
     {
-        var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
-        var end = new DateTimeOffset(window.End, TimeSpan.Zero);
-        Batch<TOut>? output = null;
         if (update)
         {
-            var dirty = window.Dirty!;
-            var remaining = dirty.Count;
-            foreach (var key in dirty)
-            {
-                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
-                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), true));
-                remaining--;
-                if (output.Count == _chunk)
-                {
-                    await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
-                    output = null;
-                }
-            }
-
-            dirty.Clear();
+            await EmitKeysAsync(window, window.Dirty!, WindowEmission.Update).ConfigureAwait(false);
+            window.Dirty!.Clear();
         }
         else
         {
             window.Fired = true;
-            var remaining = window.Aggregates.Count;
-            foreach (var key in window.Aggregates.Keys)
-            {
-                output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
-                ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
-                output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), false));
-                remaining--;
-                if (output.Count == _chunk)
-                {
-                    await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
-                    output = null;
-                }
-            }
+            await EmitKeysAsync(window, window.Aggregates.Keys, WindowEmission.Final).ConfigureAwait(false);
+        }
 
+        ReleaseLeases(window.Leases);
+    }
+
+    /// <summary>Emits the results of <paramref name="keys"/> in batches of the pipeline's size; the window keeps its leases.</summary>
+    private async ValueTask EmitKeysAsync(FixedWindow window, IReadOnlyCollection<TKey> keys, WindowEmission kind)
+    {
+        var start = new DateTimeOffset(window.Start, TimeSpan.Zero);
+        var end = new DateTimeOffset(window.End, TimeSpan.Zero);
+        Batch<TOut>? output = null;
+        var remaining = keys.Count;
+        foreach (var key in keys)
+        {
+            output ??= Batch<TOut>.Rent(Math.Min(_chunk, remaining));
+            ref var accumulator = ref CollectionsMarshal.GetValueRefOrNullRef(window.Aggregates, key);
+            output.Add(_output(key, start, end, _aggregator.Result(ref accumulator), kind));
+            remaining--;
+            if (output.Count == _chunk)
+            {
+                await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
+                output = null;
+            }
         }
 
         if (output is not null)
         {
-            await SendChunkAsync(window.Leases, output).ConfigureAwait(false);
+            await SendChunkAsync(LeasesOf(window), output).ConfigureAwait(false);
         }
-
-        ReleaseLeases(window.Leases);
     }
 
     private async ValueTask EmitAsync(Session session)
@@ -663,12 +847,39 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         var output = Batch<TOut>.Rent(1);
         var start = new DateTimeOffset(session.Start, TimeSpan.Zero);
         var end = new DateTimeOffset(session.Last + _s.Gap, TimeSpan.Zero);
-        output.Add(_output(session.Key, start, end, _aggregator.Result(ref session.Accumulator), session.Emitted));
+        output.Add(_output(session.Key, start, end, _aggregator.Result(ref session.Accumulator), session.Emitted ? WindowEmission.Update : WindowEmission.Final));
         session.Emitted = true;
         session.Pending = false;
         await SendChunkAsync(session.Leases, output).ConfigureAwait(false);
         ReleaseLeases(session.Leases);
     }
+
+    /// <summary>Emits the changed keys of every open window when N records passed or the interval elapsed.</summary>
+    private async ValueTask MaybeEmitEarlyAsync(int records)
+    {
+        _sinceEarly += records;
+        if ((_s.EarlyEvery <= 0 || _sinceEarly < _s.EarlyEvery)
+            && (_s.EarlyInterval <= TimeSpan.Zero || _time.GetElapsedTime(_lastEarly) < _s.EarlyInterval))
+        {
+            return;
+        }
+
+        _sinceEarly = 0;
+        _lastEarly = _time.GetTimestamp();
+        foreach (var (_, window) in _windows)
+        {
+            if (window.Fired || window.EarlyDirty is not { Count: > 0 } dirty)
+            {
+                continue;
+            }
+
+            // The window keeps its leases: its final result must still be written before its records commit.
+            await EmitKeysAsync(window, dirty, WindowEmission.Early).ConfigureAwait(false);
+            dirty.Clear();
+        }
+    }
+
+    private List<AcknowledgementTracker.SourceLease> LeasesOf(FixedWindow window) => _checkpoint is null ? window.Leases : _held;
 
     private ValueTask SendChunkAsync(List<AcknowledgementTracker.SourceLease> leases, Batch<TOut> output)
     {
@@ -702,6 +913,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         public List<AcknowledgementTracker.SourceLease> Leases { get; } = [];
 
         public HashSet<TKey>? Dirty { get; set; }
+
+        /// <summary>Gets or sets the keys changed since the window's last early results (early results only).</summary>
+        public HashSet<TKey>? EarlyDirty { get; set; }
 
         public bool Fired { get; set; }
 
