@@ -64,33 +64,64 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
         private CsvReader Csv => _reader!;
 
-        public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+        public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
         {
             if (_reader is null)
             {
-                _lines.PassIncompleteTail = ReadIncompleteLastRecord;
-                _reader = CsvReader.Create(_lines, format.ReaderOptions(), leaveOpen: false);
-                if (format.Options.Header)
-                {
-                    await Csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-                    _records.UseColumns(Csv.Headers);
-                }
-                else
-                {
-                    _records.UseColumns(null);
-                }
+                return FirstAsync(cancellationToken);
             }
 
-            bool more;
+            // A row already read into CsvHelper's buffer (nearly every one) is decoded without an asynchronous state machine.
+            ValueTask<bool> read;
             try
             {
-                more = await Csv.ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = Csv.ReadAsync(cancellationToken);
             }
             catch (CsvFormatException exception)
             {
-                throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
+                throw Malformed(exception);
             }
 
+            return read.IsCompletedSuccessfully ? new ValueTask<bool>(Next(read.Result)) : NextAsync(read);
+        }
+
+        private async ValueTask<bool> FirstAsync(CancellationToken cancellationToken)
+        {
+            _lines.PassIncompleteTail = ReadIncompleteLastRecord;
+            _reader = CsvReader.Create(_lines, format.ReaderOptions(), leaveOpen: false);
+            if (format.Options.Header)
+            {
+                await Csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                _records.UseColumns(Csv.Headers);
+            }
+            else
+            {
+                _records.UseColumns(null);
+            }
+
+            return await MoveNextAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private async ValueTask<bool> NextAsync(ValueTask<bool> read)
+        {
+            bool more;
+            try
+            {
+                more = await read.ConfigureAwait(false);
+            }
+            catch (CsvFormatException exception)
+            {
+                throw Malformed(exception);
+            }
+
+            return Next(more);
+        }
+
+        private DataWeaverException Malformed(CsvFormatException exception) =>
+            new(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
+
+        private bool Next(bool more)
+        {
             if (!more)
             {
                 IncompleteTailBytes = _lines.HeldBytes;

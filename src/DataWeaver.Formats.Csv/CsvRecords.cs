@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Encodings.Web;
@@ -148,11 +149,20 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             return false;
         }
 
+        var delimiter = (byte)options.Delimiter;
+        var masked = raw.Length <= 64 && Vector256.IsHardwareAccelerated;
+        var ends = masked ? DelimiterMask(raw, delimiter) : 0;
+        if (masked && BitOperations.PopCount(ends) != columns - 1)
+        {
+            record = default;
+            payload = null;
+            return false;
+        }
+
         // The JSON, then the row, in one span: a short copy may write up to 16 bytes past its end, which the next copy
         // (or the row, copied last) overwrites; so all but the last few bytes take one vector move instead of a call.
         var room = Room(jsonLength + raw.Length, out var buffer);
         payload = buffer.Payload;
-        var delimiter = (byte)options.Delimiter;
         var at = 0;
         var cell = 0;
         for (var i = 0; i < columns; i++)
@@ -169,7 +179,21 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             }
 
             at += length;
-            var end = i == columns - 1 ? raw.Length : cell + raw[cell..].IndexOf(delimiter);
+            int end;
+            if (i == columns - 1)
+            {
+                end = raw.Length;
+            }
+            else if (ends != 0)
+            {
+                end = BitOperations.TrailingZeroCount(ends);
+                ends &= ends - 1;
+            }
+            else
+            {
+                end = cell + raw[cell..].IndexOf(delimiter);
+            }
+
             var cellLength = end - cell;
             if (cellLength <= 16 && cell + 16 <= raw.Length && at + 16 <= room.Length)
             {
@@ -189,6 +213,42 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         raw.CopyTo(room[jsonLength..]);
         record = buffer.Add(jsonLength, raw.Length);
         return true;
+    }
+
+    /// <summary>
+    /// Bit <c>i</c> set where byte <c>i</c> of a row of at most 64 bytes is the delimiter: two overlapping vector compares
+    /// instead of a search per cell (the row has no quote, so every delimiter ends a cell).
+    /// </summary>
+    private static ulong DelimiterMask(ReadOnlySpan<byte> raw, byte delimiter)
+    {
+        ref var start = ref MemoryMarshal.GetReference(raw);
+        var n = raw.Length;
+        if (n >= 32)
+        {
+            var wide = Vector256.Create(delimiter);
+            ulong first = Vector256.Equals(Vector256.LoadUnsafe(ref start), wide).ExtractMostSignificantBits();
+            ulong last = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(n - 32)), wide).ExtractMostSignificantBits();
+            return first | (last << (n - 32));
+        }
+
+        if (n >= 16)
+        {
+            var narrow = Vector128.Create(delimiter);
+            ulong first = Vector128.Equals(Vector128.LoadUnsafe(ref start), narrow).ExtractMostSignificantBits();
+            ulong last = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(n - 16)), narrow).ExtractMostSignificantBits();
+            return first | (last << (n - 16));
+        }
+
+        var mask = 0UL;
+        for (var i = 0; i < n; i++)
+        {
+            if (raw[i] == delimiter)
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        return mask;
     }
 
     /// <summary>The room for the next kept record of <paramref name="length"/> bytes (its JSON and its row), with 16 bytes to spare.</summary>
