@@ -11,7 +11,7 @@ namespace DataWeaver.Benchmarks.Formats;
 /// </summary>
 internal static class FormatFileProbe
 {
-    /// <summary>The fewest warm-up rounds of each side: <c>DATAWEAVER_PROBE_WARMUP</c>, by default 3; more run until a round compiles no new method (at most 30).</summary>
+    /// <summary>The fewest warm-up rounds of each side: <c>DATAWEAVER_PROBE_WARMUP</c>, by default 3; more run until a round compiles no new method (at most 12).</summary>
     private static readonly int WarmupRounds = int.TryParse(Environment.GetEnvironmentVariable("DATAWEAVER_PROBE_WARMUP"), CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : 3;
 
     public static async Task RunAsync(string? only, int rounds, Func<FormatFileBenchmarks, DataWeaver.Configuration.Formats.RecordFileFormat>? steps = null)
@@ -49,8 +49,8 @@ internal static class FormatFileProbe
 
                 // Warm-up rounds, not counted: tiered compilation goes on for several runs of the pipeline (thousands of
                 // methods, most called once per run), and a round that pays for it says nothing of the per-record path.
-                // At least WarmupRounds, then until a round of both compiles no method (at most 30).
-                for (var round = 0; round < 30; round++)
+                // At least WarmupRounds, then until a round of both compiles no method (at most 12).
+                for (var round = 0; round < 12; round++)
                 {
                     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
                     await bench.DefinitionFilePipeline().ConfigureAwait(false);
