@@ -34,7 +34,6 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private bool _trustWritten;
     private RecordWithOriginal? _buffer;
     private SearchValues<byte>? _plainRow; // the bytes of a row of string cells kept as it is: Verbatim and the delimiter
-    private int _prefixesLength;
     private byte[][] _separators = []; // before each cell of a plain row: {"name":" then ","name":", padded to 16 bytes
     private int[] _separatorLengths = [];
     private int _separatorsLength;
@@ -65,7 +64,6 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             ? SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter])
             : null;
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
-        _prefixesLength = _prefixes.Sum(p => p.Length);
         _separators = [.. _prefixes.Select((p, i) => Padded(i == 0 ? [.. p, (byte)'"'] : [(byte)'"', .. p, (byte)'"']))];
         _separatorLengths = [.. _prefixes.Select((p, i) => p.Length + (i == 0 ? 1 : 2))];
         _separatorsLength = _separatorLengths.Sum();
