@@ -64,33 +64,64 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
         private CsvReader Csv => _reader!;
 
-        public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+        public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
         {
             if (_reader is null)
             {
-                _lines.PassIncompleteTail = ReadIncompleteLastRecord;
-                _reader = CsvReader.Create(_lines, format.ReaderOptions(), leaveOpen: false);
-                if (format.Options.Header)
-                {
-                    await Csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-                    _records.UseColumns(Csv.Headers);
-                }
-                else
-                {
-                    _records.UseColumns(null);
-                }
+                return FirstAsync(cancellationToken);
             }
 
-            bool more;
+            // A row already read into CsvHelper's buffer (nearly every one) is decoded without an asynchronous state machine.
+            ValueTask<bool> read;
             try
             {
-                more = await Csv.ReadAsync(cancellationToken).ConfigureAwait(false);
+                read = Csv.ReadAsync(cancellationToken);
             }
             catch (CsvFormatException exception)
             {
-                throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
+                throw Malformed(exception);
             }
 
+            return read.IsCompletedSuccessfully ? new ValueTask<bool>(Next(read.Result)) : NextAsync(read);
+        }
+
+        private async ValueTask<bool> FirstAsync(CancellationToken cancellationToken)
+        {
+            _lines.PassIncompleteTail = ReadIncompleteLastRecord;
+            _reader = CsvReader.Create(_lines, format.ReaderOptions(), leaveOpen: false);
+            if (format.Options.Header)
+            {
+                await Csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                _records.UseColumns(Csv.Headers);
+            }
+            else
+            {
+                _records.UseColumns(null);
+            }
+
+            return await MoveNextAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private async ValueTask<bool> NextAsync(ValueTask<bool> read)
+        {
+            bool more;
+            try
+            {
+                more = await read.ConfigureAwait(false);
+            }
+            catch (CsvFormatException exception)
+            {
+                throw Malformed(exception);
+            }
+
+            return Next(more);
+        }
+
+        private DataWeaverException Malformed(CsvFormatException exception) =>
+            new(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{fileName} near byte offset {exception.ByteOffset}: {exception.Message}"), exception);
+
+        private bool Next(bool more)
+        {
             if (!more)
             {
                 IncompleteTailBytes = _lines.HeldBytes;
@@ -139,24 +170,28 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
         private CsvWriter _csv = CsvWriter.Create(Stream.Null, format.WriterOptions());
         private CsvRecords _records = Start(format.Options);
         private bool _headerWritten;
+        private byte[] _rows = new byte[64 * 1024]; // a batch of rows as they were read
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<JsonRecord> batch, CancellationToken cancellationToken)
         {
+            if ((_headerWritten || !_header) && TryWriteOriginals(batch.Span, out var kept))
+            {
+                await output.WriteAsync(kept, cancellationToken).ConfigureAwait(false); // no CsvWriter: the rows as they were read
+                _headerWritten = true;
+                return;
+            }
+
             await _csv.DisposeAsync().ConfigureAwait(false);
             _memory.SetLength(0);
             _csv = CsvWriter.Create(_memory, format.WriterOptions(), leaveOpen: true);
             var header = _headerWritten;
             try
             {
-                if (CanWriteOriginals(batch.Span))
+                if (!header && _header && TryWriteOriginals(batch.Span, out var rows))
                 {
-                    if (!header && _header)
-                    {
-                        _records.WriteHeader(_csv);
-                    }
-
+                    _records.WriteHeader(_csv);
                     await _csv.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    WriteOriginals(batch.Span);
+                    _memory.Write(rows.Span);
                     header = true;
                 }
                 else
@@ -190,11 +225,12 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
         }
 
         /// <summary>
-        /// Whether every record of the batch holds the csv row it was read from, in this writer's layout: then the rows
-        /// are written as they were read, which is byte for byte what encoding the records gives (<see cref="CsvRowLayout"/>).
+        /// When every record of the batch holds the csv row it was read from, in this writer's layout: the rows, a line
+        /// each, as they were read, which is byte for byte what encoding the records gives (<see cref="CsvRowLayout"/>).
         /// </summary>
-        private bool CanWriteOriginals(ReadOnlySpan<JsonRecord> batch)
+        private bool TryWriteOriginals(ReadOnlySpan<JsonRecord> batch, out ReadOnlyMemory<byte> rows)
         {
+            rows = default;
             if (batch.IsEmpty || format.Options.Quoting != CsvQuoting.WhenNeeded)
             {
                 return false;
@@ -206,25 +242,26 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             }
 
             var layout = _records.Layout!;
+            var at = 0;
             foreach (ref readonly var record in batch)
             {
-                if (!RecordWithOriginal.TryGetOriginal(record, layout, out _))
+                if (!RecordWithOriginal.TryGetOriginal(record, layout, out var row))
                 {
                     return false;
                 }
+
+                if (at + row.Length + 1 > _rows.Length)
+                {
+                    Array.Resize(ref _rows, Math.Max(_rows.Length * 2, at + row.Length + 1));
+                }
+
+                row.CopyTo(_rows.AsSpan(at));
+                at += row.Length;
+                _rows[at++] = (byte)'\n';
             }
 
+            rows = _rows.AsMemory(0, at);
             return true;
-        }
-
-        private void WriteOriginals(ReadOnlySpan<JsonRecord> batch)
-        {
-            foreach (ref readonly var record in batch)
-            {
-                RecordWithOriginal.TryGetOriginal(record, _records.Layout!, out var row);
-                _memory.Write(row);
-                _memory.WriteByte((byte)'\n');
-            }
         }
 
         public override async ValueTask DisposeAsync()

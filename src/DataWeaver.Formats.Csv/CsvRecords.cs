@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
@@ -31,7 +34,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private bool _trustWritten;
     private RecordWithOriginal? _buffer;
     private SearchValues<byte>? _plainRow; // the bytes of a row of string cells kept as it is: Verbatim and the delimiter
-    private int _prefixesLength;
+    private byte[][] _separators = []; // before each cell of a plain row: {"name":" then ","name":", padded to 16 bytes
+    private int[] _separatorLengths = [];
+    private int _separatorsLength;
 
     public int Count => _names.Length;
 
@@ -59,7 +64,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             ? SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter])
             : null;
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
-        _prefixesLength = _prefixes.Sum(p => p.Length);
+        _separators = [.. _prefixes.Select((p, i) => Padded(i == 0 ? [.. p, (byte)'"'] : [(byte)'"', .. p, (byte)'"']))];
+        _separatorLengths = [.. _prefixes.Select((p, i) => p.Length + (i == 0 ? 1 : 2))];
+        _separatorsLength = _separatorLengths.Sum();
         Layout = CsvRowLayout.Of(options.Delimiter, string.Join('\n', names));
     }
 
@@ -131,8 +138,8 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     /// </summary>
     private bool TryDecodePlainRow(ReadOnlySpan<byte> raw, out JsonRecord record, out Buffers.PayloadBuffer? payload)
     {
-        var columns = _prefixes.Length;
-        var jsonLength = _prefixesLength + raw.Length - (columns - 1) + (2 * columns) + 1;
+        var columns = _separators.Length;
+        var jsonLength = _separatorsLength + raw.Length - (columns - 1) + 2;
         if (_plainRow is null || columns == 0 || raw.IsEmpty || raw.ContainsAnyExcept(_plainRow) || jsonLength > JsonRecordOptions.Default.MaxRecordBytes)
         {
             record = default;
@@ -140,26 +147,126 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             return false;
         }
 
-        record = Cut(jsonLength, raw.Length, out var json, out var original, out var buffer);
-        payload = buffer;
         var delimiter = (byte)options.Delimiter;
-        var rest = raw;
-        var at = 0;
-        for (var i = 0; i < columns; i++)
+        var masked = raw.Length <= 64 && Vector256.IsHardwareAccelerated;
+        var ends = masked ? DelimiterMask(raw, delimiter) : 0;
+        if (masked && BitOperations.PopCount(ends) != columns - 1)
         {
-            var end = i == columns - 1 ? rest.Length : rest.IndexOf(delimiter);
-            _prefixes[i].CopyTo(json[at..]);
-            at += _prefixes[i].Length;
-            json[at++] = (byte)'"';
-            rest[..end].CopyTo(json[at..]);
-            at += end;
-            json[at++] = (byte)'"';
-            rest = i == columns - 1 ? default : rest[(end + 1)..];
+            record = default;
+            payload = null;
+            return false;
         }
 
-        json[at] = (byte)'}';
-        raw.CopyTo(original);
+        // The JSON, then the row, in one span: a short copy may write up to 16 bytes past its end, which the next copy
+        // (or the row, copied last) overwrites; so all but the last few bytes take one vector move instead of a call.
+        var room = Room(jsonLength + raw.Length, out var buffer);
+        payload = buffer.Payload;
+        var at = 0;
+        var cell = 0;
+        for (var i = 0; i < columns; i++)
+        {
+            var separator = _separators[i];
+            var length = _separatorLengths[i];
+            if (length <= 16 && at + 16 <= room.Length)
+            {
+                Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(separator)).StoreUnsafe(ref MemoryMarshal.GetReference(room), (nuint)at);
+            }
+            else
+            {
+                separator.AsSpan(0, length).CopyTo(room[at..]);
+            }
+
+            at += length;
+            int end;
+            if (i == columns - 1)
+            {
+                end = raw.Length;
+            }
+            else if (ends != 0)
+            {
+                end = BitOperations.TrailingZeroCount(ends);
+                ends &= ends - 1;
+            }
+            else
+            {
+                end = cell + raw[cell..].IndexOf(delimiter);
+            }
+
+            var cellLength = end - cell;
+            if (cellLength <= 16 && cell + 16 <= raw.Length && at + 16 <= room.Length)
+            {
+                Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(raw), (nuint)cell).StoreUnsafe(ref MemoryMarshal.GetReference(room), (nuint)at);
+            }
+            else
+            {
+                raw[cell..end].CopyTo(room[at..]);
+            }
+
+            at += cellLength;
+            cell = end + 1;
+        }
+
+        room[at] = (byte)'"';
+        room[at + 1] = (byte)'}';
+        raw.CopyTo(room[jsonLength..]);
+        record = buffer.Add(jsonLength, raw.Length);
         return true;
+    }
+
+    /// <summary>
+    /// Bit <c>i</c> set where byte <c>i</c> of a row of at most 64 bytes is the delimiter: two overlapping vector compares
+    /// instead of a search per cell (the row has no quote, so every delimiter ends a cell).
+    /// </summary>
+    private static ulong DelimiterMask(ReadOnlySpan<byte> raw, byte delimiter)
+    {
+        ref var start = ref MemoryMarshal.GetReference(raw);
+        var n = raw.Length;
+        if (n >= 32)
+        {
+            var wide = Vector256.Create(delimiter);
+            ulong first = Vector256.Equals(Vector256.LoadUnsafe(ref start), wide).ExtractMostSignificantBits();
+            ulong last = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(n - 32)), wide).ExtractMostSignificantBits();
+            return first | (last << (n - 32));
+        }
+
+        if (n >= 16)
+        {
+            var narrow = Vector128.Create(delimiter);
+            ulong first = Vector128.Equals(Vector128.LoadUnsafe(ref start), narrow).ExtractMostSignificantBits();
+            ulong last = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(n - 16)), narrow).ExtractMostSignificantBits();
+            return first | (last << (n - 16));
+        }
+
+        var mask = 0UL;
+        for (var i = 0; i < n; i++)
+        {
+            if (raw[i] == delimiter)
+            {
+                mask |= 1UL << i;
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>The room for the next kept record of <paramref name="length"/> bytes (its JSON and its row), with 16 bytes to spare.</summary>
+    private Span<byte> Room(int length, out RecordWithOriginal buffer)
+    {
+        while (_buffer is null || _buffer.Room.Length < length + 16)
+        {
+            ReleaseBuffer();
+            _buffer = RecordWithOriginal.Rent(Layout!, Math.Max(64 * 1024, RecordWithOriginal.RoomFor(length, 16)));
+        }
+
+        buffer = _buffer;
+        return _buffer.Room;
+    }
+
+    private static byte[] Padded(byte[] bytes)
+    {
+        var padded = new byte[Math.Max(16, bytes.Length)];
+        bytes.CopyTo(padded, 0);
+        return padded;
     }
 
     /// <summary>Drops the reader's reference to the buffer kept rows are cut from.</summary>

@@ -152,8 +152,9 @@ public sealed class CompleteLinesStream : Stream
         }
 
         _end += read;
-        if (_quote < 0)
+        if (_quote < 0 || (!_inQuotes && !_buffer.AsSpan(_scanned, _end - _scanned).Contains((byte)_quote)))
         {
+            // No quote in what was read (nearly every csv file of plain cells): two passes over the whole read, not a call per line.
             var last = _buffer.AsSpan(_scanned, _end - _scanned).LastIndexOf((byte)'\n');
             if (last >= 0)
             {

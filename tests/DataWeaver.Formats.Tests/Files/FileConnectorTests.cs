@@ -113,6 +113,27 @@ public sealed class FileConnectorTests
         Assert.EndsWith("compression", error.Path, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_JsonLinesWithCrLfBlankAndLongLines_EachRecordOnItsOwnLine()
+    {
+        // Lines written in runs straight from the read buffers: a run must stop at a \r\n, a blank line and a buffer's end.
+        var random = new Random(3);
+        var input = new StringBuilder();
+        var expected = new StringBuilder();
+        for (var i = 0; i < 5_000; i++)
+        {
+            var line = $"{{\"i\":{i},\"s\":\"{new string('x', random.Next(i % 100 == 0 ? 70_000 : 200))}\"}}";
+            input.Append(line).Append(random.Next(7) switch { 0 => "\r\n", 1 => "\n\n", 2 => "\r\n\r\n", _ => "\n" });
+            expected.Append(line).Append('\n');
+        }
+
+        using var run = new Support.DefinitionRun();
+        run.Write("in.jsonl", input.ToString());
+        await run.RunAsync(Pipeline("{ type: file, format: json, settings: { path: in.jsonl } }", "{ type: file, format: json, settings: { path: out.jsonl } }"));
+
+        Assert.Equal(expected.ToString(), run.Read("out.jsonl"));
+    }
+
     internal static string Pipeline(string source, string sink, string? deadLetter = null) => $"""
         version: 1
         pipelines:
