@@ -104,7 +104,7 @@ public static class ReducePipelineBuilderExtensions
                 keySelector,
                 eventTime,
                 new ReduceAggregator<T>(reducer),
-                static (key, start, end, result, update) => new WindowOutput<TKey, T>(key, start, end, result, update),
+                static (key, start, end, result, kind) => new WindowOutput<TKey, T>(key, start, end, result, kind == WindowEmission.Update) { IsEarly = kind == WindowEmission.Early },
                 options ?? new WindowOptions()));
     }
 }

@@ -149,6 +149,15 @@ public sealed class WindowStateCheckpointTests
         Assert.Contains("needs the built-in aggregates", user.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Build_CheckpointStateWithApproximateDistinctCounts_RefusedNamingBoth()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => Pipeline.From(new CollectionSource<Reading>([]))
+            .WindowByEventTime(r => r.Time, r => r.Key, r => r.Value, s_options with { ApproximateDistinctPrecision = 12 })
+            .To(new CollectionSink<WindowResult<string>>()).Build());
+        Assert.Contains("CheckpointState does not save approximate distinct counts", error.Message, StringComparison.Ordinal);
+    }
+
     private static Pipeline Build(JsonLinesSource source, CollectionSink<WindowResult<string>> sink) =>
         Pipeline.From(source, new PipelineOptions { BatchSize = 1, CommitInterval = TimeSpan.Zero })
             .Map(r => JsonSerializer.Deserialize<Reading>(r.Value.Span))
