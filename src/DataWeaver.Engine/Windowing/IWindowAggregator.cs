@@ -12,7 +12,10 @@ namespace DataWeaver.Windowing;
 /// <typeparam name="TResult">What is emitted.</typeparam>
 public interface IWindowAggregator<in T, TAccumulator, out TResult>
 {
-    /// <summary>Gets whether <see cref="EstimateBytes"/> can change as records are added (it is then called after every add).</summary>
+    /// <summary>
+    /// Gets whether <see cref="EstimateBytes"/> can change as records are added: it is called once for each new key
+    /// (what <see cref="Create"/> holds) and, when this is <see langword="true"/>, after every add as well.
+    /// </summary>
     bool SizeVaries { get; }
 
     /// <summary>Creates the state of a new key in a window.</summary>

@@ -167,6 +167,25 @@ public sealed class ApproximateDistinctTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WindowByEventTime_FixedSizeUserAggregatorAgainstASmallBudget_CountsEachKeysHeapOnce()
+    {
+        // An accumulator with a 10,000-byte array from Create and SizeVaries = false: its bytes are counted once per new
+        // key (they were not counted at all before, so such state escaped the budget).
+        const long Budget = 1024 * 1024;
+        var events = Enumerable.Range(0, 10_000).Select(i => (Key: i, Value: 1.0)).ToArray();
+        var run = Pipeline.From(new CollectionSource<(int Key, double Value)>(events))
+            .WindowByEventTime<(int Key, double Value), int, byte[], int>(_ => Reading.Epoch, e => e.Key, new FixedHeapAggregator(), new WindowOptions { StateBudgetBytes = Budget, Name = "fixed" })
+            .To(new CollectionSink<WindowOutput<int, int>>())
+            .Build()
+            .Start();
+
+        var error = await Assert.ThrowsAsync<WindowStateFullException>(() => run.Completion.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Equal(Budget, error.StateBudgetBytes);
+        Assert.True(error.StateBytes > Budget);
+        Assert.True(error.StateBytes - Budget < FixedHeapAggregator.Bytes + 512, $"over the budget by {error.StateBytes - Budget}"); // one key's worth past it
+    }
+
+    [Fact]
     public void Validate_PrecisionOutOfRange_ListsTheError()
     {
         var builder = Pipeline.From(new CollectionSource<int>([1]))
@@ -174,5 +193,23 @@ public sealed class ApproximateDistinctTests(ITestOutputHelper output)
             .To(new CollectionSink<WindowResult<int>>());
         var error = Assert.ThrowsAny<Exception>(() => builder.Build());
         Assert.Contains("ApproximateDistinctPrecision must be from 4 to 18 (was 3)", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A fixed-size heap accumulator: 10,000 bytes from <see cref="Create"/>, never growing.</summary>
+    private sealed class FixedHeapAggregator : IWindowAggregator<(int Key, double Value), byte[], int>
+    {
+        public const int Bytes = 10_000;
+
+        public bool SizeVaries => false;
+
+        public byte[] Create() => new byte[Bytes];
+
+        public void Add(ref byte[] accumulator, (int Key, double Value) record, WindowElement element) => accumulator[0]++;
+
+        public void Merge(ref byte[] into, ref byte[] other) => into[0] += other[0];
+
+        public int Result(ref byte[] accumulator) => accumulator[0];
+
+        public long EstimateBytes(ref byte[] accumulator) => accumulator.Length;
     }
 }

@@ -30,7 +30,7 @@ internal readonly struct StandardAggregator<T>(Func<T, double> value, bool disti
     private const long ListEntryBytes = 24;
     private const long CollectionBytes = 96;
 
-    public bool SizeVaries => distinct || collectLimit > 0 || sketchPrecision > 0;
+    public bool SizeVaries => distinct || collectLimit > 0; // a sketch has its full size from Create: counted once per key
 
     public StandardAccumulator Create() => new()
     {

@@ -386,7 +386,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 {
                     var key = _codec!.ReadKey(ref reader);
                     var accumulator = _codec.ReadAccumulator(ref reader);
-                    window.Bytes += NewKey(key, _sizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
+                    window.Bytes += NewKey(key, _aggregator.EstimateBytes(ref accumulator));
                     window.Aggregates[key] = accumulator;
                 }
             }
@@ -579,7 +579,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         if (!exists)
         {
             accumulator = _aggregator.Create();
-            window.Bytes += NewKey(key, _sizeVaries ? _aggregator.EstimateBytes(ref accumulator) : 0);
+            window.Bytes += NewKey(key, _aggregator.EstimateBytes(ref accumulator));
         }
 
         if (window.Fired)
