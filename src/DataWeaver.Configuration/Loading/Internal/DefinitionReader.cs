@@ -105,6 +105,8 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
             CheckCodeTransform(code);
         }
 
+        CheckEnrichments(transforms);
+
         // Compiling checks conditions, templates and operands; code transforms are looked up above, never constructed here.
         new TransformCompiler(registry, TimeProvider.System, pipelineName, baseDirectory).Compile(transforms, construct: false, problems);
         foreach (var problem in problems)
