@@ -105,19 +105,15 @@ public sealed partial class HttpEnrichmentTests(ITestOutputHelper output)
     [Fact]
     public void Enrich_HttpWithoutUrlOrWithTableSettingsOrBadConcurrency_AreConfigurationErrorsWithPaths()
     {
-        var errors = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
-            version: 1
-            pipelines:
-              - name: p
-                source: { type: memory, settings: { records: [{ id: 1 }] } }
-                transforms:
-                  - enrich: { http: { timeout: 1s } }
-                  - enrich: { http: { url: "http://svc/items/{id" }, path: table.jsonl }
-                  - enrich: { http: { url: "http://svc/{id}" }, concurrency: 5000 }
-                  - enrich: { http: { url: "ftp://svc/{id}" } }
-                  - enrich: { http: { url: "http://svc/{id}", colour: red } }
-                sinks: [{ type: console }]
-            """, "p.yaml", new PipelineLoadOptions { Registry = ConnectorRegistry.CreateDefault().AddHttp() })).Errors;
+        var errors = LoadErrors(
+            """
+            - enrich: { http: { timeout: 1s } }
+            - enrich: { http: { url: "http://svc/items/{id" }, path: table.jsonl }
+            - enrich: { http: { url: "http://svc/{id}" }, concurrency: 5000 }
+            - enrich: { http: { url: "ftp://svc/{id}" } }
+            - enrich: { http: { url: "http://svc/{id}", colour: red } }
+            """,
+            ConnectorRegistry.CreateDefault().AddHttp());
 
         Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.MissingSetting && e.Path.StartsWith("pipelines[0].transforms[0].enrich.http", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Path == "pipelines[0].transforms[1].enrich.http.url" && e.Message.Contains("placeholder", StringComparison.Ordinal));
@@ -131,18 +127,25 @@ public sealed partial class HttpEnrichmentTests(ITestOutputHelper output)
     [Fact]
     public void Enrich_HttpWithoutTheHttpPackage_IsAnUnknownTransformError()
     {
-        var errors = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
+        var errors = LoadErrors("""- enrich: { http: { url: "http://svc/items/{id}" } }""", ConnectorRegistry.CreateDefault());
+
+        Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.UnknownTransform && e.Path == "pipelines[0].transforms[0].enrich.http" && e.Message.Contains("AddHttp()", StringComparison.Ordinal));
+    }
+
+    /// <summary>The errors of loading a pipeline with these transforms (YAML list items).</summary>
+    private static IReadOnlyList<ConfigurationError> LoadErrors(string transforms, ConnectorRegistry registry) =>
+        Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse(
+            $$"""
             version: 1
             pipelines:
               - name: p
                 source: { type: memory, settings: { records: [{ id: 1 }] } }
                 transforms:
-                  - enrich: { http: { url: "http://svc/items/{id}" } }
+            {{string.Join('\n', transforms.Split('\n').Select(l => "      " + l))}}
                 sinks: [{ type: console }]
-            """, "p.yaml")).Errors;
-
-        Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.UnknownTransform && e.Path == "pipelines[0].transforms[0].enrich.http" && e.Message.Contains("AddHttp()", StringComparison.Ordinal));
-    }
+            """,
+            "p.yaml",
+            new PipelineLoadOptions { Registry = registry })).Errors;
 
     /// <summary>The record a dead letter carries, as JSON text.</summary>
     private static string OriginalRecord(string deadLetter)
