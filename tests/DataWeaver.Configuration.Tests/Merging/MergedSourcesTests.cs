@@ -109,6 +109,13 @@ public sealed partial class MergedSourcesTests
                 sinks: [{ type: console }]
               - name: r
                 sinks: [{ type: console }]
+              - name: s
+                sources:
+                  - { name: a, type: memory, settings: { records: [{ k: a }] } }
+                  - { name: b, type: memory, settings: { records: [{ k: b }] } }
+                transforms:
+                  - window: { size: 1m, key: k, checkpointState: true }
+                sinks: [{ type: console }]
             """, "p.yaml")).Errors;
 
         Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.Conflict && e.Path == "pipelines[0].sources");
@@ -117,7 +124,8 @@ public sealed partial class MergedSourcesTests
         Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.Conflict && e.Path == "pipelines[0].sources[3].type");
         Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.Conflict && e.Path == "pipelines[1].sourceField");
         Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.Required && e.Path == "pipelines[2].source");
-        Assert.Equal(6, errors.Count);
+        Assert.Contains(errors, e => e.Code == ConfigurationErrorCode.Conflict && e.Path == "pipelines[3].transforms[0].window.checkpointState");
+        Assert.Equal(7, errors.Count);
     }
 
     private static long Acknowledged(Pipelines.PipelineRun run, int source) =>

@@ -50,6 +50,14 @@ internal sealed partial class DefinitionReader
             }
         }
 
+        foreach (var transform in node["transforms"]?.Items ?? [])
+        {
+            if ((transform["window"] ?? transform["reduce"])?["checkpointState"] is { Text: "true" } state)
+            {
+                errors.Add(ConfigurationErrorCode.Conflict, state, "'checkpointState' saves a window's state with its source's checkpoint; merged 'sources' have one checkpoint each, so it needs a pipeline with one source.");
+            }
+        }
+
         var tag = Text(field);
         return (sources.Count > 0 ? sources[0] : Placeholder(node, "sources", ConnectorRole.Source), sources, tag);
     }
