@@ -1,12 +1,11 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using DataWeaver.Configuration.Tests.Support;
 using DataWeaver.Merging;
 
 namespace DataWeaver.Configuration.Tests.Merging;
 
 /// <summary>Merged <c>sources</c> (fan-in) in definition files, and the example of docs/stateful.md, run.</summary>
-public sealed partial class MergedSourcesTests
+public sealed class MergedSourcesTests
 {
     private const int PerFile = 3_000;
 
@@ -15,9 +14,7 @@ public sealed partial class MergedSourcesTests
     {
         using var folder = new TestFolder();
         WriteInputs(folder);
-        var docs = await File.ReadAllTextAsync(Path.Combine(TestFolder.RepositoryRoot(), "docs", "stateful.md"));
-        var yaml = MergeBlock().Match(docs).Groups["yaml"].Value;
-        Assert.NotEmpty(yaml);
+        var yaml = await StatefulDocs.DefinitionAsync("stateful-merged-sources");
         await File.WriteAllTextAsync(folder.File("pipeline.yaml"), yaml);
         var file = PipelineDefinitionLoader.Load(folder.File("pipeline.yaml"), new PipelineLoadOptions { BaseDirectory = folder.Path });
         Assert.Equal(["europe", "america", "test-orders"], file["all-orders"].Sources.Select(s => s.Name));
@@ -145,7 +142,4 @@ public sealed partial class MergedSourcesTests
 
     private static List<JsonElement> Read(TestFolder folder, string path) =>
         [.. folder.Lines(path).Select(l => JsonDocument.Parse(l).RootElement)];
-
-    [GeneratedRegex(@"<!--\s*definition:\s*stateful-merged-sources\s*-->\s*```yaml\n(?<yaml>.*?)```", RegexOptions.Singleline)]
-    private static partial Regex MergeBlock();
 }

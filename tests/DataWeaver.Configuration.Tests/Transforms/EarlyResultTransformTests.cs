@@ -1,18 +1,16 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using DataWeaver.Configuration.Tests.Support;
 
 namespace DataWeaver.Configuration.Tests.Transforms;
 
 /// <summary>The <c>early</c> key of <c>window</c> and <c>reduce</c> in definition files, and its example in docs/stateful.md, run.</summary>
-public sealed partial class EarlyResultTransformTests
+public sealed class EarlyResultTransformTests
 {
     [Fact]
     public async Task DocsExample_EarlyEvery50_FinalsEqualTheRunWithoutEarlyAndEarlyCountsGrow()
     {
         using var folder = new TestFolder();
-        var docs = await File.ReadAllTextAsync(Path.Combine(TestFolder.RepositoryRoot(), "docs", "stateful.md"));
-        var yaml = EarlyBlock().Match(docs).Groups["yaml"].Value;
+        var yaml = await StatefulDocs.DefinitionAsync("stateful-early-results");
         Assert.Contains(", early: { every: 50 }", yaml, StringComparison.Ordinal);
         var withoutEarly = yaml.Replace(", early: { every: 50 }", string.Empty, StringComparison.Ordinal).Replace("per-minute-live.jsonl", "per-minute.jsonl", StringComparison.Ordinal);
 
@@ -110,7 +108,4 @@ public sealed partial class EarlyResultTransformTests
 
     private static List<JsonElement> Read(TestFolder folder, string path) =>
         [.. folder.Lines(path).Select(l => JsonDocument.Parse(l).RootElement)];
-
-    [GeneratedRegex(@"<!--\s*definition:\s*stateful-early-results\s*-->\s*```yaml\n(?<yaml>.*?)```", RegexOptions.Singleline)]
-    private static partial Regex EarlyBlock();
 }
