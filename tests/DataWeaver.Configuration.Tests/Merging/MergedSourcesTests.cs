@@ -87,6 +87,29 @@ public sealed class MergedSourcesTests
     }
 
     [Fact]
+    public async Task Sources_MemoryAndGeneratorWithoutSourceField_EveryRecordOnceUntagged()
+    {
+        using var folder = new TestFolder();
+        var file = PipelineDefinitionLoader.Parse("""
+            version: 1
+            pipelines:
+              - name: p
+                sources:
+                  - { name: fixed, type: memory, settings: { records: [{ n: -1 }, { n: -2 }, { n: -3 }] } }
+                  - { name: counted, type: generator, settings: { count: 1000, fields: { n: { number: {} } } } }
+                transforms:
+                  - filter: { field: n, op: ">=", value: -2 }
+                sinks: [{ type: json-lines-file, settings: { path: out.jsonl } }]
+            """, folder.File("p.yaml"), new PipelineLoadOptions { BaseDirectory = folder.Path });
+        await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
+
+        await factory.Create(file["p"]).RunAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        var lines = folder.Lines("out.jsonl");
+        Assert.Equal(Enumerable.Range(-2, 1002).Select(n => $$"""{"n":{{n}}}"""), lines.OrderBy(l => JsonDocument.Parse(l).RootElement.GetProperty("n").GetInt64()));
+    }
+
+    [Fact]
     public void Sources_BothSourceAndSourcesOrUnnamedOrDuplicateOrMessages_AreConfigurationErrorsWithPaths()
     {
         var errors = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinitionLoader.Parse("""
