@@ -103,6 +103,45 @@ public sealed partial class HttpEnrichmentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Enrich_PostWith404AsDataError_EchoWrittenInto404DeadLetteredWithoutRetry()
+    {
+        await using var items = await ItemsServer.StartAsync(Token);
+        var folder = Directory.CreateTempSubdirectory("dw-http-enrich-").FullName;
+        try
+        {
+            var yaml = $$"""
+                version: 1
+                pipelines:
+                  - name: p
+                    source: { type: memory, settings: { records: [{ id: 1 }, { id: 404, note: missing }, { id: 2 }] } }
+                    transforms:
+                      - enrich: { http: { url: "{{items.Url.ToString().TrimEnd('/')}}/items/{id}", method: POST, into: reply, apiKey: "${secret:ITEMS_TOKEN}", apiKeyHeader: X-Unused, headers: { Authorization: "Bearer ${secret:ITEMS_TOKEN}" } } }
+                    errors:
+                      retry: { attempts: 3, backoff: 10ms }
+                      onFailure: dead-letter
+                      deadLetter: { type: json-lines-file, settings: { path: failed.jsonl } }
+                    sinks: [{ type: json-lines-file, settings: { path: out.jsonl } }]
+                """;
+            var registry = ConnectorRegistry.CreateDefault().AddHttp();
+            var file = PipelineDefinitionLoader.Parse(yaml, Path.Combine(folder, "p.yaml"), new PipelineLoadOptions { Registry = registry, BaseDirectory = folder, Environment = name => name == "ITEMS_TOKEN" ? Token : null });
+            await using var factory = new PipelineFactory(registry, new PipelineFactoryOptions { BaseDirectory = folder });
+
+            await factory.Create(file["p"]).RunAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(["""{"id":1,"reply":{"echo":{"id":1}}}""", """{"id":2,"reply":{"echo":{"id":2}}}"""], File.ReadAllLines(Path.Combine(folder, "out.jsonl")));
+            var dead = Assert.Single(File.ReadAllLines(Path.Combine(folder, "failed.jsonl")));
+            Assert.Equal("""{"id":404,"note":"missing"}""", OriginalRecord(dead));
+            Assert.Contains("answered 404", dead, StringComparison.Ordinal);
+            Assert.Equal(1, items.RequestsFor(404)); // a data error: not retried
+            Assert.DoesNotContain(Token, string.Concat(Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Enrich_HttpWithoutUrlOrWithTableSettingsOrBadConcurrency_AreConfigurationErrorsWithPaths()
     {
         var errors = LoadErrors(

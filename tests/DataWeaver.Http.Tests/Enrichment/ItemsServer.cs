@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DataWeaver.Http.Tests.Enrichment;
 
 /// <summary>
-/// A real Kestrel item service: <c>GET /items/{id}</c> answers <c>{"id":id,"name":"item-id"}</c> after <see cref="Delay"/>;
+/// A real Kestrel item service: <c>GET /items/{id}</c> answers <c>{"id":id,"name":"item-id"}</c> after <see cref="Delay"/>
+/// (a POST answers <c>{"echo":body}</c>);
 /// item 13 always answers 500, item 404 answers 404, and the first request for item 21 is held for 3 s (past a client's
 /// timeout). Every request must carry the bearer token. Counts requests per item and the most in flight at once.
 /// </summary>
@@ -97,6 +98,13 @@ internal sealed class ItemsServer : IAsyncDisposable
             }
 
             http.Response.ContentType = "application/json";
+            if (HttpMethods.IsPost(http.Request.Method))
+            {
+                using var body = new StreamReader(http.Request.Body);
+                await http.Response.WriteAsync($$"""{"echo":{{await body.ReadToEndAsync()}}}""");
+                return;
+            }
+
             await http.Response.WriteAsync($$"""{"id":{{id}},"name":"item-{{id}}"}""");
         }
         finally
