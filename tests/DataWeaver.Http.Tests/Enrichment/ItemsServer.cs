@@ -10,8 +10,8 @@ namespace DataWeaver.Http.Tests.Enrichment;
 /// <summary>
 /// A real Kestrel item service: <c>GET /items/{id}</c> answers <c>{"id":id,"name":"item-id"}</c> after <see cref="Delay"/>
 /// (a POST answers <c>{"echo":body}</c>);
-/// item 13 always answers 500, item 404 answers 404, and the first request for item 21 is held for 3 s (past a client's
-/// timeout). Every request must carry the bearer token. Counts requests per item and the most in flight at once.
+/// item 13 always answers 500, item 404 answers 404, and the first request for item 21 is held until the client gives up
+/// (its timeout). Every request must carry the bearer token. Counts requests per item and the most in flight at once.
 /// </summary>
 internal sealed class ItemsServer : IAsyncDisposable
 {
@@ -61,6 +61,7 @@ internal sealed class ItemsServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext http)
     {
         var now = Interlocked.Increment(ref _inFlight);
+        var left = false;
         try
         {
             int max;
@@ -80,13 +81,23 @@ internal sealed class ItemsServer : IAsyncDisposable
             if (id == 21 && count == 1)
             {
                 // Held past the client's timeout: the client gives up on it, so it no longer counts as in flight.
-                Interlocked.Decrement(ref _inFlight);
-                await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None);
-                Interlocked.Increment(ref _inFlight);
+                Leave();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMinutes(1), http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up (its timeout), as meant.
+                }
+
                 return;
             }
 
             await Task.Delay(Delay, CancellationToken.None);
+
+            // Counted until the answer is about to be written: within the client's call, however late this handler ends.
+            Leave();
             switch (id)
             {
                 case 13:
@@ -109,7 +120,16 @@ internal sealed class ItemsServer : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            Leave();
+        }
+
+        void Leave()
+        {
+            if (!left)
+            {
+                left = true;
+                Interlocked.Decrement(ref _inFlight);
+            }
         }
     }
 }
