@@ -56,6 +56,8 @@ internal ref struct StateReader(ReadOnlySpan<byte> bytes)
 
     public readonly bool AtEnd => _position == _bytes.Length;
 
+    public readonly int Remaining => _bytes.Length - _position;
+
     public byte ReadByte() => Take(1)[0];
 
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
@@ -129,6 +131,16 @@ internal sealed class StandardCodec<TKey>(Action<StateWriter, TKey> writeKey, Ke
     public override void Write(StateWriter writer, TKey key, ref StandardAccumulator a)
     {
         writeKey(writer, key);
+        WriteAccumulator(writer, ref a);
+    }
+
+    public override TKey ReadKey(ref StateReader reader) => readKey(ref reader);
+
+    public override StandardAccumulator ReadAccumulator(ref StateReader reader) => ReadStandard(ref reader);
+
+    /// <summary>Writes the accumulator without its key (layout version 1: no sketch).</summary>
+    public static void WriteAccumulator(StateWriter writer, ref StandardAccumulator a)
+    {
         writer.WriteInt64(a.Count);
         writer.WriteDouble(a.Sum);
         writer.WriteDouble(a.Min);
@@ -167,9 +179,8 @@ internal sealed class StandardCodec<TKey>(Action<StateWriter, TKey> writeKey, Ke
         }
     }
 
-    public override TKey ReadKey(ref StateReader reader) => readKey(ref reader);
-
-    public override StandardAccumulator ReadAccumulator(ref StateReader reader)
+    /// <summary>Reads what <see cref="WriteAccumulator"/> wrote.</summary>
+    public static StandardAccumulator ReadStandard(ref StateReader reader)
     {
         var a = new StandardAccumulator
         {
