@@ -58,6 +58,23 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Window_ProcessingTimeSpilled_EmitsEveryKeyOnceWithItsCount()
+    {
+        // Processing time in one open hour-long window (a fake clock that does not move): 30,000 records of 7,000 keys.
+        var records = Enumerable.Range(0, 30_000).Select(i => (long)((i * 7_919L) % 7_000)).ToArray();
+        var sink = new CollectionSink<WindowResult<long>>();
+        await Pipeline.From(new CollectionSource<long>(records), new PipelineOptions { BatchSize = 128, TimeProvider = new ManualTimeProvider() })
+            .Window(k => k, k => k, new WindowOptions { Size = TimeSpan.FromHours(1), StateBudgetBytes = SmallBudget, SpillDirectory = _directory })
+            .To(sink)
+            .Build()
+            .RunAsync();
+
+        var expected = records.GroupBy(k => k).Select(g => (g.Key, (long)g.Count(), (double)g.Sum())).Order();
+        Assert.Equal(expected, sink.Records.Select(r => (r.Key, r.Count, r.Sum)).Order());
+        Assert.Empty(SpillFiles());
+    }
+
+    [Fact]
     public async Task WindowByEventTime_SpilledUserAggregatorWithCodec_EqualsTheBruteForceReference()
     {
         var events = WindowReference.Events(40_000, seed: 5, keys: 3_000, values: 100, disorderMs: 1_000, slightlyLateMs: 0, farLateMs: 0);
@@ -184,8 +201,7 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
         frameWriter.WriteInt32(0.GetHashCode());
         frameWriter.WriteInt32(0);
         var accumulator = new StandardAccumulator { Count = 1_000_000 };
-        StandardCodec<int>.WriteAccumulator(frameWriter, ref accumulator);
-        frameWriter.WriteInt32(-1);
+        StandardCodec.Write(frameWriter, ref accumulator);
         writer.WriteInt32(frame.WrittenCount);
         writer.WriteBytes(frame.WrittenSpan);
         writer.WriteInt32(-1);

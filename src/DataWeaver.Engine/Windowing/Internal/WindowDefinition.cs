@@ -88,11 +88,6 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': ApproximateDistinctPrecision must be from {HyperLogLogSketch.MinPrecision} to {HyperLogLogSketch.MaxPrecision} (was {o.ApproximateDistinctPrecision}).";
         }
 
-        if (o.CheckpointState && o.ApproximateDistinctPrecision is not null)
-        {
-            yield return $"Stage '{DisplayName}': CheckpointState does not save approximate distinct counts yet (set one of CheckpointState and ApproximateDistinctPrecision).";
-        }
-
         if (o.EarlyResultEvery is < 1 or > 100_000_000)
         {
             yield return $"Stage '{DisplayName}': EarlyResultEvery must be from 1 to 100,000,000 (was {o.EarlyResultEvery}).";
@@ -113,9 +108,9 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': CheckpointState is not available for session windows (tumbling and hopping only).";
         }
 
-        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.Instance is null)
+        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.For(aggregator) is null)
         {
-            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates and a key of type string, long or int (was {typeof(TKey).Name} with {typeof(TAcc).Name}).";
+            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates or an aggregator implementing IWindowAccumulatorCodec<{typeof(TAcc).Name}>, and a key of type string, long or int (was {typeof(TKey).Name} with {aggregator!.GetType().Name}).";
         }
 
         if (o.SnapshotInterval < TimeSpan.Zero || o.SnapshotInterval > TimeSpan.FromHours(1))
@@ -171,11 +166,11 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': SpillDirectory does not combine with CheckpointState yet (set one of them).";
         }
 
-        if (!WindowSpillCodec<TKey, TAcc>.KeySupported)
+        if (!WindowStateCodec<TKey, TAcc>.KeySupported)
         {
             yield return $"Stage '{DisplayName}': SpillDirectory needs a key of type string, long or int (was {typeof(TKey).Name}).";
         }
-        else if (WindowSpillCodec<TKey, TAcc>.For(aggregator!) is null)
+        else if (WindowStateCodec<TKey, TAcc>.For(aggregator) is null)
         {
             yield return $"Stage '{DisplayName}': SpillDirectory needs an aggregator that can write its accumulators: {aggregator!.GetType().Name} does not implement IWindowAccumulatorCodec<{typeof(TAcc).Name}>.";
         }

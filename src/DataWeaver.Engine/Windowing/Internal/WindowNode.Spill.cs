@@ -24,7 +24,7 @@ internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut>
         }
 
         // The definition refused what cannot spill; a direct construction gets the same answer.
-        var codec = WindowSpillCodec<TKey, TAcc>.For(aggregator)
+        var codec = WindowStateCodec<TKey, TAcc>.For(aggregator)
             ?? throw new InvalidOperationException($"Stage '{Name}': spilling needs the built-in aggregates or an aggregator implementing IWindowAccumulatorCodec, and a key of type string, long or int.");
         return new WindowSpill<TKey, TAcc>(Name, directory, settings.SpillMaxBytes, codec);
     }

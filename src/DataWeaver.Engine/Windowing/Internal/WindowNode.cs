@@ -149,8 +149,8 @@ internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : S
                 : run.SourceCheckpoint
                 ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory), or WindowOptions.StateStore.");
 
-            _codec = WindowStateCodec<TKey, TAcc>.Instance
-                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates and a key of type string, long or int.");
+            _codec = WindowStateCodec<TKey, TAcc>.For(aggregator)
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates or an aggregator implementing IWindowAccumulatorCodec, and a key of type string, long or int.");
             _checkpoint = new WindowStateCheckpoint(source.Store, source.Key, name);
             run.RegisterStateParticipant(_checkpoint, name);
             _lastSnapshot = _time.GetTimestamp();
@@ -372,10 +372,10 @@ internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : S
             _positions[position.Partition] = position.Offset;
         }
 
-        Restore(snapshot.Payload);
+        Restore(snapshot.Payload, snapshot.Layout);
     }
 
-    private void Restore(byte[] payload)
+    private void Restore(byte[] payload, byte layout)
     {
         try
         {
@@ -391,8 +391,8 @@ internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : S
                 var keys = reader.ReadCount();
                 for (var k = 0; k < keys; k++)
                 {
-                    var key = _codec!.ReadKey(ref reader);
-                    var accumulator = _codec.ReadAccumulator(ref reader);
+                    var key = WindowStateCodec<TKey, TAcc>.ReadKey(ref reader);
+                    var accumulator = _codec!.ReadAccumulator(ref reader, layout);
                     window.Bytes += NewKey(key, _aggregator.EstimateBytes(ref accumulator));
                     window.Aggregates[key] = accumulator;
                 }

@@ -1,9 +1,32 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DataWeaver.Windowing.Internal;
+
+/// <summary>Folds one partial aggregate into another (the aggregator's Merge).</summary>
+internal delegate void SpillMergeFunc<TAcc>(ref TAcc into, ref TAcc other);
+
+/// <summary>The order of spill runs: the key's hash (stable within the process that wrote them), then the key (strings ordinal).</summary>
+internal static class SpillOrder<TKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Hash(TKey key) => EqualityComparer<TKey>.Default.GetHashCode(key!);
+
+    public static int Compare(int hashA, TKey a, int hashB, TKey b)
+    {
+        if (hashA != hashB)
+        {
+            return hashA < hashB ? -1 : 1;
+        }
+
+        return typeof(TKey) == typeof(string)
+            ? string.CompareOrdinal(Unsafe.As<TKey, string>(ref a), Unsafe.As<TKey, string>(ref b))
+            : Comparer<TKey>.Default.Compare(a, b);
+    }
+}
 
 /// <summary>One spill run: a window's partial aggregates written at one spill, sorted by (hash, key).</summary>
 internal sealed record WindowSpillRun(string Path, long Bytes);
@@ -12,8 +35,7 @@ internal sealed record WindowSpillRun(string Path, long Bytes);
 /// A window stage's spill files (<see cref="WindowOptions.SpillDirectory"/>), in a subdirectory of their own named after
 /// the stage. A run file: <c>"DWWS"</c>, a version byte (1), a kind byte (2: spill run), the window's start (int64); then
 /// frames, each an int32 length and that many bytes: the key's hash (int32), the key and the accumulator in the snapshot
-/// layout (<see cref="WindowStateCodec{TKey, TAcc}"/>; the built-in accumulator followed by its sketch's registers, or
-/// -1); an int32 -1 ends the file. Sorted by (hash, key), so a window's runs merge in one streaming pass. The files are
+/// layout 2 (<see cref="WindowStateCodec{TKey, TAcc}"/>); an int32 -1 ends the file. Sorted by (hash, key), so a window's runs merge in one streaming pass. The files are
 /// not state: they live for one run, are deleted once the window's results are emitted, and leftovers of a previous
 /// process are deleted when the stage starts. Their bytes are counted apart from the state budget, against
 /// <see cref="WindowOptions.SpillMaxBytes"/>.
@@ -28,13 +50,13 @@ internal sealed class WindowSpill<TKey, TAcc>
     private readonly string _stage;
     private readonly string _configured;
     private readonly long _maxBytes;
-    private readonly WindowSpillCodec<TKey, TAcc> _codec;
+    private readonly WindowStateCodec<TKey, TAcc> _codec;
     private readonly ArrayBufferWriter<byte> _frame = new(256);
     private readonly StateWriter _writer;
     private readonly List<WindowSpillRun> _live = [];
     private int _next;
 
-    public WindowSpill(string stage, string directory, long maxBytes, WindowSpillCodec<TKey, TAcc> codec)
+    public WindowSpill(string stage, string directory, long maxBytes, WindowStateCodec<TKey, TAcc> codec)
     {
         _stage = stage;
         _configured = directory;
@@ -92,8 +114,7 @@ internal sealed class WindowSpill<TKey, TAcc>
             {
                 _frame.ResetWrittenCount();
                 _writer.WriteInt32(hash);
-                WindowSpillCodec<TKey, TAcc>.WriteKey(_writer, key);
-                _codec.WriteAccumulator(_writer, ref CollectionsMarshal.GetValueRefOrNullRef(entries, key));
+                _codec.Write(_writer, key, ref CollectionsMarshal.GetValueRefOrNullRef(entries, key));
                 written += 4 + _frame.WrittenCount;
                 if (Bytes + written > _maxBytes)
                 {
@@ -164,10 +185,10 @@ internal sealed class WindowSpill<TKey, TAcc>
         var i = 0;
         foreach (var key in entries.Keys)
         {
-            order[i++] = (WindowSpillCodec<TKey, TAcc>.Hash(key), key);
+            order[i++] = (SpillOrder<TKey>.Hash(key), key);
         }
 
-        Array.Sort(order, static (a, b) => WindowSpillCodec<TKey, TAcc>.Compare(a.Hash, a.Key, b.Hash, b.Key));
+        Array.Sort(order, static (a, b) => SpillOrder<TKey>.Compare(a.Hash, a.Key, b.Hash, b.Key));
         return order;
     }
 }
@@ -183,7 +204,7 @@ internal sealed class WindowSpillMerge<TKey, TAcc> : IDisposable
     private readonly PriorityQueue<Source, Source> _queue;
     private readonly SpillMergeFunc<TAcc> _merge;
 
-    public WindowSpillMerge(List<WindowSpillRun> runs, Dictionary<TKey, TAcc> memory, (int Hash, TKey Key)[] memoryOrder, WindowSpillCodec<TKey, TAcc> codec, SpillMergeFunc<TAcc> merge)
+    public WindowSpillMerge(List<WindowSpillRun> runs, Dictionary<TKey, TAcc> memory, (int Hash, TKey Key)[] memoryOrder, WindowStateCodec<TKey, TAcc> codec, SpillMergeFunc<TAcc> merge)
     {
         _merge = merge;
         _sources = new Source[runs.Count + 1];
@@ -225,7 +246,7 @@ internal sealed class WindowSpillMerge<TKey, TAcc> : IDisposable
         key = first.Key;
         accumulator = first.Accumulator;
         Advance(first);
-        while (_queue.TryPeek(out var next, out _) && next.Hash == hash && WindowSpillCodec<TKey, TAcc>.Compare(hash, key, next.Hash, next.Key) == 0)
+        while (_queue.TryPeek(out var next, out _) && next.Hash == hash && SpillOrder<TKey>.Compare(hash, key, next.Hash, next.Key) == 0)
         {
             _queue.Dequeue();
             _merge(ref accumulator, ref next.Accumulator);
@@ -259,7 +280,7 @@ internal sealed class WindowSpillMerge<TKey, TAcc> : IDisposable
     {
         public static readonly IComparer<Source> Order = Comparer<Source>.Create(static (a, b) =>
         {
-            var c = WindowSpillCodec<TKey, TAcc>.Compare(a.Hash, a.Key, b.Hash, b.Key);
+            var c = SpillOrder<TKey>.Compare(a.Hash, a.Key, b.Hash, b.Key);
             return c != 0 ? c : a.Index.CompareTo(b.Index); // equal keys: the older partial first
         });
 
@@ -294,10 +315,10 @@ internal sealed class WindowSpillMerge<TKey, TAcc> : IDisposable
     private sealed class RunSource : Source, IDisposable
     {
         private readonly FileStream _file;
-        private readonly WindowSpillCodec<TKey, TAcc> _codec;
+        private readonly WindowStateCodec<TKey, TAcc> _codec;
         private byte[] _buffer = new byte[256];
 
-        public RunSource(int index, string path, WindowSpillCodec<TKey, TAcc> codec)
+        public RunSource(int index, string path, WindowStateCodec<TKey, TAcc> codec)
             : base(index)
         {
             _codec = codec;
@@ -328,8 +349,8 @@ internal sealed class WindowSpillMerge<TKey, TAcc> : IDisposable
             _file.ReadExactly(_buffer, 0, size);
             var reader = new StateReader(_buffer.AsSpan(0, size));
             Hash = reader.ReadInt32();
-            Key = WindowSpillCodec<TKey, TAcc>.ReadKey(ref reader);
-            Accumulator = _codec.ReadAccumulator(_buffer.AsSpan(size - reader.Remaining, reader.Remaining));
+            Key = WindowStateCodec<TKey, TAcc>.ReadKey(ref reader);
+            Accumulator = _codec.ReadAccumulator(ref reader);
             return true;
         }
 
