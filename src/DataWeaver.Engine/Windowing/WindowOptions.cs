@@ -109,7 +109,8 @@ public sealed record WindowOptions
     /// own checkpoint store. A restart restores that state and reads on from its positions, so a window open across a
     /// crash ends with every record counted once, and a long window is not read again. Needs a source with a checkpoint
     /// store that keeps state (<see cref="Checkpoints.FileCheckpointStore"/>, <see cref="Checkpoints.InMemoryCheckpointStore"/>),
-    /// tumbling or hopping windows, the built-in aggregates and keys of type string, long or int.
+    /// tumbling or hopping windows, the built-in aggregates (approximate distinct counts included) or a user aggregator that
+    /// implements <see cref="IWindowAccumulatorCodec{TAccumulator}"/>, and keys of type string, long or int.
     /// </summary>
     /// <value>
     /// The default is <see langword="false"/>: no state survives a run; a restart re-reads every record of the windows
