@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Errors;
 using DataWeaver.Pipelines;
-using DataWeaver.Pipelines.ErrorHandling;
 using DataWeaver.Records;
 using DataWeaver.Tests.Support;
 using DataWeaver.Windowing;
@@ -39,7 +38,7 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
         var events = WindowReference.Events(batchSize == 1 ? 20_000 : 60_000, seed: 11, keys: 2_000, values: 40, disorderMs: (int)DisorderMs, slightlyLateMs: 4_000, farLateMs: 60_000);
         var spilled = Options(kind) with { StateBudgetBytes = budget, SpillDirectory = _directory };
 
-        var (emitted, late, run) = await RunAsync(events, spilled, batchSize);
+        var (emitted, late, run) = await WindowKindsTests.RunAsync(events, spilled, batchSize);
 
         var (expected, expectedLate) = WindowReference.Run(events, kind, 10_000, 2_000, 0, DisorderMs, 0, collect: 3);
         var actual = WindowReference.Sorted(WindowReference.Final(emitted, kind));
@@ -52,9 +51,9 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
 
         // The approximate distinct counts (merged sketches) equal an unspilled run's exactly; without the spill the
         // same budget fails, so the run above did spill.
-        var (unspilled, _, _) = await RunAsync(events, spilled with { StateBudgetBytes = WindowOptions.DefaultStateBudgetBytes, SpillDirectory = null }, batchSize);
+        var (unspilled, _, _) = await WindowKindsTests.RunAsync(events, spilled with { StateBudgetBytes = WindowOptions.DefaultStateBudgetBytes, SpillDirectory = null }, batchSize);
         Assert.Equal(Sketches(unspilled), Sketches(emitted));
-        await Assert.ThrowsAsync<WindowStateFullException>(() => RunAsync(events, spilled with { SpillDirectory = null }, batchSize));
+        await Assert.ThrowsAsync<WindowStateFullException>(() => WindowKindsTests.RunAsync(events, spilled with { SpillDirectory = null }, batchSize));
     }
 
     [Fact]
@@ -109,7 +108,7 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
             await File.WriteAllBytesAsync(path, LeftoverRun());
         }
 
-        var (emitted, late, _) = await RunAsync(events, options, batchSize: 50);
+        var (emitted, late, _) = await WindowKindsTests.RunAsync(events, options, batchSize: 50);
 
         var (expected, _) = WindowReference.Run(events, WindowKind.Tumbling, 10_000, 0, 0, 500, 0, collect: 3);
         Assert.Empty(late);
@@ -210,21 +209,6 @@ public sealed class WindowSpillTests(ITestOutputHelper output) : IDisposable
 
     private List<string> SpillFiles() =>
         Directory.Exists(_directory) ? [.. Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories)] : [];
-
-    private static async Task<(List<WindowResult<int>> Emitted, List<int> Late, PipelineRun Run)> RunAsync(Ev[] events, WindowOptions options, int batchSize)
-    {
-        var sink = new CollectionSink<WindowResult<int>>();
-        var deadLetters = new CollectionSink<DeadLetter>("late");
-        var run = Pipeline.From(new CollectionSource<Ev>(events), new PipelineOptions { BatchSize = batchSize })
-            .WindowByEventTime(e => e.Time, e => e.Key, e => e.Value, options)
-            .OnError(e => e.DeadLetterTo(deadLetters))
-            .To(sink)
-            .Build()
-            .Start();
-        await run.Completion.WaitAsync(TimeSpan.FromMinutes(5));
-        Assert.All(deadLetters.Records, d => Assert.IsType<LateRecordException>(d.Exception));
-        return ([.. sink.Records], [.. deadLetters.Records.Select(d => ((Ev)d.Value!).Index)], run);
-    }
 
     /// <summary>Counts the even values; writes its accumulator as 8 bytes, so it can spill.</summary>
     private sealed class EvenValueCount : IWindowAggregator<Ev, long, long>, IWindowAccumulatorCodec<long>
