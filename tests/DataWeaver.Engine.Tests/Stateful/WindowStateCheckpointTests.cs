@@ -173,6 +173,60 @@ public sealed class WindowStateCheckpointTests
         Assert.Equal(reference.Select(r => (r.Key, r.Start, r.Value)).Order(), sums.Select(r => (r.Key, r.Start, r.Value)).Order());
     }
 
+    [Fact]
+    public async Task LoadAsync_StateFileOfVersion1_ReadsItsAccumulatorsWithoutSketches()
+    {
+        // A version-1 file as engines before sketches were saved wrote it: one slot, one window, key "x" with a count of 3.
+        var payload = new System.Buffers.ArrayBufferWriter<byte>();
+        var p = new DataWeaver.Windowing.Internal.StateWriter(payload);
+        p.WriteInt64(1_000);                 // watermark
+        p.WriteInt64(3);                     // sequence
+        p.WriteInt32(1);                     // windows
+        p.WriteInt64(0);                     // start
+        p.WriteByte(0);                      // not fired
+        p.WriteInt32(1);                     // keys
+        p.WriteString("x");
+        p.WriteInt64(3);                     // count
+        foreach (var d in new[] { 6.0, 1.0, 3.0 })
+        {
+            p.WriteDouble(d);                // sum, min, max
+        }
+
+        p.WriteInt64(1);
+        p.WriteInt64(0);
+        p.WriteDouble(1);                    // first: ticks, sequence, value
+        p.WriteInt64(3);
+        p.WriteInt64(2);
+        p.WriteDouble(3);                    // last
+        p.WriteInt32(-1);                    // no distinct set
+        p.WriteInt32(-1);                    // no values
+        var file = new System.Buffers.ArrayBufferWriter<byte>();
+        var f = new DataWeaver.Windowing.Internal.StateWriter(file);
+        f.WriteBytes("DWWS"u8);
+        f.WriteByte(1);                      // version 1
+        f.WriteByte(1);                      // one slot
+        f.WriteInt32(1);
+        f.WriteInt32(0);
+        f.WriteInt64(50);                    // partition 0, offset 50
+        f.WriteInt32(payload.WrittenCount);
+        f.WriteBytes(payload.WrittenSpan);
+        var store = new InMemoryCheckpointStore();
+        await store.SaveStateAsync("src.state.stage", file.WrittenMemory);
+
+        var snapshot = await new DataWeaver.Windowing.Internal.WindowStateCheckpoint(store, "src", "stage").LoadAsync(_ => 60, CancellationToken.None);
+
+        Assert.NotNull(snapshot);
+        Assert.Equal(1, snapshot.Layout);
+        var reader = new DataWeaver.Windowing.Internal.StateReader(snapshot.Payload);
+        reader.ReadBytes(8 + 8 + 4 + 8 + 1 + 4);
+        var codec = DataWeaver.Windowing.Internal.WindowStateCodec<string, DataWeaver.Windowing.Internal.StandardAccumulator>.For(null)!;
+        Assert.Equal("x", DataWeaver.Windowing.Internal.WindowStateCodec<string, DataWeaver.Windowing.Internal.StandardAccumulator>.ReadKey(ref reader));
+        var accumulator = codec.ReadAccumulator(ref reader, snapshot.Layout);
+        Assert.True(reader.AtEnd);
+        Assert.Equal((3L, 6.0, 1.0, 3.0, 1.0, 3.0), (accumulator.Count, accumulator.Sum, accumulator.Min, accumulator.Max, accumulator.First, accumulator.Last));
+        Assert.Null(accumulator.Sketch);
+    }
+
     /// <summary>
     /// Runs <see cref="FirstPart"/> (values that differ per record) with the state checkpointed, stops it with window B
     /// open, appends <see cref="SecondPart"/> and runs to the end; then the whole file in one run without state.
