@@ -13,9 +13,6 @@ internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut>
     private readonly WindowSpill<TKey, TAcc>? _spill;
     private bool _spillDue;
 
-    /// <summary>Gets the bytes the stage's spill files take now (for tests and metrics).</summary>
-    public long SpillBytes => _spill?.Bytes ?? 0;
-
     private WindowSpill<TKey, TAcc>? CreateSpill(WindowSettings settings, TAgg aggregator)
     {
         if (settings.SpillDirectory is not { } directory)

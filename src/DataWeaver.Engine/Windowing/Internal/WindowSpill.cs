@@ -77,9 +77,6 @@ internal sealed class WindowSpill<TKey, TAcc>
     /// <summary>Gets the bytes the stage's spill files take now.</summary>
     public long Bytes { get; private set; }
 
-    /// <summary>Gets how many runs were written.</summary>
-    public long RunsWritten { get; private set; }
-
     /// <summary>The subdirectory of a stage: its name's letters and digits, and a hash of the whole name.</summary>
     public static string FolderOf(string stage)
     {
@@ -144,7 +141,6 @@ internal sealed class WindowSpill<TKey, TAcc>
         var run = new WindowSpillRun(path, written);
         _live.Add(run);
         Bytes += written;
-        RunsWritten++;
         return run;
     }
 
