@@ -245,7 +245,7 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
             var at = 0;
             foreach (ref readonly var record in batch)
             {
-                if (!RecordWithOriginal.TryGetOriginal(record, layout, out var row))
+                if (!CsvRowBuffer.TryGetOriginal(record, layout, out var row) && !RecordWithOriginal.TryGetOriginal(record, layout, out row))
                 {
                     return false;
                 }
