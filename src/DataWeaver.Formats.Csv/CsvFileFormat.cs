@@ -238,7 +238,15 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
             if (_records.Count == 0)
             {
-                _records.UseColumnsOf(batch[0]);
+                // The columns of the first record: a plain row's are its reader's, the fields its JSON would give if read.
+                if (CsvRowBuffer.ColumnsOf(batch[0]) is { } columns)
+                {
+                    _records.UseColumns(columns);
+                }
+                else
+                {
+                    _records.UseColumnsOf(batch[0]);
+                }
             }
 
             var layout = _records.Layout!;

@@ -23,18 +23,23 @@ internal sealed class CsvPlainRowJson
     private readonly int _separatorsLength;
 
     /// <summary>Creates the JSON writer of rows of these columns.</summary>
+    /// <param name="names">The column names, in order.</param>
     /// <param name="plainBytes">The bytes a plain row may hold (the verbatim bytes and the delimiter).</param>
     /// <param name="delimiter">The delimiter, an ASCII byte.</param>
     /// <param name="separators">Before each cell, its separator padded to at least 16 bytes.</param>
     /// <param name="separatorLengths">Each separator's length without its padding.</param>
-    public CsvPlainRowJson(SearchValues<byte> plainBytes, byte delimiter, byte[][] separators, int[] separatorLengths)
+    public CsvPlainRowJson(IReadOnlyList<string> names, SearchValues<byte> plainBytes, byte delimiter, byte[][] separators, int[] separatorLengths)
     {
+        Names = names;
         _plainBytes = plainBytes;
         _delimiter = delimiter;
         _separators = separators;
         _separatorLengths = separatorLengths;
         _separatorsLength = separatorLengths.Sum();
     }
+
+    /// <summary>Gets the column names, in order: the fields of each row's JSON.</summary>
+    public IReadOnlyList<string> Names { get; }
 
     /// <summary>
     /// The length of the row's JSON when it is a plain row with one cell per column (the caller checked the field count;
@@ -194,6 +199,13 @@ internal sealed class CsvRowBuffer : MemoryManager<byte>
 
     /// <summary>Gets the layout of the rows.</summary>
     public CsvRowLayout Layout { get; }
+
+    /// <summary>Gets the end of the rows whose JSON was written (0 while none was read).</summary>
+    public int DecodedBytes => Volatile.Read(ref _decoded);
+
+    /// <summary>Gets the columns of a record cut from a buffer like this one (its JSON's fields, in order) without reading its bytes; <see langword="null"/> for other records.</summary>
+    public static IReadOnlyList<string>? ColumnsOf(in JsonRecord record) =>
+        MemoryMarshal.TryGetMemoryManager(record.Utf8, out CsvRowBuffer? buffer) ? buffer._json.Names : null;
 
     /// <summary>Rents a buffer for rows in <paramref name="layout"/>; its renter owns one reference, dropped by disposing it.</summary>
     public static CsvRowBuffer Rent(CsvRowLayout layout, CsvPlainRowJson json, int minimumLength) =>

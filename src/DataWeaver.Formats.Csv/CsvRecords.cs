@@ -59,6 +59,7 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         ReleaseBuffer(); // rows of other columns
         _plain = _types.All(t => t == CsvColumnType.String) && options.Delimiter is > (char)0 and < (char)0x80 and not ('"' or '\r' or '\n')
             ? new CsvPlainRowJson(
+                [.. names],
                 SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter]),
                 (byte)options.Delimiter,
                 [.. _prefixes.Select((p, i) => Padded(i == 0 ? [.. p, (byte)'"'] : [(byte)'"', .. p, (byte)'"']))],
