@@ -304,6 +304,8 @@ internal sealed class CsvRowBuffer : MemoryManager<byte>
 
         lock (_lock)
         {
+            // A record read after its buffer went back to the pool (a holder's bug) must not write into the array's next user.
+            ObjectDisposedException.ThrowIf(Payload.ReferenceCount <= 0, this);
             var end = Volatile.Read(ref _added);
             var at = _decoded;
             var array = _array.AsSpan();
