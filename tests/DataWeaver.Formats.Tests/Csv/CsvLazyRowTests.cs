@@ -20,9 +20,9 @@ public sealed class CsvLazyRowTests
     {
         var text = Rows(5_000, seed: 1);
         var format = new CsvFileFormat(new CsvFormatOptions());
-        var records = await ReadAsync(format, text);
+        JsonRecord[] records = [.. await CsvOriginalRowTests.ReadAsync(format, text)]; // the records' bytes not read
 
-        var copied = await WriteAsync(format, records, batch: 100);
+        var copied = await CsvOriginalRowTests.WriteAsync(format, records, batch: 100);
 
         Assert.Equal(text, copied);
         Assert.All(records, r => Assert.True(MemoryMarshal.TryGetMemoryManager<byte, CsvRowBuffer>(r.Utf8, out var buffer) && buffer.DecodedBytes == 0, "a row's JSON was written"));
@@ -157,35 +157,4 @@ public sealed class CsvLazyRowTests
 
     private static string Json(string[] names, string[] cells) =>
         System.Text.Json.JsonSerializer.Serialize(names.Zip(cells).ToDictionary(p => p.First, p => p.Second));
-
-    /// <summary>Reads every record without reading its bytes, holding each pooled buffer (never released: the test ends).</summary>
-    private static async Task<JsonRecord[]> ReadAsync(CsvFileFormat format, string text)
-    {
-        List<JsonRecord> records = [];
-        await using var reader = format.CreateReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), "in.csv");
-        while (await reader.MoveNextAsync(default))
-        {
-            Assert.Null(reader.Current.Error);
-            reader.Current.Payload?.AddReference();
-            records.Add(reader.Current.Record);
-        }
-
-        return [.. records];
-    }
-
-    private static async Task<string> WriteAsync(CsvFileFormat format, JsonRecord[] records, int batch)
-    {
-        using var output = new MemoryStream();
-        await using (var writer = format.CreateWriter(output))
-        {
-            for (var i = 0; i < records.Length; i += batch)
-            {
-                await writer.WriteAsync(records.AsMemory(i, Math.Min(batch, records.Length - i)), default);
-            }
-
-            await writer.CompleteAsync(default);
-        }
-
-        return Encoding.UTF8.GetString(output.ToArray());
-    }
 }

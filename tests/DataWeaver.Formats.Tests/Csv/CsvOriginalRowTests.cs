@@ -159,7 +159,7 @@ public sealed class CsvOriginalRowTests
         cell.IndexOfAny([delimiter, '"', '\n', '\r']) >= 0 || cell.StartsWith(' ') ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 
     /// <summary>Reads every record, holding a reference to each pooled buffer records borrow their bytes from (never released: the test ends).</summary>
-    private static async Task<List<JsonRecord>> ReadAsync(CsvFileFormat format, string text)
+    internal static async Task<List<JsonRecord>> ReadAsync(CsvFileFormat format, string text)
     {
         List<JsonRecord> records = [];
         await using var reader = format.CreateReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), "in.csv");
@@ -173,7 +173,7 @@ public sealed class CsvOriginalRowTests
         return records;
     }
 
-    private static async Task<string> WriteAsync(CsvFileFormat format, JsonRecord[] records, int batch)
+    internal static async Task<string> WriteAsync(CsvFileFormat format, JsonRecord[] records, int batch)
     {
         using var output = new MemoryStream();
         await using (var writer = format.CreateWriter(output))
