@@ -32,7 +32,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<TOut> Map<TOut>(Func<T, TOut> selector, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, errors => new MapOperator<T, TOut>(selector, errors)));
+        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, errors => new MapOperator<T, TOut>(selector, errors), new LambdaMapStep<T, TOut>(selector)));
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder, now of <typeparamref name="TOut"/>.</returns>
     public PipelineBuilder<TOut> Map<TOut, TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IMapOperator<T, TOut> =>
-        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, errors => new StructMapOperator<T, TOut, TOperator>(op, errors)));
+        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, errors => new StructMapOperator<T, TOut, TOperator>(op, errors), new StructMapStep<T, TOut, TOperator>(op)));
 
     /// <summary>Keeps the records for which <paramref name="predicate"/> holds; the others count as handled (acknowledged).</summary>
     /// <param name="predicate">The condition.</param>
@@ -55,7 +55,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<T> Filter(Func<T, bool> predicate, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, errors => new FilterOperator<T>(predicate, errors)));
+        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, errors => new FilterOperator<T>(predicate, errors), new LambdaFilterStep<T>(predicate)));
     }
 
     /// <summary>Keeps records with a struct predicate the JIT specializes and inlines. Each worker gets its own copy.</summary>
@@ -65,7 +65,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder.</returns>
     public PipelineBuilder<T> Filter<TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IFilterOperator<T> =>
-        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, errors => new StructFilterOperator<T, TOperator>(op, errors)));
+        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, errors => new StructFilterOperator<T, TOperator>(op, errors), new StructFilterStep<T, TOperator>(op)));
 
     /// <summary>Turns each record into zero or more records, in order. A record that yields none counts as handled.</summary>
     /// <typeparam name="TOut">The output record type.</typeparam>
