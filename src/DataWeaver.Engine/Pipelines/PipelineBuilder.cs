@@ -32,7 +32,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<TOut> Map<TOut>(Func<T, TOut> selector, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, errors => new MapOperator<T, TOut>(selector, errors), new LambdaMapStep<T, TOut>(selector)));
+        return Next<TOut>(new OperatorDefinition<MapOperator<T, TOut>>("map", name, errors => new MapOperator<T, TOut>(selector, errors)));
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public sealed class PipelineBuilder<T>
     public PipelineBuilder<T> Filter(Func<T, bool> predicate, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, errors => new FilterOperator<T>(predicate, errors), new LambdaFilterStep<T>(predicate)));
+        return Next<T>(new OperatorDefinition<FilterOperator<T>>("filter", name, errors => new FilterOperator<T>(predicate, errors)));
     }
 
     /// <summary>Keeps records with a struct predicate the JIT specializes and inlines. Each worker gets its own copy.</summary>

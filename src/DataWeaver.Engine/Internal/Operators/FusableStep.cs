@@ -3,10 +3,15 @@ using DataWeaver.Pipelines;
 namespace DataWeaver.Internal.Operators;
 
 /// <summary>
-/// What a map or filter contributes to a fused chain: its step as a struct of a known type. Consecutive fusable
+/// What a struct map or filter contributes to a fused chain: its step as a struct of a known type. Consecutive fusable
 /// operators of a segment are composed, once per worker, into one <see cref="Then{TIn, TMid, TOut, TFirst, TSecond}"/>
 /// struct by generic calls from step to step (each step knows its own types and the next step's input type), so the
-/// chain's type is exact and its loop has no per-record interface or delegate call of the engine's own.
+/// chain's type is exact and its loop has no per-record interface or delegate call.
+/// <para>
+/// Maps and filters given as delegates do not fuse: in their own operator's loop, profile-guided optimization
+/// inlines the delegate it sees there (measured: 4 identity lambdas in one fused loop took 7 CPU ns a record against
+/// about 2 in 4 loops of their own, whose delegate calls are devirtualized).
+/// </para>
 /// </summary>
 internal abstract class FusableStep
 {
@@ -55,16 +60,6 @@ internal sealed class StructFilterStep<T, TOperator>(TOperator op) : FusableStep
     where TOperator : struct, IFilterOperator<T>
 {
     protected override FilterStep<T, TOperator> CreateStep() => new(op);
-}
-
-internal sealed class LambdaMapStep<TIn, TOut>(Func<TIn, TOut> map) : FusableStep<TIn, TOut, DelegateMapStep<TIn, TOut>>
-{
-    protected override DelegateMapStep<TIn, TOut> CreateStep() => new(map);
-}
-
-internal sealed class LambdaFilterStep<T>(Func<T, bool> predicate) : FusableStep<T, T, DelegateFilterStep<T>>
-{
-    protected override DelegateFilterStep<T> CreateStep() => new(predicate);
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using DataWeaver.Pipelines;
 namespace DataWeaver.Internal.Operators;
 
 /// <summary>
-/// One per-record step of a fused chain (<see cref="FusedChainOperator{TIn, TOut, TChain}"/>): a map, a filter,
+/// One per-record step of a fused chain (<see cref="FusedChainOperator{TIn, TOut, TChain}"/>): a struct map, a struct filter,
 /// or two steps one after the other (<see cref="Then{TIn, TMid, TOut, TFirst, TSecond}"/>). Implemented by
 /// structs, so a chain is one struct type the JIT specializes and inlines into a single loop over the batch.
 /// </summary>
@@ -64,25 +64,3 @@ internal struct Then<TIn, TMid, TOut, TFirst, TSecond>(TFirst first, TSecond sec
     }
 }
 #pragma warning restore IDE0044
-
-/// <summary>A map delegate as a step (one delegate call per record; the chain still makes one pass).</summary>
-internal readonly struct DelegateMapStep<TIn, TOut>(Func<TIn, TOut> map) : IRecordStep<TIn, TOut>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Apply(TIn input, out TOut output)
-    {
-        output = map(input);
-        return true;
-    }
-}
-
-/// <summary>A filter delegate as a step.</summary>
-internal readonly struct DelegateFilterStep<T>(Func<T, bool> predicate) : IRecordStep<T, T>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Apply(T input, out T output)
-    {
-        output = input;
-        return predicate(input);
-    }
-}
