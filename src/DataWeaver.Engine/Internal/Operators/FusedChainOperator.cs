@@ -126,30 +126,22 @@ internal sealed class FusedChainOperator<TIn, TOut, TChain>(TChain steps, BatchO
     }
 
     /// <summary>The per-batch bookkeeping: the filtered count, the byte estimate, the resources moved to a new output batch.</summary>
-    private Batch<TOut>? Finish(Batch<TIn> source, Batch<TOut> output, int kept, int filtered)
+    private IBatch? Finish(Batch<TIn> source, Batch<TOut> output, int kept, int filtered)
     {
         Run?.AddFiltered(filtered);
+        if (ReferenceEquals(source, output))
+        {
+            return Compact(source, kept);
+        }
+
         var count = source.Count;
-        if (!ReferenceEquals(source, output))
-        {
-            output.Count = kept;
-            output.Bytes = source.Bytes;
-            source.MoveResourcesTo(output);
-            source.Recycle();
-        }
-
-        if (kept == 0)
-        {
-            output.Release();
-            return null;
-        }
-
-        if (kept != count)
+        output.Count = kept;
+        var result = Replace(source, output);
+        if (result is not null && kept != count)
         {
             output.Bytes = output.Bytes * kept / count;
         }
 
-        output.Count = kept;
-        return output;
+        return result;
     }
 }
