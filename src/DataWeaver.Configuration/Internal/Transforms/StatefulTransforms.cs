@@ -86,6 +86,8 @@ internal static class StatefulTransforms
             StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
             CheckpointState = args["checkpointState"]?.Text is "true",
             SnapshotInterval = Duration(args["snapshotInterval"], TimeSpan.FromSeconds(1), errors),
+            SpillDirectory = args["spillDirectory"]?.Text,
+            SpillMaxBytes = args["spillMaxBytes"] is { } spillMax ? Bytes(spillMax, WindowOptions.DefaultSpillMaxBytes, errors) : WindowOptions.DefaultSpillMaxBytes,
             Name = name,
         };
         options = EarlyResults.Apply(options, args, transformName, errors);
