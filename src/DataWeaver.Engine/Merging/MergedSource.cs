@@ -18,7 +18,7 @@ namespace DataWeaver.Merging;
 /// are not acknowledged, so they are not committed and are read again after a restart (at-least-once).
 /// </remarks>
 /// <typeparam name="T">The record type of every source.</typeparam>
-public sealed class MergedSource<T> : SourceConnector<T>
+public sealed class MergedSource<T> : SourceConnector<T>, IMergedSource
 {
     /// <summary>How far apart the merged partitions of two sources are: a source's partitions MUST be below it.</summary>
     public const int PartitionStride = 1 << 24;
@@ -42,6 +42,9 @@ public sealed class MergedSource<T> : SourceConnector<T>
 
     /// <summary>Gets the sources, in the order their merged partitions are numbered.</summary>
     public IReadOnlyList<SourceConnector<T>> Sources { get; }
+
+    /// <inheritdoc/>
+    IEnumerable<Connector> IMergedSource.Parts => Sources;
 
     /// <summary>Gets which source a merged position belongs to, and its position in that source.</summary>
     /// <param name="position">A position of this merged source.</param>

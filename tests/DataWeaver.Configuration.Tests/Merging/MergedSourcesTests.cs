@@ -148,6 +148,82 @@ public sealed class MergedSourcesTests
         Assert.Equal(7, errors.Count);
     }
 
+    [Fact]
+    public async Task Sources_CheckpointedFilesWithAReplacingSink_AreRefusedAndTheOutputKept()
+    {
+        using var folder = new TestFolder();
+        WriteInputs(folder);
+        await File.WriteAllTextAsync(folder.File("out.jsonl"), "{\"earlier\":true}\n");
+        await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => factory.Create(Load(folder, """
+            version: 1
+            pipelines:
+              - name: p
+                sources:
+                  - { name: europe, type: file, settings: { path: in/europe.jsonl } }
+                  - { name: america, type: file, settings: { path: in/america.jsonl, checkpointDirectory: checkpoints } }
+                sinks: [{ type: json-lines-file, settings: { path: out.jsonl } }]
+            """)).RunAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.Contains("needs append: true", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal("{\"earlier\":true}\n", await File.ReadAllTextAsync(folder.File("out.jsonl")));
+    }
+
+    [Fact]
+    public async Task Sources_SinkWritingTheFileOneSourceReads_IsRefusedAndTheInputKept()
+    {
+        using var folder = new TestFolder();
+        WriteInputs(folder);
+        var before = await File.ReadAllTextAsync(folder.File("in/america.jsonl"));
+        await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => factory.Create(Load(folder, """
+            version: 1
+            pipelines:
+              - name: p
+                sources:
+                  - { name: europe, type: file, settings: { path: in/europe.jsonl } }
+                  - { name: america, type: file, settings: { path: in/america.jsonl } }
+                sinks: [{ type: json-lines-file, settings: { path: in/america.jsonl, append: true } }]
+            """)).RunAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.Contains("a loop that fills the disk", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(folder.File("in/america.jsonl")));
+    }
+
+    [Fact]
+    public async Task Sources_SecondRunOnTheSameCheckpointsWhileTheFirstRuns_FailsAtOnceWithTheLockError()
+    {
+        using var folder = new TestFolder();
+        WriteInputs(folder);
+        var yaml = """
+            version: 1
+            pipelines:
+              - name: p
+                sources:
+                  - { name: europe, type: file, settings: { path: in/europe.jsonl, checkpointDirectory: checkpoints, follow: true } }
+                  - { name: america, type: file, settings: { path: in/america.jsonl, checkpointDirectory: checkpoints, follow: true } }
+                sinks: [{ type: json-lines-file, settings: { path: OUT, append: true } }]
+            """;
+        await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
+        var first = factory.Create(Load(folder, yaml.Replace("OUT", "first.jsonl", StringComparison.Ordinal))).Start();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            while (Acknowledged(first, 0) + Acknowledged(first, 1) == 0)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        var error = await Assert.ThrowsAsync<DataWeaver.Connectors.Files.Output.FileLockedException>(
+            () => factory.Create(Load(folder, yaml.Replace("OUT", "second.jsonl", StringComparison.Ordinal))).RunAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+        await first.StopAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(Environment.ProcessId, error.Holder!.ProcessId);
+        Assert.False(File.Exists(folder.File("second.jsonl")) && new FileInfo(folder.File("second.jsonl")).Length > 0);
+    }
+
     private static long Acknowledged(Pipelines.PipelineRun run, int source) =>
         run.AcknowledgedPositions.Where(p => p.Partition / MergedSource<int>.PartitionStride == source).Select(p => p.Offset).DefaultIfEmpty(0).Max();
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DataWeaver.Connectors;
+using DataWeaver.Merging;
 using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
 
@@ -9,7 +10,7 @@ namespace DataWeaver.Configuration.Internal.Connectors.Merging;
 /// One source of a merged pipeline (<c>sources:</c> with <c>sourceField</c>) whose records gain a field naming the source.
 /// Everything else is the source's own: its reader (so its positions), its commits and its acknowledgements.
 /// </summary>
-internal sealed class TaggedSource : SourceConnector<JsonRecord>
+internal sealed class TaggedSource : SourceConnector<JsonRecord>, IMergedSource
 {
     private readonly SourceConnector<JsonRecord> _inner;
     private readonly JsonRecordTransform _tag;
@@ -20,6 +21,9 @@ internal sealed class TaggedSource : SourceConnector<JsonRecord>
         _inner = inner;
         _tag = JsonRecordTransform.CreateBuilder().Set(JsonFieldPath.Parse(field), JsonFieldValue.FromString(value)).Build();
     }
+
+    /// <summary>The wrapped source: its checkpoint is locked for the run and its files are checked against the sinks'.</summary>
+    public IEnumerable<Connector> Parts => [_inner];
 
     public override ValueTask OpenAsync(CancellationToken cancellationToken = default) => _inner.OpenAsync(cancellationToken);
 

@@ -1,4 +1,5 @@
 using DataWeaver.Checkpoints;
+using DataWeaver.Merging;
 using DataWeaver.Streams;
 
 namespace DataWeaver.Connectors.Files.Output;
@@ -38,13 +39,14 @@ internal static class FileSafetyRules
 
     /// <summary>Where a source resumes from on its next run, if it does: a checkpoint, or a consumer group's committed offsets.</summary>
     private static string? Resumes(Connector source, List<FileEndpoint> reads) =>
-        reads.Any(e => e.Use == FileUse.ReadFromCheckpoint) || CheckpointLocks.Find(source) is not null ? "a checkpoint"
-        : source is StreamSource ? "its consumer group's committed offsets"
+        reads.Any(e => e.Use == FileUse.ReadFromCheckpoint) || CheckpointLocks.FindAll(source).Any() ? "a checkpoint"
+        : source is StreamSource || (source is IMergedSource merged && merged.Parts.Any(p => p is StreamSource)) ? "its consumer group's committed offsets"
         : null;
 
     /// <summary>The files a connector uses, as it describes them.</summary>
     private static IEnumerable<FileEndpoint> Describe(Connector connector) => connector switch
     {
+        IMergedSource merged => merged.Parts.SelectMany(Describe),
         IFileEndpoints endpoints => endpoints.FileEndpoints,
         _ => [],
     };
