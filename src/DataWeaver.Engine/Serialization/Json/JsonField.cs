@@ -137,11 +137,13 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
-        var reader = Reader();
-        if (!reader.ValueIsEscaped)
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0)
         {
-            return System.Text.Unicode.Utf8.ToUtf16(reader.ValueSpan, destination, out _, out charsWritten) == OperationStatus.Done;
+            return System.Text.Unicode.Utf8.ToUtf16(content, destination, out _, out charsWritten, replaceInvalidSequences: false) == OperationStatus.Done; // what the reader's ValueSpan holds
         }
+
+        var reader = Reader();
 
         if (destination.Length >= reader.ValueSpan.Length)
         {
@@ -257,6 +259,12 @@ public readonly struct JsonField : IEquatable<JsonField>
         if (_type != JsonTokenType.String)
         {
             return false;
+        }
+
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0)
+        {
+            return content.SequenceEqual(utf8Text); // unescaped: the bytes are the text, as the reader compares them
         }
 
         var reader = Reader();
