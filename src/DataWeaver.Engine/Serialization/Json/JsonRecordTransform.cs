@@ -40,6 +40,7 @@ public sealed class JsonRecordTransform
         Set,
         Rename,
         Drop,
+        Update,
     }
 
     /// <summary>Creates a builder.</summary>
@@ -220,6 +221,22 @@ public sealed class JsonRecordTransform
         }
 
         var operation = child?.Operation ?? Operation.Keep;
+        if (operation == Operation.Update)
+        {
+            if (first && child!.Update!(FieldAt(record, json, start, end, type), BeginValue(writer, name)))
+            {
+                return;
+            }
+
+            if (first)
+            {
+                writer.WriteRawValue(json[start..end], skipInputValidation: true); // declined: the value as it was
+                return;
+            }
+
+            operation = Operation.Keep; // a later field of the same name is copied
+        }
+
         var value = operation == Operation.Set && first ? child!.ValueFor(record) : null;
         if (operation == Operation.Set && first && value is null)
         {
@@ -254,6 +271,20 @@ public sealed class JsonRecordTransform
         {
             writer.WriteRawValue(raw, skipInputValidation: true);
         }
+    }
+
+    /// <summary>Writes the property's name and hands the writer on for its value.</summary>
+    private static Utf8JsonWriter BeginValue(Utf8JsonWriter writer, ReadOnlySpan<byte> name)
+    {
+        writer.WritePropertyName(name);
+        return writer;
+    }
+
+    /// <summary>The field at <c>json[start..end]</c>, as a slice of the record's memory (<paramref name="json"/> lies inside it).</summary>
+    private static JsonField FieldAt(in JsonRecord record, ReadOnlySpan<byte> json, int start, int end, JsonTokenType type)
+    {
+        record.Utf8.Span.Overlaps(json, out var offset);
+        return new JsonField(record.Utf8.Slice(offset + start, end - start), type);
     }
 
     private static int Find(ReadOnlySpan<byte> name, Node[] children)
@@ -292,6 +323,9 @@ public sealed class JsonRecordTransform
         public Func<JsonRecord, JsonFieldValue?>? Compute { get; set; }
 
         public byte[] NewName { get; set; } = [];
+
+        /// <summary>Gets or sets what rewrites an updated field's value.</summary>
+        public JsonFieldUpdate? Update { get; set; }
 
         /// <summary>The value a set writes for <paramref name="record"/>: the constant, or the computed one (<see langword="null"/>: leave the field as it is).</summary>
         public JsonFieldValue? ValueFor(in JsonRecord record) => Value ?? Compute?.Invoke(record);
