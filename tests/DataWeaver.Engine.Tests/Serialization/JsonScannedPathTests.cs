@@ -27,6 +27,16 @@ public sealed class JsonScannedPathTests
             .Drop("country")
             .Drop("meta.id")
             .Set("qty", 3L)
+            .Update(JsonFieldPath.Parse("x"), static (x, writer) =>
+            {
+                if (!x.TryGetDouble(out var value))
+                {
+                    return false;
+                }
+
+                writer.WriteNumberValue(value + 1);
+                return true;
+            })
             .Build();
         var random = new Random(20261208);
         using var scanned = new PooledBufferWriter();
@@ -49,6 +59,75 @@ public sealed class JsonScannedPathTests
         }
 
         Assert.True(withoutEscapes > 500, $"only {withoutEscapes} records took the scanned path");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Update_ScalesANumberInPlace_FirstOfDuplicatesOnlyMissingStaysMissing(bool scan)
+    {
+        var transform = JsonRecordTransform.CreateBuilder()
+            .Update(JsonFieldPath.Parse("amount"), static (amount, writer) =>
+            {
+                if (!amount.TryGetDouble(out var value))
+                {
+                    return false; // declined: kept as it is
+                }
+
+                writer.WriteNumberValue(value * 2);
+                return true;
+            })
+            .Update(JsonFieldPath.Parse("o.n"), static (n, writer) =>
+            {
+                writer.WriteStringValue(n.Kind.ToString());
+                return true;
+            })
+            .Rename("qty", "quantity")
+            .Build();
+        using var output = new PooledBufferWriter();
+
+        string Apply(string json)
+        {
+            output.Clear();
+            transform.Apply(JsonRecord.Parse(json), output, scan);
+            return Encoding.UTF8.GetString(output.WrittenSpan);
+        }
+
+        Assert.Equal("""{"id":1,"amount":25,"quantity":3}""", Apply("""{"id":1,"amount":12.5,"qty":3}"""));
+        Assert.Equal("""{"amount":2,"amount":7,"o":{"n":"Array"}}""", Apply("""{"amount":1,"amount":7,"o":{"n":[1]}}"""));
+        Assert.Equal("""{"amount":"x","id":2}""", Apply("""{"amount":"x","id":2}"""));
+        Assert.Equal("""{"id":3,"o":{}}""", Apply("""{"id":3,"o":{}}"""));
+        Assert.Equal("{\"caf\u00e9\":1,\"amount\":4}", Apply("""{"caf\u00e9":1,"amount":2}""")); // an escaped name: the reader path
+    }
+
+    [Fact]
+    public void Update_ConflictsAndWarmPath_AsTheOtherOperations()
+    {
+        JsonFieldUpdate keep = static (_, _) => false;
+        Assert.Throws<ArgumentException>(() => JsonRecordTransform.CreateBuilder().Set("a", 1L).Update(JsonFieldPath.Parse("a"), keep));
+        Assert.Throws<ArgumentException>(() => JsonRecordTransform.CreateBuilder().Update(JsonFieldPath.Parse("a"), keep).Set("a.b", 1L));
+        Assert.Throws<ArgumentNullException>(() => JsonRecordTransform.CreateBuilder().Update(JsonFieldPath.Parse("a"), null!));
+
+        var transform = JsonRecordTransform.CreateBuilder()
+            .Update(JsonFieldPath.Parse("amount"), static (amount, writer) =>
+            {
+                amount.TryGetDouble(out var value);
+                writer.WriteNumberValue(value * 1.1);
+                return true;
+            })
+            .Build();
+        var record = JsonRecord.Parse("""{"id":1,"user":"u-1","amount":12.5,"qty":3}""");
+        using var output = new PooledBufferWriter();
+        transform.Apply(record, output);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            output.Clear();
+            transform.Apply(record, output);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("""{"id":1,"user":"u-1","amount":13.750000000000002,"qty":3}""", Encoding.UTF8.GetString(output.WrittenSpan));
     }
 
     [Fact]
