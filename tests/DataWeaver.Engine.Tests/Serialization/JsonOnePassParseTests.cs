@@ -42,7 +42,7 @@ public sealed class JsonOnePassParseTests
             valid++;
             for (var m = 0; m < 6; m++)
             {
-                var mutated = Mutate(random, original);
+                var mutated = JsonReference.Mutate(random, original, Noise, kinds: 5);
                 var accepted = ReaderAccepts(mutated);
                 found += Check(mutated, fields, mustAccept: false);
                 (accepted ? ref valid : ref rejected)++;
@@ -179,32 +179,7 @@ public sealed class JsonOnePassParseTests
     }
 
     /// <summary>The reference verdict: valid UTF-8, and a <see cref="Utf8JsonReader"/> reads exactly one object.</summary>
-    private static bool ReaderAccepts(byte[] json)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            return false;
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read())
-            {
-            }
-
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    private static bool ReaderAccepts(byte[] json) => System.Text.Unicode.Utf8.IsValid(json) && JsonReference.ReaderAccepts(json, 64);
 
     /// <summary>The reference lookup: a <see cref="Utf8JsonReader"/> walk per name, the first property of a name (compared unescaped).</summary>
     private static bool ReaderFind(byte[] json, JsonFieldPath path, out int start, out int length, out JsonValueKind kind)
@@ -225,11 +200,12 @@ public sealed class JsonOnePassParseTests
                 var match = reader.ValueTextEquals(name);
                 reader.Read();
                 var valueStart = (int)reader.TokenStartIndex;
-                var type = reader.TokenType;
                 reader.Skip();
                 if (match)
                 {
-                    (start, length, kind) = (start + valueStart, (int)reader.BytesConsumed - valueStart, Kind(type));
+                    (start, length) = (start + valueStart, (int)reader.BytesConsumed - valueStart);
+                    using var value = JsonDocument.Parse(json.AsMemory(start, length));
+                    kind = value.RootElement.ValueKind;
                     found = true;
                     break;
                 }
@@ -242,43 +218,6 @@ public sealed class JsonOnePassParseTests
         }
 
         return true;
-    }
-
-    private static JsonValueKind Kind(JsonTokenType type) => type switch
-    {
-        JsonTokenType.StartObject => JsonValueKind.Object,
-        JsonTokenType.StartArray => JsonValueKind.Array,
-        JsonTokenType.String => JsonValueKind.String,
-        JsonTokenType.Number => JsonValueKind.Number,
-        JsonTokenType.True => JsonValueKind.True,
-        JsonTokenType.False => JsonValueKind.False,
-        _ => JsonValueKind.Null,
-    };
-
-    private static byte[] Mutate(Random random, byte[] original)
-    {
-        var bytes = new List<byte>(original);
-        var at = random.Next(bytes.Count);
-        switch (random.Next(5))
-        {
-            case 0:
-                bytes[at] = Noise[random.Next(Noise.Length)];
-                break;
-            case 1:
-                bytes.RemoveAt(at);
-                break;
-            case 2:
-                bytes.Insert(at, Noise[random.Next(Noise.Length)]);
-                break;
-            case 3:
-                bytes.RemoveRange(at, bytes.Count - at);
-                break;
-            default:
-                bytes.InsertRange(at, " "u8.ToArray()); // whitespace anywhere between tokens is valid: keeps some mutants valid
-                break;
-        }
-
-        return [.. bytes];
     }
 
     private static void WriteObject(Random random, StringBuilder text, int depth)
