@@ -129,13 +129,13 @@ public sealed class JsonRecordTransform
             {
                 if (child.ValueFor(record) is { } value)
                 {
-                    writer.WritePropertyName(child.Utf8Name!);
+                    writer.WritePropertyName(child.EncodedName);
                     value.WriteTo(writer);
                 }
             }
             else if (child.WritesFor(record))
             {
-                writer.WritePropertyName(child.Utf8Name!);
+                writer.WritePropertyName(child.EncodedName);
                 WriteObject(writer, default, child, record, scan: true);
             }
         }
@@ -223,7 +223,7 @@ public sealed class JsonRecordTransform
         var operation = child?.Operation ?? Operation.Keep;
         if (operation == Operation.Update)
         {
-            if (first && child!.Update!(FieldAt(record, json, start, end, type), BeginValue(writer, name)))
+            if (first && child!.Update!(FieldAt(record, json, start, end, type), BeginValue(writer, child!.EncodedName)))
             {
                 return;
             }
@@ -249,10 +249,10 @@ public sealed class JsonRecordTransform
                 writer.WritePropertyName(name);
                 break;
             case Operation.Rename:
-                writer.WritePropertyName(child!.NewName);
+                writer.WritePropertyName(child!.EncodedNewName);
                 break;
             case Operation.Set when first:
-                writer.WritePropertyName(child!.Utf8Name!);
+                writer.WritePropertyName(child!.EncodedName);
                 value!.WriteTo(writer);
                 break;
         }
@@ -274,7 +274,7 @@ public sealed class JsonRecordTransform
     }
 
     /// <summary>Writes the property's name and hands the writer on for its value.</summary>
-    private static Utf8JsonWriter BeginValue(Utf8JsonWriter writer, ReadOnlySpan<byte> name)
+    private static Utf8JsonWriter BeginValue(Utf8JsonWriter writer, JsonEncodedText name)
     {
         writer.WritePropertyName(name);
         return writer;
@@ -324,6 +324,12 @@ public sealed class JsonRecordTransform
 
         public byte[] NewName { get; set; } = [];
 
+        /// <summary>Gets the name as the transform's writer writes it, escaped once (set by <see cref="Freeze"/>).</summary>
+        public JsonEncodedText EncodedName { get; private set; }
+
+        /// <summary>Gets a renamed field's new name, escaped once (set by <see cref="Freeze"/>).</summary>
+        public JsonEncodedText EncodedNewName { get; private set; }
+
         /// <summary>Gets or sets what rewrites an updated field's value.</summary>
         public JsonFieldUpdate? Update { get; set; }
 
@@ -355,6 +361,16 @@ public sealed class JsonRecordTransform
             }
 
             Frozen = [.. Children];
+            if (Utf8Name is not null)
+            {
+                EncodedName = JsonEncodedText.Encode(Utf8Name, WriterOptions.Encoder);
+            }
+
+            if (Operation == Operation.Rename)
+            {
+                EncodedNewName = JsonEncodedText.Encode(NewName, WriterOptions.Encoder);
+            }
+
             CreatesWhenMissing = Operation == Operation.Set || (Operation == Operation.Keep && Frozen.Any(c => c.CreatesWhenMissing));
         }
     }
