@@ -281,6 +281,12 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(content))
+        {
+            return System.Text.Ascii.Equals(content, text); // plain ASCII: byte i is character i (non-ASCII text differs)
+        }
+
         var reader = Reader();
         return reader.ValueTextEquals(text);
     }
