@@ -238,14 +238,22 @@ public sealed class CsvFileFormat(CsvFormatOptions options) : RecordFileFormat
 
             if (_records.Count == 0)
             {
-                _records.UseColumnsOf(batch[0]);
+                // The columns of the first record: a plain row's are its reader's, the fields its JSON would give if read.
+                if (CsvRowBuffer.ColumnsOf(batch[0]) is { } columns)
+                {
+                    _records.UseColumns(columns);
+                }
+                else
+                {
+                    _records.UseColumnsOf(batch[0]);
+                }
             }
 
             var layout = _records.Layout!;
             var at = 0;
             foreach (ref readonly var record in batch)
             {
-                if (!RecordWithOriginal.TryGetOriginal(record, layout, out var row))
+                if (!CsvRowBuffer.TryGetOriginal(record, layout, out var row) && !RecordWithOriginal.TryGetOriginal(record, layout, out row))
                 {
                     return false;
                 }

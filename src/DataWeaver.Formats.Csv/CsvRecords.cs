@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsvHelper;
@@ -33,10 +30,8 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     private int[] _lengths = [];
     private bool _trustWritten;
     private RecordWithOriginal? _buffer;
-    private SearchValues<byte>? _plainRow; // the bytes of a row of string cells kept as it is: Verbatim and the delimiter
-    private byte[][] _separators = []; // before each cell of a plain row: {"name":" then ","name":", padded to 16 bytes
-    private int[] _separatorLengths = [];
-    private int _separatorsLength;
+    private CsvPlainRowJson? _plain; // the JSON of plain rows, when every column is a string
+    private CsvRowBuffer? _rows; // plain rows whose JSON is written when first read
 
     public int Count => _names.Length;
 
@@ -60,13 +55,16 @@ internal sealed class CsvRecords(CsvFormatOptions options)
         _starts = new int[names.Count];
         _lengths = new int[names.Count];
         _trustWritten = !_types.Contains(CsvColumnType.Json);
-        _plainRow = _types.All(t => t == CsvColumnType.String) && options.Delimiter is > (char)0 and < (char)0x80 and not ('"' or '\r' or '\n')
-            ? SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter])
-            : null;
         _prefixes = [.. _encodedNames.Select((n, i) => (byte[])[(byte)(i == 0 ? '{' : ','), (byte)'"', .. n.EncodedUtf8Bytes, (byte)'"', (byte)':'])];
-        _separators = [.. _prefixes.Select((p, i) => Padded(i == 0 ? [.. p, (byte)'"'] : [(byte)'"', .. p, (byte)'"']))];
-        _separatorLengths = [.. _prefixes.Select((p, i) => p.Length + (i == 0 ? 1 : 2))];
-        _separatorsLength = _separatorLengths.Sum();
+        ReleaseBuffer(); // rows of other columns
+        _plain = _types.All(t => t == CsvColumnType.String) && options.Delimiter is > (char)0 and < (char)0x80 and not ('"' or '\r' or '\n')
+            ? new CsvPlainRowJson(
+                [.. names],
+                SearchValues.Create([.. VerbatimBytes, (byte)options.Delimiter]),
+                (byte)options.Delimiter,
+                [.. _prefixes.Select((p, i) => Padded(i == 0 ? [.. p, (byte)'"'] : [(byte)'"', .. p, (byte)'"']))],
+                [.. _prefixes.Select((p, i) => p.Length + (i == 0 ? 1 : 2))])
+            : null;
         Layout = CsvRowLayout.Of(options.Delimiter, string.Join('\n', names));
     }
 
@@ -86,9 +84,9 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             throw new DataWeaverException(ErrorClass.Data, string.Create(CultureInfo.InvariantCulture, $"{csv.FieldCount} fields, but there are {_names.Length} columns"));
         }
 
-        if (keepRow && TryDecodePlainRow(csv.RawRecord, out var plain, out payload))
+        if (keepRow && _plain is { } plain && plain.TryMeasure(csv.RawRecord, out var jsonLength))
         {
-            return plain;
+            return AddPlainRow(csv.RawRecord, jsonLength, out payload);
         }
 
         var length = VerbatimLength(csv);
@@ -130,136 +128,18 @@ internal sealed class CsvRecords(CsvFormatOptions options)
             : JsonRecord.Parse(written);
     }
 
-    /// <summary>
-    /// The record of a row of string columns whose bytes are all printable ASCII but <c>"</c> and <c>\</c>, or the
-    /// delimiter: its cells are the text between delimiters (no quotes) and each is written as it is, so the JSON's
-    /// length is known from the row's and it is written in one pass, with the row kept after it. The caller checked
-    /// the row has one field per column.
-    /// </summary>
-    private bool TryDecodePlainRow(ReadOnlySpan<byte> raw, out JsonRecord record, out Buffers.PayloadBuffer? payload)
+    /// <summary>A plain row, its JSON written when first read (<see cref="CsvRowBuffer"/>).</summary>
+    private JsonRecord AddPlainRow(ReadOnlySpan<byte> raw, int jsonLength, out Buffers.PayloadBuffer payload)
     {
-        var columns = _separators.Length;
-        var jsonLength = _separatorsLength + raw.Length - (columns - 1) + 2;
-        if (_plainRow is null || columns == 0 || raw.IsEmpty || raw.ContainsAnyExcept(_plainRow) || jsonLength > JsonRecordOptions.Default.MaxRecordBytes)
+        JsonRecord record;
+        while (_rows is null || !_rows.TryAdd(raw, jsonLength, out record))
         {
-            record = default;
-            payload = null;
-            return false;
+            ((IDisposable?)_rows)?.Dispose();
+            _rows = CsvRowBuffer.Rent(Layout!, _plain!, Math.Max(64 * 1024, CsvRowBuffer.RoomFor(jsonLength, raw.Length)));
         }
 
-        var delimiter = (byte)options.Delimiter;
-        var masked = raw.Length <= 64 && Vector256.IsHardwareAccelerated;
-        var ends = masked ? DelimiterMask(raw, delimiter) : 0;
-        if (masked && BitOperations.PopCount(ends) != columns - 1)
-        {
-            record = default;
-            payload = null;
-            return false;
-        }
-
-        // The JSON, then the row, in one span: a short copy may write up to 16 bytes past its end, which the next copy
-        // (or the row, copied last) overwrites; so all but the last few bytes take one vector move instead of a call.
-        var room = Room(jsonLength + raw.Length, out var buffer);
-        payload = buffer.Payload;
-        var at = 0;
-        var cell = 0;
-        for (var i = 0; i < columns; i++)
-        {
-            var separator = _separators[i];
-            var length = _separatorLengths[i];
-            if (length <= 16 && at + 16 <= room.Length)
-            {
-                Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(separator)).StoreUnsafe(ref MemoryMarshal.GetReference(room), (nuint)at);
-            }
-            else
-            {
-                separator.AsSpan(0, length).CopyTo(room[at..]);
-            }
-
-            at += length;
-            int end;
-            if (i == columns - 1)
-            {
-                end = raw.Length;
-            }
-            else if (ends != 0)
-            {
-                end = BitOperations.TrailingZeroCount(ends);
-                ends &= ends - 1;
-            }
-            else
-            {
-                end = cell + raw[cell..].IndexOf(delimiter);
-            }
-
-            var cellLength = end - cell;
-            if (cellLength <= 16 && cell + 16 <= raw.Length && at + 16 <= room.Length)
-            {
-                Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(raw), (nuint)cell).StoreUnsafe(ref MemoryMarshal.GetReference(room), (nuint)at);
-            }
-            else
-            {
-                raw[cell..end].CopyTo(room[at..]);
-            }
-
-            at += cellLength;
-            cell = end + 1;
-        }
-
-        room[at] = (byte)'"';
-        room[at + 1] = (byte)'}';
-        raw.CopyTo(room[jsonLength..]);
-        record = buffer.Add(jsonLength, raw.Length);
-        return true;
-    }
-
-    /// <summary>
-    /// Bit <c>i</c> set where byte <c>i</c> of a row of at most 64 bytes is the delimiter: two overlapping vector compares
-    /// instead of a search per cell (the row has no quote, so every delimiter ends a cell).
-    /// </summary>
-    private static ulong DelimiterMask(ReadOnlySpan<byte> raw, byte delimiter)
-    {
-        ref var start = ref MemoryMarshal.GetReference(raw);
-        var n = raw.Length;
-        if (n >= 32)
-        {
-            var wide = Vector256.Create(delimiter);
-            ulong first = Vector256.Equals(Vector256.LoadUnsafe(ref start), wide).ExtractMostSignificantBits();
-            ulong last = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(n - 32)), wide).ExtractMostSignificantBits();
-            return first | (last << (n - 32));
-        }
-
-        if (n >= 16)
-        {
-            var narrow = Vector128.Create(delimiter);
-            ulong first = Vector128.Equals(Vector128.LoadUnsafe(ref start), narrow).ExtractMostSignificantBits();
-            ulong last = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(n - 16)), narrow).ExtractMostSignificantBits();
-            return first | (last << (n - 16));
-        }
-
-        var mask = 0UL;
-        for (var i = 0; i < n; i++)
-        {
-            if (raw[i] == delimiter)
-            {
-                mask |= 1UL << i;
-            }
-        }
-
-        return mask;
-    }
-
-    /// <summary>The room for the next kept record of <paramref name="length"/> bytes (its JSON and its row), with 16 bytes to spare.</summary>
-    private Span<byte> Room(int length, out RecordWithOriginal buffer)
-    {
-        while (_buffer is null || _buffer.Room.Length < length + 16)
-        {
-            ReleaseBuffer();
-            _buffer = RecordWithOriginal.Rent(Layout!, Math.Max(64 * 1024, RecordWithOriginal.RoomFor(length, 16)));
-        }
-
-        buffer = _buffer;
-        return _buffer.Room;
+        payload = _rows.Payload;
+        return record;
     }
 
     private static byte[] Padded(byte[] bytes)
@@ -274,6 +154,8 @@ internal sealed class CsvRecords(CsvFormatOptions options)
     {
         ((IDisposable?)_buffer)?.Dispose();
         _buffer = null;
+        ((IDisposable?)_rows)?.Dispose();
+        _rows = null;
     }
 
     private JsonRecord Cut(int jsonLength, int rawLength, out Span<byte> json, out Span<byte> original, out Buffers.PayloadBuffer payload)

@@ -50,6 +50,9 @@ public abstract class FormatFileBenchmarks
 
     protected abstract string Format { get; }
 
+    /// <summary>The sink's format: <c>DATAWEAVER_PROBE_SINK_FORMAT</c> (a decode-heavy variant, e.g. csv -> json), by default the source's.</summary>
+    private static string? SinkFormat => Environment.GetEnvironmentVariable("DATAWEAVER_PROBE_SINK_FORMAT");
+
     [GlobalSetup]
     public void Setup()
     {
@@ -61,7 +64,7 @@ public abstract class FormatFileBenchmarks
             pipelines:
               - name: copy
                 source: { type: file, format: {{Format}}, settings: { path: "{{Input}}" } }
-                sinks: [{ type: file, format: {{Format}}, settings: { path: "{{Output}}" } }]
+                sinks: [{ type: file, format: {{SinkFormat ?? Format}}, settings: { path: "{{Output}}" } }]
             """;
     }
 

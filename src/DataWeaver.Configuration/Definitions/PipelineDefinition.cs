@@ -21,8 +21,19 @@ public sealed record PipelineDefinition
     /// <value>The default is the file's framework, else <see cref="FrameworkDefinition.InProcess"/>.</value>
     public FrameworkDefinition Framework { get; init; } = FrameworkDefinition.InProcess;
 
-    /// <summary>Gets the source.</summary>
+    /// <summary>Gets the source: the pipeline's one <c>source</c>, or the first of <see cref="Sources"/>.</summary>
     public required ConnectorDefinition Source { get; init; }
+
+    /// <summary>
+    /// Gets the merged sources (fan-in) of a pipeline written with <c>sources:</c>: read concurrently as one, each with its
+    /// own positions and commits (a file source its own checkpoint). Each has a name, unique in the pipeline.
+    /// </summary>
+    /// <value>The default is none: the pipeline reads <see cref="Source"/> alone.</value>
+    public IReadOnlyList<ConnectorDefinition> Sources { get; init; } = ValueList<ConnectorDefinition>.Empty;
+
+    /// <summary>Gets the field each record of merged <see cref="Sources"/> gains, holding its source's name.</summary>
+    /// <value>The default is <see langword="null"/>: records are not tagged.</value>
+    public string? SourceField { get; init; }
 
     /// <summary>Gets the transforms, in the order they apply.</summary>
     /// <value>The default is none.</value>
@@ -71,7 +82,7 @@ public sealed record PipelineDefinition
     /// <inheritdoc />
     public bool Equals(PipelineDefinition? other) =>
         other is not null && Name == other.Name && Description == other.Description && Framework.Equals(other.Framework)
-        && Source.Equals(other.Source) && Transforms.SequenceEqual(other.Transforms) && Parallelism.Equals(other.Parallelism)
+        && Source.Equals(other.Source) && Sources.SequenceEqual(other.Sources) && SourceField == other.SourceField && Transforms.SequenceEqual(other.Transforms) && Parallelism.Equals(other.Parallelism)
         && Batch.Equals(other.Batch) && Capacity.Equals(other.Capacity) && Errors.Equals(other.Errors)
         && CommitInterval == other.CommitInterval && Sinks.SequenceEqual(other.Sinks)
         && SecretValues.Order(StringComparer.Ordinal).SequenceEqual(other.SecretValues.Order(StringComparer.Ordinal)) && Path == other.Path;

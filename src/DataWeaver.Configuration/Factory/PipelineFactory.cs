@@ -1,5 +1,6 @@
 using DataWeaver.Configuration.Internal;
 using DataWeaver.Configuration.Internal.Connectors;
+using DataWeaver.Configuration.Internal.Connectors.Merging;
 using DataWeaver.Configuration.Internal.Messages;
 using DataWeaver.Configuration.Internal.Transforms;
 using DataWeaver.Connectors;
@@ -250,9 +251,11 @@ public sealed class PipelineFactory : IAsyncDisposable
         var parallel = parallelism.Degree > 1 && parallelism.Ordering != StageOrdering.KeyOrdered;
         var stage = new StageOptions { Name = "transforms" };
         PipelineBuilder<JsonRecord> records;
-        if (registration.Records is { } create)
+        if (definition.Sources.Count > 0 || registration.Records is not null)
         {
-            records = Pipeline.From(Guard(definition, definition.Source.Path, definition.Source.Location, () => create(context)), options);
+            records = Pipeline.From(definition.Sources.Count > 0
+                ? MergedSources.Create(definition, (source, field) => CreateRecordSource(definition, source, field))
+                : Guard(definition, definition.Source.Path, definition.Source.Location, () => registration.Records!(context)), options);
             if (parallel)
             {
                 records = records.Parallel(parallelism.Degree, parallelism.Ordering, stage);
@@ -286,6 +289,17 @@ public sealed class PipelineFactory : IAsyncDisposable
         }
 
         return records;
+    }
+
+    /// <summary>Creates one source of records (one of merged <c>sources</c>).</summary>
+    private SourceConnector<JsonRecord> CreateRecordSource(PipelineDefinition definition, ConnectorDefinition source, string? field)
+    {
+        var registration = Registry.FindSource(source.Type) ?? throw Unknown(source, Registry.SourceTypes);
+        var context = Context(definition, source);
+        var create = registration.Records
+            ?? throw new PipelineDefinitionException([new ConfigurationError(ConfigurationErrorCode.Conflict, source.Path, $"Merged 'sources' must be sources of records; '{source.Type}' reads messages.", source.Location)]);
+        var connector = Guard(definition, source.Path, source.Location, () => create(context));
+        return field is null ? connector : new TaggedSource(connector, field, source.Name);
     }
 
     private Action<PipelineBuilder<JsonRecord>> CreateSinkStep(PipelineDefinition definition, ConnectorDefinition sink)

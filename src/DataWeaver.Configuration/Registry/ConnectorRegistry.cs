@@ -24,6 +24,7 @@ public sealed class ConnectorRegistry
     private readonly Dictionary<string, SinkRegistration> _sinks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Registration<Func<FrameworkContext, IStreamFramework>>> _frameworks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Registration<Func<TransformContext, Func<JsonRecord, JsonRecord?>>>> _transforms = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Registration<Func<TransformContext, Func<JsonRecord, CancellationToken, ValueTask<JsonRecord?>>>>> _enrichments = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Registration<Func<ConnectorSettings, JsonRecordFormat>>> _formats = new(StringComparer.OrdinalIgnoreCase);
     private SerializerRegistry _serializers = SerializerRegistry.Default;
 
@@ -193,6 +194,25 @@ public sealed class ConnectorRegistry
         return Add(_transforms, name, new Registration<Func<TransformContext, Func<JsonRecord, JsonRecord?>>>(name, factory, descriptor), "transform");
     }
 
+    /// <summary>
+    /// Registers an asynchronous enrichment by name (<c>- enrich: { NAME: { settings... }, concurrency: 64, ordered: true }</c>),
+    /// e.g. <c>http</c> from DataWeaver.Http: a call per record (to a service, a database) returning the enriched record, or
+    /// <see langword="null"/> to drop it. The pipeline runs it with bounded concurrency (the builder's <c>MapAsync</c>), in
+    /// input order unless <c>ordered: false</c>. It MUST be thread-safe and honour its cancellation token; an exception it
+    /// throws goes to the pipeline's error policy (a <see cref="Errors.DataWeaverException"/> carries its class: transient
+    /// errors are retried, data errors dead-lettered).
+    /// </summary>
+    /// <param name="name">The key under <c>enrich</c> files use.</param>
+    /// <param name="factory">Makes the call from its context (its settings are the mapping under the key); called once per pipeline created.</param>
+    /// <param name="descriptor">The settings the enrichment accepts; <see langword="null"/> accepts any.</param>
+    /// <returns>This registry.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public ConnectorRegistry RegisterAsyncEnrichment(string name, Func<TransformContext, Func<JsonRecord, CancellationToken, ValueTask<JsonRecord?>>> factory, ConnectorDescriptor? descriptor = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return Add(_enrichments, name, new Registration<Func<TransformContext, Func<JsonRecord, CancellationToken, ValueTask<JsonRecord?>>>>(name, factory, descriptor), "enrichment");
+    }
+
     /// <summary>Registers a format by name (<c>format: NAME</c> or <c>format: { type: NAME, settings: {...} }</c>); it takes precedence over <see cref="Serializers"/>.</summary>
     /// <param name="name">The name files use.</param>
     /// <param name="factory">Makes the format from its settings.</param>
@@ -237,6 +257,8 @@ public sealed class ConnectorRegistry
     internal Registration<Func<FrameworkContext, IStreamFramework>>? FindFramework(string type) => Find(_frameworks, type);
 
     internal Registration<Func<TransformContext, Func<JsonRecord, JsonRecord?>>>? FindTransform(string name) => Find(_transforms, name);
+
+    internal Registration<Func<TransformContext, Func<JsonRecord, CancellationToken, ValueTask<JsonRecord?>>>>? FindAsyncEnrichment(string name) => Find(_enrichments, name);
 
     internal Registration<Func<ConnectorSettings, JsonRecordFormat>>? FindFormat(string name) => Find(_formats, name);
 

@@ -15,6 +15,8 @@ namespace DataWeaver.Connectors;
 /// <typeparam name="T">The record type.</typeparam>
 public abstract class SinkConnector<T> : Connector, IFlushableSink
 {
+    private bool? _overridesProcess;
+
     /// <summary>Creates a sink connector.</summary>
     /// <param name="name">A name for graphs, logs and errors; <see langword="null"/> uses the type name.</param>
     protected SinkConnector(string? name = null)
@@ -66,6 +68,7 @@ public abstract class SinkConnector<T> : Connector, IFlushableSink
     /// <returns>A task that completes once everything written is durable.</returns>
     public virtual ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
 
-    internal bool OverridesProcess =>
+    /// <summary>Gets a value indicating whether the connector overrides <see cref="Process"/> (reflected once: every run asks).</summary>
+    internal bool OverridesProcess => _overridesProcess ??=
         GetType().GetMethod(nameof(Process), [typeof(T)])!.DeclaringType != typeof(SinkConnector<T>);
 }

@@ -12,6 +12,7 @@ public sealed class Pipeline
 {
     private readonly SourcePlan _plan;
     private readonly IReadOnlyList<Connector> _sinks;
+    private (PipelineGraph Graph, IReadOnlyDictionary<object, string> Owners)? _described;
     private PipelineRun? _current;
 
     internal Pipeline(PipelineOptions options, SourcePlan plan, IReadOnlyList<Connector> sinks)
@@ -63,11 +64,20 @@ public sealed class Pipeline
     public PipelineGraph Describe() => DescribeWithOwners().Graph;
 
     /// <summary>Describes the graph and which plan node described which block (a run's block counters follow it).</summary>
+    /// <remarks>Described once: the plan is immutable, and every run reads the description (about 2 KB a run otherwise).</remarks>
     internal (PipelineGraph Graph, IReadOnlyDictionary<object, string> Owners) DescribeWithOwners()
     {
-        var writer = new GraphWriter();
-        _plan.Describe(writer);
-        return (writer.ToGraph(Name, Options), writer.Owners);
+        lock (_plan)
+        {
+            if (_described is null)
+            {
+                var writer = new GraphWriter();
+                _plan.Describe(writer);
+                _described = (writer.ToGraph(Name, Options), writer.Owners);
+            }
+
+            return _described.Value;
+        }
     }
 
     /// <summary>

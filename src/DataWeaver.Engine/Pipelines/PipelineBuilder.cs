@@ -46,7 +46,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder, now of <typeparamref name="TOut"/>.</returns>
     public PipelineBuilder<TOut> Map<TOut, TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IMapOperator<T, TOut> =>
-        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, errors => new StructMapOperator<T, TOut, TOperator>(op, errors)));
+        Next<TOut>(new OperatorDefinition<StructMapOperator<T, TOut, TOperator>>("map", name, errors => new StructMapOperator<T, TOut, TOperator>(op, errors), new StructMapStep<T, TOut, TOperator>(op)));
 
     /// <summary>Keeps the records for which <paramref name="predicate"/> holds; the others count as handled (acknowledged).</summary>
     /// <param name="predicate">The condition.</param>
@@ -65,7 +65,7 @@ public sealed class PipelineBuilder<T>
     /// <returns>The builder.</returns>
     public PipelineBuilder<T> Filter<TOperator>(TOperator op, string? name = null)
         where TOperator : struct, IFilterOperator<T> =>
-        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, errors => new StructFilterOperator<T, TOperator>(op, errors)));
+        Next<T>(new OperatorDefinition<StructFilterOperator<T, TOperator>>("filter", name, errors => new StructFilterOperator<T, TOperator>(op, errors), new StructFilterStep<T, TOperator>(op)));
 
     /// <summary>Turns each record into zero or more records, in order. A record that yields none counts as handled.</summary>
     /// <typeparam name="TOut">The output record type.</typeparam>

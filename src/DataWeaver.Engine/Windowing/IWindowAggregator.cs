@@ -3,7 +3,8 @@ namespace DataWeaver.Windowing;
 /// <summary>
 /// A user aggregate over the records of one key in one window (<see cref="Pipelines.WindowPipelineBuilderExtensions"/>).
 /// The stage keeps one <typeparamref name="TAccumulator"/> per key and window, calls <see cref="Add"/> for each record,
-/// <see cref="Merge"/> when session windows join, and <see cref="Result"/> when the window is emitted. Calls come from one
+/// <see cref="Merge"/> when session windows join (and, with <see cref="WindowOptions.SpillDirectory"/>, to combine the partial
+/// aggregates of a key that were spilled to disk), and <see cref="Result"/> when the window is emitted. Calls come from one
 /// thread at a time; an implementation needs no locks. Its methods MUST NOT throw. A struct implementation passed as
 /// the type argument is specialized by the JIT (no interface call per record).
 /// </summary>
@@ -28,7 +29,11 @@ public interface IWindowAggregator<in T, TAccumulator, out TResult>
     /// <param name="element">The record's time and arrival sequence.</param>
     void Add(ref TAccumulator accumulator, T record, WindowElement element);
 
-    /// <summary>Folds <paramref name="other"/> into <paramref name="into"/> (session windows that a record joins).</summary>
+    /// <summary>
+    /// Folds <paramref name="other"/> into <paramref name="into"/>: session windows that a record joins, and partial
+    /// aggregates of one key and window built apart (spilled state, <see cref="IWindowAccumulatorCodec{TAccumulator}"/>;
+    /// <paramref name="into"/> holds the earlier records then).
+    /// </summary>
     /// <param name="into">The state kept.</param>
     /// <param name="other">The state merged into it (not used afterwards).</param>
     void Merge(ref TAccumulator into, ref TAccumulator other);

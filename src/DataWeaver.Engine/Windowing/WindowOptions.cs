@@ -10,6 +10,9 @@ public sealed record WindowOptions
     /// <summary>The default <see cref="StateBudgetBytes"/>: 256 MiB.</summary>
     public const long DefaultStateBudgetBytes = 256L * 1024 * 1024;
 
+    /// <summary>The default <see cref="SpillMaxBytes"/>: 16 GiB.</summary>
+    public const long DefaultSpillMaxBytes = 16L * 1024 * 1024 * 1024;
+
     /// <summary>The largest accepted <see cref="CollectLimit"/>.</summary>
     public const int MaxCollectLimit = 1_000_000;
 
@@ -106,7 +109,8 @@ public sealed record WindowOptions
     /// own checkpoint store. A restart restores that state and reads on from its positions, so a window open across a
     /// crash ends with every record counted once, and a long window is not read again. Needs a source with a checkpoint
     /// store that keeps state (<see cref="Checkpoints.FileCheckpointStore"/>, <see cref="Checkpoints.InMemoryCheckpointStore"/>),
-    /// tumbling or hopping windows, the built-in aggregates and keys of type string, long or int.
+    /// tumbling or hopping windows, the built-in aggregates (approximate distinct counts included) or a user aggregator that
+    /// implements <see cref="IWindowAccumulatorCodec{TAccumulator}"/>, and keys of type string, long or int.
     /// </summary>
     /// <value>
     /// The default is <see langword="false"/>: no state survives a run; a restart re-reads every record of the windows
@@ -125,6 +129,27 @@ public sealed record WindowOptions
     /// <summary>Gets how often, at most, a stage with <see cref="CheckpointState"/> snapshots its state (processing time, on the pipeline's TimeProvider).</summary>
     /// <value>The default is 1 second; from zero (every input batch) to 1 hour. Commits advance at most this often.</value>
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets the directory a stage spills its state to at its budget, instead of failing: when the state would pass
+    /// <see cref="StateBudgetBytes"/> (or <see cref="MaxKeys"/>), the partial aggregates of the open windows holding the most
+    /// bytes are written to a spill file there (sorted by key) and freed, until the state is at half its bound; when a
+    /// window closes, its spill files are merged with what is in memory (streaming, a buffer per file) and each key's
+    /// partial aggregates are combined, so the results equal the unspilled ones. The stage works in a subdirectory named
+    /// after it, deletes a window's files once its results are emitted, and on start deletes the files a previous process
+    /// left there (they are not state: the records they came from were never committed and are read again). Spill files
+    /// take at most <see cref="SpillMaxBytes"/>; past it the run fails with <see cref="WindowSpillFullException"/>.
+    /// Tumbling and hopping windows; not with <see cref="AllowedLateness"/>, early results or <see cref="CheckpointState"/>
+    /// (the build fails naming what is missing); the built-in aggregates (every one of them) or a user aggregator that also
+    /// implements <see cref="IWindowAccumulatorCodec{TAccumulator}"/>, with keys of type string, long or int. One running
+    /// stage per directory and stage name.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no spill; at the budget the run fails with <see cref="WindowStateFullException"/>.</value>
+    public string? SpillDirectory { get; init; }
+
+    /// <summary>Gets the most bytes the stage's spill files may take on disk at once (see <see cref="SpillDirectory"/>), counted apart from <see cref="StateBudgetBytes"/>.</summary>
+    /// <value>The default is 16 GiB (<see cref="DefaultSpillMaxBytes"/>); from 64 KiB to 1 PiB.</value>
+    public long SpillMaxBytes { get; init; } = DefaultSpillMaxBytes;
 
     /// <summary>Gets how many records may wait at the stage's input.</summary>
     /// <value>The default is <see langword="null"/>: <see cref="Pipelines.PipelineOptions.DefaultStageCapacity"/>. At least 1.</value>

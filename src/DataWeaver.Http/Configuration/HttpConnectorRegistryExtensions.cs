@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataWeaver.Checkpoints;
 using DataWeaver.Configuration;
+using DataWeaver.Http.Enrichment;
 
 namespace DataWeaver.Http.Configuration;
 
@@ -81,6 +82,25 @@ public static class HttpConnectorRegistryExtensions
                     .. ClientAuthenticationSettings,
                 ],
             })
+            .RegisterAsyncEnrichment(TypeName, context => new HttpEnrichment(EnrichmentOptions(context)).EnrichAsync, new ConnectorDescriptor
+            {
+                Description = "An HTTP call per record (enrich: { http: {...} }): GET (or POST the record) to url filled from the record's fields; the JSON answer goes into the field into. Transient failures (connection, timeout, 5xx, 408, 429) are retried by the pipeline's errors.retry; other 4xx are data errors.",
+                Settings =
+                [
+                    new("url", SettingType.String) { Required = true, Description = "The URL; {field} or {path.to.field} are filled from each record (URL-escaped)." },
+                    new("method", SettingType.String) { AllowedValues = ["GET", "POST"], Default = "GET", Description = "GET, or POST with the record as the JSON body." },
+                    new("timeout", SettingType.Duration) { Default = "10s", Description = "The time limit of one call; past it the call fails transiently (retried)." },
+                    new("into", SettingType.String) { Default = "response", Description = "The field the JSON answer is written to (replacing one of that name)." },
+                    new("notFound", SettingType.String) { AllowedValues = ["error", "absent"], Default = "error", Description = "A 404 is a data error (to the error policy), or leaves the record without the into field." },
+                    new("headers", SettingType.Mapping) { Description = "Request headers; values may be secrets (${secret:NAME}), never logged." },
+                    new("trustedCa", SettingType.Path) { Description = "A CA certificate file (PEM or DER) trusted for https:// besides the system's." },
+                    .. ClientAuthenticationSettings,
+                ],
+                Validate = settings => HttpEnrichment.Validate(settings.GetString("url") ?? "http://x/", settings.GetString("method", "GET")!)
+                    .Select(problem => problem.Split(": ", 2) is [var setting, var message]
+                        ? ConfigurationError.At(settings.Get(setting) ?? settings.Value, message, ConfigurationErrorCode.InvalidValue)
+                        : ConfigurationError.At(settings.Value, problem, ConfigurationErrorCode.InvalidValue)),
+            })
             .RegisterPayloadSource(PollingTypeName, context => new HttpPollingSource(PollingOptions(context), context.Name), new ConnectorDescriptor
             {
                 Description = "GETs a REST endpoint page by page (cursor, page number or Link header) and polls it again on an interval; the cursor is checkpointed.",
@@ -102,6 +122,24 @@ public static class HttpConnectorRegistryExtensions
                     .. ClientAuthenticationSettings,
                 ],
             });
+    }
+
+    private static HttpEnrichmentOptions EnrichmentOptions(TransformContext context)
+    {
+        var settings = context.Settings;
+        var headers = settings.GetSection("headers").ToFlatDictionary();
+        return new HttpEnrichmentOptions
+        {
+            Url = settings.GetRequiredString("url"),
+            Method = settings.GetString("method", "GET")!,
+            Timeout = settings.GetDuration("timeout", TimeSpan.FromSeconds(10)),
+            Into = settings.GetString("into", "response")!,
+            NotFound = settings.GetString("notFound", "error") == "absent" ? HttpNotFound.Absent : HttpNotFound.Error,
+            Headers = headers.Count == 0 ? null : headers,
+            Authentication = Authentication(settings),
+            TrustedCaPath = settings.GetPath("trustedCa"),
+            TimeProvider = context.TimeProvider,
+        };
     }
 
     private static HttpPollingSourceOptions PollingOptions(ConnectorContext context)

@@ -7,72 +7,30 @@ namespace DataWeaver.Sockets;
 /// <summary>The reader of <see cref="TcpSource"/>: hands the queued frames to the pipeline and remembers which connection each came from.</summary>
 public sealed partial class TcpSource
 {
-    private sealed class Reader(TcpSource source) : SourceReader<Record<ReadOnlyMemory<byte>>>
+    /// <summary>Frames may be split across fills: each is a record of its own.</summary>
+    private sealed class Reader(TcpSource source) : QueueSourceReader<Record<ReadOnlyMemory<byte>>, FrameChunk>(source._queue.Reader)
     {
-        private FrameChunk? _current;
         private long _next;
         private Record<ReadOnlyMemory<byte>>[] _run = [];
 
-        public override async ValueTask<bool> FillAsync(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, CancellationToken cancellationToken)
+        protected override int Remaining(FrameChunk chunk) => chunk.Items.Length - chunk.Handed;
+
+        protected override void AddRecords(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer, FrameChunk chunk, int count)
         {
-            ArgumentNullException.ThrowIfNull(buffer);
-            if (cancellationToken.IsCancellationRequested)
+            var first = _next;
+            AddFrames(buffer, chunk, count);
+            lock (source._handedLock)
             {
-                // The last fill of a drain: hand over what fits; what is left is never acknowledged (the clients send it again).
-                Add(buffer);
-                source.StopReading();
-                return false;
+                source._handed.Enqueue(new Segment(chunk.Connection, first, count, chunk.ConnectionFirstFrame + chunk.Handed));
             }
 
-            if (_current is null && !source._queue.Reader.TryPeek(out _))
-            {
-                await source._queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            Add(buffer);
-            return true;
+            chunk.Handed += count;
         }
 
-        public override ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _current, null) is { } partial)
-            {
-                source.Release(partial.Items.Length - partial.Handed);
-            }
+        // The last fill of a drain handed over what fit; what is left is never acknowledged (the clients send it again).
+        protected override void OnDrained() => source.StopReading();
 
-            return base.DisposeAsync();
-        }
-
-        private void Add(SourceBuffer<Record<ReadOnlyMemory<byte>>> buffer)
-        {
-            while (buffer.Remaining > 0)
-            {
-                var chunk = _current;
-                if (chunk is null)
-                {
-                    if (!source._queue.Reader.TryRead(out chunk))
-                    {
-                        return;
-                    }
-
-                    _current = chunk;
-                }
-
-                var take = Math.Min(chunk.Items.Length - chunk.Handed, buffer.Remaining);
-                var first = _next;
-                AddFrames(buffer, chunk, take);
-                lock (source._handedLock)
-                {
-                    source._handed.Enqueue(new Segment(chunk.Connection, first, take, chunk.ConnectionFirstFrame + chunk.Handed));
-                }
-
-                chunk.Handed += take;
-                if (chunk.Handed == chunk.Items.Length)
-                {
-                    _current = null;
-                }
-            }
-        }
+        protected override void ReleasePartial(FrameChunk chunk) => source.Release(chunk.Items.Length - chunk.Handed);
 
         /// <summary>Adds <paramref name="take"/> frames of <paramref name="chunk"/> from where it stopped: each run of good frames in one bulk copy.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: optimized from its first call

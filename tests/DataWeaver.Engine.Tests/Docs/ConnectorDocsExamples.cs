@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using DataWeaver.Connectors;
 using DataWeaver.Connectors.Files;
 using DataWeaver.Connectors.Generator;
 using DataWeaver.Connectors.Memory;
 using DataWeaver.Pipelines;
+using DataWeaver.Records;
 using DataWeaver.Serialization.Json;
 
 namespace DataWeaver.Tests.Docs;
@@ -77,6 +79,44 @@ public sealed class QueueSink : SinkConnector<int>
 }
 // end snippet
 
+// snippet: connectors-queue-reader
+/// <summary>A source the application pushes lines into: each push is a chunk the reader hands to the pipeline.</summary>
+public sealed class PushedLinesSource() : SourceConnector<string>("pushed")
+{
+    private readonly Channel<Pushed> _queue = Channel.CreateUnbounded<Pushed>();
+    private long _next;
+
+    public void Push(params string[] lines) => _queue.Writer.TryWrite(new Pushed(lines));
+
+    public void Complete() => _queue.Writer.Complete(); // the source ends once the queue is empty
+
+    public override IAsyncEnumerable<string> ReadAsync(CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("Reads through its reader.");
+
+    public override SourceReader<string> CreateReader() => new Reader(this);
+
+    private sealed class Pushed(string[] lines)
+    {
+        public string[] Lines { get; } = lines;
+
+        public int Handed { get; set; }
+    }
+
+    private sealed class Reader(PushedLinesSource source) : QueueSourceReader<string, Pushed>(source._queue.Reader)
+    {
+        protected override int Remaining(Pushed chunk) => chunk.Lines.Length - chunk.Handed;
+
+        protected override void AddRecords(SourceBuffer<string> buffer, Pushed chunk, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                buffer.Add(chunk.Lines[chunk.Handed++], new SourcePosition(0, ++source._next));
+            }
+        }
+    }
+}
+// end snippet
+
 /// <summary>The examples of docs/connectors.md, run as tests.</summary>
 public sealed class ConnectorDocsExamples : IDisposable
 {
@@ -99,6 +139,22 @@ public sealed class ConnectorDocsExamples : IDisposable
 
         Assert.Equal("ALPHA\nBETA\nGAMMA\n", output.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
         Assert.Equal(["process", "map1"], Assert.Single(pipeline.Describe().TransformBlocks).Operators);
+    }
+
+    [Fact]
+    public async Task QueueReader_Example_HandsOverEveryPushInOrder()
+    {
+        var source = new PushedLinesSource();
+        var sink = new CollectionSink<string>();
+        var run = Pipeline.From(source, new PipelineOptions { BatchSize = 2 }).To(sink).Build().Start();
+
+        source.Push("a", "b", "c");
+        source.Push("d");
+        source.Push("e", "f");
+        source.Complete();
+        await run.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], sink.Records);
     }
 
     [Fact]

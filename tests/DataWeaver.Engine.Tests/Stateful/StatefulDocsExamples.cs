@@ -225,6 +225,43 @@ public sealed class StatefulDocsExamples
         }
     }
 
+    [Fact]
+    public async Task WindowByEventTime_SpillDocsExample_SumsEveryCustomerBeyondTheBudget()
+    {
+        var spillDirectory = Path.Combine(Path.GetTempPath(), "dw-docs-spill", Guid.NewGuid().ToString("N"));
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var orders = new CollectionSource<PlacedOrder>([.. Enumerable.Range(0, 20_000).Select(i => new PlacedOrder("c" + (i % 5_000), i % 10, start.AddMilliseconds(i)))]);
+        var perCustomer = new CollectionSink<WindowResult<string>>();
+        try
+        {
+            // snippet: stateful-window-spill
+            var pipeline = Pipeline.From(orders)
+                .WindowByEventTime(
+                    o => o.PlacedAt, o => o.CustomerId, o => o.Amount,
+                    new WindowOptions
+                    {
+                        Size = TimeSpan.FromHours(1),
+                        StateBudgetBytes = 256 * 1024,         // about 1,000 customers' aggregates in memory
+                        SpillDirectory = spillDirectory,       // beyond: the largest windows' aggregates go to disk
+                        SpillMaxBytes = 1L * 1024 * 1024 * 1024, // past 1 GiB of spill files: WindowSpillFullException
+                    })
+                .To(perCustomer)
+                .Build();
+            // end snippet
+            await pipeline.RunAsync();
+
+            // 5,000 customers, 4 orders each, in one window: every customer once, with all four amounts.
+            Assert.Equal(5_000, perCustomer.Records.Count);
+            Assert.All(perCustomer.Records, r => Assert.Equal(4, r.Count));
+            Assert.Equal(Enumerable.Range(0, 20_000).Sum(i => i % 10), perCustomer.Records.Sum(r => r.Sum));
+            Assert.Empty(Directory.EnumerateFiles(spillDirectory, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(spillDirectory, recursive: true);
+        }
+    }
+
     internal sealed record PlacedOrder(string CustomerId, double Amount, DateTimeOffset PlacedAt);
 
     internal sealed record Order(long Id, string CustomerId, double Amount, string? CustomerName);

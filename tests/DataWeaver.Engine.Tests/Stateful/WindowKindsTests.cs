@@ -185,7 +185,8 @@ public sealed class WindowKindsTests(ITestOutputHelper output)
         Assert.True(emitted.Any(r => r.IsUpdate), "the lateness path was exercised");
     }
 
-    private static async Task<(List<WindowResult<int>> Emitted, List<int> Late, PipelineRun Run)> RunAsync(Ev[] events, WindowOptions options, int batchSize)
+    /// <summary>Runs events through a window stage with the built-in aggregates; late records dead-lettered.</summary>
+    internal static async Task<(List<WindowResult<int>> Emitted, List<int> Late, PipelineRun Run)> RunAsync(Ev[] events, WindowOptions options, int batchSize)
     {
         var sink = new CollectionSink<WindowResult<int>>();
         var deadLetters = new CollectionSink<DeadLetter>("late");

@@ -1,12 +1,14 @@
+using System.Globalization;
 using DataWeaver.Connectors;
 using DataWeaver.Pipelines;
+using DataWeaver.Records;
 using DataWeaver.Tests.Support;
 using DataWeaver.Windowing;
 using Xunit.Abstractions;
 
 namespace DataWeaver.Tests.Stateful;
 
-/// <summary>10,000,000 distinct keys against a 64 MiB state budget (soak: tens of seconds).</summary>
+/// <summary>10,000,000 distinct keys against a 64 MiB state budget: failing, in short windows, and spilled to disk (soak: tens of seconds each).</summary>
 [Trait("Category", "Soak")]
 public sealed class WindowStateBudgetTests(ITestOutputHelper output)
 {
@@ -53,30 +55,81 @@ public sealed class WindowStateBudgetTests(ITestOutputHelper output)
         Assert.True(peak.Bytes < 1024L * 1024 * 1024, $"peak managed heap {peak.Bytes} bytes");
     }
 
+    [Fact]
+    public async Task Window_10MDistinctKeysInOneOpenWindowWithSpill_EmitsEveryKeyOnceWithinABoundedHeap()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "dw-spill-soak", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var peak = new PeakHeap(directory);
+            var source = new CountingSource(count: Keys);
+            var sink = new CountingSink<WindowResult<string>>(peak);
+            var run = Pipeline.From(source, new PipelineOptions { CommitInterval = TimeSpan.Zero })
+                .WindowByEventTime(_ => Reading.Epoch, id => peak.Key(id), id => id, new WindowOptions { Size = TimeSpan.FromHours(1), StateBudgetBytes = Budget, SpillDirectory = directory, Name = "ten-million" })
+                .To(sink)
+                .Build()
+                .Start();
+
+            // At the budget the window's aggregates go to a spill run; at the end of input its runs are merged.
+            await run.Completion.WaitAsync(TimeSpan.FromMinutes(20));
+            output.WriteLine($"results {sink.Count:N0}; peak managed heap {peak.Bytes / (1024 * 1024)} MiB; peak spill files {peak.DiskBytes / (1024 * 1024)} MiB");
+            Assert.Equal(Keys, sink.Count);
+            Assert.Equal(Keys, sink.Total);
+            Assert.Equal((Int128)Keys * (Keys - 1) / 2, sink.KeySum); // every key exactly once: the sums of the ids and of their squares
+            Assert.Equal((Int128)(Keys - 1) * Keys * ((2 * Keys) - 1) / 6, sink.KeySquareSum);
+            Assert.Equal(new SourcePosition(0, Keys), Assert.Single(run.AcknowledgedPositions));
+            Assert.True(peak.DiskBytes > Budget, $"spilled {peak.DiskBytes} bytes"); // the state did go to disk
+            Assert.Empty(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories));
+            Assert.True(peak.Bytes < 512L * 1024 * 1024, $"peak managed heap {peak.Bytes} bytes");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Makes the keys and samples the managed heap every 65,536 records.</summary>
-    private sealed class PeakHeap
+    private sealed class PeakHeap(string? spillDirectory = null)
     {
         private long _bytes;
+        private long _diskBytes;
 
         public long Bytes => Interlocked.Read(ref _bytes);
+
+        /// <summary>Gets the most bytes the spill directory held when sampled.</summary>
+        public long DiskBytes => Interlocked.Read(ref _diskBytes);
 
         public string Key(long id)
         {
             if ((id & 0xFFFF) == 0)
             {
-                var now = GC.GetTotalMemory(forceFullCollection: false);
-                if (now > Bytes)
-                {
-                    Interlocked.Exchange(ref _bytes, now);
-                }
+                Sample();
             }
 
             return "key-" + id;
         }
+
+        public void Sample()
+        {
+            var now = GC.GetTotalMemory(forceFullCollection: false);
+            if (now > Bytes)
+            {
+                Interlocked.Exchange(ref _bytes, now);
+            }
+
+            if (spillDirectory is not null && Directory.Exists(spillDirectory))
+            {
+                var disk = Directory.EnumerateFiles(spillDirectory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+                if (disk > DiskBytes)
+                {
+                    Interlocked.Exchange(ref _diskBytes, disk);
+                }
+            }
+        }
     }
 
     /// <summary>Counts results and their record counts, keeping none.</summary>
-    private sealed class CountingSink<T> : SinkConnector<T>
+    private sealed class CountingSink<T>(PeakHeap? peak = null) : SinkConnector<T>
         where T : class
     {
         private long _count;
@@ -86,14 +139,31 @@ public sealed class WindowStateBudgetTests(ITestOutputHelper output)
 
         public long Total => Interlocked.Read(ref _total);
 
+        /// <summary>Gets the sum of the keys' numbers (written by one sink worker: read after the run).</summary>
+        public Int128 KeySum { get; private set; }
+
+        /// <summary>Gets the sum of the squares of the keys' numbers.</summary>
+        public Int128 KeySquareSum { get; private set; }
+
         public override ValueTask WriteAsync(ReadOnlyMemory<T> batch, CancellationToken cancellationToken = default)
         {
-            Interlocked.Add(ref _count, batch.Length);
+            var before = Interlocked.Add(ref _count, batch.Length) - batch.Length;
+            if (peak is not null && (before >> 16) != ((before + batch.Length) >> 16))
+            {
+                peak.Sample(); // the merge at the window's end, sampled too
+            }
+
             foreach (var item in batch.Span)
             {
                 if (item is WindowResult<string> result)
                 {
                     Interlocked.Add(ref _total, result.Count);
+                    if (peak is not null)
+                    {
+                        var id = long.Parse(result.Key.AsSpan(4), CultureInfo.InvariantCulture);
+                        KeySum += id;
+                        KeySquareSum += (Int128)id * id;
+                    }
                 }
             }
 

@@ -150,12 +150,115 @@ public sealed class WindowStateCheckpointTests
     }
 
     [Fact]
-    public void Build_CheckpointStateWithApproximateDistinctCounts_RefusedNamingBoth()
+    public async Task WindowByEventTime_CheckpointStateWithSketchesAndAUserCodec_RestartedResultsEqualAnUninterruptedRun()
     {
-        var error = Assert.ThrowsAny<Exception>(() => Pipeline.From(new CollectionSource<Reading>([]))
-            .WindowByEventTime(r => r.Time, r => r.Key, r => r.Value, s_options with { ApproximateDistinctPrecision = 12 })
-            .To(new CollectionSink<WindowResult<string>>()).Build());
-        Assert.Contains("CheckpointState does not save approximate distinct counts", error.Message, StringComparison.Ordinal);
+        var options = s_options with { ApproximateDistinctPrecision = 12 };
+        var (sketches, uninterrupted) = await StopAndRestartAsync<WindowResult<string>>((source, checkpoint, sink) =>
+            Pipeline.From(source, new PipelineOptions { BatchSize = 1, CommitInterval = TimeSpan.Zero })
+                .Map(r => JsonSerializer.Deserialize<Reading>(r.Value.Span))
+                .WindowByEventTime(r => r.Time, r => r.Key, r => r.Value, options with { CheckpointState = checkpoint })
+                .To(sink)
+                .Build());
+        Assert.Equal(
+            uninterrupted.Select(r => (r.Key, r.Start, r.Count, r.ApproximateDistinctCount)).Order(),
+            sketches.Select(r => (r.Key, r.Start, r.Count, r.ApproximateDistinctCount)).Order());
+        Assert.Contains(sketches, r => r.ApproximateDistinctCount > 10); // distinct values per record: a sketch restored empty would show
+
+        var (sums, reference) = await StopAndRestartAsync<WindowOutput<string, double>>((source, checkpoint, sink) =>
+            Pipeline.From(source, new PipelineOptions { BatchSize = 1, CommitInterval = TimeSpan.Zero })
+                .Map(r => JsonSerializer.Deserialize<Reading>(r.Value.Span))
+                .WindowByEventTime(r => r.Time, r => r.Key, new SumWithCodec(), s_options with { CheckpointState = checkpoint })
+                .To(sink)
+                .Build());
+        Assert.Equal(reference.Select(r => (r.Key, r.Start, r.Value)).Order(), sums.Select(r => (r.Key, r.Start, r.Value)).Order());
+    }
+
+    [Fact]
+    public async Task LoadAsync_StateFileOfVersion1_ReadsItsAccumulatorsWithoutSketches()
+    {
+        // A version-1 file as engines before sketches were saved wrote it: one slot, one window, key "x" with a count of 3.
+        var payload = new System.Buffers.ArrayBufferWriter<byte>();
+        var p = new DataWeaver.Windowing.Internal.StateWriter(payload);
+        p.WriteInt64(1_000);                 // watermark
+        p.WriteInt64(3);                     // sequence
+        p.WriteInt32(1);                     // windows
+        p.WriteInt64(0);                     // start
+        p.WriteByte(0);                      // not fired
+        p.WriteInt32(1);                     // keys
+        p.WriteString("x");
+        p.WriteInt64(3);                     // count
+        foreach (var d in new[] { 6.0, 1.0, 3.0 })
+        {
+            p.WriteDouble(d);                // sum, min, max
+        }
+
+        p.WriteInt64(1);
+        p.WriteInt64(0);
+        p.WriteDouble(1);                    // first: ticks, sequence, value
+        p.WriteInt64(3);
+        p.WriteInt64(2);
+        p.WriteDouble(3);                    // last
+        p.WriteInt32(-1);                    // no distinct set
+        p.WriteInt32(-1);                    // no values
+        var file = new System.Buffers.ArrayBufferWriter<byte>();
+        var f = new DataWeaver.Windowing.Internal.StateWriter(file);
+        f.WriteBytes("DWWS"u8);
+        f.WriteByte(1);                      // version 1
+        f.WriteByte(1);                      // one slot
+        f.WriteInt32(1);
+        f.WriteInt32(0);
+        f.WriteInt64(50);                    // partition 0, offset 50
+        f.WriteInt32(payload.WrittenCount);
+        f.WriteBytes(payload.WrittenSpan);
+        var store = new InMemoryCheckpointStore();
+        await store.SaveStateAsync("src.state.stage", file.WrittenMemory);
+
+        var snapshot = await new DataWeaver.Windowing.Internal.WindowStateCheckpoint(store, "src", "stage").LoadAsync(_ => 60, CancellationToken.None);
+
+        Assert.NotNull(snapshot);
+        Assert.Equal(1, snapshot.Layout);
+        var reader = new DataWeaver.Windowing.Internal.StateReader(snapshot.Payload);
+        reader.ReadBytes(8 + 8 + 4 + 8 + 1 + 4);
+        var codec = DataWeaver.Windowing.Internal.WindowStateCodec<string, DataWeaver.Windowing.Internal.StandardAccumulator>.For(null)!;
+        Assert.Equal("x", DataWeaver.Windowing.Internal.WindowStateCodec<string, DataWeaver.Windowing.Internal.StandardAccumulator>.ReadKey(ref reader));
+        var accumulator = codec.ReadAccumulator(ref reader, snapshot.Layout);
+        Assert.True(reader.AtEnd);
+        Assert.Equal((3L, 6.0, 1.0, 3.0, 1.0, 3.0), (accumulator.Count, accumulator.Sum, accumulator.Min, accumulator.Max, accumulator.First, accumulator.Last));
+        Assert.Null(accumulator.Sketch);
+    }
+
+    /// <summary>
+    /// Runs <see cref="FirstPart"/> (values that differ per record) with the state checkpointed, stops it with window B
+    /// open, appends <see cref="SecondPart"/> and runs to the end; then the whole file in one run without state.
+    /// </summary>
+    private static async Task<(List<TOut> Restarted, List<TOut> Uninterrupted)> StopAndRestartAsync<TOut>(Func<JsonLinesSource, bool, CollectionSink<TOut>, Pipeline> build)
+    {
+        var dir = Directory.CreateTempSubdirectory("dw-window-state-");
+        try
+        {
+            var first = FirstPart().Select(r => r with { Value = r.Seconds * 7 }).ToList();
+            var path = Path.Combine(dir.FullName, "in.jsonl");
+            var store = new InMemoryCheckpointStore();
+            await File.WriteAllTextAsync(path, Lines(first));
+            var sink1 = new CollectionSink<TOut>();
+            var source1 = new JsonLinesSource(path, new JsonLinesSourceOptions { CheckpointStore = store, Follow = true, PollInterval = TimeSpan.FromMilliseconds(20) });
+            var run1 = build(source1, true, sink1).Start();
+            await LifecycleTests.WaitUntil(() => run1.Statistics.RecordsRead == first.Count && sink1.Records.Count == 2);
+            await run1.StopAsync();
+            Assert.Equal(new FileInfo(path).Length, source1.CommittedOffset); // B's records are in the saved state
+
+            await File.AppendAllTextAsync(path, Lines(SecondPart().Select(r => r with { Value = r.Seconds * 7 })));
+            var sink2 = new CollectionSink<TOut>();
+            await build(new JsonLinesSource(path, new JsonLinesSourceOptions { CheckpointStore = store }), true, sink2).RunAsync();
+
+            var all = new CollectionSink<TOut>();
+            await build(new JsonLinesSource(path, new JsonLinesSourceOptions()), false, all).RunAsync();
+            return ([.. sink1.Records, .. sink2.Records], [.. all.Records]);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     private static Pipeline Build(JsonLinesSource source, CollectionSink<WindowResult<string>> sink) =>
@@ -214,6 +317,30 @@ public sealed class WindowStateCheckpointTests
 
             return inner.SaveStateAsync(key, state, cancellationToken);
         }
+    }
+
+    /// <summary>A sum that writes its accumulator (8 bytes), so its state can be checkpointed.</summary>
+    private sealed class SumWithCodec : IWindowAggregator<Reading, double, double>, IWindowAccumulatorCodec<double>
+    {
+        public bool SizeVaries => false;
+
+        public double Create() => 0;
+
+        public void Add(ref double accumulator, Reading record, WindowElement element) => accumulator += record.Value;
+
+        public void Merge(ref double into, ref double other) => into += other;
+
+        public double Result(ref double accumulator) => accumulator;
+
+        public long EstimateBytes(ref double accumulator) => 0;
+
+        public void Write(ref double accumulator, System.Buffers.IBufferWriter<byte> output)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(output.GetSpan(8), accumulator);
+            output.Advance(8);
+        }
+
+        public double Read(ReadOnlySpan<byte> bytes) => System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes);
     }
 
     private sealed class CountOf : IWindowAggregator<Reading, long, long>

@@ -15,13 +15,19 @@ namespace DataWeaver.Configuration.Internal.Transforms;
 /// </summary>
 internal static class JoinTransforms
 {
+    private static readonly string[] TableKeys = ["path", "key"];
+
     public static Func<PipelineBuilder<JsonRecord>, PipelineBuilder<JsonRecord>>? Enrich(
         TransformDefinition transform, ConnectorRegistry registry, string? baseDirectory, List<ConfigurationError> errors, string name)
     {
         var args = transform.Arguments;
         if (args["path"]?.Text is null || args["key"]?.Text is null)
         {
-            errors.Add(ConfigurationError.At(args, "'enrich' needs path and key.", ConfigurationErrorCode.Conflict));
+            foreach (var missing in TableKeys.Where(k => args[k] is null))
+            {
+                errors.Add(new ConfigurationError(ConfigurationErrorCode.Required, ConfigPath.Child(args.Path, missing), $"Missing required key '{missing}': an 'enrich' joins a table file (path) on a record field (key), or calls a service (http).", args.Location));
+            }
+
             return null;
         }
 

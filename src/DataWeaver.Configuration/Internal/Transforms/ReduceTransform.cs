@@ -71,12 +71,13 @@ internal static class ReduceTransform
 
         var merger = new Merger(strategies, keepLast);
         Func<JsonRecord, JsonRecord, JsonRecord> reducer = merger.Merge;
+        var early = EarlyResults.Marker(args);
         return spec.EventTime is { } eventTime
-            ? b => b.Map(static r => r.Detach(), name + ":copy").ReduceByEventTime(eventTime, spec.KeyOf, reducer, spec.Options).Map(ToJson, name + ":json")
-            : b => b.Map(static r => r.Detach(), name + ":copy").Reduce(spec.KeyOf, reducer, spec.Options).Map(ToJson, name + ":json");
+            ? b => b.Map(static r => r.Detach(), name + ":copy").ReduceByEventTime(eventTime, spec.KeyOf, reducer, spec.Options).Map(r => ToJson(r, early), name + ":json")
+            : b => b.Map(static r => r.Detach(), name + ":copy").Reduce(spec.KeyOf, reducer, spec.Options).Map(r => ToJson(r, early), name + ":json");
     }
 
-    private static JsonRecord ToJson(WindowOutput<string, JsonRecord> result)
+    private static JsonRecord ToJson(WindowOutput<string, JsonRecord> result, JsonEncodedText early)
     {
         var buffer = new ArrayBufferWriter<byte>(result.Value.Utf8.Length + 96);
         using (var document = JsonDocument.Parse(result.Value.Utf8))
@@ -85,7 +86,7 @@ internal static class ReduceTransform
             writer.WriteStartObject();
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (!property.NameEquals(WindowStart.EncodedUtf8Bytes) && !property.NameEquals(WindowEnd.EncodedUtf8Bytes) && !property.NameEquals(Update.EncodedUtf8Bytes))
+                if (!property.NameEquals(WindowStart.EncodedUtf8Bytes) && !property.NameEquals(WindowEnd.EncodedUtf8Bytes) && !property.NameEquals(Update.EncodedUtf8Bytes) && !property.NameEquals(early.EncodedUtf8Bytes))
                 {
                     property.WriteTo(writer);
                 }
@@ -96,6 +97,11 @@ internal static class ReduceTransform
             if (result.IsUpdate)
             {
                 writer.WriteBoolean(Update, true);
+            }
+
+            if (result.IsEarly)
+            {
+                writer.WriteBoolean(early, true);
             }
 
             writer.WriteEndObject();

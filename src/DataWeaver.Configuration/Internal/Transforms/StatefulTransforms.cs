@@ -44,9 +44,10 @@ internal static class StatefulTransforms
             return null;
         }
 
+        var early = EarlyResults.Marker(args);
         return spec.EventTime is { } eventTime
-            ? b => b.WindowByEventTime(eventTime, spec.KeyOf, valueOf, options).Map(ToJson, name + ":json")
-            : b => b.Window(spec.KeyOf, valueOf, options).Map(ToJson, name + ":json");
+            ? b => b.WindowByEventTime(eventTime, spec.KeyOf, valueOf, options).Map(r => ToJson(r, early), name + ":json")
+            : b => b.Window(spec.KeyOf, valueOf, options).Map(r => ToJson(r, early), name + ":json");
     }
 
     /// <summary>What a window-shaped transform (<c>window</c>, <c>reduce</c>) says about its windows, key and time.</summary>
@@ -85,8 +86,11 @@ internal static class StatefulTransforms
             StateBudgetBytes = args["stateBudget"] is { } budget ? Bytes(budget, WindowOptions.DefaultStateBudgetBytes, errors) : WindowOptions.DefaultStateBudgetBytes,
             CheckpointState = args["checkpointState"]?.Text is "true",
             SnapshotInterval = Duration(args["snapshotInterval"], TimeSpan.FromSeconds(1), errors),
+            SpillDirectory = args["spillDirectory"]?.Text,
+            SpillMaxBytes = args["spillMaxBytes"] is { } spillMax ? Bytes(spillMax, WindowOptions.DefaultSpillMaxBytes, errors) : WindowOptions.DefaultSpillMaxBytes,
             Name = name,
         };
+        options = EarlyResults.Apply(options, args, transformName, errors);
         if (kind == WindowKind.Hopping && args["hop"] is null)
         {
             errors.Add(ConfigurationError.At(args, $"'{transformName}' with type: hopping needs hop.", ConfigurationErrorCode.Conflict));
@@ -173,7 +177,7 @@ internal static class StatefulTransforms
         return DateTimeOffset.UnixEpoch;
     }
 
-    private static JsonRecord ToJson(WindowResult<string> result)
+    private static JsonRecord ToJson(WindowResult<string> result, JsonEncodedText early)
     {
         var buffer = new ArrayBufferWriter<byte>(160);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -214,6 +218,12 @@ internal static class StatefulTransforms
             {
                 writer.WriteBoolean("update", true);
             }
+
+            if (result.IsEarly)
+            {
+                writer.WriteBoolean(early, true);
+            }
+
             writer.WriteEndObject();
         }
 

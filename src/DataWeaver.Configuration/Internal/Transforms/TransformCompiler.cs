@@ -92,7 +92,9 @@ internal sealed class TransformCompiler(ConnectorRegistry registry, TimeProvider
                     break;
                 case "enrich":
                     Flush();
-                    if (JoinTransforms.Enrich(transform, registry, baseDirectory, errors, $"enrich#{++number}") is { } enrich)
+                    if ((AsyncEnrichTransform.Handles(transform)
+                        ? AsyncEnrichTransform.Compile(transform, registry, time, pipelineName, baseDirectory, construct, errors, $"enrich#{++number}")
+                        : JoinTransforms.Enrich(transform, registry, baseDirectory, errors, $"enrich#{++number}")) is { } enrich)
                     {
                         steps.Add(enrich);
                     }

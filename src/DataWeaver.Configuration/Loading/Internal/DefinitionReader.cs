@@ -58,7 +58,7 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
     {
         var name = Text(node["name"]) ?? node.Path;
         var framework = node["framework"] is { Kind: ConfigValueKind.Mapping } own ? ReadFramework(own) : fileFramework;
-        var source = node["source"] is { Kind: ConfigValueKind.Mapping } sourceNode ? ReadConnector(sourceNode, ConnectorRole.Source, null) : Placeholder(node, "source", ConnectorRole.Source);
+        var (source, sources, sourceField) = ReadSources(node);
         HashSet<string> sinkNames = new(StringComparer.Ordinal);
         var sinks = (node["sinks"]?.Items ?? []).Where(s => s.Kind == ConfigValueKind.Mapping).Select(s => ReadConnector(s, ConnectorRole.Sink, sinkNames)).ToList();
         var batch = ReadBatch(node["batch"]);
@@ -73,6 +73,8 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
             Description = Text(node["description"]),
             Framework = framework,
             Source = source,
+            Sources = new ValueList<ConnectorDefinition>(sources),
+            SourceField = sourceField,
             Transforms = new ValueList<TransformDefinition>(ReadTransforms(node["transforms"], name)),
             Parallelism = ReadParallelism(node["parallelism"]),
             Batch = batch,
@@ -102,6 +104,8 @@ internal sealed partial class DefinitionReader(ConnectorRegistry registry, Error
         {
             CheckCodeTransform(code);
         }
+
+        CheckEnrichments(transforms);
 
         // Compiling checks conditions, templates and operands; code transforms are looked up above, never constructed here.
         new TransformCompiler(registry, TimeProvider.System, pipelineName, baseDirectory).Compile(transforms, construct: false, problems);

@@ -31,6 +31,12 @@ internal abstract class OperatorDefinition(string kind, string? name) : StageDef
 {
     public override bool AcceptsErrorPolicy => true;
 
+    /// <summary>Gets the step this operator contributes to a fused chain of maps and filters, or <see langword="null"/> when it does not fuse.</summary>
+    public virtual FusableStep? Step => null;
+
+    /// <summary>Whether the operator's error policy does more than fail the run (it then has an error handler).</summary>
+    public bool HasErrorHandler(RunContext run) => !(Policy ?? run.Options.ErrorPolicy).IsFailFast;
+
     /// <summary>Creates the operator of one worker, with an error handler when its policy does more than fail.</summary>
     public BatchOperator CreateOperator(RunContext run)
     {
@@ -43,10 +49,12 @@ internal abstract class OperatorDefinition(string kind, string? name) : StageDef
     protected abstract BatchOperator CreateOperator(RecordErrorHandler? errors);
 }
 
-internal sealed class OperatorDefinition<TOperator>(string kind, string? name, Func<RecordErrorHandler?, TOperator> create)
+internal sealed class OperatorDefinition<TOperator>(string kind, string? name, Func<RecordErrorHandler?, TOperator> create, FusableStep? step = null)
     : OperatorDefinition(kind, name)
     where TOperator : BatchOperator
 {
+    public override FusableStep? Step => step;
+
     protected override BatchOperator CreateOperator(RecordErrorHandler? errors) => create(errors);
 }
 

@@ -17,6 +17,8 @@ internal abstract class BatchTarget<T>
 /// <summary>The input of a Dataflow block, optionally behind a byte gate; counts what enters it in the block's counters.</summary>
 internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate? byteGate, BlockCounters? counters = null) : BatchTarget<T>
 {
+    private PostponedOffer<Batch<T>>? _spare; // the offer of the last wait, for the next one (a second concurrent sender makes its own)
+
     public CapacityGate? ByteGate => byteGate;
 
     public override ValueTask SendAsync(Batch<T> batch, CancellationToken cancellationToken)
@@ -42,9 +44,28 @@ internal sealed class BlockTarget<T>(ITargetBlock<Batch<T>> block, CapacityGate?
             byteGate.AddBytes(batch.Bytes);
         }
 
-        if (!await block.SendAsync(batch, cancellationToken).ConfigureAwait(false))
+        // Not DataflowBlock.SendAsync: it allocates about 400 bytes for every wait. One offer per sender at a time, reused.
+        var offer = Interlocked.Exchange(ref _spare, null) ?? new PostponedOffer<Batch<T>>();
+        while (true)
         {
-            // The block declined for good: it was faulted or cancelled because the pipeline is failing.
+            switch (await offer.OfferAsync(block, batch, cancellationToken).ConfigureAwait(false))
+            {
+                case OfferOutcome.Consumed:
+                    _spare = offer;
+                    return;
+                case OfferOutcome.Released when !cancellationToken.IsCancellationRequested:
+                    continue; // the block let the postponed offer go: offer again (it says whether it still accepts)
+                case OfferOutcome.Declined:
+                    // Only a block that does not postpone declines while it runs: let Dataflow's own send wait for it.
+                    if (await block.SendAsync(batch, cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    break;
+            }
+
+            // The block declined for good (it was faulted or cancelled because the pipeline is failing), or the wait was cancelled.
             cancellationToken.ThrowIfCancellationRequested();
             throw new OperationCanceledException("A block of the pipeline stopped accepting batches.");
         }

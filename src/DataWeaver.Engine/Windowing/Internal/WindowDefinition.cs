@@ -88,11 +88,6 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': ApproximateDistinctPrecision must be from {HyperLogLogSketch.MinPrecision} to {HyperLogLogSketch.MaxPrecision} (was {o.ApproximateDistinctPrecision}).";
         }
 
-        if (o.CheckpointState && o.ApproximateDistinctPrecision is not null)
-        {
-            yield return $"Stage '{DisplayName}': CheckpointState does not save approximate distinct counts yet (set one of CheckpointState and ApproximateDistinctPrecision).";
-        }
-
         if (o.EarlyResultEvery is < 1 or > 100_000_000)
         {
             yield return $"Stage '{DisplayName}': EarlyResultEvery must be from 1 to 100,000,000 (was {o.EarlyResultEvery}).";
@@ -113,9 +108,9 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
             yield return $"Stage '{DisplayName}': CheckpointState is not available for session windows (tumbling and hopping only).";
         }
 
-        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.Instance is null)
+        if (o.CheckpointState && WindowStateCodec<TKey, TAcc>.For(aggregator) is null)
         {
-            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates and a key of type string, long or int (was {typeof(TKey).Name} with {typeof(TAcc).Name}).";
+            yield return $"Stage '{DisplayName}': CheckpointState needs the built-in aggregates or an aggregator implementing IWindowAccumulatorCodec<{typeof(TAcc).Name}>, and a key of type string, long or int (was {typeof(TKey).Name} with {aggregator!.GetType().Name}).";
         }
 
         if (o.SnapshotInterval < TimeSpan.Zero || o.SnapshotInterval > TimeSpan.FromHours(1))
@@ -126,6 +121,58 @@ internal sealed class WindowDefinition<T, TKey, TAcc, TResult, TAgg, TOut>(
         if (o.CollectLimit is < 0 or > WindowOptions.MaxCollectLimit)
         {
             yield return $"Stage '{DisplayName}': CollectLimit must be from 0 to {WindowOptions.MaxCollectLimit} (was {o.CollectLimit}).";
+        }
+
+        foreach (var error in ValidateSpill(o))
+        {
+            yield return error;
+        }
+    }
+
+    private IEnumerable<string> ValidateSpill(WindowOptions o)
+    {
+        if (o.SpillMaxBytes is < 64 * 1024 or > 1L << 50)
+        {
+            yield return $"Stage '{DisplayName}': SpillMaxBytes must be from 64 KiB to 1 PiB (was {o.SpillMaxBytes}).";
+        }
+
+        if (o.SpillDirectory is null)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(o.SpillDirectory))
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory must name a directory (or be null: no spill).";
+        }
+
+        if (o.Kind == WindowKind.Session)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory is not available for session windows (tumbling and hopping only).";
+        }
+
+        if (o.AllowedLateness > TimeSpan.Zero)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory does not combine with AllowedLateness yet (a late update would need the spilled aggregate).";
+        }
+
+        if (o.EarlyResultEvery is not null || o.EarlyResultInterval is not null)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory does not combine with early results yet.";
+        }
+
+        if (o.CheckpointState)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory does not combine with CheckpointState yet (set one of them).";
+        }
+
+        if (!WindowStateCodec<TKey, TAcc>.KeySupported)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory needs a key of type string, long or int (was {typeof(TKey).Name}).";
+        }
+        else if (WindowStateCodec<TKey, TAcc>.For(aggregator) is null)
+        {
+            yield return $"Stage '{DisplayName}': SpillDirectory needs an aggregator that can write its accumulators: {aggregator!.GetType().Name} does not implement IWindowAccumulatorCodec<{typeof(TAcc).Name}>.";
         }
     }
 }

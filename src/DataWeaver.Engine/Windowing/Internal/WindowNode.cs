@@ -26,7 +26,9 @@ internal sealed record WindowSettings(
     bool CheckpointState = false,
     TimeSpan SnapshotInterval = default,
     long EarlyEvery = 0,
-    TimeSpan EarlyInterval = default)
+    TimeSpan EarlyInterval = default,
+    string? SpillDirectory = null,
+    long SpillMaxBytes = WindowOptions.DefaultSpillMaxBytes)
 {
     /// <summary>Gets whether early results are on.</summary>
     public bool Early => EarlyEvery > 0 || EarlyInterval > TimeSpan.Zero;
@@ -44,7 +46,9 @@ internal sealed record WindowSettings(
         o.CheckpointState,
         o.SnapshotInterval,
         o.EarlyResultEvery ?? 0,
-        o.EarlyResultInterval ?? TimeSpan.Zero);
+        o.EarlyResultInterval ?? TimeSpan.Zero,
+        o.SpillDirectory,
+        o.SpillMaxBytes);
 
     /// <summary>The clock period of a processing-time stage: a quarter of its window (or gap), from 1 ms to 1 s.</summary>
     public TimeSpan? TickPeriod => EventTime
@@ -61,7 +65,7 @@ internal sealed record WindowSettings(
 /// window it fed was emitted and written. The records themselves are gone once folded, so their in-flight credits go back
 /// at once (the state's own bound is the byte budget): an open window never stalls the source.
 /// </summary>
-internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNode<T, TOut>
+internal sealed partial class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNode<T, TOut>
     where TKey : notnull
     where TAgg : IWindowAggregator<T, TAcc, TResult>
 {
@@ -145,12 +149,14 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 : run.SourceCheckpoint
                 ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs a source that keeps its positions in a checkpoint store (a file source with a checkpoint directory), or WindowOptions.StateStore.");
 
-            _codec = WindowStateCodec<TKey, TAcc>.Instance
-                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates and a key of type string, long or int.");
+            _codec = WindowStateCodec<TKey, TAcc>.For(aggregator)
+                ?? throw new InvalidOperationException($"Stage '{name}': CheckpointState needs the built-in aggregates or an aggregator implementing IWindowAccumulatorCodec, and a key of type string, long or int.");
             _checkpoint = new WindowStateCheckpoint(source.Store, source.Key, name);
             run.RegisterStateParticipant(_checkpoint, name);
             _lastSnapshot = _time.GetTimestamp();
         }
+
+        _spill = CreateSpill(settings, aggregator);
     }
 
     /// <summary>Gets the state's estimated bytes (for tests and metrics).</summary>
@@ -288,6 +294,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         {
             // With state checkpoints the open windows are kept instead: the last snapshot holds them.
             FinishCheckpoint();
+            _spill?.DeleteAll();
             return default;
         }
 
@@ -365,10 +372,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             _positions[position.Partition] = position.Offset;
         }
 
-        Restore(snapshot.Payload);
+        Restore(snapshot.Payload, snapshot.Layout);
     }
 
-    private void Restore(byte[] payload)
+    private void Restore(byte[] payload, byte layout)
     {
         try
         {
@@ -384,8 +391,8 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
                 var keys = reader.ReadCount();
                 for (var k = 0; k < keys; k++)
                 {
-                    var key = _codec!.ReadKey(ref reader);
-                    var accumulator = _codec.ReadAccumulator(ref reader);
+                    var key = WindowStateCodec<TKey, TAcc>.ReadKey(ref reader);
+                    var accumulator = _codec!.ReadAccumulator(ref reader, layout);
                     window.Bytes += NewKey(key, _aggregator.EstimateBytes(ref accumulator));
                     window.Aggregates[key] = accumulator;
                 }
@@ -428,7 +435,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
         _bytes += bytes;
         if (_bytes > _s.BudgetBytes)
         {
-            ThrowBudget(Name, _s.BudgetBytes, _bytes);
+            OverBound();
         }
     }
 
@@ -436,7 +443,7 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
     {
         if (++_keys > _s.MaxKeys)
         {
-            ThrowKeys(Name, _s.MaxKeys);
+            OverBound();
         }
 
         var bytes = s_entryBytes + KeyBytes(key) + extra;
@@ -498,6 +505,11 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             {
                 _aggregator = aggregator;
                 AddSlow(window, key, record, at, ref accumulator, exists);
+                if (_spillDue)
+                {
+                    Spill();
+                }
+
                 aggregator = _aggregator;
             }
 
@@ -532,6 +544,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             var window = GetWindow(start);
             Touch(window);
             AddRecord(window, key!, record, at);
+            if (_spillDue)
+            {
+                Spill();
+            }
         }
 
         return accepted;
@@ -807,6 +823,10 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
             await EmitKeysAsync(window, window.Dirty!, WindowEmission.Update).ConfigureAwait(false);
             window.Dirty!.Clear();
         }
+        else if (window.Runs is not null)
+        {
+            await EmitSpilledAsync(window).ConfigureAwait(false);
+        }
         else
         {
             window.Fired = true;
@@ -925,6 +945,9 @@ internal sealed class WindowNode<T, TKey, TAcc, TResult, TAgg, TOut> : SerialNod
 
         /// <summary>Gets or sets the state bytes counted for this window (removed with it).</summary>
         public long Bytes { get; set; }
+
+        /// <summary>Gets or sets the window's spill runs, oldest first (<see cref="WindowOptions.SpillDirectory"/>); null when it never spilled.</summary>
+        public List<WindowSpillRun>? Runs { get; set; }
     }
 
     private sealed class Session(TKey key, long at)

@@ -7,7 +7,8 @@ namespace DataWeaver.Windowing.Internal;
 /// <summary>One snapshot of a window stage's state: the positions its records reach, and the stage's own bytes.</summary>
 /// <param name="Positions">Per partition, the resume offset after the last record folded into the state; sorted by partition.</param>
 /// <param name="Payload">The stage's state (watermark, arrival sequence, windows and aggregates).</param>
-internal sealed record WindowSnapshot(SourcePosition[] Positions, byte[] Payload);
+/// <param name="Layout">The layout of the payload's accumulators (<see cref="WindowStateCodec{TKey, TAcc}.Layout"/>; 1 in files of version 1).</param>
+internal sealed record WindowSnapshot(SourcePosition[] Positions, byte[] Payload, byte Layout = 2);
 
 /// <summary>
 /// Keeps a window stage's snapshots until a commit covers one, and saves them in the source's checkpoint store.
@@ -16,9 +17,10 @@ internal sealed record WindowSnapshot(SourcePosition[] Positions, byte[] Payload
 /// The state file (<see cref="ICheckpointStore.SaveStateAsync"/> under <see cref="StateKey"/>) holds up to two slots:
 /// the snapshot of the last commit and the one about to be committed. It is saved, durably, before the source commits
 /// the new positions, so a crash between the two leaves the source at the old positions with the old slot still in the
-/// file; on start the slot whose positions equal the source's checkpoint is restored. Layout, version 1, little-endian:
-/// <c>"DWWS"</c>, a version byte (1), a slot count byte (1 or 2), then per slot: an int32 position count, per position an
-/// int32 partition and an int64 offset, an int32 payload length and the payload. The payload: the int64 watermark
+/// file; on start the slot whose positions equal the source's checkpoint is restored. Layout, version 2, little-endian:
+/// <c>"DWWS"</c>, a version byte (2), a slot count byte (1 or 2), then per slot: an int32 position count, per position an
+/// int32 partition and an int64 offset, the payload's accumulator layout byte (version 2 only; 1 in version 1 files, which
+/// are still read), an int32 payload length and the payload. The payload: the int64 watermark
 /// (UTC ticks), the int64 arrival sequence, an int32 window count, per window its int64 start, a fired byte, an int32 key
 /// count and per key the key (a string as an int32 UTF-8 length and its bytes; long and int as such) and the accumulator
 /// (count, sum, min, max, first and last with their ticks and sequences, the distinct values and the collected values,
@@ -31,7 +33,7 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
 
     private static ReadOnlySpan<byte> Magic => "DWWS"u8;
 
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     private readonly Lock _lock = new();
     private readonly List<WindowSnapshot> _pending = [];
@@ -215,6 +217,7 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
             writer.WriteInt64(position.Offset);
         }
 
+        writer.WriteByte(slot.Layout);
         writer.WriteInt32(slot.Payload.Length);
         writer.WriteBytes(slot.Payload);
     }
@@ -230,9 +233,9 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
             }
 
             var version = reader.ReadByte();
-            if (version != Version)
+            if (version is not (1 or Version))
             {
-                throw new FormatException($"its version is {version}, this engine reads {Version}");
+                throw new FormatException($"its version is {version}, this engine reads 1 and {Version}");
             }
 
             var count = reader.ReadByte();
@@ -245,7 +248,13 @@ internal sealed class WindowStateCheckpoint(ICheckpointStore store, string sourc
                     positions[i] = new SourcePosition(reader.ReadInt32(), reader.ReadInt64());
                 }
 
-                slots.Add(new WindowSnapshot(positions, reader.ReadBytes(reader.ReadCount()).ToArray()));
+                var layout = version == 1 ? (byte)1 : reader.ReadByte();
+                if (layout is < 1 or > 2)
+                {
+                    throw new FormatException($"a slot's layout is {layout}");
+                }
+
+                slots.Add(new WindowSnapshot(positions, reader.ReadBytes(reader.ReadCount()).ToArray(), layout));
             }
 
             if (!reader.AtEnd || count is < 1 or > 2)

@@ -56,6 +56,8 @@ internal ref struct StateReader(ReadOnlySpan<byte> bytes)
 
     public readonly bool AtEnd => _position == _bytes.Length;
 
+    public readonly int Remaining => _bytes.Length - _position;
+
     public byte ReadByte() => Take(1)[0];
 
     public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
@@ -93,42 +95,105 @@ internal ref struct StateReader(ReadOnlySpan<byte> bytes)
     }
 }
 
-/// <summary>Writes and reads one key and its accumulator of a window's state; <see cref="Instance"/> is null when the types have no codec.</summary>
-internal abstract class WindowStateCodec<TKey, TAcc>
-{
-    /// <summary>The codec of these types; <see langword="null"/> when snapshots do not support them.</summary>
-    public static readonly WindowStateCodec<TKey, TAcc>? Instance = Create();
+/// <summary>Writes an accumulator.</summary>
+internal delegate void AccumulatorWriter<TAcc>(StateWriter writer, ref TAcc accumulator);
 
-    public abstract void Write(StateWriter writer, TKey key, ref TAcc accumulator);
-
-    public abstract TKey ReadKey(ref StateReader reader);
-
-    public abstract TAcc ReadAccumulator(ref StateReader reader);
-
-    private static WindowStateCodec<TKey, TAcc>? Create()
-    {
-        if (typeof(TAcc) != typeof(StandardAccumulator))
-        {
-            return null;
-        }
-
-        object? codec = typeof(TKey) == typeof(string) ? new StandardCodec<string>(static (w, k) => w.WriteString(k), static (ref StateReader r) => r.ReadString())
-            : typeof(TKey) == typeof(long) ? new StandardCodec<long>(static (w, k) => w.WriteInt64(k), static (ref StateReader r) => r.ReadInt64())
-            : typeof(TKey) == typeof(int) ? new StandardCodec<int>(static (w, k) => w.WriteInt32(k), static (ref StateReader r) => r.ReadInt32())
-            : null;
-        return (WindowStateCodec<TKey, TAcc>?)codec;
-    }
-}
+/// <summary>Reads an accumulator written in a layout (1: the built-in accumulator without its sketch; 2: with it, or a user codec's bytes).</summary>
+internal delegate TAcc AccumulatorReader<TAcc>(ref StateReader reader, byte layout);
 
 /// <summary>Reads a key.</summary>
 internal delegate TKey KeyReader<out TKey>(ref StateReader reader);
 
-/// <summary>The built-in aggregates' accumulator: count, sum, min, max, first and last with their times and sequences, the distinct set and the collected values.</summary>
-internal sealed class StandardCodec<TKey>(Action<StateWriter, TKey> writeKey, KeyReader<TKey> readKey) : WindowStateCodec<TKey, StandardAccumulator>
+/// <summary>
+/// Writes and reads one key and its accumulator of a window's state (snapshots and spill runs): keys of type string
+/// (an int32 UTF-8 length and the bytes), long or int; the built-in accumulator (<see cref="StandardCodec"/>) or a user
+/// aggregator's accumulator through its <see cref="IWindowAccumulatorCodec{TAccumulator}"/> (an int32 length and the
+/// bytes). Writes layout 2; reads 1 and 2.
+/// </summary>
+internal sealed class WindowStateCodec<TKey, TAcc>
 {
-    public override void Write(StateWriter writer, TKey key, ref StandardAccumulator a)
+    /// <summary>The layout written.</summary>
+    public const byte Layout = 2;
+
+    private static readonly Action<StateWriter, TKey>? s_writeKey = KeyWriterOf();
+    private static readonly KeyReader<TKey>? s_readKey = KeyReaderOf();
+
+    private readonly AccumulatorWriter<TAcc> _write;
+    private readonly AccumulatorReader<TAcc> _read;
+
+    private WindowStateCodec(AccumulatorWriter<TAcc> write, AccumulatorReader<TAcc> read)
     {
-        writeKey(writer, key);
+        _write = write;
+        _read = read;
+    }
+
+    /// <summary>Gets whether keys of this type can be written.</summary>
+    public static bool KeySupported => s_writeKey is not null;
+
+    /// <summary>The codec for an aggregator's keys and accumulators, or <see langword="null"/> when either cannot be written.</summary>
+    public static WindowStateCodec<TKey, TAcc>? For(object? aggregator)
+    {
+        if (!KeySupported)
+        {
+            return null;
+        }
+
+        if (typeof(TAcc) == typeof(StandardAccumulator))
+        {
+            return (WindowStateCodec<TKey, TAcc>)(object)new WindowStateCodec<TKey, StandardAccumulator>(StandardCodec.Write, StandardCodec.Read);
+        }
+
+        if (aggregator is IWindowAccumulatorCodec<TAcc> codec)
+        {
+            var bytes = new ArrayBufferWriter<byte>(64);
+            return new WindowStateCodec<TKey, TAcc>(
+                (StateWriter writer, ref TAcc accumulator) =>
+                {
+                    bytes.ResetWrittenCount();
+                    codec.Write(ref accumulator, bytes);
+                    writer.WriteInt32(bytes.WrittenCount);
+                    writer.WriteBytes(bytes.WrittenSpan);
+                },
+                (ref StateReader reader, byte layout) => layout < 2
+                    ? throw new FormatException("a user aggregator's state needs layout 2")
+                    : codec.Read(reader.ReadBytes(reader.ReadCount())));
+        }
+
+        return null;
+    }
+
+    public void Write(StateWriter writer, TKey key, ref TAcc accumulator)
+    {
+        s_writeKey!(writer, key);
+        _write(writer, ref accumulator);
+    }
+
+    public static TKey ReadKey(ref StateReader reader) => s_readKey!(ref reader);
+
+    public TAcc ReadAccumulator(ref StateReader reader, byte layout = Layout) => _read(ref reader, layout);
+
+    private static Action<StateWriter, TKey>? KeyWriterOf() =>
+        typeof(TKey) == typeof(string) ? (Action<StateWriter, TKey>)(object)new Action<StateWriter, string>(static (w, k) => w.WriteString(k))
+        : typeof(TKey) == typeof(long) ? (Action<StateWriter, TKey>)(object)new Action<StateWriter, long>(static (w, k) => w.WriteInt64(k))
+        : typeof(TKey) == typeof(int) ? (Action<StateWriter, TKey>)(object)new Action<StateWriter, int>(static (w, k) => w.WriteInt32(k))
+        : null;
+
+    private static KeyReader<TKey>? KeyReaderOf() =>
+        typeof(TKey) == typeof(string) ? (KeyReader<TKey>)(object)new KeyReader<string>(static (ref StateReader r) => r.ReadString())
+        : typeof(TKey) == typeof(long) ? (KeyReader<TKey>)(object)new KeyReader<long>(static (ref StateReader r) => r.ReadInt64())
+        : typeof(TKey) == typeof(int) ? (KeyReader<TKey>)(object)new KeyReader<int>(static (ref StateReader r) => r.ReadInt32())
+        : null;
+}
+
+/// <summary>
+/// The built-in aggregates' accumulator: count, sum, min, max, first and last with their times and sequences, the
+/// distinct set and the collected values (each list an int32 count or -1), and in layout 2 the sketch's registers (an
+/// int32 length or -1).
+/// </summary>
+internal static class StandardCodec
+{
+    public static void Write(StateWriter writer, ref StandardAccumulator a)
+    {
         writer.WriteInt64(a.Count);
         writer.WriteDouble(a.Sum);
         writer.WriteDouble(a.Min);
@@ -165,11 +230,20 @@ internal sealed class StandardCodec<TKey>(Action<StateWriter, TKey> writeKey, Ke
         {
             writer.WriteInt32(-1);
         }
+
+        if (a.Sketch is { } sketch)
+        {
+            writer.WriteInt32(sketch.Registers.Length);
+            writer.WriteBytes(sketch.Registers);
+        }
+        else
+        {
+            writer.WriteInt32(-1);
+        }
     }
 
-    public override TKey ReadKey(ref StateReader reader) => readKey(ref reader);
-
-    public override StandardAccumulator ReadAccumulator(ref StateReader reader)
+    /// <summary>Reads what <see cref="Write"/> wrote (layout 2), or layout 1 (no sketch).</summary>
+    public static StandardAccumulator Read(ref StateReader reader, byte layout)
     {
         var a = new StandardAccumulator
         {
@@ -201,6 +275,18 @@ internal sealed class StandardCodec<TKey>(Action<StateWriter, TKey> writeKey, Ke
             for (var i = 0; i < values; i++)
             {
                 a.Values.Add((reader.ReadInt64(), reader.ReadDouble()));
+            }
+        }
+
+        if (layout >= 2 && reader.ReadInt32() is >= 0 and var registers)
+        {
+            try
+            {
+                a.Sketch = HyperLogLogSketch.FromRegisters(reader.ReadBytes(registers));
+            }
+            catch (ArgumentException exception)
+            {
+                throw new FormatException(exception.Message, exception);
             }
         }
 
