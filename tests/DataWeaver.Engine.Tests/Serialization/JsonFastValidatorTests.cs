@@ -23,7 +23,7 @@ public sealed class JsonFastValidatorTests
             var text = new StringBuilder();
             WriteObject(random, text, depth: 0);
             var original = Encoding.UTF8.GetBytes(text.ToString());
-            Assert.True(ReaderAccepts(original, 64), text.ToString());
+            Assert.True(JsonReference.ReaderAccepts(original, 64), text.ToString());
             if (!text.ToString().Contains("\\u", StringComparison.Ordinal))
             {
                 Assert.True(JsonFastValidator.IsCertainlyValidObject(original, 64), text.ToString()); // the quick path is taken
@@ -32,14 +32,14 @@ public sealed class JsonFastValidatorTests
 
             for (var m = 0; m < 8; m++)
             {
-                var mutated = Mutate(random, original);
+                var mutated = JsonReference.Mutate(random, original, Noise);
                 if (!System.Text.Unicode.Utf8.IsValid(mutated))
                 {
                     continue; // checked before the quick check, which assumes valid UTF-8
                 }
 
                 var fast = JsonFastValidator.IsCertainlyValidObject(mutated, 64);
-                var reader = ReaderAccepts(mutated, 64);
+                var reader = JsonReference.ReaderAccepts(mutated, 64);
                 Assert.False(fast && !reader, "accepted invalid JSON: " + Encoding.UTF8.GetString(mutated));
                 accepted += fast ? 1 : 0;
                 rejectedByBoth += !fast && !reader ? 1 : 0;
@@ -104,7 +104,7 @@ public sealed class JsonFastValidatorTests
             for (var depth = 1; depth <= 8; depth++)
             {
                 var json = Encoding.UTF8.GetBytes("{\"a\":" + string.Concat(Enumerable.Repeat("[", depth - 1)) + "1" + string.Concat(Enumerable.Repeat("]", depth - 1)) + "}");
-                var expected = ReaderAccepts(json, limit);
+                var expected = JsonReference.ReaderAccepts(json, limit);
                 var options = new JsonRecordOptions { MaxDepth = limit };
 
                 var parsed = Record.Exception(() => JsonRecord.Parse(json.AsMemory(), options)) is null;
@@ -112,51 +112,6 @@ public sealed class JsonFastValidatorTests
                 Assert.True(expected == parsed, $"limit {limit}, depth {depth}: reader {expected}, parse {parsed}");
             }
         }
-    }
-
-    private static bool ReaderAccepts(byte[] json, int maxDepth)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read())
-            {
-            }
-
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static byte[] Mutate(Random random, byte[] original)
-    {
-        var bytes = new List<byte>(original);
-        var at = random.Next(bytes.Count);
-        switch (random.Next(4))
-        {
-            case 0:
-                bytes[at] = Noise[random.Next(Noise.Length)];
-                break;
-            case 1:
-                bytes.RemoveAt(at);
-                break;
-            case 2:
-                bytes.Insert(at, Noise[random.Next(Noise.Length)]);
-                break;
-            default:
-                bytes.RemoveRange(at, bytes.Count - at);
-                break;
-        }
-
-        return [.. bytes];
     }
 
     private static void WriteObject(Random random, StringBuilder text, int depth)

@@ -56,6 +56,53 @@ public sealed class SerializationDocsExamples
     }
 
     [Fact]
+    public void JsonRecord_ParseWithFields_Exact()
+    {
+        ReadOnlyMemory<byte> line = """{"id":7,"user":"u-7","amount":12.5,"qty":3}"""u8.ToArray();
+
+        // snippet: json-record-parse-fields
+        JsonFieldPath[] paths = [JsonFieldPath.Parse("id"), JsonFieldPath.Parse("amount"), JsonFieldPath.Parse("user")]; // once
+        var fields = new JsonField[paths.Length];                         // or an InlineArray on the stack
+
+        var record = JsonRecord.Parse(line, paths, fields, out var found); // validates and locates in one pass
+        fields[0].TryGetInt64(out var id);                                // 7
+        fields[1].TryGetDouble(out var amount);                           // 12.5
+        fields[2].TryGetString(out var user);                             // "u-7"
+        // end snippet
+
+        Assert.Equal(3, found);
+        Assert.Equal((7L, 12.5, "u-7"), (id, amount, user));
+        Assert.Equal(line.Length, record.Utf8.Length);
+    }
+
+    [Fact]
+    public void JsonRecord_TransformUpdate_Exact()
+    {
+        var record = JsonRecord.Parse("""{"id":7,"amount":12.5,"qty":3}""");
+        using var output = new PooledBufferWriter();
+
+        // snippet: json-record-update
+        var transform = JsonRecordTransform.CreateBuilder()
+            .Update(JsonFieldPath.Parse("amount"), static (amount, writer) =>
+            {
+                if (!amount.TryGetDouble(out var value))
+                {
+                    return false;                                        // not a number: kept as it is
+                }
+
+                writer.WriteNumberValue(value * 2);                      // the new value, in place
+                return true;
+            })
+            .Rename("qty", "quantity")
+            .Build();
+
+        transform.Apply(record, output);                                 // {"id":7,"amount":25,"quantity":3}
+        // end snippet
+
+        Assert.Equal("""{"id":7,"amount":25,"quantity":3}""", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
     public void JsonRecord_Transform_Exact()
     {
         var record = JsonRecord.Parse("""{"id":"o-1","cust":{"name":"Ada"},"secret":"pw"}""");

@@ -14,7 +14,8 @@ namespace DataWeaver.Perf.Workloads.W3Ndjson;
 /// <remarks>
 /// raw-loop: one thread, two <see cref="Utf8JsonReader"/> passes (check the line and read qty, then rewrite). The
 /// engine peers (naive Dataflow, channels, DataWeaver) run the same per-record steps (<see cref="OrderSteps"/>:
-/// DataWeaver's <c>JsonRecord</c>) and the same rewrite; jsonserializer-object is the typed round trip on one thread:
+/// DataWeaver's <c>JsonRecord</c>); the generic peers rewrite with <see cref="OrderRewriter"/>, DataWeaver with its own
+/// <see cref="JsonRecordTransform"/> (<see cref="OrderTransformSerializer"/>, the same bytes); jsonserializer-object is the typed round trip on one thread:
 /// <c>JsonSerializer.Deserialize</c> to an object, a new output object, <c>JsonSerializer.Serialize</c>.
 /// </remarks>
 internal sealed class NdjsonWorkload(long records) : NdjsonInputWorkload(records)
@@ -40,12 +41,13 @@ internal sealed class NdjsonWorkload(long records) : NdjsonInputWorkload(records
                 });
         }
 
-        // The user's pipeline: the built-in JSON-lines sink, with a serializer that writes the scaled, renamed record.
+        // The user's pipeline: the built-in JSON-lines sink, with a serializer that writes the scaled, renamed record
+        // with the engine's JsonRecordTransform (the same bytes as OrderRewriter's).
         yield return DataWeaverPeer(path => Pipeline.From(new NdjsonSegmentSource(Input))
             .Parallel(2)
             .Map<JsonRecord, ParseOrder>(default)
             .Filter(default(KeepOrder))
-            .To(new JsonLinesSink<JsonRecord>(path, new OrderRewriteSerializer()))
+            .To(new JsonLinesSink<JsonRecord>(path, new OrderTransformSerializer()))
             .Build());
         yield return FilePeer(PeerNames.JsonSerializerObject, ObjectRoundTrip);
     }

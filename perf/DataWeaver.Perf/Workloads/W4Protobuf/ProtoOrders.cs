@@ -44,12 +44,34 @@ internal static class ProtoOrders
         return order.GetFields(Fields, buffer);
     }
 
-    /// <summary>DataWeaver's step: the six fields located in one pass over the record, then read.</summary>
+    /// <summary>The six fields located in one pass over a parsed record, then read.</summary>
     public static ProtoOrder FromRecordFields(JsonRecord order)
     {
         var buffer = default(SixFields);
         Span<JsonField> fields = buffer;
-        var ok = order.GetFields(Fields, fields) == 6
+        return FromFields(order.GetFields(Fields, fields), fields);
+    }
+
+    /// <summary>DataWeaver's step: the line validated and its six fields located in the same pass, then read.</summary>
+    public static ProtoOrder FromLine(ReadOnlyMemory<byte> line)
+    {
+        var buffer = default(SixFields);
+        Span<JsonField> fields = buffer;
+        JsonRecord.Parse(line, Fields, fields, out var found);
+        return FromFields(found, fields);
+    }
+
+    /// <summary>Only validates the line and locates the six fields (W4's step probe).</summary>
+    public static int ParseLocatingFields(ReadOnlyMemory<byte> line)
+    {
+        var buffer = default(SixFields);
+        JsonRecord.Parse(line, Fields, buffer, out var found);
+        return found;
+    }
+
+    private static ProtoOrder FromFields(int found, ReadOnlySpan<JsonField> fields)
+    {
+        var ok = found == 6
             & fields[0].TryGetInt64(out var id)
             & fields[2].TryGetDouble(out var amount)
             & fields[3].TryGetInt64(out var qty)
@@ -120,7 +142,8 @@ internal struct SixFields
     private JsonField _first;
 }
 
-internal readonly struct OrderToProto : IMapOperator<JsonRecord, ProtoOrder>
+/// <summary>DataWeaver's W4 step as a struct operator: parse and locate in one pass (<see cref="ProtoOrders.FromLine"/>).</summary>
+internal readonly struct LineToProto : IMapOperator<ReadOnlyMemory<byte>, ProtoOrder>
 {
-    public ProtoOrder Map(JsonRecord value) => ProtoOrders.FromRecordFields(value);
+    public ProtoOrder Map(ReadOnlyMemory<byte> value) => ProtoOrders.FromLine(value);
 }

@@ -11,7 +11,9 @@ namespace DataWeaver.Perf.Workloads.W4Protobuf;
 /// <summary>
 /// W4, JSON to length-delimited Protobuf: W3's input, each line parsed and turned into a <see cref="ProtoOrder"/>,
 /// written with a varint length prefix. raw-loop reads each line with one <c>Utf8JsonReader</c> pass into the message;
-/// the engine peers parse with <see cref="JsonRecord"/> and read its six fields; jsonserializer-object deserializes a
+/// the generic engine peers parse with <see cref="JsonRecord"/> and read its six fields; DataWeaver validates each line
+/// and locates its six fields in one pass (<see cref="JsonRecord.Parse(ReadOnlyMemory{byte}, ReadOnlySpan{JsonFieldPath}, Span{JsonField}, out int, JsonRecordOptions?)"/>),
+/// then reads them; jsonserializer-object deserializes a
 /// typed object first. DataWeaver writes with its <see cref="ProtobufSerializer{T}"/> (LengthDelimited).
 /// </summary>
 internal sealed class ProtobufWorkload(long records) : NdjsonInputWorkload(records)
@@ -38,8 +40,7 @@ internal sealed class ProtobufWorkload(long records) : NdjsonInputWorkload(recor
         }
 
         yield return DataWeaverPeer(path => Pipeline.From(new NdjsonSegmentSource(Input))
-            .Map<JsonRecord, ParseOrder>(default)
-            .Map<ProtoOrder, OrderToProto>(default)
+            .Map<ProtoOrder, LineToProto>(default)
             .To(new FramedFileSink<ProtoOrder>(path, new ProtobufSerializer<ProtoOrder>(Delimited)))
             .Build());
         yield return FilePeer(PeerNames.JsonSerializerObject, output => Loop(output, ProtoOrders.FromObject));

@@ -34,7 +34,9 @@ internal static partial class W4Steps
             ("GetFields, one pass + strings (FromRecordFields)", () => Each(parsed, record => ProtoOrders.FromRecordFields(record).Qty)),
             ("GetFields alone (locating the six fields)", () => Each(parsed, ProtoOrders.LocateFields)),
             ("encode only (WriteDelimited of a built message)", () => EncodeOnly(parsed, sink)),
-            ("DataWeaver's whole step: Parse + FromRecordFields + encode", () => Each(lines, line => Encode(ProtoOrders.FromRecordFields(JsonRecord.Parse(line)), sink))),
+            ("Parse + GetFields in one pass (locating the six fields)", () => Each(lines, ProtoOrders.ParseLocatingFields)),
+            ("two passes: Parse + FromRecordFields + encode", () => Each(lines, line => Encode(ProtoOrders.FromRecordFields(JsonRecord.Parse(line)), sink))),
+            ("DataWeaver's whole step: one-pass Parse with fields (FromLine) + encode", () => Each(lines, line => Encode(ProtoOrders.FromLine(line), sink))),
         };
 
         var samples = steps.Select(_ => new List<double>()).ToArray();

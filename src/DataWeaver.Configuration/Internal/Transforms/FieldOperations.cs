@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using DataWeaver.Errors;
 using DataWeaver.Serialization.Json;
@@ -191,6 +192,9 @@ internal static class FieldOperations
             : null)).Writing(field).Reading(field);
     }
 
+    /// <summary>The most entries a lookup table compares one by one (larger ones hash the decoded text).</summary>
+    private const int SmallLookup = 16;
+
     private static FieldOperation Lookup(ConfigValue args, List<ConfigurationError> errors)
     {
         if (RefuseSecret(args["values"], "lookup", errors) | RefuseSecret(args["default"], "lookup", errors))
@@ -205,10 +209,26 @@ internal static class FieldOperations
         var table = args["values"]!.Properties.ToDictionary(p => p.Name, p => FieldValues.FromConfig(p.Value), StringComparer.Ordinal);
         var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
         var fallback = args["default"] is { } d ? FieldValues.FromConfig(d) : null;
+
+        // A small table is searched by the keys' UTF-8 bytes: a string field is compared where it lies, not decoded first.
+        var small = table.Count <= SmallLookup ? table.Select(p => (Key: Encoding.UTF8.GetBytes(p.Key), p.Value)).ToArray() : null;
         return new FieldOperation($"lookup {field}->{to}", b => b.Set(target, r =>
         {
             if (!r.TryGetField(source, out var f) || f.Kind == JsonValueKind.Null)
             {
+                return fallback;
+            }
+
+            if (small is not null && f.Kind == JsonValueKind.String)
+            {
+                foreach (var (utf8Key, entry) in small)
+                {
+                    if (f.ValueEquals(utf8Key))
+                    {
+                        return entry;
+                    }
+                }
+
                 return fallback;
             }
 

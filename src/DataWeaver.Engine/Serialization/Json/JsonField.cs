@@ -84,7 +84,7 @@ public readonly struct JsonField : IEquatable<JsonField>
         // What Utf8JsonReader.TryGetDouble does with the number's bytes, without starting a reader for them (it is
         // asked only where this parse fails, so that a failure is always the reader's own).
         var span = RawValue.Span;
-        if (System.Buffers.Text.Utf8Parser.TryParse(span, out double parsed, out var consumed, 'e') && consumed == span.Length && double.IsFinite(parsed))
+        if (System.Buffers.Text.Utf8Parser.TryParse(span, out double parsed, out var consumed) && consumed == span.Length && double.IsFinite(parsed))
         {
             value = parsed;
             return true;
@@ -106,7 +106,7 @@ public readonly struct JsonField : IEquatable<JsonField>
         }
 
         var span = RawValue.Span;
-        if (System.Buffers.Text.Utf8Parser.TryParse(span, out decimal parsed, out var consumed, 'e') && consumed == span.Length)
+        if (System.Buffers.Text.Utf8Parser.TryParse(span, out decimal parsed, out var consumed) && consumed == span.Length)
         {
             value = parsed; // as Utf8JsonReader.TryGetDecimal reads it, without starting a reader
             return true;
@@ -137,11 +137,13 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
-        var reader = Reader();
-        if (!reader.ValueIsEscaped)
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0)
         {
-            return System.Text.Unicode.Utf8.ToUtf16(reader.ValueSpan, destination, out _, out charsWritten) == OperationStatus.Done;
+            return System.Text.Unicode.Utf8.ToUtf16(content, destination, out _, out charsWritten, replaceInvalidSequences: false) == OperationStatus.Done; // what the reader's ValueSpan holds
         }
+
+        var reader = Reader();
 
         if (destination.Length >= reader.ValueSpan.Length)
         {
@@ -227,7 +229,14 @@ public readonly struct JsonField : IEquatable<JsonField>
         // The common case, an unescaped short string: straight from its bytes, as the reader would decode them (strict
         // UTF-8; anything else, escapes or invalid bytes, goes through the reader, whose answer or error stands).
         var content = RawValue.Span[1..^1];
-        if (content.Length <= MaxStackStringBytes && content.IndexOf((byte)'\\') < 0)
+        var plain = content.IndexOf((byte)'\\') < 0;
+        if (plain && System.Text.Ascii.IsValid(content))
+        {
+            value = System.Text.Encoding.ASCII.GetString(content); // ASCII: each byte is its character
+            return true;
+        }
+
+        if (plain && content.Length <= MaxStackStringBytes)
         {
             Span<char> chars = stackalloc char[MaxStackStringBytes];
             if (System.Text.Unicode.Utf8.ToUtf16(content, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done)
@@ -252,6 +261,12 @@ public readonly struct JsonField : IEquatable<JsonField>
             return false;
         }
 
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0)
+        {
+            return content.SequenceEqual(utf8Text); // unescaped: the bytes are the text, as the reader compares them
+        }
+
         var reader = Reader();
         return reader.ValueTextEquals(utf8Text);
     }
@@ -264,6 +279,12 @@ public readonly struct JsonField : IEquatable<JsonField>
         if (_type != JsonTokenType.String)
         {
             return false;
+        }
+
+        var content = RawValue.Span[1..^1];
+        if (content.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(content))
+        {
+            return System.Text.Ascii.Equals(content, text); // plain ASCII: byte i is character i (non-ASCII text differs)
         }
 
         var reader = Reader();

@@ -13,12 +13,16 @@ public sealed class JsonFieldPath
     {
         Names = names;
         Utf8Names = names.Select(Encoding.UTF8.GetBytes).ToArray();
+        FirstNameKey = JsonFastValidator.NameKey(Utf8Names[0]);
     }
 
     /// <summary>Gets the names from the outermost to the field itself.</summary>
     public IReadOnlyList<string> Names { get; }
 
     internal byte[][] Utf8Names { get; }
+
+    /// <summary>Gets the first name's length and first bytes as one number, to tell most names apart in one compare.</summary>
+    internal int FirstNameKey { get; }
 
     /// <summary>Parses a dotted path: <c>customer.address.city</c> is the field <c>city</c> of the object <c>address</c> of the object <c>customer</c>.</summary>
     /// <param name="path">The path; its names are separated by <c>.</c> and none may be empty. For a name that contains a dot, use <see cref="FromNames"/>.</param>

@@ -92,7 +92,7 @@ internal static class JsonObjectScanner
     }
 
     /// <summary>Where a walk over an object's properties stands.</summary>
-    private enum Step
+    internal enum Step
     {
         /// <summary>A property starts at the index.</summary>
         Property,
@@ -105,7 +105,7 @@ internal static class JsonObjectScanner
     }
 
     /// <summary>Steps into the object: <paramref name="i"/> at its first property's quote.</summary>
-    private static Step Begin(ReadOnlySpan<byte> json, out int i)
+    internal static Step Begin(ReadOnlySpan<byte> json, out int i)
     {
         i = SkipWhitespace(json, 0);
         if ((uint)i >= (uint)json.Length || json[i] != (byte)'{')
@@ -118,7 +118,7 @@ internal static class JsonObjectScanner
     }
 
     /// <summary>Reads the name and skips the value of the property at <paramref name="i"/>, leaving <paramref name="i"/> just past the value.</summary>
-    private static bool TryReadProperty(ReadOnlySpan<byte> json, ref int i, out ReadOnlySpan<byte> name, out int valueStart, out int valueEnd, out JsonTokenType valueType)
+    internal static bool TryReadProperty(ReadOnlySpan<byte> json, ref int i, out ReadOnlySpan<byte> name, out int valueStart, out int valueEnd, out JsonTokenType valueType)
     {
         name = default;
         (valueStart, valueEnd, valueType) = (0, -1, JsonTokenType.None);
@@ -159,7 +159,7 @@ internal static class JsonObjectScanner
     }
 
     /// <summary>Steps past the comma after a value to the next property, or reports the object's end.</summary>
-    private static Step Next(ReadOnlySpan<byte> json, ref int i)
+    internal static Step Next(ReadOnlySpan<byte> json, ref int i)
     {
         i = SkipWhitespace(json, i);
         if ((uint)i >= (uint)json.Length)

@@ -48,6 +48,23 @@ public sealed class JsonRecordTransformBuilder
         return this;
     }
 
+    /// <summary>
+    /// Rewrites a field's value from its current value, in the transform's one pass and without allocating: where the
+    /// record has the field, <paramref name="update"/> gets its value and writes the new one. A missing field stays
+    /// missing; when the record has several fields of that name, the first is updated and the others are copied.
+    /// </summary>
+    /// <param name="path">The field.</param>
+    /// <param name="update">Writes the new value. MUST be thread-safe; an exception it throws fails the record.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The path conflicts with an operation already added.</exception>
+    public JsonRecordTransformBuilder Update(JsonFieldPath path, JsonFieldUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var node = Leaf(path, JsonRecordTransform.Operation.Update);
+        node.Update = update;
+        return this;
+    }
+
     /// <summary>Renames a field, keeping its place and value; nothing happens when it is missing. A field already named <paramref name="newName"/> stays: drop it too to replace it.</summary>
     /// <param name="path">The dotted path of the field.</param>
     /// <param name="newName">The new name, in the same object (not a path).</param>
@@ -102,7 +119,7 @@ public sealed class JsonRecordTransformBuilder
         var node = _root;
         for (var i = 0; i < path.Names.Count; i++)
         {
-            if (node.Operation is JsonRecordTransform.Operation.Set or JsonRecordTransform.Operation.Drop)
+            if (node.Operation is JsonRecordTransform.Operation.Set or JsonRecordTransform.Operation.Drop or JsonRecordTransform.Operation.Update)
             {
                 throw Conflict(path, node);
             }
@@ -118,7 +135,7 @@ public sealed class JsonRecordTransformBuilder
         }
 
         if (node.Operation != JsonRecordTransform.Operation.Keep
-            || (operation is JsonRecordTransform.Operation.Set or JsonRecordTransform.Operation.Drop && node.Children.Count > 0))
+            || (operation is JsonRecordTransform.Operation.Set or JsonRecordTransform.Operation.Drop or JsonRecordTransform.Operation.Update && node.Children.Count > 0))
         {
             throw Conflict(path, node);
         }
