@@ -141,12 +141,29 @@ public sealed class KafkaWindowCrashTests(ITestOutputHelper output)
 
         foreach (var e in events)
         {
-            producer.Produce(topic, Message(e.Key, e.Id, e.AtMs), Report);
+            Send(Message(e.Key, e.Id, e.AtMs));
         }
 
-        producer.Produce(topic, Message("~closer", 0, events[^1].AtMs + 3_600_000), Report);
+        Send(Message("~closer", 0, events[^1].AtMs + 3_600_000));
         producer.Flush(TimeSpan.FromMinutes(1));
         Assert.Equal(0, Volatile.Read(ref failed));
+
+        // librdkafka's local queue fills when the mock cluster is slower than the loop: wait for deliveries and retry.
+        void Send(Message<byte[], byte[]> message)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, message, Report);
+                    return;
+                }
+                catch (ProduceException<byte[], byte[]> error) when (error.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(100));
+                }
+            }
+        }
 
         static Message<byte[], byte[]> Message(string key, int id, long atMs) => new()
         {
