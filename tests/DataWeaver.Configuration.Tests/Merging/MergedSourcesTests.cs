@@ -60,13 +60,7 @@ public sealed class MergedSourcesTests
 
         // Run 1: slowed down and following the files (it never ends by itself); stopped once both sources had records written.
         var run1 = factory.Create(Load(folder, yaml.Replace("FOLLOW", "true", StringComparison.Ordinal).Replace("RATE", "1000", StringComparison.Ordinal))).Start();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            while (!(Acknowledged(run1, 0) >= 100 && Acknowledged(run1, 1) >= 100))
-            {
-                await Task.Delay(10, timeout.Token);
-            }
-        }
+        await WaitUntilAsync(() => Acknowledged(run1, 0) >= 100 && Acknowledged(run1, 1) >= 100);
 
         await run1.StopAsync().WaitAsync(TimeSpan.FromMinutes(2));
         var first = Read(folder, "out.jsonl");
@@ -208,13 +202,7 @@ public sealed class MergedSourcesTests
             """;
         await using var factory = new PipelineFactory(options: new PipelineFactoryOptions { BaseDirectory = folder.Path });
         var first = factory.Create(Load(folder, yaml.Replace("OUT", "first.jsonl", StringComparison.Ordinal))).Start();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            while (Acknowledged(first, 0) + Acknowledged(first, 1) == 0)
-            {
-                await Task.Delay(10, timeout.Token);
-            }
-        }
+        await WaitUntilAsync(() => Acknowledged(first, 0) + Acknowledged(first, 1) > 0);
 
         var error = await Assert.ThrowsAsync<DataWeaver.Connectors.Files.Output.FileLockedException>(
             () => factory.Create(Load(folder, yaml.Replace("OUT", "second.jsonl", StringComparison.Ordinal))).RunAsync().WaitAsync(TimeSpan.FromMinutes(2)));
@@ -222,6 +210,16 @@ public sealed class MergedSourcesTests
 
         Assert.Equal(Environment.ProcessId, error.Holder!.ProcessId);
         Assert.False(File.Exists(folder.File("second.jsonl")) && new FileInfo(folder.File("second.jsonl")).Length > 0);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; a hang guard of 2 minutes, never a timing assumption.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
     }
 
     private static long Acknowledged(Pipelines.PipelineRun run, int source) =>
