@@ -70,6 +70,44 @@ public sealed class ErrorPolicyTests
     }
 
     [Fact]
+    public async Task Run_OrderedParallelWithDelayedRetriesAndDeadLetters_KeepsOrderAndDeadLettersExactlyTheBadRecords()
+    {
+        const int Count = 200_000;
+        var attempts = new ConcurrentDictionary<long, int>();
+        var sink = new CollectionSink<long>("out");
+        var deadLetters = new CollectionSink<DeadLetter>("dlq");
+
+        // A record failing twice waits for the retry delay: its batch finishes asynchronously, after the parallel block moved on.
+        var run = Pipeline.From(new CountingSource(count: Count), new PipelineOptions { BatchSize = 256 })
+            .Parallel(2)
+            .Map(id =>
+            {
+                if (id % 1000 == 13)
+                {
+                    throw new DataWeaverException(ErrorClass.Data, $"record {id} is malformed");
+                }
+
+                if (id % 700 == 7 && attempts.AddOrUpdate(id, 1, (_, n) => n + 1) <= 2)
+                {
+                    throw new DataWeaverException(ErrorClass.Transient, $"record {id}: service busy");
+                }
+
+                return id;
+            })
+            .OnError(e => e.Retry(3, TimeSpan.FromMilliseconds(1)).DeadLetterTo(deadLetters))
+            .To(sink)
+            .Build()
+            .Start();
+        await run.Completion.WaitAsync(TimeSpan.FromMinutes(5));
+
+        var dataFailures = Enumerable.Range(0, Count).Where(i => i % 1000 == 13).Select(i => (long)i).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => (long)i).Where(i => !dataFailures.Contains(i)), sink.Records);
+        Assert.Equal(dataFailures.Order(), deadLetters.Records.Select(d => (long)d.Value!).Order());
+        Assert.Equal(Enumerable.Range(0, Count).Count(i => i % 700 == 7), attempts.Count);
+        Assert.Equal(dataFailures.Count, run.Statistics.RecordsDeadLettered);
+    }
+
+    [Fact]
     public async Task DeadLetterSinkFails_PositionsNeverPassARecordNeitherDeliveredNorDeadLettered()
     {
         var sink = new CollectionSink<long>();

@@ -6,7 +6,10 @@ namespace DataWeaver.Internal.Runtime;
 
 /// <summary>
 /// Several workers whose output leaves in input order: a TransformBlock with EnsureOrdered runs the operators
-/// in parallel, and a single forwarder sends the results on in order.
+/// in parallel, and a single forwarder sends the results on in order. The transform is synchronous: a batch whose
+/// operators finish at once (every batch without a failed record) costs the block no task; a batch that goes
+/// asynchronous (a failed record's retries or dead letters) leaves the transform as its pending task, which the
+/// forwarder awaits in turn, so the order still holds.
 /// </summary>
 internal sealed class OrderedParallelNode<TIn, TOut>
 {
@@ -14,25 +17,14 @@ internal sealed class OrderedParallelNode<TIn, TOut>
     {
         var gate = NodeBlocks.ByteGate(spec.CapacityBytes);
         var worker = new SegmentWorker<TIn, TOut>(spec, output, run, gate, spec.DegreeOfParallelism, counters);
-        var transform = new TransformBlock<Batch<TIn>, Batch<TOut>?>(
-            async batch =>
-            {
-                try
-                {
-                    var bytes = batch.Bytes;
-                    var result = await worker.ApplyTimedAsync(batch).ConfigureAwait(false);
-                    worker.ReleaseGate(bytes);
-                    return result;
-                }
-                catch (Exception exception)
-                {
-                    run.Fail(exception, spec.Name);
-                    throw;
-                }
-            },
+        var name = spec.Name;
+        var transform = new TransformBlock<Batch<TIn>, Applied>(
+            batch => Apply(worker, run, name, batch),
             NodeBlocks.Options(run, spec.BoundedCapacity, spec.DegreeOfParallelism, ensureOrdered: true));
-        var forwarder = new ActionBlock<Batch<TOut>?>(
-            batch => batch is null ? Task.CompletedTask : worker.ForwardAsync(batch),
+        var forwarder = new ActionBlock<Applied>(
+            applied => applied.Pending is { } pending ? ForwardAfterAsync(worker, pending)
+                : applied.Result is { } result ? worker.ForwardAsync(result)
+                : Task.CompletedTask,
             NodeBlocks.Options(run, spec.DegreeOfParallelism, 1));
         transform.LinkTo(forwarder, new DataflowLinkOptions { PropagateCompletion = true });
         run.Track(transform.Completion);
@@ -43,4 +35,51 @@ internal sealed class OrderedParallelNode<TIn, TOut>
     }
 
     public BatchTarget<TIn> Input { get; }
+
+    private static Applied Apply(SegmentWorker<TIn, TOut> worker, RunContext run, string name, Batch<TIn> batch)
+    {
+        try
+        {
+            var bytes = batch.Bytes;
+            var apply = worker.ApplyTimedAsync(batch);
+            if (!apply.IsCompletedSuccessfully)
+            {
+                return new Applied(null, CompleteAsync(worker, run, name, apply, bytes));
+            }
+
+            worker.ReleaseGate(bytes);
+            return new Applied(apply.Result, null);
+        }
+        catch (Exception exception)
+        {
+            run.Fail(exception, name);
+            throw;
+        }
+    }
+
+    private static async Task<Batch<TOut>?> CompleteAsync(SegmentWorker<TIn, TOut> worker, RunContext run, string name, ValueTask<Batch<TOut>?> apply, long bytes)
+    {
+        try
+        {
+            var result = await apply.ConfigureAwait(false);
+            worker.ReleaseGate(bytes);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            run.Fail(exception, name);
+            throw;
+        }
+    }
+
+    private static async Task ForwardAfterAsync(SegmentWorker<TIn, TOut> worker, Task<Batch<TOut>?> pending)
+    {
+        if (await pending.ConfigureAwait(false) is { } result)
+        {
+            await worker.ForwardAsync(result).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A transformed batch: its result (<see langword="null"/> when nothing is left), or the task still producing it.</summary>
+    private readonly record struct Applied(Batch<TOut>? Result, Task<Batch<TOut>?>? Pending);
 }

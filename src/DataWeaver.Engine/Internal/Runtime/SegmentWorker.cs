@@ -59,16 +59,21 @@ internal sealed class SegmentWorker<TIn, TOut>
             return ApplyAsync(_single, batch);
         }
 
-        // At most `concurrency` invocations run at once, so a set is always there to take.
-        _sets!.TryTake(out var operators);
-        var apply = ApplyAsync(operators!, batch);
+        // At most `concurrency` invocations run at once, so a set is usually there to take; an invocation that went
+        // asynchronous after its block moved on (a failed record's retries) still holds its own, so one is made then.
+        if (!_sets!.TryTake(out var operators))
+        {
+            operators = _spec.CreateOperators(_run);
+        }
+
+        var apply = ApplyAsync(operators, batch);
         if (apply.IsCompleted)
         {
-            _sets.Add(operators!);
+            _sets.Add(operators);
             return apply;
         }
 
-        return ReturnSetAfterAsync(apply, operators!);
+        return ReturnSetAfterAsync(apply, operators);
     }
 
     /// <summary>Applies the operators, counting the batch and the time it took in the block's counters.</summary>
