@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DataWeaver.Configuration.Internal.Connectors;
 using DataWeaver.Configuration.Internal.Transforms;
@@ -67,6 +68,25 @@ public sealed class GeneratedRecordsTests
         Assert.Equal("v7", inner);
         Assert.True(parsed.TryGetField("list", out var list));
         Assert.Equal(System.Text.Json.JsonValueKind.Array, list.Kind);
+    }
+
+    [Theory]
+    [InlineData("500", "1", "0.99")]
+    [InlineData("0", "0.5", "0.50")]
+    [InlineData("7", "2.25", "0")]
+    [InlineData("0", "1.5", "0.000000001")]
+    [InlineData("0", "-0.5", "0.99")]
+    [InlineData("0", "1000000000", "0.5")]
+    public void Generate_FractionalNumber_SameTextAsTheDecimalSum(string mod, string multiply, string add)
+    {
+        var (m, k, a) = (decimal.Parse(mod, CultureInfo.InvariantCulture), decimal.Parse(multiply, CultureInfo.InvariantCulture), decimal.Parse(add, CultureInfo.InvariantCulture));
+        var spec = Spec(new() { ["v"] = new Dictionary<string, object?> { ["number"] = new Dictionary<string, object?> { ["mod"] = m, ["multiply"] = k, ["add"] = a } } });
+
+        foreach (var n in new long[] { 0, 1, 9, 99, 100, 499, 500, 123_456_789, 9_000_000_000_000_000_000, long.MaxValue })
+        {
+            var expected = ((m > 0 ? n % (long)m : n) * k) + a;
+            Assert.Equal($$"""{"v":{{expected.ToString(CultureInfo.InvariantCulture)}}}""", Encoding.UTF8.GetString(spec.Generate(n).Utf8.Span));
+        }
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -271,7 +273,63 @@ internal sealed class GeneratedRecordSpec
             return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * m) + a);
         }
 
+        if (FixedPoint.TryCreate(multiply, add) is { } fixedPoint)
+        {
+            return (w, n) => fixedPoint.Write(w, modulus > 0 ? n % modulus : n, multiply, add);
+        }
+
         return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * multiply) + add);
+    }
+
+    /// <summary>
+    /// <c>(n * multiply) + add</c> for a fractional, non-negative multiply or add, computed in integers scaled by
+    /// 10^scale and formatted straight into the record: the same text as the decimal sum (which keeps
+    /// <c>max(multiply.Scale, add.Scale)</c> digits after the point), without decimal arithmetic or formatting per
+    /// record. Values beyond what it computes exactly are written through <see cref="decimal"/> as before.
+    /// </summary>
+    private sealed class FixedPoint
+    {
+        private readonly long _multiply; // multiply * 10^scale
+        private readonly long _add;      // add * 10^scale
+        private readonly long _unit;     // 10^scale
+        private readonly StandardFormat _fraction;
+
+        private FixedPoint(long multiply, long add, int scale)
+        {
+            _multiply = multiply;
+            _add = add;
+            _unit = (long)Math.Pow(10, scale);
+            _fraction = new StandardFormat('D', (byte)scale);
+        }
+
+        public static FixedPoint? TryCreate(decimal multiply, decimal add)
+        {
+            var scale = Math.Max(multiply.Scale, add.Scale);
+            if (scale is 0 or > 9 || multiply < 0 || add < 0 || multiply > 1_000_000_000m || add > 1_000_000_000m)
+            {
+                return null;
+            }
+
+            var unit = (decimal)Math.Pow(10, scale);
+            return new FixedPoint((long)(multiply * unit), (long)(add * unit), scale);
+        }
+
+        public void Write(Utf8JsonWriter writer, long n, decimal multiply, decimal add)
+        {
+            var value = ((Int128)n * _multiply) + _add;
+            if (n < 0 || value > long.MaxValue)
+            {
+                writer.WriteNumberValue((n * multiply) + add);
+                return;
+            }
+
+            var scaled = (long)value;
+            Span<byte> text = stackalloc byte[48];
+            Utf8Formatter.TryFormat(scaled / _unit, text, out var length);
+            text[length++] = (byte)'.';
+            Utf8Formatter.TryFormat(scaled % _unit, text[length..], out var digits, _fraction);
+            writer.WriteRawValue(text[..(length + digits)], skipInputValidation: true);
+        }
     }
 
     private static Action<Utf8JsonWriter, long> Timestamp(ConfigValue spec, List<ConfigurationError> errors)
