@@ -56,6 +56,36 @@ public sealed class GeneratedRecordsTests
         Assert.Equal("a \"quoted\" {braced} é -1\t", text);
     }
 
+    [Theory]
+    [InlineData("a \"quoted\" {{braced}} é <tag> & {n - 1}\t\u0001")]
+    [InlineData("{n}")]
+    [InlineData("{n % 3}-{n * 2}")]
+    public void Generate_Template_SameBytesAsTheWriterEscapingTheRenderedText(string template)
+    {
+        var spec = Spec(new() { ["text"] = template });
+
+        for (var n = 0; n < 5; n++)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("text", Render(template, n));
+                writer.WriteEndObject();
+            }
+
+            Assert.Equal(Encoding.UTF8.GetString(buffer.WrittenSpan), Encoding.UTF8.GetString(spec.Generate(n).Utf8.Span));
+        }
+    }
+
+    private static string Render(string template, long n) => template
+        .Replace("{n - 1}", (n - 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n % 3}", (n % 3).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n * 2}", (n * 2).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n}", n.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{{", "{", StringComparison.Ordinal)
+        .Replace("}}", "}", StringComparison.Ordinal);
+
     [Fact]
     public void Generate_NestedObjectField_RecordIsValidJson()
     {

@@ -169,14 +169,36 @@ internal sealed class GeneratedRecordSpec
 
         var literals = template.Literals;
         Func<long, long>[] compiled = [.. operations];
-        return (w, n) => WriteTemplate(w, n, literals, compiled, template);
+        if (EscapedLiterals(literals) is { } escaped)
+        {
+            return (w, n) => WriteTemplateRaw(w, n, escaped, compiled, template);
+        }
+
+        return (w, n) => w.WriteStringValue(template.Render(n));
     }
 
-    /// <summary>Writes a template's text for <paramref name="n"/> from a stack buffer: no string per record (long text falls back to <see cref="Template{TArgument}.Render"/>).</summary>
-    private static void WriteTemplate(Utf8JsonWriter writer, long n, string?[] literals, Func<long, long>[] operations, Template<long> template)
+    /// <summary>The literals as the writer escapes them (UTF-8, each alone: a placeholder never splits a character); <see langword="null"/> when one cannot be encoded.</summary>
+    private static byte[]?[]? EscapedLiterals(string?[] literals)
     {
-        Span<char> text = stackalloc char[256];
-        var length = 0;
+        try
+        {
+            return [.. literals.Select(l => l is null ? null : JsonEncodedText.Encode(l, WriterOptions.Encoder).EncodedUtf8Bytes.ToArray())];
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a template's text for <paramref name="n"/> as a raw JSON string: the literals escaped once at compile time,
+    /// the numbers formatted as UTF-8 (digits and a minus never need escaping). Long text falls back to <see cref="Template{TArgument}.Render"/>.
+    /// </summary>
+    private static void WriteTemplateRaw(Utf8JsonWriter writer, long n, byte[]?[] literals, Func<long, long>[] operations, Template<long> template)
+    {
+        Span<byte> text = stackalloc byte[256];
+        text[0] = (byte)'"';
+        var length = 1;
         var next = 0;
         foreach (var literal in literals)
         {
@@ -184,13 +206,13 @@ internal sealed class GeneratedRecordSpec
             if (literal is not null)
             {
                 written = literal.Length;
-                if (!literal.TryCopyTo(text[length..]))
+                if (!literal.AsSpan().TryCopyTo(text[length..]))
                 {
                     writer.WriteStringValue(template.Render(n));
                     return;
                 }
             }
-            else if (!operations[next++](n).TryFormat(text[length..], out written, default, CultureInfo.InvariantCulture))
+            else if (!Utf8Formatter.TryFormat(operations[next++](n), text[length..], out written))
             {
                 writer.WriteStringValue(template.Render(n));
                 return;
@@ -199,7 +221,14 @@ internal sealed class GeneratedRecordSpec
             length += written;
         }
 
-        writer.WriteStringValue(text[..length]);
+        if (length == text.Length)
+        {
+            writer.WriteStringValue(template.Render(n));
+            return;
+        }
+
+        text[length++] = (byte)'"';
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 
     /// <summary>Compiles <c>n</c>, <c>n % 7</c>, <c>n / 2</c>, <c>n * 3</c>, <c>n + 1</c>, <c>n - 1</c>.</summary>
