@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DataWeaver.Configuration.Internal.Connectors;
 using DataWeaver.Configuration.Internal.Transforms;
@@ -55,6 +56,36 @@ public sealed class GeneratedRecordsTests
         Assert.Equal("a \"quoted\" {braced} é -1\t", text);
     }
 
+    [Theory]
+    [InlineData("a \"quoted\" {{braced}} é <tag> & {n - 1}\t\u0001")]
+    [InlineData("{n}")]
+    [InlineData("{n % 3}-{n * 2}")]
+    public void Generate_Template_SameBytesAsTheWriterEscapingTheRenderedText(string template)
+    {
+        var spec = Spec(new() { ["text"] = template });
+
+        for (var n = 0; n < 5; n++)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("text", Render(template, n));
+                writer.WriteEndObject();
+            }
+
+            Assert.Equal(Encoding.UTF8.GetString(buffer.WrittenSpan), Encoding.UTF8.GetString(spec.Generate(n).Utf8.Span));
+        }
+    }
+
+    private static string Render(string template, long n) => template
+        .Replace("{n - 1}", (n - 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n % 3}", (n % 3).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n * 2}", (n * 2).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{n}", n.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{{", "{", StringComparison.Ordinal)
+        .Replace("}}", "}", StringComparison.Ordinal);
+
     [Fact]
     public void Generate_NestedObjectField_RecordIsValidJson()
     {
@@ -67,6 +98,25 @@ public sealed class GeneratedRecordsTests
         Assert.Equal("v7", inner);
         Assert.True(parsed.TryGetField("list", out var list));
         Assert.Equal(System.Text.Json.JsonValueKind.Array, list.Kind);
+    }
+
+    [Theory]
+    [InlineData("500", "1", "0.99")]
+    [InlineData("0", "0.5", "0.50")]
+    [InlineData("7", "2.25", "0")]
+    [InlineData("0", "1.5", "0.000000001")]
+    [InlineData("0", "-0.5", "0.99")]
+    [InlineData("0", "1000000000", "0.5")]
+    public void Generate_FractionalNumber_SameTextAsTheDecimalSum(string mod, string multiply, string add)
+    {
+        var (m, k, a) = (decimal.Parse(mod, CultureInfo.InvariantCulture), decimal.Parse(multiply, CultureInfo.InvariantCulture), decimal.Parse(add, CultureInfo.InvariantCulture));
+        var spec = Spec(new() { ["v"] = new Dictionary<string, object?> { ["number"] = new Dictionary<string, object?> { ["mod"] = m, ["multiply"] = k, ["add"] = a } } });
+
+        foreach (var n in new long[] { 0, 1, 9, 99, 100, 499, 500, 123_456_789, 9_000_000_000_000_000_000, long.MaxValue })
+        {
+            var expected = ((m > 0 ? n % (long)m : n) * k) + a;
+            Assert.Equal($$"""{"v":{{expected.ToString(CultureInfo.InvariantCulture)}}}""", Encoding.UTF8.GetString(spec.Generate(n).Utf8.Span));
+        }
     }
 
     [Fact]

@@ -49,6 +49,24 @@ public sealed class TransformTests
     }
 
     [Fact]
+    public async Task SetAndLookup_ConstantsWithQuotesControlAndNonAscii_WrittenAsTheWriterEscapesThem()
+    {
+        var lines = await new Capture().RunAsync(File(
+            """[{ id: 1, country: DE }, { id: 2, country: JP }]""",
+            """
+                  - set: { field: note, value: "say \"hi\"\tà <b> & é" }
+                  - lookup: { field: country, to: region, values: { DE: "Europe \"EU\" ü" }, default: "\u0001other" }
+            """));
+
+        Assert.Equal(
+            [
+                """{"id":1,"country":"DE","note":"say \"hi\"\tà <b> & é","region":"Europe \"EU\" ü"}""",
+                """{"id":2,"country":"JP","note":"say \"hi\"\tà <b> & é","region":"\u0001other"}""",
+            ],
+            lines);
+    }
+
+    [Fact]
     public async Task Set_ValueFromTemplateAndWhen_WritesTheFields()
     {
         var lines = await new Capture().RunAsync(File(

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -167,14 +169,36 @@ internal sealed class GeneratedRecordSpec
 
         var literals = template.Literals;
         Func<long, long>[] compiled = [.. operations];
-        return (w, n) => WriteTemplate(w, n, literals, compiled, template);
+        if (EscapedLiterals(literals) is { } escaped)
+        {
+            return (w, n) => WriteTemplateRaw(w, n, escaped, compiled, template);
+        }
+
+        return (w, n) => w.WriteStringValue(template.Render(n));
     }
 
-    /// <summary>Writes a template's text for <paramref name="n"/> from a stack buffer: no string per record (long text falls back to <see cref="Template{TArgument}.Render"/>).</summary>
-    private static void WriteTemplate(Utf8JsonWriter writer, long n, string?[] literals, Func<long, long>[] operations, Template<long> template)
+    /// <summary>The literals as the writer escapes them (UTF-8, each alone: a placeholder never splits a character); <see langword="null"/> when one cannot be encoded.</summary>
+    private static byte[]?[]? EscapedLiterals(string?[] literals)
     {
-        Span<char> text = stackalloc char[256];
-        var length = 0;
+        try
+        {
+            return [.. literals.Select(l => l is null ? null : JsonEncodedText.Encode(l, WriterOptions.Encoder).EncodedUtf8Bytes.ToArray())];
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a template's text for <paramref name="n"/> as a raw JSON string: the literals escaped once at compile time,
+    /// the numbers formatted as UTF-8 (digits and a minus never need escaping). Long text falls back to <see cref="Template{TArgument}.Render"/>.
+    /// </summary>
+    private static void WriteTemplateRaw(Utf8JsonWriter writer, long n, byte[]?[] literals, Func<long, long>[] operations, Template<long> template)
+    {
+        Span<byte> text = stackalloc byte[256];
+        text[0] = (byte)'"';
+        var length = 1;
         var next = 0;
         foreach (var literal in literals)
         {
@@ -182,13 +206,13 @@ internal sealed class GeneratedRecordSpec
             if (literal is not null)
             {
                 written = literal.Length;
-                if (!literal.TryCopyTo(text[length..]))
+                if (!literal.AsSpan().TryCopyTo(text[length..]))
                 {
                     writer.WriteStringValue(template.Render(n));
                     return;
                 }
             }
-            else if (!operations[next++](n).TryFormat(text[length..], out written, default, CultureInfo.InvariantCulture))
+            else if (!Utf8Formatter.TryFormat(operations[next++](n), text[length..], out written))
             {
                 writer.WriteStringValue(template.Render(n));
                 return;
@@ -197,7 +221,14 @@ internal sealed class GeneratedRecordSpec
             length += written;
         }
 
-        writer.WriteStringValue(text[..length]);
+        if (length == text.Length)
+        {
+            writer.WriteStringValue(template.Render(n));
+            return;
+        }
+
+        text[length++] = (byte)'"';
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 
     /// <summary>Compiles <c>n</c>, <c>n % 7</c>, <c>n / 2</c>, <c>n * 3</c>, <c>n + 1</c>, <c>n - 1</c>.</summary>
@@ -271,7 +302,63 @@ internal sealed class GeneratedRecordSpec
             return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * m) + a);
         }
 
+        if (FixedPoint.TryCreate(multiply, add) is { } fixedPoint)
+        {
+            return (w, n) => fixedPoint.Write(w, modulus > 0 ? n % modulus : n, multiply, add);
+        }
+
         return (w, n) => w.WriteNumberValue(((modulus > 0 ? n % modulus : n) * multiply) + add);
+    }
+
+    /// <summary>
+    /// <c>(n * multiply) + add</c> for a fractional, non-negative multiply or add, computed in integers scaled by
+    /// 10^scale and formatted straight into the record: the same text as the decimal sum (which keeps
+    /// <c>max(multiply.Scale, add.Scale)</c> digits after the point), without decimal arithmetic or formatting per
+    /// record. Values beyond what it computes exactly are written through <see cref="decimal"/> as before.
+    /// </summary>
+    private sealed class FixedPoint
+    {
+        private readonly long _multiply; // multiply * 10^scale
+        private readonly long _add;      // add * 10^scale
+        private readonly long _unit;     // 10^scale
+        private readonly StandardFormat _fraction;
+
+        private FixedPoint(long multiply, long add, int scale)
+        {
+            _multiply = multiply;
+            _add = add;
+            _unit = (long)Math.Pow(10, scale);
+            _fraction = new StandardFormat('D', (byte)scale);
+        }
+
+        public static FixedPoint? TryCreate(decimal multiply, decimal add)
+        {
+            var scale = Math.Max(multiply.Scale, add.Scale);
+            if (scale is 0 or > 9 || multiply < 0 || add < 0 || multiply > 1_000_000_000m || add > 1_000_000_000m)
+            {
+                return null;
+            }
+
+            var unit = (decimal)Math.Pow(10, scale);
+            return new FixedPoint((long)(multiply * unit), (long)(add * unit), scale);
+        }
+
+        public void Write(Utf8JsonWriter writer, long n, decimal multiply, decimal add)
+        {
+            var value = ((Int128)n * _multiply) + _add;
+            if (n < 0 || value > long.MaxValue)
+            {
+                writer.WriteNumberValue((n * multiply) + add);
+                return;
+            }
+
+            var scaled = (long)value;
+            Span<byte> text = stackalloc byte[48];
+            Utf8Formatter.TryFormat(scaled / _unit, text, out var length);
+            text[length++] = (byte)'.';
+            Utf8Formatter.TryFormat(scaled % _unit, text[length..], out var digits, _fraction);
+            writer.WriteRawValue(text[..(length + digits)], skipInputValidation: true);
+        }
     }
 
     private static Action<Utf8JsonWriter, long> Timestamp(ConfigValue spec, List<ConfigurationError> errors)

@@ -125,6 +125,56 @@ internal static class Conditions
         return field;
     }
 
+    /// <summary>
+    /// Reads a plain JSON number (an optional minus, at most 18 digits, an optional fraction; no exponent) as the
+    /// decimal of the same value, without the general parser: what a comparison reads on every record. Anything
+    /// else is left to <see cref="JsonField.TryGetDecimal"/>.
+    /// </summary>
+    internal static bool TryParsePlain(ReadOnlySpan<byte> text, out decimal value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = text.Length > 0 && text[0] == (byte)'-';
+        if (negative)
+        {
+            i = 1;
+        }
+
+        ulong mantissa = 0;
+        var digits = 0;
+        var scale = -1; // -1 until the point
+        for (; i < text.Length; i++)
+        {
+            var digit = (uint)(text[i] - '0');
+            if (digit <= 9)
+            {
+                if (++digits > 18)
+                {
+                    return false;
+                }
+
+                mantissa = (mantissa * 10) + digit;
+                scale += scale >= 0 ? 1 : 0;
+            }
+            else if (text[i] == (byte)'.' && scale < 0)
+            {
+                scale = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
+    }
+
     /// <summary>A comparison's constant operand.</summary>
     private sealed class Operand
     {
@@ -170,7 +220,7 @@ internal static class Conditions
 
             if (Kind == Kinds.Number && field.Kind == JsonValueKind.Number)
             {
-                if (field.TryGetDecimal(out var number))
+                if (TryParsePlain(field.RawValue.Span, out var number) || field.TryGetDecimal(out number))
                 {
                     return number.CompareTo(Number);
                 }

@@ -257,7 +257,7 @@ internal sealed class StampCache(TimeProvider time, string format)
             return last.Value;
         }
 
-        var value = Casts.Write(now, format);
+        var value = format is "unix-ms" or "unix-s" ? Casts.Write(now, format) : FieldValues.Encoded(Timestamps.FormatIso(now));
         Volatile.Write(ref _last, new Stamp(millisecond, value));
         return value;
     }

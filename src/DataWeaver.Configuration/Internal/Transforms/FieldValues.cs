@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using DataWeaver.Serialization.Json;
 
@@ -12,13 +13,34 @@ internal static class FieldValues
     public static JsonFieldValue FromConfig(ConfigValue value) => value.Kind switch
     {
         ConfigValueKind.Null => JsonFieldValue.Null,
-        ConfigValueKind.String => JsonFieldValue.FromString(value.Text),
+        ConfigValueKind.String => Encoded(value.Text),
         ConfigValueKind.Boolean => JsonFieldValue.FromBoolean(value.Text == "true"),
         ConfigValueKind.Integer when value.TryGetInt64(out var integer) => JsonFieldValue.FromInt64(integer),
         ConfigValueKind.Integer or ConfigValueKind.Number when value.TryGetDecimal(out var number) => JsonFieldValue.FromDecimal(number),
         ConfigValueKind.Integer or ConfigValueKind.Number when value.TryGetDouble(out var real) => JsonFieldValue.FromDouble(real),
         _ => JsonFieldValue.FromJson(value.ToJson(revealSecrets: true)),
     };
+
+    /// <summary>
+    /// A string value written many times (a constant of the file, a time stamp shared by a millisecond's records): held as
+    /// its JSON text, escaped once as a transform's writer escapes it, so that writing it is a copy.
+    /// </summary>
+    public static JsonFieldValue Encoded(string? text)
+    {
+        if (text is null)
+        {
+            return JsonFieldValue.Null;
+        }
+
+        try
+        {
+            return JsonFieldValue.FromJson("\"" + JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value + "\"");
+        }
+        catch (ArgumentException)
+        {
+            return JsonFieldValue.FromString(text); // not valid UTF-16: the writer decides, as before
+        }
+    }
 
     /// <summary>A copy of a field's value.</summary>
     public static JsonFieldValue FromField(in JsonField field) => field.Kind switch
