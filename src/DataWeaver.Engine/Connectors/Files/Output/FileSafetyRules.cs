@@ -40,8 +40,12 @@ internal static class FileSafetyRules
     /// <summary>Where a source resumes from on its next run, if it does: a checkpoint, or a consumer group's committed offsets.</summary>
     private static string? Resumes(Connector source, List<FileEndpoint> reads) =>
         reads.Any(e => e.Use == FileUse.ReadFromCheckpoint) || CheckpointLocks.FindAll(source).Any() ? "a checkpoint"
-        : source is StreamSource || (source is IMergedSource merged && merged.Parts.Any(p => p is StreamSource)) ? "its consumer group's committed offsets"
+        : ResumesFromOffsets(source) ? "its consumer group's committed offsets"
         : null;
+
+    /// <summary>Whether the source, or any source a merged source or wrapper reads through, resumes from committed offsets.</summary>
+    private static bool ResumesFromOffsets(Connector source) =>
+        source is StreamSource || (source is IMergedSource merged && merged.Parts.Any(ResumesFromOffsets));
 
     /// <summary>The files a connector uses, as it describes them.</summary>
     private static IEnumerable<FileEndpoint> Describe(Connector connector) => connector switch
